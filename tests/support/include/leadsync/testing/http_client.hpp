@@ -1,0 +1,24 @@
+#pragma once
+// A deliberately tiny blocking HTTP/1.1 client over POSIX sockets, for tests to poke fake-hubspot's admin
+// routes and the daemon's /metrics without going through (and so without trusting) leadsync's transport.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace leadsync::testing {
+
+struct SimpleResponse {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+};
+
+// Sends one request with "Connection: close" to 127.0.0.1:port and reads the whole response.
+// Throws std::runtime_error when the connection fails or the response is not HTTP.
+SimpleResponse http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                            const std::string& body = {},
+                            const std::vector<std::pair<std::string, std::string>>& headers = {});
+
+}  // namespace leadsync::testing
