@@ -1,0 +1,105 @@
+#pragma once
+// Pure three-way reconciliation (ARCHITECTURE.md §4). No I/O, no clocks, no globals: the same inputs
+// always give the same plan, which is what makes the table-driven unit tests and --dry-run possible.
+//
+// plan_pull: HubSpot returned `remote`; given the local row and the base (last agreed state), decide per
+//   mapped property and per association what to apply locally, what stays to be pushed, what conflicts,
+//   and what the base becomes once the local part of the plan is committed.
+// plan_push: a lead has pending local changes; decide the HubSpot write (create, update, archive or
+//   nothing) from the local row against the base, and (base_after_push) what the base becomes once
+//   HubSpot confirmed it.
+// Thread-safe (pure).
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "leadsync/core/lead.hpp"
+#include "leadsync/core/mapping.hpp"
+
+namespace leadsync::core {
+
+enum class Side { local, remote };
+const char* to_string(Side s) noexcept;
+
+struct ConflictRecord {
+  std::string property;
+  Value base, local, remote;
+  std::optional<WallTime> local_changed_at, remote_changed_at;
+  ConflictPolicy policy = ConflictPolicy::newest_wins;
+  std::optional<Side> winner;  // nullopt: manual policy, neither side touched
+};
+
+// ---- pull -------------------------------------------------------------------------------------------
+
+struct PullContext {
+  std::optional<BaseState> base;
+  std::optional<LocalLead> local;  // the row with this hubspot_id (or, unlinked, with the same unique key)
+  bool local_delete_pending = false;  // the row was deleted locally; the DELETE has not reached HubSpot yet
+  std::set<std::string> open_manual_conflicts;     // properties with an unresolved manual conflict
+  std::map<std::string, Side> manual_resolutions;  // operator's choice for some of those (conflicts.resolve)
+};
+
+enum class PullAction {
+  none,          // nothing to write locally (in sync, echo, or only pushes pending)
+  create_local,  // insert a new row (a lead created in HubSpot)
+  update_local,  // write values/associations/flags into the existing row
+  skip,          // do not touch this lead now (see skip_reason)
+};
+const char* to_string(PullAction a) noexcept;
+
+struct PullPlan {
+  PullAction action = PullAction::none;
+  std::string hubspot_id;
+  std::optional<std::int64_t> row_id;
+  bool link_row = false;                 // store hubspot_id on the row (found by unique key)
+  std::optional<bool> set_archived;      // restore a locally archived row (lead restored in HubSpot)
+  PropertyValues local_updates;          // property -> value to write into the row
+  AssociationSet local_assoc_add, local_assoc_remove;
+  std::vector<std::string> push_properties;  // properties whose local value must still reach HubSpot
+  bool push_associations = false;            // local association changes must still reach HubSpot
+  bool enqueue_push = false;  // the push needs an outbox entry (no pending local change would trigger it)
+  std::vector<ConflictRecord> conflicts;
+  std::vector<std::string> resolved_conflicts;  // open manual conflicts settled by this plan
+  BaseState new_base;
+  bool echo = false;  // HubSpot's modification date moved but nothing leadsync syncs differs (own write, or
+                      // a change to an unmapped property)
+  std::string skip_reason;
+
+  bool writes_locally() const {
+    return action == PullAction::create_local || action == PullAction::update_local;
+  }
+};
+
+PullPlan plan_pull(const SyncMapping& mapping, const SyncPolicy& policy, const RemoteLead& remote,
+                   const PullContext& context);
+
+// ---- push -------------------------------------------------------------------------------------------
+
+struct PushContext {
+  std::optional<LocalLead> local;             // nullopt: the row was deleted locally
+  std::optional<BaseState> base;
+  std::optional<std::string> deleted_hubspot_id;  // hubspot_id recorded with a DELETE change
+  std::set<std::string> blocked_properties;   // unresolved manual conflicts: never pushed
+};
+
+enum class PushAction { none, create, update, archive };
+const char* to_string(PushAction a) noexcept;
+
+struct PushPlan {
+  PushAction action = PushAction::none;
+  std::string hubspot_id;     // update/archive
+  PropertyValues properties;  // values to send; nullopt sends "" (clears the property)
+  AssociationSet assoc_add;   // create: every association, sent inline
+  AssociationSet assoc_remove;
+  std::string failure;        // not pushable as it stands (e.g. no primary association): mark FAILED
+  std::string reason;         // why action is none, for logs and --dry-run
+};
+
+PushPlan plan_push(const SyncMapping& mapping, const PushContext& context);
+
+// The base once HubSpot confirmed `plan` for lead `hubspot_id` at `remote_updated_at`.
+BaseState base_after_push(const PushPlan& plan, const std::optional<BaseState>& old_base,
+                          const std::string& hubspot_id, std::optional<WallTime> remote_updated_at);
+
+}  // namespace leadsync::core

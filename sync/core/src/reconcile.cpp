@@ -1,0 +1,392 @@
+#include "leadsync/core/reconcile.hpp"
+
+#include <algorithm>
+
+namespace leadsync::core {
+
+const char* to_string(Side s) noexcept { return s == Side::local ? "local" : "remote"; }
+
+const char* to_string(PullAction a) noexcept {
+  switch (a) {
+    case PullAction::none: return "none";
+    case PullAction::create_local: return "create_local";
+    case PullAction::update_local: return "update_local";
+    case PullAction::skip: return "skip";
+  }
+  return "unknown";
+}
+
+const char* to_string(PushAction a) noexcept {
+  switch (a) {
+    case PushAction::none: return "none";
+    case PushAction::create: return "create";
+    case PushAction::update: return "update";
+    case PushAction::archive: return "archive";
+  }
+  return "unknown";
+}
+
+namespace {
+
+constexpr const char* kLeadNameProperty = "hs_lead_name";
+
+Value value_of(const PropertyValues& values, const std::string& property) {
+  auto it = values.find(property);
+  return it == values.end() ? std::nullopt : it->second;
+}
+
+template <typename Map>
+std::optional<WallTime> time_of(const Map& times, const std::string& property) {
+  auto it = times.find(property);
+  if (it == times.end()) return std::nullopt;
+  return it->second;
+}
+
+// Decides one property of one lead; keeps the bookkeeping of plan_pull in one place.
+class PullPropertyDecider {
+ public:
+  PullPropertyDecider(const SyncPolicy& policy, const RemoteLead& remote, const LocalLead& local,
+                      const BaseState* base, const PullContext& context, PullPlan& plan)
+      : policy_(policy), remote_(remote), local_(local), base_(base), context_(context), plan_(plan) {}
+
+  void decide(const PropertyMapping& m, const Value& r) {
+    const auto& p = m.property;
+    const Value l = value_of(local_.values, p);
+    const bool has_base = base_ && base_->values.contains(p);
+    const Value b = has_base ? base_->values.at(p) : std::nullopt;
+    const bool local_changed = local_.changed_at.contains(p);
+
+    if (l == r) {
+      agree(p, r);
+      return;
+    }
+    switch (m.direction) {
+      case Direction::pull:  // HubSpot is the source of truth for this column
+        take_remote(p, l, r);
+        return;
+      case Direction::push:  // the row is the source of truth: HubSpot must mirror it
+        if (has_base && l != b) {
+          keep_local(p, local_changed);
+        } else if (!has_base && !l) {
+          // Never clear HubSpot because a column is new and still empty: adopt HubSpot's value as base.
+          set_base(p, r);
+        } else {
+          set_base(p, r);  // remote drifted; recording it as base makes the push phase send the local value
+          keep_local(p, /*local_changed=*/false);
+        }
+        return;
+      case Direction::both:
+        break;
+    }
+    if (!has_base) {
+      // Never synced (newly mapped, or a row linked by unique key): without a local edit HubSpot's value is the
+      // synced one; with a local edit both sides changed from an unknown base.
+      if (!local_changed) {
+        take_remote(p, l, r);
+      } else {
+        conflict(p, b, l, r, has_base);
+      }
+      return;
+    }
+    if (l == b) {
+      take_remote(p, l, r);  // changed in HubSpot only
+    } else if (r == b) {
+      keep_local(p, local_changed);  // changed locally only: the push phase sends it
+    } else {
+      conflict(p, b, l, r, has_base);
+    }
+  }
+
+ private:
+  std::optional<WallTime> remote_time(const std::string& p) const {
+    if (auto t = time_of(remote_.changed_at, p)) return t;
+    return remote_.updated_at;
+  }
+
+  void set_base(const std::string& p, const Value& v) {
+    plan_.new_base.values[p] = v;
+    if (auto t = remote_time(p)) plan_.new_base.changed_at[p] = *t;
+  }
+
+  void settle_open_conflict(const std::string& p) {
+    if (context_.open_manual_conflicts.contains(p)) plan_.resolved_conflicts.push_back(p);
+  }
+
+  void agree(const std::string& p, const Value& v) {
+    set_base(p, v);
+    settle_open_conflict(p);
+  }
+
+  void take_remote(const std::string& p, const Value& l, const Value& r) {
+    if (l != r) plan_.local_updates[p] = r;
+    set_base(p, r);
+  }
+
+  void keep_local(const std::string& p, bool local_changed) {
+    plan_.push_properties.push_back(p);
+    // A local value that differs from the base without a pending outbox entry (e.g. an earlier push FAILED, or
+    // HubSpot drifted on a push-only property) needs one, or nothing would ever send it.
+    if (!local_changed) plan_.enqueue_push = true;
+  }
+
+  void conflict(const std::string& p, const Value& b, const Value& l, const Value& r, bool has_base) {
+    ConflictRecord c;
+    c.property = p;
+    c.base = b;
+    c.local = l;
+    c.remote = r;
+    c.local_changed_at = time_of(local_.changed_at, p);
+    c.remote_changed_at = remote_time(p);
+    c.policy = policy_.conflict_policy;
+
+    std::optional<Side> winner;
+    bool operator_choice = false;
+    if (auto it = context_.manual_resolutions.find(p); it != context_.manual_resolutions.end()) {
+      winner = it->second;
+      operator_choice = true;
+    } else {
+      switch (policy_.conflict_policy) {
+        case ConflictPolicy::remote_wins: winner = Side::remote; break;
+        case ConflictPolicy::local_wins: winner = Side::local; break;
+        case ConflictPolicy::newest_wins:
+          // Ties go to HubSpot: its timestamp is authoritative, ours is when the change was captured.
+          winner = (c.local_changed_at && (!c.remote_changed_at || *c.local_changed_at > *c.remote_changed_at))
+                       ? Side::local
+                       : Side::remote;
+          break;
+        case ConflictPolicy::manual: break;
+      }
+    }
+    c.winner = winner;
+
+    if (winner == Side::remote) {
+      take_remote(p, l, r);
+      settle_open_conflict(p);
+    } else if (winner == Side::local) {
+      if (!has_base) set_base(p, r);  // so that the push phase sees local != base and sends it
+      plan_.push_properties.push_back(p);
+      plan_.enqueue_push = true;
+      settle_open_conflict(p);
+    }
+    // Manual and already recorded: nothing new to say. Operator choices are recorded with their outcome.
+    if (winner || operator_choice || !context_.open_manual_conflicts.contains(p)) plan_.conflicts.push_back(c);
+  }
+
+  const SyncPolicy& policy_;
+  const RemoteLead& remote_;
+  const LocalLead& local_;
+  const BaseState* base_;
+  const PullContext& context_;
+  PullPlan& plan_;
+};
+
+AssociationSet set_union(const AssociationSet& a, const AssociationSet& b) {
+  AssociationSet out = a;
+  out.insert(b.begin(), b.end());
+  return out;
+}
+
+AssociationSet set_intersection(const AssociationSet& a, const AssociationSet& b) {
+  AssociationSet out;
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::inserter(out, out.end()));
+  return out;
+}
+
+AssociationSet set_difference(const AssociationSet& a, const AssociationSet& b) {
+  AssociationSet out;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::inserter(out, out.end()));
+  return out;
+}
+
+void plan_pull_associations(const SyncMapping& mapping, const RemoteLead& remote, const LocalLead& local,
+                            const BaseState* base, PullPlan& plan) {
+  const AssociationSet R = filter_mapped(mapping, *remote.associations);
+  const AssociationSet L = filter_mapped(mapping, local.associations);
+  // Unknown base: treat what both sides share as synced, so nothing is removed on either side and what
+  // only one side has is propagated to the other (a union: no association is lost).
+  const AssociationSet B = (base && base->associations) ? filter_mapped(mapping, *base->associations)
+                                                        : set_intersection(L, R);
+  AssociationSet new_base;
+  for (const auto& e : set_union(set_union(L, R), B)) {
+    const bool l = L.contains(e), r = R.contains(e), b = B.contains(e);
+    if (l == r) {
+      if (r) new_base.insert(e);
+    } else if (l == b) {  // changed in HubSpot
+      (r ? plan.local_assoc_add : plan.local_assoc_remove).insert(e);
+      if (r) new_base.insert(e);
+    } else {  // changed locally: stays for the push phase
+      if (b) new_base.insert(e);
+      plan.push_associations = true;
+      if (!local.associations_changed) plan.enqueue_push = true;
+    }
+  }
+  plan.new_base.associations = new_base;
+}
+
+}  // namespace
+
+PullPlan plan_pull(const SyncMapping& mapping, const SyncPolicy& policy, const RemoteLead& remote,
+                   const PullContext& context) {
+  PullPlan plan;
+  plan.hubspot_id = remote.id;
+  const BaseState* base = context.base ? &*context.base : nullptr;
+  const LocalLead* local = context.local ? &*context.local : nullptr;
+
+  if (remote.archived) {
+    plan.action = PullAction::skip;
+    plan.skip_reason = "archived in HubSpot (handled as a remote delete)";
+    return plan;
+  }
+  if (context.local_delete_pending) {
+    plan.action = PullAction::skip;
+    plan.skip_reason = "deleted locally; the delete has not reached HubSpot yet";
+    return plan;
+  }
+
+  plan.new_base = base ? *base : BaseState{};
+  plan.new_base.hubspot_id = remote.id;
+  if (remote.updated_at) plan.new_base.remote_updated_at = remote.updated_at;
+
+  if (!local) {
+    if (base) {
+      // Synced before, row gone, and no captured delete: the capture triggers were bypassed. Recreating the
+      // row could resurrect a deliberate delete, so leave it for an operator (reported, counted).
+      plan.action = PullAction::skip;
+      plan.skip_reason = "row missing locally but no delete was captured (triggers bypassed?)";
+      return plan;
+    }
+    plan.action = PullAction::create_local;
+    for (const auto& m : mapping.properties) {
+      auto it = remote.values.find(m.property);
+      if (it == remote.values.end() || !m.pulls()) continue;  // push-only columns start empty locally
+      plan.local_updates[m.property] = it->second;
+      plan.new_base.values[m.property] = it->second;
+      if (auto t = time_of(remote.changed_at, m.property)) plan.new_base.changed_at[m.property] = *t;
+      else if (remote.updated_at) plan.new_base.changed_at[m.property] = *remote.updated_at;
+    }
+    if (remote.associations && !mapping.associations.empty()) {
+      plan.local_assoc_add = filter_mapped(mapping, *remote.associations);
+      plan.new_base.associations = plan.local_assoc_add;
+    }
+    return plan;
+  }
+
+  plan.row_id = local->row_id;
+  if (!local->hubspot_id) plan.link_row = true;
+  if (local->archived) {
+    if (base) {
+      plan.action = PullAction::skip;
+      plan.skip_reason = "archived locally; the archive has not reached HubSpot yet";
+      return plan;
+    }
+    plan.set_archived = false;  // archived after a remote delete, and now restored in HubSpot
+  }
+
+  PullPropertyDecider decider(policy, remote, *local, base, context, plan);
+  for (const auto& m : mapping.properties) {
+    auto it = remote.values.find(m.property);
+    if (it != remote.values.end()) decider.decide(m, it->second);
+  }
+  if (remote.associations && !mapping.associations.empty())
+    plan_pull_associations(mapping, remote, *local, base, plan);
+
+  const bool local_writes = plan.link_row || plan.set_archived || !plan.local_updates.empty() ||
+                            !plan.local_assoc_add.empty() || !plan.local_assoc_remove.empty();
+  plan.action = local_writes ? PullAction::update_local : PullAction::none;
+  plan.echo = !local_writes && plan.conflicts.empty() && base && base->remote_updated_at && remote.updated_at &&
+              *remote.updated_at > *base->remote_updated_at;
+  return plan;
+}
+
+PushPlan plan_push(const SyncMapping& mapping, const PushContext& context) {
+  PushPlan plan;
+  if (!context.local) {
+    std::optional<std::string> id = context.base ? std::optional(context.base->hubspot_id) : context.deleted_hubspot_id;
+    if (!id || id->empty()) {
+      plan.reason = "deleted locally before it ever reached HubSpot";
+      return plan;
+    }
+    plan.action = PushAction::archive;
+    plan.hubspot_id = *id;
+    return plan;
+  }
+  const LocalLead& local = *context.local;
+  if (local.archived) {
+    if (local.hubspot_id && context.base) {
+      plan.action = PushAction::archive;
+      plan.hubspot_id = *local.hubspot_id;
+    } else {
+      plan.reason = local.hubspot_id ? "already deleted in HubSpot" : "archived locally before it reached HubSpot";
+    }
+    return plan;
+  }
+
+  if (!local.hubspot_id) {
+    plan.action = PushAction::create;
+    for (const auto& m : mapping.properties) {
+      if (!m.pushes() && m.property != kLeadNameProperty) continue;
+      if (auto v = value_of(local.values, m.property)) plan.properties[m.property] = v;
+    }
+    plan.assoc_add = filter_mapped(mapping, local.associations);
+    if (!plan.properties.contains(kLeadNameProperty))
+      plan.failure = "the lead name (hs_lead_name) is empty: HubSpot requires one to create a lead";
+    if (!has_primary_association(plan.assoc_add)) {
+      if (!plan.failure.empty()) plan.failure += "; ";
+      plan.failure +=
+          "no primary association: HubSpot creates a lead only with a primary contact (type 578) or company "
+          "(type 580); insert that row into the associations table in the same transaction as the lead";
+    }
+    return plan;
+  }
+
+  plan.action = PushAction::update;
+  plan.hubspot_id = *local.hubspot_id;
+  const BaseState* base = context.base ? &*context.base : nullptr;
+  for (const auto& m : mapping.properties) {
+    if (!m.pushes() || context.blocked_properties.contains(m.property)) continue;
+    const Value l = value_of(local.values, m.property);
+    if (base && base->values.contains(m.property)) {
+      if (l != base->values.at(m.property)) plan.properties[m.property] = l;
+    } else if (local.changed_at.contains(m.property)) {
+      plan.properties[m.property] = l;
+    }
+  }
+  if (!mapping.associations.empty()) {
+    const AssociationSet L = filter_mapped(mapping, local.associations);
+    if (base && base->associations) {
+      const AssociationSet B = filter_mapped(mapping, *base->associations);
+      plan.assoc_add = set_difference(L, B);
+      plan.assoc_remove = set_difference(B, L);
+    } else if (local.associations_changed) {
+      plan.assoc_add = L;
+    }
+  }
+  if (plan.properties.empty() && plan.assoc_add.empty() && plan.assoc_remove.empty()) {
+    plan.action = PushAction::none;
+    plan.reason = "the row already matches the last synced state";
+  }
+  return plan;
+}
+
+BaseState base_after_push(const PushPlan& plan, const std::optional<BaseState>& old_base,
+                          const std::string& hubspot_id, std::optional<WallTime> remote_updated_at) {
+  BaseState b = old_base.value_or(BaseState{});
+  b.hubspot_id = hubspot_id;
+  if (remote_updated_at) b.remote_updated_at = remote_updated_at;
+  if (plan.action != PushAction::create && plan.action != PushAction::update) return b;
+  for (const auto& [p, v] : plan.properties) {
+    b.values[p] = v;
+    if (remote_updated_at) b.changed_at[p] = *remote_updated_at;
+  }
+  if (plan.action == PushAction::create) {
+    b.associations = plan.assoc_add;
+  } else if (!plan.assoc_add.empty() || !plan.assoc_remove.empty()) {
+    AssociationSet a = b.associations.value_or(AssociationSet{});
+    for (const auto& e : plan.assoc_remove) a.erase(e);
+    a.insert(plan.assoc_add.begin(), plan.assoc_add.end());
+    b.associations = a;
+  }
+  return b;
+}
+
+}  // namespace leadsync::core
