@@ -125,8 +125,7 @@ bool split_host_port(std::string_view s, std::string& host, std::optional<std::s
   return true;
 }
 
-bool is_loopback(const std::string& host) {
-  if (lower(host) == "localhost" || host == "::1") return true;
+bool is_loopback_ipv4(const std::string& host) {
   // 127.0.0.0/8 as a dotted quad.
   int parts = 0;
   std::size_t pos = 0;
@@ -142,6 +141,14 @@ bool is_loopback(const std::string& host) {
     pos = dot + 1;
   }
   return parts == 4 && std::stoi(first) == 127;
+}
+
+// The same rule as http::is_loopback_host, so config never accepts what the transport refuses.
+bool is_loopback(const std::string& host) {
+  std::string l = lower(host);
+  if (l == "localhost" || l == "::1") return true;
+  if (l.starts_with("::ffff:")) return is_loopback_ipv4(l.substr(7));
+  return is_loopback_ipv4(l);
 }
 
 // ---- hubspot -------------------------------------------------------------------------------------------
@@ -223,7 +230,7 @@ void read_base_url(const MapReader& m, std::string& out) {
                             quote(text) + "; use https://");
     return;
   }
-  out = scheme + "://" + std::string(rest);
+  out = scheme + "://" + lower(rest);
 }
 
 void read_oauth(const MapReader& parent, std::optional<OAuthConfig>& out) {
