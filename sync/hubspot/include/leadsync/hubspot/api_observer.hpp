@@ -14,6 +14,11 @@ struct RateBudget {
   std::optional<std::int64_t> ten_secondly_max;        // X-HubSpot-RateLimit-Max
   std::optional<std::int64_t> daily_remaining;         // X-HubSpot-RateLimit-Daily-Remaining
   std::optional<std::int64_t> daily_max;               // X-HubSpot-RateLimit-Daily
+  std::optional<std::int64_t> interval_ms;             // X-HubSpot-RateLimit-Interval-Milliseconds
+
+  bool empty() const {
+    return !ten_secondly_remaining && !ten_secondly_max && !daily_remaining && !daily_max && !interval_ms;
+  }
 };
 
 class ApiObserver {

@@ -1,0 +1,73 @@
+#pragma once
+// Where the client gets its bearer token.
+//   StaticTokenProvider - a private-app token (read from env or a file by the daemon).
+//   OAuthTokenProvider  - OAuth 2 refresh-token flow: POST {token_path} (form-encoded
+//     grant_type=refresh_token&client_id&client_secret&refresh_token), caches the access token and refreshes
+//     it when it is within `refresh_margin` (5 min) of expires_in; on_unauthorized() forces one refresh so
+//     the client can retry a request once after a 401. HubSpot may rotate the refresh token: the newest
+//     one is kept in memory.
+// Throws: access_token()/on_unauthorized() throw core::Error - fatal when the token endpoint refuses the
+// credentials (400/401/403), transient for 429/5xx/network failures or an unreadable answer.
+// Tokens, client secrets and refresh tokens never appear in an exception message or a log line.
+// Thread-safety: one executor; concurrent callers on that executor share one in-flight refresh.
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "leadsync/core/clock.hpp"
+#include "leadsync/core/net.hpp"
+#include "leadsync/http/transport.hpp"
+
+namespace leadsync::hubspot {
+
+class TokenProvider {
+ public:
+  virtual ~TokenProvider() = default;
+  // The bearer token to send now.
+  virtual net::awaitable<std::string> access_token() = 0;
+  // HubSpot answered 401 to a request made with the current token. Returns true when a different token is
+  // now available (the client then retries the request once), false when nothing can be done.
+  virtual net::awaitable<bool> on_unauthorized() { co_return false; }
+};
+
+class StaticTokenProvider final : public TokenProvider {
+ public:
+  explicit StaticTokenProvider(std::string token) : token_(std::move(token)) {}
+  net::awaitable<std::string> access_token() override { co_return token_; }
+
+ private:
+  std::string token_;
+};
+
+struct OAuthOptions {
+  std::string client_id;
+  std::string client_secret;
+  std::string refresh_token;
+  std::string token_path = "/oauth/v1/token";
+  std::chrono::seconds refresh_margin{300};  // refresh this long before expiry
+  std::chrono::milliseconds request_timeout{0};  // 0 = the transport's default
+};
+
+class OAuthTokenProvider final : public TokenProvider {
+ public:
+  OAuthTokenProvider(http::Transport& transport, core::Clock& clock, OAuthOptions options);
+
+  net::awaitable<std::string> access_token() override;
+  net::awaitable<bool> on_unauthorized() override;
+
+  // How many times the token endpoint was called successfully (for tests and metrics).
+  int refresh_count() const noexcept { return refresh_count_; }
+
+ private:
+  net::awaitable<void> refresh();
+
+  http::Transport& transport_;
+  core::Clock& clock_;
+  OAuthOptions options_;
+  std::optional<std::string> access_token_;
+  std::chrono::steady_clock::time_point expires_at_{};
+  bool refreshing_ = false;
+  int refresh_count_ = 0;
+};
+
+}  // namespace leadsync::hubspot

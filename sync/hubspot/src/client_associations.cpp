@@ -1,0 +1,254 @@
+// Association endpoints: v3 per-lead PUT/DELETE, v4 pair labels PUT/DELETE, v4 batch read/create/archive,
+// association labels (schema).
+#include <map>
+#include <set>
+
+#include "client_internal.hpp"
+#include "leadsync/hubspot/client.hpp"
+
+namespace leadsync::hubspot {
+
+namespace {
+
+using detail::Json;
+
+// v4 batch read reports "this lead has no associations of that type" as a per-input error; that is an
+// expected outcome (an empty list), not a failure.
+bool is_no_associations(const BatchError& e) {
+  return e.sub_category.find("NO_ASSOCIATIONS_FOUND") != std::string::npos ||
+         e.message.find("No associations found") != std::string::npos ||
+         e.message.find("no associations found") != std::string::npos;
+}
+
+std::vector<std::string> error_ids(const BatchError& e) {
+  std::vector<std::string> out = e.ids();
+  for (const char* key : {"fromObjectId", "fromObjectIds"}) {
+    auto it = e.context.find(key);
+    if (it != e.context.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+  }
+  return out;
+}
+
+void merge_into(std::vector<AssociatedObject>& list, const AssociatedObject& a) {
+  auto it = std::find_if(list.begin(), list.end(), [&](const AssociatedObject& x) { return x.to_id == a.to_id; });
+  if (it == list.end()) {
+    list.push_back(a);
+    return;
+  }
+  for (int t : a.type_ids)
+    if (std::find(it->type_ids.begin(), it->type_ids.end(), t) == it->type_ids.end()) it->type_ids.push_back(t);
+}
+
+}  // namespace
+
+net::awaitable<void> HubSpotClient::associate(std::string lead_id, std::string to_type, std::string to_id, int type_id) {
+  Call call;
+  call.method = "PUT";
+  call.target = objects_path() + "/" + detail::percent_encode(lead_id) + "/associations/" +
+                detail::percent_encode(to_type) + "/" + detail::percent_encode(to_id) + "/" + std::to_string(type_id);
+  call.route = "PUT /crm/v3/objects/" + options_.object_type + "/{id}/associations/{toType}/{toId}/{typeId}";
+  // The answer (the lead with its associations) is not needed: the pair is what we asked for.
+  co_await with_retry(std::move(call), nullptr);
+}
+
+net::awaitable<bool> HubSpotClient::unassociate(std::string lead_id, std::string to_type, std::string to_id, int type_id) {
+  Call call;
+  call.method = "DELETE";
+  call.target = objects_path() + "/" + detail::percent_encode(lead_id) + "/associations/" +
+                detail::percent_encode(to_type) + "/" + detail::percent_encode(to_id) + "/" + std::to_string(type_id);
+  call.route = "DELETE /crm/v3/objects/" + options_.object_type + "/{id}/associations/{toType}/{toId}/{typeId}";
+  call.accept_statuses = {404};
+  const http::Response r = co_await with_retry(std::move(call), nullptr);
+  co_return r.status != 404;
+}
+
+net::awaitable<AssociationPairLabels> HubSpotClient::put_association_labels(std::string lead_id, std::string to_type,
+                                                                           std::string to_id,
+                                                                           std::vector<AssociationSpec> specs) {
+  Call call;
+  call.method = "PUT";
+  call.target = "/crm/v4/objects/" + detail::percent_encode(options_.object_type) + "/" +
+                detail::percent_encode(lead_id) + "/associations/" + detail::percent_encode(to_type) + "/" +
+                detail::percent_encode(to_id);
+  call.route = "PUT /crm/v4/objects/" + options_.object_type + "/{id}/associations/{toType}/{toId}";
+  call.body = detail::dump(detail::encode_specs(specs));
+  AssociationPairLabels result;
+  Decoder decode = [&](const http::Response& r) {
+    if (r.body.empty()) return;  // some answers carry no body; the pair is what we asked for
+    result = detail::decode_pair_labels(detail::parse_json(r.body));
+  };
+  co_await with_retry(std::move(call), std::move(decode));
+  if (result.from_id.empty()) result.from_id = lead_id;
+  if (result.to_id.empty()) result.to_id = to_id;
+  co_return result;
+}
+
+net::awaitable<bool> HubSpotClient::remove_association(std::string lead_id, std::string to_type, std::string to_id) {
+  Call call;
+  call.method = "DELETE";
+  call.target = "/crm/v4/objects/" + detail::percent_encode(options_.object_type) + "/" +
+                detail::percent_encode(lead_id) + "/associations/" + detail::percent_encode(to_type) + "/" +
+                detail::percent_encode(to_id);
+  call.route = "DELETE /crm/v4/objects/" + options_.object_type + "/{id}/associations/{toType}/{toId}";
+  call.accept_statuses = {404};
+  const http::Response r = co_await with_retry(std::move(call), nullptr);
+  co_return r.status != 404;
+}
+
+net::awaitable<AssociationsByLead> HubSpotClient::batch_read_associations(std::string to_type,
+                                                                         std::vector<std::string> lead_ids) {
+  AssociationsByLead out;
+  const std::string base = "/crm/v4/associations/" + detail::percent_encode(options_.object_type) + "/" +
+                           detail::percent_encode(to_type) + "/batch/read";
+  const std::string route = "POST /crm/v4/associations/" + options_.object_type + "/{toType}/batch/read";
+  std::set<std::string> failed;
+
+  for (auto& part : detail::chunked(std::move(lead_ids), kAssociationBatchReadLimit)) {
+    for (const auto& id : part) out.by_lead[id];
+    // Inputs of the next request: ids whose association list HubSpot paged, with the cursor to continue.
+    std::vector<std::pair<std::string, std::optional<std::string>>> pending;
+    for (const auto& id : part) pending.emplace_back(id, std::nullopt);
+    std::map<std::string, std::string> last_cursor;
+    while (!pending.empty()) {
+      Json arr = Json::array();
+      for (const auto& [id, after] : pending) {
+        Json item{{"id", id}};
+        if (after) item["after"] = *after;
+        arr.push_back(std::move(item));
+      }
+      Json body;
+      body["inputs"] = std::move(arr);
+      Call call;
+      call.method = "POST";
+      call.target = base;
+      call.route = route;
+      call.body = detail::dump(body);
+
+      std::vector<std::pair<std::string, std::optional<std::string>>> next;
+      std::vector<std::pair<std::string, AssociatedObject>> found;
+      std::vector<BatchError> errors;
+      Decoder decode = [&](const http::Response& r) {
+        next.clear();
+        found.clear();
+        const Json j = detail::parse_json(r.body);
+        for (const auto& result : detail::req_array(j, "results", "association batch read response")) {
+          const std::string from = detail::req_string(detail::req_object(result, "from", "association result"), "id",
+                                                      "association result \"from\"");
+          if (auto to = result.find("to"); to != result.end() && to->is_array())
+            for (const auto& t : *to) found.emplace_back(from, detail::decode_v4_association(t));
+          if (auto after = detail::decode_next_after(result)) next.emplace_back(from, *after);
+        }
+        errors = detail::decode_batch_errors(j, r.status);
+      };
+      co_await with_retry(std::move(call), std::move(decode));
+
+      for (auto& [from, a] : found) merge_into(out.by_lead[from], a);
+      for (auto& e : errors) {
+        if (is_no_associations(e)) continue;
+        for (const auto& id : error_ids(e)) failed.insert(id);
+        out.errors.push_back(std::move(e));
+      }
+      for (const auto& [id, after] : next) {
+        auto [it, inserted] = last_cursor.try_emplace(id, *after);
+        if (!inserted && it->second == *after)
+          throw core::transient_error("malformed response from HubSpot for " + route +
+                                      ": the same paging cursor came back twice for one lead");
+        it->second = *after;
+      }
+      pending = std::move(next);
+    }
+  }
+  for (const auto& id : failed) out.by_lead.erase(id);
+  co_return out;
+}
+
+net::awaitable<BatchResult<AssociationPairLabels>> HubSpotClient::batch_create_associations(
+    std::string to_type, std::vector<AssociationPairInput> inputs) {
+  BatchResult<AssociationPairLabels> out;
+  for (auto& part : detail::chunked(std::move(inputs), kAssociationBatchWriteLimit)) {
+    Json arr = Json::array();
+    for (const auto& in : part)
+      arr.push_back({{"from", {{"id", in.from_id}}}, {"to", {{"id", in.to_id}}}, {"types", detail::encode_specs(in.types)}});
+    Json body;
+    body["inputs"] = std::move(arr);
+    Call call;
+    call.method = "POST";
+    call.target = "/crm/v4/associations/" + detail::percent_encode(options_.object_type) + "/" +
+                  detail::percent_encode(to_type) + "/batch/create";
+    call.route = "POST /crm/v4/associations/" + options_.object_type + "/{toType}/batch/create";
+    // Associations are sets: creating one that exists changes nothing, so retries are safe.
+    call.body = detail::dump(body);
+    BatchResult<AssociationPairLabels> r;
+    Decoder decode = [&](const http::Response& resp) {
+      const Json j = detail::parse_json(resp.body);
+      r.results.clear();
+      for (const auto& item : detail::req_array(j, "results", "association batch create response"))
+        r.results.push_back(detail::decode_pair_labels(item));
+      r.errors = detail::decode_batch_errors(j, resp.status);
+    };
+    co_await with_retry(std::move(call), std::move(decode));
+    std::move(r.results.begin(), r.results.end(), std::back_inserter(out.results));
+    std::move(r.errors.begin(), r.errors.end(), std::back_inserter(out.errors));
+  }
+  co_return out;
+}
+
+net::awaitable<void> HubSpotClient::batch_archive_associations(std::string to_type,
+                                                               std::vector<AssociationPairInput> inputs) {
+  for (auto& part : detail::chunked(std::move(inputs), kAssociationBatchWriteLimit)) {
+    // One input per lead, listing every target to detach from it.
+    std::map<std::string, std::vector<std::string>> by_from;
+    for (const auto& in : part) by_from[in.from_id].push_back(in.to_id);
+    Json arr = Json::array();
+    for (const auto& [from, tos] : by_from) {
+      Json to = Json::array();
+      for (const auto& t : tos) to.push_back({{"id", t}});
+      arr.push_back({{"from", {{"id", from}}}, {"to", std::move(to)}});
+    }
+    Json body;
+    body["inputs"] = std::move(arr);
+    Call call;
+    call.method = "POST";
+    call.target = "/crm/v4/associations/" + detail::percent_encode(options_.object_type) + "/" +
+                  detail::percent_encode(to_type) + "/batch/archive";
+    call.route = "POST /crm/v4/associations/" + options_.object_type + "/{toType}/batch/archive";
+    call.body = detail::dump(body);
+    co_await with_retry(std::move(call), nullptr);
+  }
+}
+
+net::awaitable<void> HubSpotClient::batch_archive_labels(std::string to_type, std::vector<AssociationPairInput> inputs) {
+  for (auto& part : detail::chunked(std::move(inputs), kAssociationBatchWriteLimit)) {
+    Json arr = Json::array();
+    for (const auto& in : part)
+      arr.push_back({{"from", {{"id", in.from_id}}}, {"to", {{"id", in.to_id}}}, {"types", detail::encode_specs(in.types)}});
+    Json body;
+    body["inputs"] = std::move(arr);
+    Call call;
+    call.method = "POST";
+    call.target = "/crm/v4/associations/" + detail::percent_encode(options_.object_type) + "/" +
+                  detail::percent_encode(to_type) + "/batch/labels/archive";
+    call.route = "POST /crm/v4/associations/" + options_.object_type + "/{toType}/batch/labels/archive";
+    call.body = detail::dump(body);
+    co_await with_retry(std::move(call), nullptr);
+  }
+}
+
+net::awaitable<std::vector<AssociationLabel>> HubSpotClient::association_labels(std::string to_type) {
+  Call call;
+  call.method = "GET";
+  call.target = "/crm/v4/associations/" + detail::percent_encode(options_.object_type) + "/" +
+                detail::percent_encode(to_type) + "/labels";
+  call.route = "GET /crm/v4/associations/" + options_.object_type + "/{toType}/labels";
+  std::vector<AssociationLabel> labels;
+  Decoder decode = [&](const http::Response& r) {
+    const Json j = detail::parse_json(r.body);
+    labels.clear();
+    for (const auto& item : detail::req_array(j, "results", "association labels response"))
+      labels.push_back(detail::decode_association_label(item));
+  };
+  co_await with_retry(std::move(call), std::move(decode));
+  co_return labels;
+}
+
+}  // namespace leadsync::hubspot

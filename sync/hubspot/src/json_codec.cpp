@@ -1,0 +1,378 @@
+#include "json_codec.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+namespace leadsync::hubspot::detail {
+
+namespace {
+
+std::optional<std::string> scalar_to_string(const Json& v) {
+  if (v.is_null()) return std::nullopt;
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number_integer()) return v.is_number_unsigned() ? std::to_string(v.get<std::uint64_t>())
+                                                           : std::to_string(v.get<std::int64_t>());
+  if (v.is_boolean()) return std::string(v.get<bool>() ? "true" : "false");
+  return v.dump();
+}
+
+std::optional<int> opt_int(const Json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  if (it->is_number_integer()) return it->get<int>();
+  if (it->is_string()) {
+    try {
+      return std::stoi(it->get<std::string>());
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+std::map<std::string, std::vector<std::string>> decode_context(const Json& j) {
+  std::map<std::string, std::vector<std::string>> out;
+  if (!j.is_object()) return out;
+  for (const auto& [k, v] : j.items()) {
+    auto& dst = out[k];
+    if (v.is_array()) {
+      for (const auto& e : v)
+        if (auto s = scalar_to_string(e)) dst.push_back(*s);
+    } else if (auto s = scalar_to_string(v)) {
+      dst.push_back(*s);
+    }
+  }
+  return out;
+}
+
+void add_type_id(std::vector<AssociatedObject>& list, const std::string& to_id, std::optional<int> type_id) {
+  auto it = std::find_if(list.begin(), list.end(), [&](const AssociatedObject& a) { return a.to_id == to_id; });
+  if (it == list.end()) {
+    list.push_back(AssociatedObject{to_id, {}});
+    it = std::prev(list.end());
+  }
+  if (type_id && std::find(it->type_ids.begin(), it->type_ids.end(), *type_id) == it->type_ids.end())
+    it->type_ids.push_back(*type_id);
+}
+
+bool has_next_page(const Json& j) {
+  auto p = j.find("paging");
+  if (p == j.end() || !p->is_object()) return false;
+  auto n = p->find("next");
+  return n != p->end() && n->is_object() && n->contains("after");
+}
+
+}  // namespace
+
+Json parse_json(const std::string& body) {
+  Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    throw MalformedResponse(body.empty() ? "empty body where JSON was expected"
+                                         : "body is not valid JSON (" + std::to_string(body.size()) +
+                                               " bytes, possibly truncated)");
+  }
+  return j;
+}
+
+std::optional<std::string> opt_string(const Json& j, const char* key) {
+  if (!j.is_object()) return std::nullopt;
+  auto it = j.find(key);
+  if (it == j.end()) return std::nullopt;
+  if (it->is_object() || it->is_array()) return std::nullopt;
+  return scalar_to_string(*it);
+}
+
+std::string req_string(const Json& j, const char* key, const char* what) {
+  auto v = opt_string(j, key);
+  if (!v) throw MalformedResponse(std::string(what) + " lacks \"" + key + "\"");
+  return *v;
+}
+
+const Json& req_array(const Json& j, const char* key, const char* what) {
+  if (!j.is_object()) throw MalformedResponse(std::string(what) + " is not a JSON object");
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_array())
+    throw MalformedResponse(std::string(what) + " lacks the array \"" + key + "\"");
+  return *it;
+}
+
+const Json& req_object(const Json& j, const char* key, const char* what) {
+  if (!j.is_object()) throw MalformedResponse(std::string(what) + " is not a JSON object");
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_object())
+    throw MalformedResponse(std::string(what) + " lacks the object \"" + key + "\"");
+  return *it;
+}
+
+bool opt_bool(const Json& j, const char* key, bool fallback) {
+  if (!j.is_object()) return fallback;
+  auto it = j.find(key);
+  if (it == j.end()) return fallback;
+  if (it->is_boolean()) return it->get<bool>();
+  if (it->is_string()) return it->get<std::string>() == "true";
+  return fallback;
+}
+
+LeadObject decode_lead(const Json& j, const std::vector<std::string>* associations_requested) {
+  if (!j.is_object()) throw MalformedResponse("a lead is not a JSON object");
+  LeadObject o;
+  o.id = req_string(j, "id", "lead");
+  for (const auto& [k, v] : req_object(j, "properties", "lead").items()) o.properties[k] = scalar_to_string(v);
+  o.created_at = opt_string(j, "createdAt").value_or("");
+  o.updated_at = opt_string(j, "updatedAt").value_or("");
+  o.archived = opt_bool(j, "archived");
+  o.archived_at = opt_string(j, "archivedAt");
+  o.object_write_trace_id = opt_string(j, "objectWriteTraceId");
+
+  if (auto h = j.find("propertiesWithHistory"); h != j.end() && h->is_object()) {
+    for (const auto& [name, versions] : h->items()) {
+      auto& dst = o.history[name];
+      if (!versions.is_array()) continue;
+      for (const auto& v : versions) {
+        if (!v.is_object()) continue;
+        PropertyVersion pv;
+        if (auto it = v.find("value"); it != v.end()) pv.value = scalar_to_string(*it);
+        pv.timestamp = opt_string(v, "timestamp").value_or("");
+        pv.source_type = opt_string(v, "sourceType").value_or("");
+        pv.source_id = opt_string(v, "sourceId");
+        dst.push_back(std::move(pv));
+      }
+    }
+  }
+
+  if (associations_requested) {
+    o.associations.emplace();
+    for (const auto& t : *associations_requested) (*o.associations)[t];
+  }
+  if (auto a = j.find("associations"); a != j.end() && a->is_object()) {
+    if (!o.associations) o.associations.emplace();
+    for (const auto& [to_type, collection] : a->items()) {
+      auto& list = (*o.associations)[to_type];
+      if (!collection.is_object()) continue;
+      if (has_next_page(collection)) o.associations_unresolved = true;
+      auto results = collection.find("results");
+      if (results == collection.end() || !results->is_array()) continue;
+      for (const auto& r : *results) {
+        auto to_id = opt_string(r, "id");
+        if (!to_id) throw MalformedResponse("an association of lead " + o.id + " lacks \"id\"");
+        std::optional<int> type_id;
+        if (auto type = opt_string(r, "type")) {
+          type_id = lead_association_type_id(*type);
+          if (!type_id) o.associations_unresolved = true;
+        } else {
+          o.associations_unresolved = true;
+        }
+        add_type_id(list, *to_id, type_id);
+      }
+    }
+  }
+  return o;
+}
+
+std::vector<LeadObject> decode_leads(const Json& results, const std::vector<std::string>* associations_requested) {
+  std::vector<LeadObject> out;
+  out.reserve(results.size());
+  for (const auto& r : results) out.push_back(decode_lead(r, associations_requested));
+  return out;
+}
+
+std::optional<std::string> decode_next_after(const Json& body) {
+  auto p = body.find("paging");
+  if (p == body.end() || !p->is_object()) return std::nullopt;
+  auto n = p->find("next");
+  if (n == p->end() || !n->is_object()) return std::nullopt;
+  return opt_string(*n, "after");
+}
+
+std::vector<BatchError> decode_batch_errors(const Json& body, int http_status) {
+  std::vector<BatchError> out;
+  auto e = body.find("errors");
+  if (e == body.end() || !e->is_array()) return out;
+  for (const auto& item : *e) {
+    if (!item.is_object()) continue;
+    BatchError be;
+    be.http_status = http_status;
+    be.status = opt_string(item, "status").value_or("");
+    be.category = opt_string(item, "category").value_or("");
+    be.sub_category = opt_string(item, "subCategory").value_or("");
+    be.message = opt_string(item, "message").value_or("");
+    be.correlation_id = opt_string(item, "correlationId").value_or("");
+    if (auto c = item.find("context"); c != item.end()) be.context = decode_context(*c);
+    out.push_back(std::move(be));
+  }
+  return out;
+}
+
+AssociatedObject decode_v4_association(const Json& j) {
+  AssociatedObject a;
+  auto id = opt_string(j, "toObjectId");
+  if (!id) throw MalformedResponse("an association lacks \"toObjectId\"");
+  a.to_id = *id;
+  if (auto t = j.find("associationTypes"); t != j.end() && t->is_array()) {
+    for (const auto& type : *t) {
+      auto type_id = opt_int(type, "typeId");
+      if (type_id && std::find(a.type_ids.begin(), a.type_ids.end(), *type_id) == a.type_ids.end())
+        a.type_ids.push_back(*type_id);
+    }
+  }
+  return a;
+}
+
+AssociationPairLabels decode_pair_labels(const Json& j) {
+  if (!j.is_object()) throw MalformedResponse("association labels result is not a JSON object");
+  AssociationPairLabels p;
+  p.from_id = opt_string(j, "fromObjectId").value_or("");
+  p.to_id = opt_string(j, "toObjectId").value_or("");
+  if (auto l = j.find("labels"); l != j.end() && l->is_array())
+    for (const auto& label : *l)
+      if (auto s = scalar_to_string(label)) p.labels.push_back(*s);
+  return p;
+}
+
+AssociationLabel decode_association_label(const Json& j) {
+  AssociationLabel l;
+  l.category = opt_string(j, "category").value_or("");
+  auto type_id = opt_int(j, "typeId");
+  if (!type_id) throw MalformedResponse("association label lacks \"typeId\"");
+  l.type_id = *type_id;
+  l.label = opt_string(j, "label");
+  return l;
+}
+
+PropertyDefinition decode_property(const Json& j) {
+  PropertyDefinition p;
+  p.name = req_string(j, "name", "property");
+  p.label = opt_string(j, "label").value_or("");
+  p.type = opt_string(j, "type").value_or("");
+  p.field_type = opt_string(j, "fieldType").value_or("");
+  p.group_name = opt_string(j, "groupName").value_or("");
+  p.description = opt_string(j, "description").value_or("");
+  p.has_unique_value = opt_bool(j, "hasUniqueValue");
+  p.hidden = opt_bool(j, "hidden");
+  p.form_field = opt_bool(j, "formField");
+  p.calculated = opt_bool(j, "calculated");
+  p.external_options = opt_bool(j, "externalOptions");
+  p.hubspot_defined = opt_bool(j, "hubspotDefined");
+  p.archived = opt_bool(j, "archived");
+  if (auto m = j.find("modificationMetadata"); m != j.end() && m->is_object()) {
+    p.read_only_value = opt_bool(*m, "readOnlyValue");
+    p.read_only_definition = opt_bool(*m, "readOnlyDefinition");
+  }
+  if (auto o = j.find("options"); o != j.end() && o->is_array()) {
+    for (const auto& opt : *o) {
+      PropertyOption po;
+      po.label = opt_string(opt, "label").value_or("");
+      po.value = opt_string(opt, "value").value_or("");
+      po.hidden = opt_bool(opt, "hidden");
+      po.description = opt_string(opt, "description");
+      po.display_order = opt_int(opt, "displayOrder");
+      p.options.push_back(std::move(po));
+    }
+  }
+  return p;
+}
+
+Pipeline decode_pipeline(const Json& j) {
+  Pipeline p;
+  p.id = req_string(j, "id", "pipeline");
+  p.label = opt_string(j, "label").value_or("");
+  p.display_order = opt_int(j, "displayOrder").value_or(0);
+  p.archived = opt_bool(j, "archived");
+  if (auto s = j.find("stages"); s != j.end() && s->is_array()) {
+    for (const auto& st : *s) {
+      PipelineStage stage;
+      stage.id = req_string(st, "id", "pipeline stage");
+      stage.label = opt_string(st, "label").value_or("");
+      stage.display_order = opt_int(st, "displayOrder").value_or(0);
+      stage.archived = opt_bool(st, "archived");
+      p.stages.push_back(std::move(stage));
+    }
+  }
+  return p;
+}
+
+Json encode_properties(const std::map<std::string, std::string>& properties) {
+  Json j = Json::object();
+  for (const auto& [k, v] : properties) j[k] = v;
+  return j;
+}
+
+Json encode_specs(const std::vector<AssociationSpec>& specs) {
+  Json a = Json::array();
+  for (const auto& s : specs) a.push_back({{"associationCategory", s.category}, {"associationTypeId", s.type_id}});
+  return a;
+}
+
+Json encode_create_input(const LeadCreateInput& input) {
+  Json j;
+  j["properties"] = encode_properties(input.properties);
+  Json assoc = Json::array();
+  for (const auto& a : input.associations)
+    assoc.push_back({{"to", {{"id", a.to_id}}}, {"types", encode_specs(a.types)}});
+  j["associations"] = std::move(assoc);
+  if (input.object_write_trace_id) j["objectWriteTraceId"] = *input.object_write_trace_id;
+  return j;
+}
+
+Json encode_property_definition(const PropertyDefinition& def) {
+  Json j;
+  j["name"] = def.name;
+  j["label"] = def.label;
+  j["type"] = def.type;
+  j["fieldType"] = def.field_type;
+  j["groupName"] = def.group_name;
+  if (!def.description.empty()) j["description"] = def.description;
+  j["hasUniqueValue"] = def.has_unique_value;
+  j["hidden"] = def.hidden;
+  j["formField"] = def.form_field;
+  if (!def.options.empty()) {
+    Json opts = Json::array();
+    for (const auto& o : def.options) {
+      Json oj{{"label", o.label}, {"value", o.value}, {"hidden", o.hidden}};
+      if (o.description) oj["description"] = *o.description;
+      if (o.display_order) oj["displayOrder"] = *o.display_order;
+      opts.push_back(std::move(oj));
+    }
+    j["options"] = std::move(opts);
+  }
+  return j;
+}
+
+ErrorBody decode_error_body(const http::Response& response) {
+  ErrorBody e;
+  e.details.http_status = response.status;
+  if (auto cid = response.header("X-HubSpot-Correlation-Id")) e.details.correlation_id = std::string(*cid);
+  Json j = Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    // Not HubSpot's JSON (a proxy page, a truncated body): keep a short, printable excerpt.
+    std::string excerpt;
+    for (char c : response.body.substr(0, 200)) excerpt.push_back(std::isprint(static_cast<unsigned char>(c)) ? c : ' ');
+    e.message = excerpt;
+    return e;
+  }
+  e.message = opt_string(j, "message").value_or("");
+  e.details.category = opt_string(j, "category").value_or("");
+  e.details.sub_category = opt_string(j, "subCategory").value_or("");
+  if (auto cid = opt_string(j, "correlationId")) e.details.correlation_id = *cid;
+  e.details.policy = opt_string(j, "policyName").value_or("");
+  e.error_type = opt_string(j, "errorType").value_or("");
+  if (auto c = j.find("context"); c != j.end()) e.details.context = decode_context(*c);
+  if (auto errs = j.find("errors"); errs != j.end() && errs->is_array()) {
+    for (const auto& item : *errs) {
+      if (!item.is_object()) continue;
+      if (auto c = item.find("context"); c != item.end()) {
+        for (auto& [k, v] : decode_context(*c)) {
+          if (k == "requiredGranularScopes" || k == "requiredScopes")
+            e.required_scopes.insert(e.required_scopes.end(), v.begin(), v.end());
+          auto& dst = e.details.context[k];
+          dst.insert(dst.end(), v.begin(), v.end());
+        }
+      }
+      if (e.details.sub_category.empty()) e.details.sub_category = opt_string(item, "subCategory").value_or("");
+    }
+  }
+  return e;
+}
+
+}  // namespace leadsync::hubspot::detail

@@ -1,0 +1,59 @@
+#pragma once
+// Internal: HubSpot JSON <-> the value types of lead_types.hpp. nlohmann/json stays inside this library.
+// Decoders throw MalformedResponse when a 2xx body is not JSON or lacks a field leadsync relies on.
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "leadsync/core/error.hpp"
+#include "leadsync/http/transport.hpp"
+#include "leadsync/hubspot/lead_types.hpp"
+
+namespace leadsync::hubspot::detail {
+
+using Json = nlohmann::json;
+
+// A 2xx response the client cannot use (not JSON, truncated, required field missing).
+class MalformedResponse : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+Json parse_json(const std::string& body);  // throws MalformedResponse
+
+// Field helpers (lenient about numbers vs strings, strict about presence where required).
+std::optional<std::string> opt_string(const Json& j, const char* key);
+std::string req_string(const Json& j, const char* key, const char* what);
+const Json& req_array(const Json& j, const char* key, const char* what);
+const Json& req_object(const Json& j, const char* key, const char* what);
+bool opt_bool(const Json& j, const char* key, bool fallback = false);
+
+// Object decoders. `associations_requested`: the types asked for (list/get), each gets an entry.
+LeadObject decode_lead(const Json& j, const std::vector<std::string>* associations_requested = nullptr);
+std::vector<LeadObject> decode_leads(const Json& results, const std::vector<std::string>* associations_requested = nullptr);
+std::optional<std::string> decode_next_after(const Json& body);
+std::vector<BatchError> decode_batch_errors(const Json& body, int http_status);
+AssociatedObject decode_v4_association(const Json& j);  // {toObjectId, associationTypes:[{typeId,...}]}
+AssociationPairLabels decode_pair_labels(const Json& j);
+AssociationLabel decode_association_label(const Json& j);
+PropertyDefinition decode_property(const Json& j);
+Pipeline decode_pipeline(const Json& j);
+
+// Encoders.
+Json encode_properties(const std::map<std::string, std::string>& properties);
+Json encode_specs(const std::vector<AssociationSpec>& specs);
+Json encode_create_input(const LeadCreateInput& input);
+Json encode_property_definition(const PropertyDefinition& def);
+
+// What an error response said (best effort: every field is optional, the body may not even be JSON).
+struct ErrorBody {
+  std::string message;
+  core::ErrorDetails details;  // http_status, category, sub_category, correlation_id, policy, context
+  std::string error_type;      // "RATE_LIMIT" on 429s
+  std::vector<std::string> required_scopes;  // MISSING_SCOPES: errors[].context.requiredGranularScopes
+};
+ErrorBody decode_error_body(const http::Response& response);
+
+}  // namespace leadsync::hubspot::detail
