@@ -1,0 +1,94 @@
+#pragma once
+// Internal to leadsync_db: PgStore's state and the helpers its .cpp files share.
+#include <map>
+#include <memory>
+#include <pqxx/pqxx>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "leadsync/db/pg_store.hpp"
+#include "pg_error.hpp"
+#include "pg_session.hpp"
+#include "store_sql.hpp"
+
+namespace leadsync::db {
+
+// Rows of the mapped table with their associations and unsynced local changes.
+struct LoadedRows {
+  std::map<std::int64_t, core::LocalLead> by_id;
+  std::map<std::string, std::int64_t> by_hubspot_id;
+  std::map<std::string, std::int64_t> unlinked_by_sync_key;
+  std::set<std::int64_t> delete_pending;  // lead ids with an open DELETE change (row may be gone)
+};
+
+struct LoadedBase {
+  std::map<std::string, core::BaseState> by_hubspot_id;
+  std::map<std::string, std::int64_t> lead_id;  // hubspot id -> base.lead_id
+};
+
+struct OpenConflicts {
+  std::map<std::string, std::set<std::string>> open;                     // hubspot id -> properties
+  std::map<std::string, std::map<std::string, core::Side>> resolutions;  // operator choices
+};
+
+struct PgStore::Impl {
+  Impl(std::string dsn_in, core::SyncMapping mapping_in);
+
+  std::string dsn;
+  core::SyncMapping mapping;
+  std::string scope;        // schema.table
+  std::string table;        // quoted "schema"."table"
+  std::string assoc_table;  // quoted "schema"."table_associations"
+  std::string row_columns;  // SELECT list: id, hubspot_id, sync_key, archived, <mapped exprs>
+  std::unique_ptr<detail::PgSession> session;
+
+  pqxx::connection& connection();
+  std::string q(pqxx::transaction_base& tx, const std::string& s) const { return tx.quote(s); }
+  std::string scope_literal(pqxx::transaction_base& tx) const { return tx.quote(scope); }
+
+  // Runs `f(tx)` in one transaction, classifying failures; `origin_sync` marks the writes as leadsync's.
+  template <typename F>
+  auto transact(const std::string& doing, bool origin_sync, F&& f) -> decltype(f(std::declval<pqxx::work&>()));
+
+  LoadedRows load_rows(pqxx::transaction_base& tx, const std::string& where, bool for_update);
+  void load_local_changes(pqxx::transaction_base& tx, LoadedRows& rows, const std::vector<std::int64_t>& lead_ids);
+  LoadedBase load_base(pqxx::transaction_base& tx, const std::string& where, bool for_update);
+  OpenConflicts load_conflicts(pqxx::transaction_base& tx, const std::vector<std::string>& hubspot_ids);
+
+  std::vector<core::PullContext> load_pull_contexts(pqxx::transaction_base& tx,
+                                                    const std::vector<core::RemoteLead>& leads, bool for_update,
+                                                    std::vector<std::optional<std::int64_t>>* base_lead_ids);
+  std::string base_upsert(pqxx::transaction_base& tx, const core::BaseState& b, std::optional<std::int64_t> lead_id);
+  std::string set_column(pqxx::transaction_base& tx, const core::PropertyMapping& m, const core::Value& v) const;
+};
+
+template <typename F>
+auto PgStore::Impl::transact(const std::string& doing, bool origin_sync, F&& f)
+    -> decltype(f(std::declval<pqxx::work&>())) {
+  try {
+    pqxx::work tx(connection());
+    if (origin_sync) tx.exec("SET LOCAL leadsync.origin = 'sync'");
+    if constexpr (std::is_void_v<decltype(f(tx))>) {
+      f(tx);
+      tx.commit();
+    } else {
+      auto result = f(tx);
+      tx.commit();
+      return result;
+    }
+  } catch (const pqxx::broken_connection&) {
+    session.reset();
+    detail::rethrow_as_core_error(doing);
+  } catch (const pqxx::in_doubt_error&) {
+    session.reset();
+    detail::rethrow_as_core_error(doing);
+  } catch (...) {
+    detail::rethrow_as_core_error(doing);
+  }
+}
+
+std::int64_t epoch_ms_of(const pqxx::field& f);
+bool is_record_level_sqlstate(const std::string& sqlstate);
+
+}  // namespace leadsync::db

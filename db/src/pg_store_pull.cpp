@@ -1,0 +1,226 @@
+// PgStore::apply_pull: one transaction per page of remote leads. Contexts are loaded under row locks, the
+// engine's planner decides, and the plans are written as few statements as possible (one multi-row INSERT
+// for new rows, then one multi-statement batch). If a lead's values are refused by PostgreSQL (a value that
+// does not fit, an operator's constraint or trigger), the page is redone lead by lead in savepoints so only
+// that lead is left out.
+#include <spdlog/spdlog.h>
+
+#include "leadsync/db/identifier.hpp"
+#include "pg_store_impl.hpp"
+
+namespace leadsync::db {
+
+namespace {
+
+struct PageWriter {
+  PgStore::Impl& I;
+  pqxx::transaction_base& tx;
+  const std::vector<core::RemoteLead>& leads;
+  std::vector<core::PullContext>& contexts;
+  std::vector<std::optional<std::int64_t>>& base_leads;
+  std::vector<core::PullPlan>& plans;
+  std::vector<std::pair<std::string, std::string>>& failed;
+
+  // A value HubSpot sent that the column cannot hold: the lead is reported instead of failing the page.
+  bool values_fit(std::size_t i) {
+    for (const auto& [p, v] : plans[i].local_updates) {
+      const auto* m = I.mapping.find_property(p);
+      if (m && !detail::castable(m->type, v)) {
+        failed.emplace_back(plans[i].hubspot_id, "HubSpot value '" + v.value_or("") + "' of " + p +
+                                                     " does not fit column " + m->column + " (" +
+                                                     detail::write_cast(m->type) + ")");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  std::string columns_of_creates() const {
+    std::string cols = "hubspot_id, hubspot_updated_at, sync_status";
+    for (const auto& m : I.mapping.properties)
+      if (m.pulls()) cols += ", " + quote_identifier(m.column);
+    return cols;
+  }
+
+  // Inserts the rows of create plans (one statement); fills plans[i].row_id.
+  void insert_rows(const std::vector<std::size_t>& idx) {
+    if (idx.empty()) return;
+    std::string sql = "INSERT INTO " + I.table + " (" + columns_of_creates() + ") VALUES ";
+    for (std::size_t n = 0; n < idx.size(); ++n) {
+      const auto i = idx[n];
+      const auto& r = leads[i];
+      sql += n ? ", (" : "(";
+      sql += tx.quote(r.id) + ", " +
+             (r.updated_at ? tx.quote(core::format_timestamp(*r.updated_at)) + "::timestamptz" : std::string("NULL")) +
+             ", 'SYNCED'";
+      for (const auto& m : I.mapping.properties) {
+        if (!m.pulls()) continue;
+        auto it = plans[i].local_updates.find(m.property);
+        core::Value v = it == plans[i].local_updates.end() ? std::nullopt : it->second;
+        sql += ", " + (v ? tx.quote(*v) + "::" + detail::write_cast(m.type) : std::string("NULL"));
+      }
+      sql += ")";
+    }
+    sql += " RETURNING id, hubspot_id";
+    std::map<std::string, std::int64_t> ids;
+    for (const auto& row : tx.exec(sql)) ids[row[1].c_str()] = row[0].as<std::int64_t>();
+    for (auto i : idx) plans[i].row_id = ids.at(plans[i].hubspot_id);
+  }
+
+  void append_assoc(std::string& sql, std::int64_t row_id, const core::PullPlan& plan) {
+    if (!plan.local_assoc_add.empty()) {
+      sql += "INSERT INTO " + I.assoc_table + " (lead_id, to_object_type, to_object_id, association_type_id) VALUES ";
+      bool first = true;
+      for (const auto& a : plan.local_assoc_add) {
+        sql += (first ? "(" : ", (") + std::to_string(row_id) + ", " + tx.quote(a.to_object_type) + ", " +
+               tx.quote(a.to_object_id) + ", " + std::to_string(a.type_id) + ")";
+        first = false;
+      }
+      sql += " ON CONFLICT DO NOTHING;\n";
+    }
+    for (const auto& a : plan.local_assoc_remove)
+      sql += "DELETE FROM " + I.assoc_table + " WHERE lead_id = " + std::to_string(row_id) +
+             " AND to_object_type = " + tx.quote(a.to_object_type) + " AND to_object_id = " + tx.quote(a.to_object_id) +
+             " AND association_type_id = " + std::to_string(a.type_id) + ";\n";
+  }
+
+  void append_update(std::string& sql, std::size_t i) {
+    const auto& plan = plans[i];
+    const auto& r = leads[i];
+    std::vector<std::string> sets;
+    for (const auto& [p, v] : plan.local_updates)
+      if (const auto* m = I.mapping.find_property(p)) sets.push_back(I.set_column(tx, *m, v));
+    if (plan.link_row) sets.push_back("hubspot_id = " + tx.quote(plan.hubspot_id));
+    if (plan.set_archived) sets.push_back(std::string("archived = ") + (*plan.set_archived ? "true" : "false"));
+    if (r.updated_at) sets.push_back("hubspot_updated_at = " + tx.quote(core::format_timestamp(*r.updated_at)) +
+                                     "::timestamptz");
+    std::string joined;
+    for (const auto& s : sets) joined += (joined.empty() ? "" : ", ") + s;
+    sql += "UPDATE " + I.table + " SET " + joined + " WHERE id = " + std::to_string(*plan.row_id) + ";\n";
+  }
+
+  void append_conflicts(std::string& sql, std::size_t i) {
+    const auto& plan = plans[i];
+    const std::string sc = I.scope_literal(tx);
+    const std::string row = plan.row_id ? std::to_string(*plan.row_id) : "NULL";
+    auto ts = [&](const std::optional<core::WallTime>& t) {
+      return t ? tx.quote(core::format_timestamp(*t)) + "::timestamptz" : std::string("NULL");
+    };
+    auto resolved = [&](const std::string& p) {
+      return std::find(plan.resolved_conflicts.begin(), plan.resolved_conflicts.end(), p) != plan.resolved_conflicts.end();
+    };
+    for (const auto& c : plan.conflicts) {
+      if (c.winner && resolved(c.property)) continue;  // an open conflict settled now: updated below
+      sql += "INSERT INTO leadsync.conflicts (scope, lead_id, hubspot_id, property, base_value, local_value, "
+             "remote_value, local_changed_at, remote_changed_at, policy, resolution, resolved_at) VALUES (" +
+             sc + ", " + row + ", " + tx.quote(plan.hubspot_id) + ", " + tx.quote(c.property) + ", " +
+             detail::literal(tx, c.base) + ", " + detail::literal(tx, c.local) + ", " + detail::literal(tx, c.remote) +
+             ", " + ts(c.local_changed_at) + ", " + ts(c.remote_changed_at) + ", " + tx.quote(core::to_string(c.policy)) +
+             ", " + (c.winner ? tx.quote(core::to_string(*c.winner)) + ", now()" : std::string("'none', NULL")) + ")" +
+             (c.winner ? ";\n" : " ON CONFLICT (scope, hubspot_id, property) WHERE resolved_at IS NULL DO NOTHING;\n");
+    }
+    for (const auto& p : plan.resolved_conflicts) {
+      std::string how = "'none'";
+      for (const auto& c : plan.conflicts)
+        if (c.property == p && c.winner) how = tx.quote(core::to_string(*c.winner));
+      sql += "UPDATE leadsync.conflicts SET resolved_at = now(), resolution = coalesce(resolve, " + how +
+             ") WHERE scope = " + sc + " AND hubspot_id = " + tx.quote(plan.hubspot_id) + " AND property = " +
+             tx.quote(p) + " AND resolved_at IS NULL;\n";
+    }
+  }
+
+  // Everything of plans[idx] except inserting new rows; returns the SQL batch.
+  std::string statements(const std::vector<std::size_t>& idx) {
+    std::string sql;
+    for (auto i : idx) {
+      auto& plan = plans[i];
+      if (plan.action == core::PullAction::skip) continue;
+      if (plan.action == core::PullAction::update_local) append_update(sql, i);
+      if (plan.row_id) append_assoc(sql, *plan.row_id, plan);
+      const bool base_changed = !contexts[i].base || !detail::same_base(*contexts[i].base, plan.new_base) ||
+                                (plan.row_id && base_leads[i] != plan.row_id);
+      if (base_changed) sql += I.base_upsert(tx, plan.new_base, plan.row_id) + ";\n";
+      append_conflicts(sql, i);
+      if (plan.enqueue_push && plan.row_id)
+        sql += "INSERT INTO leadsync.changes (scope, lead_id, hubspot_id, op, changed) VALUES (" +
+               I.scope_literal(tx) + ", " + std::to_string(*plan.row_id) + ", " + tx.quote(plan.hubspot_id) +
+               ", 'UPDATE', '{}'::jsonb);\n";
+    }
+    return sql;
+  }
+
+  void write(const std::vector<std::size_t>& idx) {
+    std::vector<std::size_t> creates;
+    for (auto i : idx)
+      if (plans[i].action == core::PullAction::create_local) creates.push_back(i);
+    insert_rows(creates);
+    auto sql = statements(idx);
+    if (!sql.empty()) tx.exec(sql);
+  }
+};
+
+std::string seen_insert(PgStore::Impl& I, pqxx::transaction_base& tx, const std::vector<core::RemoteLead>& leads,
+                        std::int64_t sweep_id) {
+  std::string sql = "INSERT INTO leadsync.sweep_seen (scope, sweep_id, hubspot_id) VALUES ";
+  for (std::size_t i = 0; i < leads.size(); ++i)
+    sql += (i ? ", (" : "(") + I.scope_literal(tx) + ", " + std::to_string(sweep_id) + ", " + tx.quote(leads[i].id) + ")";
+  return sql + " ON CONFLICT DO NOTHING";
+}
+
+}  // namespace
+
+core::PullApplyResult PgStore::apply_pull(const std::vector<core::RemoteLead>& leads, const core::PullPlanner& planner,
+                                          const core::PullApplyOptions& options) {
+  core::PullApplyResult result;
+  if (leads.empty()) return result;
+  auto& I = *impl_;
+
+  auto run = [&](bool lead_by_lead) {
+    return I.transact("applying HubSpot changes", true, [&](pqxx::work& tx) {
+      core::PullApplyResult out;
+      std::vector<std::optional<std::int64_t>> base_leads;
+      auto contexts = I.load_pull_contexts(tx, leads, /*for_update=*/true, &base_leads);
+      out.plans.reserve(leads.size());
+      for (std::size_t i = 0; i < leads.size(); ++i) out.plans.push_back(planner(leads[i], contexts[i]));
+      if (options.dry_run) return out;  // nothing written; the commit below is empty
+
+      PageWriter w{I, tx, leads, contexts, base_leads, out.plans, out.failed};
+      std::vector<std::size_t> ok;
+      for (std::size_t i = 0; i < leads.size(); ++i)
+        if (w.values_fit(i)) ok.push_back(i);
+        else out.plans[i].action = core::PullAction::skip;
+      if (!lead_by_lead) {
+        w.write(ok);
+      } else {
+        for (auto i : ok) {
+          try {
+            pqxx::subtransaction sub(tx, "lead");
+            PageWriter one{I, sub, leads, contexts, base_leads, out.plans, out.failed};
+            one.write({i});
+            sub.commit();
+          } catch (const pqxx::sql_error& e) {
+            std::string why = e.what();
+            while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+            out.failed.emplace_back(leads[i].id, "PostgreSQL refused the local write: " + why);
+            out.plans[i].action = core::PullAction::skip;
+            out.plans[i].skip_reason = "local write refused";
+          }
+        }
+      }
+      if (options.sweep_id) tx.exec(seen_insert(I, tx, leads, *options.sweep_id));
+      return out;
+    });
+  };
+
+  try {
+    result = run(false);
+  } catch (const core::Error& e) {
+    if (!is_record_level_sqlstate(e.details().category)) throw;
+    spdlog::warn("a lead of this page was refused by PostgreSQL ({}); applying the page lead by lead", e.what());
+    result = run(true);
+  }
+  for (const auto& [id, why] : result.failed) spdlog::warn("lead {} not applied locally: {}", id, why);
+  return result;
+}
+
+}  // namespace leadsync::db

@@ -1,0 +1,36 @@
+#pragma once
+// Internal to leadsync_db: SQL text for the PgStore (column read/write expressions per mapping type,
+// literal quoting, the JSON form of leadsync.base).
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "leadsync/core/lead.hpp"
+#include "leadsync/core/mapping.hpp"
+
+namespace leadsync::db::detail {
+
+// A SELECT expression giving the column's value as text that core::normalize_value understands.
+std::string read_expression(const core::PropertyMapping& m);
+// The SQL type a text literal is cast to when written into the column.
+const char* write_cast(core::PropertyType type);
+// True when `value` (normalised) can be cast to the column's type without an error.
+bool castable(core::PropertyType type, const core::Value& value);
+
+// 'text' quoted for SQL, or NULL.
+std::string literal(pqxx::transaction_base& tx, const core::Value& value);
+// (a, b, c) list of quoted literals; "(NULL)" when empty so the SQL stays valid.
+std::string in_list(pqxx::transaction_base& tx, const std::vector<std::string>& values);
+std::string in_list(const std::vector<std::int64_t>& values);
+
+// leadsync.base JSON columns.
+std::string encode_values(const core::PropertyValues& values);
+core::PropertyValues decode_values(const std::string& json);
+std::string encode_times(const std::map<std::string, core::WallTime>& times);
+std::map<std::string, core::WallTime> decode_times(const std::string& json);
+std::string encode_associations(const core::AssociationSet& set);
+core::AssociationSet decode_associations(const std::string& json);
+
+bool same_base(const core::BaseState& a, const core::BaseState& b);
+
+}  // namespace leadsync::db::detail
