@@ -1,0 +1,114 @@
+#pragma once
+// SyncEngine: one sync cycle = pull (incremental search since the watermark, or a full list sweep with
+// delete detection) -> reconcile and apply locally (page by page, one transaction each) -> maintenance sweep
+// when due (associations via v4 batch read, archived leads) -> push (drain the outbox, coalesced per lead,
+// batched) -> one leadsync.runs row. --dry-run runs the same code, rolls back every local transaction and
+// sends no write to HubSpot.
+//
+// Throws core::Error when the cycle cannot finish (fatal: bad credentials, missing schema; transient:
+// HubSpot or PostgreSQL unreachable after retries); the run is recorded as failed first. Per-record
+// failures do not throw: they are counted and the run status is "partial".
+// Thread-safety: one cycle at a time; request_stop() may be called from any thread and is honoured
+// between batches, never inside a transaction.
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "leadsync/core/clock.hpp"
+#include "leadsync/core/mapping.hpp"
+#include "leadsync/core/ports.hpp"
+
+namespace leadsync::core {
+
+struct EngineOptions {
+  SyncMapping mapping;
+  SyncPolicy policy;
+  Millis search_lookback{60'000};
+  Millis full_sweep_interval{3'600'000};
+  Millis association_sweep_interval{900'000};
+  std::size_t batch_size = 100;      // leads per HubSpot write batch (<= 100)
+  int max_push_attempts = 10;        // transient failures before a change is marked FAILED
+  Millis push_retry_initial{15'000}; // backoff between attempts of one change: initial * 2^(n-1), capped
+  Millis push_retry_max{3'600'000};
+};
+
+enum class CycleKind {
+  automatic,  // incremental, or a full sweep when none ran yet / one is due / one was requested
+  full,       // full sweep now (--full)
+  push_only,  // drain the outbox only (a local change woke the daemon)
+};
+
+struct CycleRequest {
+  CycleKind kind = CycleKind::automatic;
+  bool dry_run = false;
+};
+
+struct DryRunPlan {
+  std::vector<PullPlan> pull;                            // plans that write, conflict or skip
+  std::vector<std::pair<PushItem, PushPlan>> push;       // every pending push and what it would send
+  std::vector<std::string> remote_deletes;               // leads gone from HubSpot
+};
+
+struct CycleReport {
+  RunRecord record;
+  bool full_sweep = false;
+  bool maintenance_sweep = false;
+  std::optional<WallTime> watermark;    // after the cycle
+  std::optional<DryRunPlan> dry_run;
+};
+
+struct Progress {
+  std::string phase;  // "full sweep", "search", "push", ...
+  std::int64_t done = 0;
+  std::optional<std::int64_t> total;
+};
+
+// State keys in leadsync.sync_state (per scope).
+inline constexpr const char* kStateWatermark = "watermark";                  // epoch ms
+inline constexpr const char* kStateLastFullSweep = "last_full_sweep";        // epoch ms
+inline constexpr const char* kStateLastMaintenance = "last_maintenance_sweep";  // epoch ms
+inline constexpr const char* kStateFullSweepRequired = "full_sweep_required";   // "1" when a backfill is due
+inline constexpr const char* kStateSweepId = "sweep.id";            // the full sweep in progress
+inline constexpr const char* kStateSweepCursor = "sweep.cursor";    // its next list cursor
+inline constexpr const char* kStateSweepStarted = "sweep.started";  // epoch ms
+
+class SyncEngine {
+ public:
+  SyncEngine(LeadStore& store, LeadsRemote& remote, Clock& clock, net::any_io_executor store_executor,
+             EngineOptions options);
+
+  net::awaitable<CycleReport> run_cycle(CycleRequest request);
+
+  void request_stop() noexcept { stop_.store(true); }
+  void clear_stop() noexcept { stop_.store(false); }
+  bool stop_requested() const noexcept { return stop_.load(); }
+  void set_progress_callback(std::function<void(const Progress&)> cb) { progress_ = std::move(cb); }
+  const EngineOptions& options() const noexcept { return options_; }
+
+ private:
+  struct Cycle;
+  net::awaitable<void> pull_full(Cycle& c);
+  net::awaitable<void> pull_incremental(Cycle& c);
+  net::awaitable<void> maintenance_sweep(Cycle& c);
+  net::awaitable<void> confirm_remote_deletes(Cycle& c, std::int64_t sweep_id);
+  net::awaitable<void> apply_remote_deletes(Cycle& c, std::vector<std::string> ids);
+  net::awaitable<void> process_pull_page(Cycle& c, std::vector<RemoteLead> leads, std::optional<std::int64_t> sweep_id);
+  net::awaitable<void> push_all(Cycle& c);
+  net::awaitable<void> push_batch(Cycle& c, std::vector<PushItem> items);
+  net::awaitable<std::optional<WallTime>> load_time_state(const char* key);
+  net::awaitable<void> save_time_state(Cycle& c, const char* key, WallTime t);
+  void report_progress(const Progress& p) const;
+  WallTime retry_time(int attempts) const;
+
+  LeadStore& store_;
+  LeadsRemote& remote_;
+  Clock& clock_;
+  net::any_io_executor store_executor_;
+  EngineOptions options_;
+  std::atomic<bool> stop_{false};
+  std::function<void(const Progress&)> progress_;
+};
+
+}  // namespace leadsync::core

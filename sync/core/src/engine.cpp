@@ -1,0 +1,708 @@
+#include "leadsync/core/engine.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "leadsync/core/offload.hpp"
+
+namespace leadsync::core {
+
+using namespace net::experimental::awaitable_operators;
+
+struct SyncEngine::Cycle {
+  CycleRequest request;
+  CycleReport report;
+  std::uint64_t api_calls_at_start = 0;
+  bool dry_run() const { return request.dry_run; }
+  RunCounts& counts() { return report.record.counts; }
+};
+
+namespace {
+
+constexpr std::size_t kDeleteCheckChunk = 100;      // batch read size for confirming deletes
+constexpr std::size_t kAssociationChunk = 1000;     // v4 batch association read limit
+
+std::optional<WallTime> parse_ms_state(const std::optional<std::string>& s) {
+  if (!s || s->empty()) return std::nullopt;
+  try {
+    return from_epoch_ms(std::stoll(*s));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+bool interesting_for_dry_run(const PullPlan& p) {
+  return p.writes_locally() || !p.conflicts.empty() || p.action == PullAction::skip || p.enqueue_push;
+}
+
+}  // namespace
+
+SyncEngine::SyncEngine(LeadStore& store, LeadsRemote& remote, Clock& clock, net::any_io_executor store_executor,
+                       EngineOptions options)
+    : store_(store),
+      remote_(remote),
+      clock_(clock),
+      store_executor_(std::move(store_executor)),
+      options_(std::move(options)) {
+  options_.batch_size = std::clamp<std::size_t>(options_.batch_size, 1, 100);
+}
+
+void SyncEngine::report_progress(const Progress& p) const {
+  if (progress_) progress_(p);
+}
+
+WallTime SyncEngine::retry_time(int attempts) const {
+  auto delay = options_.push_retry_initial;
+  for (int i = 1; i < attempts && delay < options_.push_retry_max; ++i) delay *= 2;
+  return clock_.now() + std::min(delay, options_.push_retry_max);
+}
+
+net::awaitable<std::optional<WallTime>> SyncEngine::load_time_state(const char* key) {
+  std::string k = key;
+  auto v = co_await run_blocking(store_executor_, [this, k] { return store_.load_state(k); });
+  co_return parse_ms_state(v);
+}
+
+net::awaitable<void> SyncEngine::save_time_state(Cycle& c, const char* key, WallTime t) {
+  if (c.dry_run()) co_return;
+  std::string k = key, v = std::to_string(to_epoch_ms(t));
+  co_await run_blocking(store_executor_, [this, k, v] { store_.save_state(k, v); });
+}
+
+net::awaitable<CycleReport> SyncEngine::run_cycle(CycleRequest request) {
+  Cycle c;
+  c.request = request;
+  c.report.record.started_at = clock_.now();
+  c.api_calls_at_start = remote_.api_calls();
+  if (request.dry_run) c.report.dry_run.emplace();
+
+  const WallTime now = clock_.now();
+  auto watermark = co_await load_time_state(kStateWatermark);
+  bool full = false;
+  bool maintenance = false;
+  if (request.kind != CycleKind::push_only) {
+    auto last_full = co_await load_time_state(kStateLastFullSweep);
+    auto required = co_await run_blocking(store_executor_, [this] { return store_.load_state(kStateFullSweepRequired); });
+    full = request.kind == CycleKind::full || !watermark || !last_full ||
+           now - *last_full >= options_.full_sweep_interval || required.value_or("") == "1";
+    if (!full) {
+      auto last_maint = co_await load_time_state(kStateLastMaintenance);
+      maintenance = !last_maint || now - *last_maint >= options_.association_sweep_interval;
+    }
+  }
+  c.report.full_sweep = full;
+  c.report.maintenance_sweep = maintenance;
+  c.report.record.mode = request.kind == CycleKind::push_only ? "push" : (full ? "full" : "incremental");
+
+  std::int64_t run_id = 0;
+  if (!request.dry_run) {
+    std::string mode = c.report.record.mode;
+    run_id = co_await run_blocking(store_executor_, [this, mode] { return store_.begin_run(mode); });
+  }
+  spdlog::info("cycle start: mode={}{}", c.report.record.mode, request.dry_run ? " (dry run)" : "");
+
+  std::exception_ptr failure;
+  try {
+    if (!request.dry_run) {
+      auto settled = co_await run_blocking(store_executor_, [this] { return store_.settle_resolved_conflicts(); });
+      if (settled) spdlog::info("settled {} conflict(s) resolved by an operator", settled);
+    }
+    if (request.kind != CycleKind::push_only) {
+      if (full) {
+        co_await pull_full(c);
+      } else {
+        co_await pull_incremental(c);
+        if (maintenance && !stop_requested()) co_await maintenance_sweep(c);
+      }
+    }
+    if (!stop_requested()) co_await push_all(c);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+
+  auto& rec = c.report.record;
+  rec.finished_at = clock_.now();
+  rec.counts.api_calls = static_cast<std::int64_t>(remote_.api_calls() - c.api_calls_at_start);
+  if (failure) {
+    rec.status = "failed";
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      rec.error = e.what();
+    }
+  } else if (stop_requested()) {
+    rec.status = "cancelled";
+  } else {
+    rec.status = rec.counts.failed > 0 ? "partial" : "success";
+  }
+  c.report.watermark = co_await load_time_state(kStateWatermark);
+  if (!request.dry_run) {
+    try {
+      RunRecord copy = rec;
+      co_await run_blocking(store_executor_, [this, run_id, copy] { store_.finish_run(run_id, copy); });
+    } catch (const std::exception& e) {
+      spdlog::error("could not record run {}: {}", run_id, e.what());
+    }
+  }
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(rec.finished_at - rec.started_at).count();
+  const auto& n = rec.counts;
+  spdlog::info(
+      "cycle {}: mode={} pulled={} created_local={} updated_local={} deleted_local={} pushed={} created_remote={} "
+      "updated_remote={} deleted_remote={} conflicts={} failed={} echoes={} api_calls={} duration={}ms{}",
+      rec.status, rec.mode, n.pulled, n.created_local, n.updated_local, n.deleted_local, n.pushed, n.created_remote,
+      n.updated_remote, n.deleted_remote, n.conflicts, n.failed, n.echoes_suppressed, n.api_calls, ms,
+      rec.error.empty() ? "" : " error=" + rec.error);
+  if (failure) std::rethrow_exception(failure);
+  co_return c.report;
+}
+
+// ---- pull -------------------------------------------------------------------------------------------
+
+net::awaitable<void> SyncEngine::process_pull_page(Cycle& c, std::vector<RemoteLead> leads,
+                                                   std::optional<std::int64_t> sweep_id) {
+  if (leads.empty()) co_return;
+  // newest_wins needs HubSpot's per-property timestamps, which list and search do not return: find the leads
+  // that conflict and read only those with propertiesWithHistory (rare, so cheap).
+  if (options_.policy.conflict_policy == ConflictPolicy::newest_wins) {
+    auto contexts = co_await run_blocking(store_executor_, [this, &leads] { return store_.peek(leads); });
+    std::vector<std::string> need_history;
+    for (std::size_t i = 0; i < leads.size() && i < contexts.size(); ++i) {
+      if (!leads[i].changed_at.empty()) continue;
+      auto plan = plan_pull(options_.mapping, options_.policy, leads[i], contexts[i]);
+      if (!plan.conflicts.empty()) need_history.push_back(leads[i].id);
+    }
+    if (!need_history.empty()) {
+      auto read = co_await remote_.read(need_history, /*with_history=*/true);
+      std::map<std::string, RemoteLead*> by_id;
+      for (auto& l : leads) by_id[l.id] = &l;
+      for (auto& h : read.found)
+        if (auto it = by_id.find(h.id); it != by_id.end()) it->second->changed_at = std::move(h.changed_at);
+    }
+  }
+
+  PullApplyOptions opts{.dry_run = c.dry_run(), .sweep_id = sweep_id};
+  const auto& mapping = options_.mapping;
+  const auto& policy = options_.policy;
+  PullPlanner planner = [&mapping, &policy](const RemoteLead& r, const PullContext& ctx) {
+    return plan_pull(mapping, policy, r, ctx);
+  };
+  auto result = co_await run_blocking(store_executor_,
+                                      [this, &leads, &planner, opts] { return store_.apply_pull(leads, planner, opts); });
+
+  auto& n = c.counts();
+  n.pulled += static_cast<std::int64_t>(leads.size());
+  for (auto& plan : result.plans) {
+    if (plan.action == PullAction::create_local) ++n.created_local;
+    if (plan.action == PullAction::update_local) ++n.updated_local;
+    if (plan.action == PullAction::skip) {
+      ++n.skipped;
+      if (plan.skip_reason.find("triggers bypassed") != std::string::npos)
+        spdlog::warn("lead {}: {}", plan.hubspot_id, plan.skip_reason);
+    }
+    if (plan.echo) ++n.echoes_suppressed;
+    for (const auto& conflict : plan.conflicts) {
+      ++n.conflicts;
+      spdlog::info("conflict on lead {} property {}: local={} remote={} -> {}", plan.hubspot_id, conflict.property,
+                   conflict.local.value_or("<empty>"), conflict.remote.value_or("<empty>"),
+                   conflict.winner ? to_string(*conflict.winner) : "manual (untouched)");
+    }
+    if (c.report.dry_run && interesting_for_dry_run(plan)) c.report.dry_run->pull.push_back(std::move(plan));
+  }
+}
+
+net::awaitable<void> SyncEngine::pull_full(Cycle& c) {
+  // A sweep interrupted by a stop or a crash resumes from its last committed page: the seen-set of the
+  // earlier pages is in the database under the same sweep id.
+  auto saved_id = co_await run_blocking(store_executor_, [this] { return store_.load_state(kStateSweepId); });
+  auto saved_cursor = co_await run_blocking(store_executor_, [this] { return store_.load_state(kStateSweepCursor); });
+  auto saved_start = co_await load_time_state(kStateSweepStarted);
+  const bool resume = saved_id && !saved_id->empty() && saved_cursor && !saved_cursor->empty() && saved_start &&
+                      clock_.now() - *saved_start < options_.full_sweep_interval;
+  const WallTime sweep_start = resume ? *saved_start : clock_.now();
+  const std::int64_t sweep_id = resume ? std::stoll(*saved_id) : to_epoch_ms(sweep_start);
+  std::optional<std::string> cursor = resume ? saved_cursor : std::nullopt;
+  if (!c.dry_run() && !resume) {
+    co_await run_blocking(store_executor_, [this, sweep_id] {
+      store_.save_state(kStateSweepId, std::to_string(sweep_id));
+      store_.save_state(kStateSweepCursor, "");
+    });
+    co_await save_time_state(c, kStateSweepStarted, sweep_start);
+  }
+
+  std::optional<std::int64_t> total;
+  try {
+    total = co_await remote_.count_leads();
+  } catch (const Error& e) {
+    if (e.is_fatal()) throw;
+    spdlog::debug("lead count unavailable: {}", e.what());
+  }
+  spdlog::info("full sweep {}{}", resume ? "resumed after " + *cursor : std::string("started"),
+               total ? " (" + std::to_string(*total) + " leads in HubSpot)" : "");
+
+  std::int64_t done = 0;
+  bool complete = false;
+  RemotePage page = co_await remote_.list_page(cursor, false);
+  for (;;) {
+    auto leads = std::move(page.leads);
+    auto next_cursor = page.next_cursor;
+    const auto n = static_cast<std::int64_t>(leads.size());
+    if (next_cursor && !stop_requested()) {
+      // Fetch the next page while this one is written (one transaction per page).
+      page = co_await (remote_.list_page(next_cursor, false) && process_pull_page(c, std::move(leads), sweep_id));
+    } else {
+      co_await process_pull_page(c, std::move(leads), sweep_id);
+    }
+    done += n;
+    report_progress({"full sweep", done, total});
+    if (!next_cursor) {
+      complete = true;
+      break;
+    }
+    if (!c.dry_run()) {
+      std::string saved = *next_cursor;
+      co_await run_blocking(store_executor_, [this, saved] { store_.save_state(kStateSweepCursor, saved); });
+    }
+    if (stop_requested()) break;
+  }
+  if (!complete) {
+    spdlog::info("full sweep paused after {} leads (stop requested); the next cycle resumes it", done);
+    co_return;
+  }
+  // Only a complete sweep can say which leads are missing.
+  co_await confirm_remote_deletes(c, sweep_id);
+  if (stop_requested()) co_return;
+  if (!c.dry_run()) {
+    co_await run_blocking(store_executor_, [this, sweep_id] {
+      store_.end_sweep(sweep_id);
+      store_.save_state(kStateFullSweepRequired, "0");
+      store_.save_state(kStateSweepId, "");
+      store_.save_state(kStateSweepCursor, "");
+    });
+  }
+  // Everything modified before the sweep started has been seen; later changes are found by search.
+  co_await save_time_state(c, kStateWatermark, sweep_start);
+  co_await save_time_state(c, kStateLastFullSweep, sweep_start);
+  co_await save_time_state(c, kStateLastMaintenance, sweep_start);
+  spdlog::info("full sweep done: {} leads", done);
+}
+
+net::awaitable<void> SyncEngine::confirm_remote_deletes(Cycle& c, std::int64_t sweep_id) {
+  std::optional<std::string> after;
+  for (;;) {
+    auto ids = co_await run_blocking(store_executor_, [this, sweep_id, after] {
+      return store_.unseen_by_sweep(sweep_id, after, kDeleteCheckChunk);
+    });
+    if (ids.empty()) break;
+    after = ids.back();
+    // Missing from a complete sweep is not proof: confirm with a batch read before deleting anything.
+    auto read = co_await remote_.read(ids, false);
+    if (!read.found.empty()) co_await process_pull_page(c, std::move(read.found), sweep_id);
+    if (!read.missing.empty()) co_await apply_remote_deletes(c, std::move(read.missing));
+    if (stop_requested()) co_return;
+  }
+}
+
+net::awaitable<void> SyncEngine::apply_remote_deletes(Cycle& c, std::vector<std::string> ids) {
+  if (ids.empty()) co_return;
+  auto policy = options_.policy.on_remote_delete;
+  bool dry = c.dry_run();
+  auto result = co_await run_blocking(store_executor_, [this, &ids, policy, dry] {
+    return store_.apply_remote_deletes(ids, policy, dry);
+  });
+  c.counts().deleted_local += static_cast<std::int64_t>(result.archived_local + result.deleted_local);
+  if (!result.affected.empty())
+    spdlog::info("{} lead(s) deleted in HubSpot -> {} locally", result.affected.size(), to_string(policy));
+  if (c.report.dry_run)
+    for (auto& id : result.affected) c.report.dry_run->remote_deletes.push_back(id);
+}
+
+net::awaitable<void> SyncEngine::pull_incremental(Cycle& c) {
+  auto watermark = co_await load_time_state(kStateWatermark);
+  const WallTime to = clock_.now();
+  const WallTime from = *watermark - options_.search_lookback;
+  std::optional<WallTime> max_seen;
+  std::int64_t done = 0;
+  co_await remote_.search_modified(from, to, [&](std::vector<RemoteLead> page) -> net::awaitable<void> {
+    for (const auto& l : page)
+      if (l.updated_at && (!max_seen || *l.updated_at > *max_seen)) max_seen = l.updated_at;
+    done += static_cast<std::int64_t>(page.size());
+    co_await process_pull_page(c, std::move(page), std::nullopt);
+    report_progress({"search", done, std::nullopt});
+  });
+  // min(run start, max seen): a lead modified while we searched is found again next time (never skipped),
+  // and the lookback covers HubSpot's search-index lag. Never advanced past a failure (we got here).
+  if (max_seen) co_await save_time_state(c, kStateWatermark, std::min(*max_seen, to));
+}
+
+net::awaitable<void> SyncEngine::maintenance_sweep(Cycle& c) {
+  const WallTime start = clock_.now();
+  // Associations do not bump hs_lastmodifieddate, so search never reports them: read them for every synced
+  // lead, 1,000 ids per call.
+  if (!options_.mapping.associations.empty()) {
+    std::optional<std::string> after;
+    std::int64_t done = 0;
+    for (;;) {
+      auto ids = co_await run_blocking(store_executor_,
+                                       [this, after] { return store_.synced_ids(after, kAssociationChunk); });
+      if (ids.empty()) break;
+      after = ids.back();
+      auto sets = co_await remote_.read_associations(ids);
+      std::vector<RemoteLead> leads;
+      for (auto& id : ids) {
+        auto it = sets.find(id);
+        // No association of any mapped type: the lead may be gone (deletes are found by the archived scan
+        // and the full sweep), so say nothing rather than removing every local association.
+        if (it == sets.end()) continue;
+        leads.push_back(RemoteLead{.id = id, .associations = std::move(it->second)});
+      }
+      co_await process_pull_page(c, std::move(leads), std::nullopt);
+      done += static_cast<std::int64_t>(ids.size());
+      report_progress({"association sweep", done, std::nullopt});
+      if (stop_requested()) co_return;
+    }
+  }
+  // Deletes are invisible to search: scan HubSpot's recycle bin.
+  std::optional<std::string> cursor;
+  do {
+    auto page = co_await remote_.list_page(cursor, /*archived=*/true);
+    std::vector<std::string> ids;
+    for (auto& l : page.leads) ids.push_back(l.id);
+    co_await apply_remote_deletes(c, std::move(ids));
+    cursor = page.next_cursor;
+    if (stop_requested()) co_return;
+  } while (cursor);
+  co_await save_time_state(c, kStateLastMaintenance, start);
+}
+
+// ---- push -------------------------------------------------------------------------------------------
+
+net::awaitable<void> SyncEngine::push_all(Cycle& c) {
+  std::int64_t done = 0;
+  std::set<std::int64_t> seen;  // a dry run claims nothing, so stop when a batch brings nothing new
+  for (;;) {
+    if (stop_requested()) co_return;
+    bool dry = c.dry_run();
+    std::size_t limit = dry ? std::numeric_limits<std::size_t>::max() : options_.batch_size;
+    auto items = co_await run_blocking(store_executor_, [this, limit, dry] { return store_.claim_push(limit, dry); });
+    if (items.empty()) co_return;
+    if (dry) {
+      for (auto& item : items) c.report.dry_run->push.emplace_back(item, plan_push(options_.mapping, item.context));
+      co_return;
+    }
+    done += static_cast<std::int64_t>(items.size());
+    co_await push_batch(c, std::move(items));
+    report_progress({"push", done, std::nullopt});
+  }
+}
+
+namespace {
+
+PushOutcome outcome_for(const PushItem& item, PushStatus status, PushAction action) {
+  PushOutcome o;
+  o.lead_id = item.lead_id;
+  o.change_ids = item.change_ids;
+  o.status = status;
+  o.action = action;
+  return o;
+}
+
+BaseState base_from_remote(const RemoteLead& remote, const PushPlan& plan) {
+  BaseState b;
+  b.hubspot_id = remote.id;
+  b.values = remote.values;
+  b.remote_updated_at = remote.updated_at;
+  if (remote.updated_at)
+    for (const auto& [p, v] : remote.values) b.changed_at[p] = *remote.updated_at;
+  b.associations = plan.assoc_add;  // sent inline with the create that reached HubSpot
+  return b;
+}
+
+}  // namespace
+
+net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> items) {
+  const auto& mapping = options_.mapping;
+  std::vector<PushPlan> plans;
+  plans.reserve(items.size());
+  std::vector<std::optional<PushOutcome>> outcomes(items.size());
+
+  auto fail_outcome = [&](std::size_t i, PushStatus status, const std::string& message, ErrorDetails details = {}) {
+    auto o = outcome_for(items[i], status, plans[i].action);
+    o.error = message;
+    o.details = std::move(details);
+    if (status == PushStatus::retry) {
+      if (items[i].attempts >= options_.max_push_attempts) {
+        o.status = PushStatus::failed;
+        o.error = "gave up after " + std::to_string(items[i].attempts) + " attempts: " + message;
+      } else {
+        o.next_attempt_at = retry_time(items[i].attempts);
+      }
+    }
+    outcomes[i] = std::move(o);
+  };
+  auto error_outcome = [&](std::size_t i, const Error& e) {
+    fail_outcome(i, e.is_record() ? PushStatus::failed : PushStatus::retry, e.what(), e.details());
+  };
+
+  std::vector<std::size_t> creates, in_doubt_creates, updates, archives;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    plans.push_back(plan_push(mapping, items[i].context));
+    const auto& plan = plans[i];
+    if (!plan.failure.empty()) {
+      fail_outcome(i, PushStatus::failed, plan.failure);
+      continue;
+    }
+    switch (plan.action) {
+      case PushAction::none: {
+        bool never_created = !items[i].context.local || items[i].context.local->archived;
+        outcomes[i] = outcome_for(items[i], never_created ? PushStatus::ignored : PushStatus::merged, plan.action);
+        break;
+      }
+      case PushAction::create:
+        (items[i].in_doubt ? in_doubt_creates : creates).push_back(i);
+        break;
+      case PushAction::update: updates.push_back(i); break;
+      case PushAction::archive: archives.push_back(i); break;
+    }
+  }
+
+  // A create whose earlier attempt may have reached HubSpot is only repeated once HubSpot says it does not
+  // have the lead (read back by the unique key = sync_key). Without a unique key that is unknowable.
+  if (!in_doubt_creates.empty()) {
+    if (!mapping.unique_key_property) {
+      for (auto i : in_doubt_creates)
+        fail_outcome(i, PushStatus::failed,
+                     "an earlier create attempt may have reached HubSpot and cannot be checked without "
+                     "hubspot.unique_key_property; look for a duplicate lead, then run --retry-failed");
+    } else {
+      std::vector<std::string> keys;
+      for (auto i : in_doubt_creates) keys.push_back(items[i].sync_key);
+      try {
+        auto found = co_await remote_.find_by_unique_key(keys);
+        std::map<std::string, RemoteLead*> by_key;
+        for (auto& f : found)
+          if (f.unique_key) by_key[*f.unique_key] = &f;
+        for (auto i : in_doubt_creates) {
+          auto it = by_key.find(items[i].sync_key);
+          if (it == by_key.end()) {
+            creates.push_back(i);
+            continue;
+          }
+          auto o = outcome_for(items[i], PushStatus::success, PushAction::create);
+          o.hubspot_id = it->second->id;
+          o.new_base = base_from_remote(*it->second, plans[i]);
+          outcomes[i] = std::move(o);
+          spdlog::info("lead row {}: earlier create reached HubSpot as {} (linked, not created again)",
+                       items[i].lead_id, it->second->id);
+        }
+      } catch (const Error& e) {
+        if (e.is_fatal()) throw;
+        for (auto i : in_doubt_creates) error_outcome(i, e);
+      }
+    }
+  }
+
+  // Creates.
+  if (!creates.empty()) {
+    std::vector<CreateRequest> reqs;
+    std::map<std::string, std::size_t> by_ref;
+    for (auto i : creates) {
+      CreateRequest r{.ref = items[i].sync_key, .properties = plans[i].properties, .associations = plans[i].assoc_add};
+      if (mapping.unique_key_property) r.properties[*mapping.unique_key_property] = items[i].sync_key;
+      by_ref[r.ref] = i;
+      reqs.push_back(std::move(r));
+    }
+    try {
+      auto results = co_await remote_.create(std::move(reqs));
+      for (auto& res : results) {
+        auto it = by_ref.find(res.ref);
+        if (it == by_ref.end()) continue;
+        auto i = it->second;
+        if (res.ok && res.lead) {
+          auto o = outcome_for(items[i], PushStatus::success, PushAction::create);
+          o.hubspot_id = res.lead->id;
+          o.new_base = base_after_push(plans[i], items[i].context.base, res.lead->id, res.lead->updated_at);
+          for (auto& [p, v] : plans[i].properties) o.pushed_properties.push_back(p);
+          outcomes[i] = std::move(o);
+        } else if (res.error) {
+          error_outcome(i, *res.error);
+        }
+      }
+    } catch (const Error& e) {
+      if (e.is_fatal()) throw;
+      for (auto i : creates)
+        if (!outcomes[i]) error_outcome(i, e);
+    }
+  }
+
+  // Updates: properties first, then associations (adds before removes, inside the adapter).
+  std::map<std::string, std::size_t> update_by_id;
+  std::vector<UpdateRequest> update_reqs;
+  std::vector<AssociationChange> assoc_reqs;
+  std::map<std::size_t, BaseState> partial_base;
+  for (auto i : updates) {
+    update_by_id[plans[i].hubspot_id] = i;
+    if (!plans[i].properties.empty()) update_reqs.push_back({plans[i].hubspot_id, plans[i].properties});
+  }
+  if (!update_reqs.empty()) {
+    try {
+      auto results = co_await remote_.update(std::move(update_reqs));
+      for (auto& res : results) {
+        auto it = update_by_id.find(res.ref);
+        if (it == update_by_id.end()) continue;
+        auto i = it->second;
+        if (res.ok) {
+          PushPlan props_only = plans[i];
+          props_only.assoc_add.clear();
+          props_only.assoc_remove.clear();
+          partial_base[i] = base_after_push(props_only, items[i].context.base, plans[i].hubspot_id,
+                                            res.lead ? res.lead->updated_at : std::nullopt);
+        } else if (res.error) {
+          error_outcome(i, *res.error);
+        }
+      }
+    } catch (const Error& e) {
+      if (e.is_fatal()) throw;
+      for (auto i : updates)
+        if (!plans[i].properties.empty() && !outcomes[i]) error_outcome(i, e);
+    }
+  }
+  for (auto i : updates) {
+    if (outcomes[i]) continue;  // the property update failed: its associations wait for the retry
+    if (!plans[i].assoc_add.empty() || !plans[i].assoc_remove.empty())
+      assoc_reqs.push_back({plans[i].hubspot_id, plans[i].assoc_add, plans[i].assoc_remove});
+  }
+  std::set<std::size_t> assoc_ok;
+  if (!assoc_reqs.empty()) {
+    try {
+      auto results = co_await remote_.change_associations(std::move(assoc_reqs));
+      for (auto& res : results) {
+        auto it = update_by_id.find(res.ref);
+        if (it == update_by_id.end()) continue;
+        if (res.ok) {
+          assoc_ok.insert(it->second);
+        } else if (res.error) {
+          error_outcome(it->second, *res.error);
+        }
+      }
+    } catch (const Error& e) {
+      if (e.is_fatal()) throw;
+      for (auto i : updates)
+        if (!outcomes[i] && (!plans[i].assoc_add.empty() || !plans[i].assoc_remove.empty())) error_outcome(i, e);
+    }
+  }
+  for (auto i : updates) {
+    const bool has_assoc = !plans[i].assoc_add.empty() || !plans[i].assoc_remove.empty();
+    auto base_it = partial_base.find(i);
+    if (outcomes[i]) {
+      // Properties reached HubSpot even though the associations did not: keep that in the base so only
+      // the associations are retried.
+      if (base_it != partial_base.end()) {
+        outcomes[i]->new_base = base_it->second;
+        for (auto& [p, v] : plans[i].properties) outcomes[i]->pushed_properties.push_back(p);
+      }
+      continue;
+    }
+    if (has_assoc && !assoc_ok.contains(i)) {
+      fail_outcome(i, PushStatus::retry, "HubSpot did not confirm the association change");
+      continue;
+    }
+    auto o = outcome_for(items[i], PushStatus::success, PushAction::update);
+    o.hubspot_id = plans[i].hubspot_id;
+    std::optional<WallTime> updated_at;
+    if (base_it != partial_base.end()) updated_at = base_it->second.remote_updated_at;
+    o.new_base = base_after_push(plans[i], items[i].context.base, plans[i].hubspot_id, updated_at);
+    for (auto& [p, v] : plans[i].properties) o.pushed_properties.push_back(p);
+    outcomes[i] = std::move(o);
+  }
+
+  // Archives (DELETE / batch archive). A lead already gone counts as archived.
+  if (!archives.empty()) {
+    std::vector<std::string> ids;
+    std::map<std::string, std::size_t> by_id;
+    for (auto i : archives) {
+      ids.push_back(plans[i].hubspot_id);
+      by_id[plans[i].hubspot_id] = i;
+    }
+    try {
+      auto results = co_await remote_.archive(std::move(ids));
+      for (auto& res : results) {
+        auto it = by_id.find(res.ref);
+        if (it == by_id.end()) continue;
+        if (res.ok) {
+          auto o = outcome_for(items[it->second], PushStatus::success, PushAction::archive);
+          o.hubspot_id = res.ref;
+          outcomes[it->second] = std::move(o);
+        } else if (res.error) {
+          error_outcome(it->second, *res.error);
+        }
+      }
+    } catch (const Error& e) {
+      if (e.is_fatal()) throw;
+      for (auto i : archives)
+        if (!outcomes[i]) error_outcome(i, e);
+    }
+  }
+
+  std::vector<PushOutcome> done;
+  auto& n = c.counts();
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (!outcomes[i]) fail_outcome(i, PushStatus::retry, "HubSpot returned no result for this lead");
+    auto& o = *outcomes[i];
+    switch (o.status) {
+      case PushStatus::success:
+        ++n.pushed;
+        if (o.action == PushAction::create) ++n.created_remote;
+        if (o.action == PushAction::update) ++n.updated_remote;
+        if (o.action == PushAction::archive) ++n.deleted_remote;
+        break;
+      case PushStatus::failed:
+        ++n.failed;
+        spdlog::warn("lead row {} ({}): push failed: {}{}", o.lead_id, to_string(o.action), o.error,
+                     o.details.correlation_id.empty() ? "" : " [correlationId " + o.details.correlation_id + "]");
+        break;
+      case PushStatus::retry:
+        spdlog::info("lead row {}: push will be retried: {}", o.lead_id, o.error);
+        break;
+      default: break;
+    }
+    done.push_back(std::move(o));
+  }
+  co_await run_blocking(store_executor_, [this, &done] { store_.complete_push(done); });
+}
+
+// ---- misc -------------------------------------------------------------------------------------------
+
+const char* to_string(PushStatus s) noexcept {
+  switch (s) {
+    case PushStatus::success: return "success";
+    case PushStatus::failed: return "failed";
+    case PushStatus::retry: return "retry";
+    case PushStatus::merged: return "merged";
+    case PushStatus::ignored: return "ignored";
+  }
+  return "unknown";
+}
+
+RunCounts& RunCounts::operator+=(const RunCounts& o) {
+  pulled += o.pulled;
+  pushed += o.pushed;
+  created_remote += o.created_remote;
+  created_local += o.created_local;
+  updated_local += o.updated_local;
+  updated_remote += o.updated_remote;
+  deleted_local += o.deleted_local;
+  deleted_remote += o.deleted_remote;
+  conflicts += o.conflicts;
+  failed += o.failed;
+  echoes_suppressed += o.echoes_suppressed;
+  api_calls += o.api_calls;
+  skipped += o.skipped;
+  return *this;
+}
+
+}  // namespace leadsync::core
