@@ -1,0 +1,187 @@
+#include "lead_json.hpp"
+
+#include <algorithm>
+
+#include "util.hpp"
+
+namespace leadsync::fake_hubspot {
+
+std::int64_t updated_as_of(const Lead& lead, std::int64_t cutoff) {
+  std::int64_t t = lead.created_ms;
+  for (const auto& h : lead.history)
+    if (h.ts <= cutoff && h.ts > t) t = h.ts;
+  return t;
+}
+
+void sort_by_name(const Store& store, std::vector<PropIndex>& props) {
+  std::sort(props.begin(), props.end(),
+            [&](PropIndex a, PropIndex b) { return store.property(a).name < store.property(b).name; });
+  props.erase(std::unique(props.begin(), props.end()), props.end());
+}
+
+namespace {
+
+void write_time(JsonWriter& w, std::int64_t ms) {
+  char buf[24];
+  write_iso_ms(buf, ms);
+  w.plain_string(std::string_view(buf, 24));
+}
+
+// Writes the value of p (computed or stored) or null.
+void write_value(JsonWriter& w, const Store& store, const Lead& lead, PropIndex p, std::int64_t updated,
+                 const std::optional<std::int64_t>& as_of) {
+  switch (p) {
+    case kPropObjectId: w.integer_string(lead.id); return;
+    case kPropCreateDate: write_time(w, lead.created_ms); return;
+    case kPropLastModified: write_time(w, updated); return;
+    default: break;
+  }
+  const HistEntry* h = as_of ? lead.as_of(p, *as_of) : lead.current(p);
+  if (h) {
+    w.string(store.value(h->value));
+  } else {
+    w.null();
+  }
+}
+
+void write_history_entry(JsonWriter& w, const Store& store, std::string_view value, std::int64_t ts,
+                         SourceIndex src_index) {
+  const Source& src = store.source(src_index);
+  w.begin_object();
+  w.key("value");
+  w.string(value);
+  w.key("timestamp");
+  write_time(w, ts);
+  w.key("sourceType");
+  w.string(src.type);
+  if (!src.id.empty()) {
+    w.key("sourceId");
+    w.string(src.id);
+  }
+  if (src.user_id) {
+    w.key("updatedByUserId");
+    w.integer(src.user_id);
+  }
+  w.end_object();
+}
+
+void write_associations(JsonWriter& w, const Lead& lead, ObjKind kind) {
+  bool any = false;
+  for (const auto& a : lead.assocs) any |= a.kind == kind;
+  if (!any) return;  // HubSpot leaves out association types without results
+  w.key(object_plural(kind));
+  w.begin_object();
+  w.key("results");
+  w.begin_array();
+  for (const auto& a : lead.assocs) {
+    if (a.kind != kind) continue;
+    for (std::uint8_t bit : {kAssocPrimary, kAssocUnlabeled}) {
+      if (!(a.bits & bit)) continue;
+      const auto* t = association_type_for_bit(ObjKind::lead, kind, bit);
+      w.begin_object();
+      w.key("id");
+      w.integer_string(a.to_id);
+      w.key("type");
+      w.plain_string(t->v3_name);
+      w.end_object();
+    }
+  }
+  w.end_array();
+  w.end_object();
+}
+
+}  // namespace
+
+void write_lead(JsonWriter& w, const Store& store, const Lead& lead, const ObjectView& view) {
+  const std::int64_t updated = view.as_of ? updated_as_of(lead, *view.as_of) : lead.updated_ms;
+  w.begin_object();
+  w.key("id");
+  w.integer_string(lead.id);
+  w.key("properties");
+  w.begin_object();
+  if (view.all_set) {
+    std::vector<PropIndex> props = {kPropObjectId, kPropCreateDate, kPropLastModified};
+    for (const auto& h : lead.history)
+      if (std::find(props.begin(), props.end(), h.prop) == props.end()) props.push_back(h.prop);
+    sort_by_name(store, props);
+    for (PropIndex p : props) {
+      w.key(store.property(p).name);
+      write_value(w, store, lead, p, updated, view.as_of);
+    }
+  } else {
+    for (PropIndex p : view.props) {
+      w.key(store.property(p).name);
+      write_value(w, store, lead, p, updated, view.as_of);
+    }
+  }
+  w.end_object();
+  if (!view.history.empty()) {
+    w.key("propertiesWithHistory");
+    w.begin_object();
+    const SourceIndex create_src = lead.history.empty() ? SourceIndex{0} : lead.history.front().source;
+    for (PropIndex p : view.history) {
+      if (p < kFirstStoredProp) {
+        w.key(store.property(p).name);
+        w.begin_array();
+        std::string v;
+        std::int64_t ts = lead.created_ms;
+        if (p == kPropObjectId) {
+          v = std::to_string(lead.id);
+        } else if (p == kPropCreateDate) {
+          v = format_iso_ms(lead.created_ms);
+        } else {
+          v = format_iso_ms(updated);
+          ts = updated;
+        }
+        if (!lead.history.empty()) write_history_entry(w, store, v, ts, create_src);
+        w.end_array();
+        continue;
+      }
+      bool any = false;
+      for (const auto& h : lead.history) any |= h.prop == p && (!view.as_of || h.ts <= *view.as_of);
+      if (!any) continue;
+      w.key(store.property(p).name);
+      w.begin_array();
+      for (auto it = lead.history.rbegin(); it != lead.history.rend(); ++it) {
+        if (it->prop != p || (view.as_of && it->ts > *view.as_of)) continue;
+        write_history_entry(w, store, store.value(it->value), it->ts, it->source);
+      }
+      w.end_array();
+    }
+    w.end_object();
+  }
+  w.key("createdAt");
+  write_time(w, lead.created_ms);
+  w.key("updatedAt");
+  write_time(w, updated);
+  w.key("archived");
+  const bool archived = lead.archived() && (!view.as_of || lead.archived_ms <= *view.as_of);
+  w.boolean(archived);
+  if (archived) {
+    w.key("archivedAt");
+    write_time(w, lead.archived_ms);
+  }
+  if (view.assoc_contacts || view.assoc_companies) {
+    bool any = false;
+    for (const auto& a : lead.assocs)
+      any |= (a.kind == ObjKind::contact && view.assoc_contacts) || (a.kind == ObjKind::company && view.assoc_companies);
+    if (any) {
+      w.key("associations");
+      w.begin_object();
+      if (view.assoc_contacts) write_associations(w, lead, ObjKind::contact);
+      if (view.assoc_companies) write_associations(w, lead, ObjKind::company);
+      w.end_object();
+    }
+  }
+  if (!view.trace_id.empty()) {
+    w.key("objectWriteTraceId");
+    w.string(view.trace_id);
+  }
+  if (view.is_new >= 0) {
+    w.key("new");
+    w.boolean(view.is_new == 1);
+  }
+  w.end_object();
+}
+
+}  // namespace leadsync::fake_hubspot

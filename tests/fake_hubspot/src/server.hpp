@@ -1,0 +1,21 @@
+#pragma once
+// The HTTP/1.1 front end of fake-hubspot (the only translation unit using Beast): an acceptor
+// coroutine, one coroutine per connection with keep-alive, and the misbehaviour faults ask for.
+// run_server blocks until SIGINT/SIGTERM; throws boost::system::system_error when it cannot listen.
+#include <cstdint>
+#include <string>
+
+#include "app.hpp"
+
+namespace leadsync::fake_hubspot {
+
+struct ServerOptions {
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 0;
+  int threads = 1;
+};
+
+// Prints "listening on ADDRESS:PORT" on stdout (flushed) once the socket accepts connections.
+void run_server(App& app, const ServerOptions& options);
+
+}  // namespace leadsync::fake_hubspot
