@@ -196,6 +196,7 @@ net::awaitable<void> SyncEngine::process_pull_page(Cycle& c, std::vector<RemoteL
 
   auto& n = c.counts();
   n.pulled += static_cast<std::int64_t>(leads.size());
+  n.failed += static_cast<std::int64_t>(result.failed.size());
   for (auto& plan : result.plans) {
     if (plan.action == PullAction::create_local) ++n.created_local;
     if (plan.action == PullAction::update_local) ++n.updated_local;
