@@ -1,0 +1,147 @@
+// OAuth refresh-token flow and the client's 401 handling (refresh once, then fatal). Secrets never leak.
+#include "test_support.hpp"
+
+namespace leadsync::hubspot::test {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr const char* kClientSecret = "csecret-0123456789";
+constexpr const char* kRefreshToken = "rt-aaaaaaaa-bbbb-cccc";
+
+std::string token_response(const std::string& access, const std::string& refresh, int expires_in = 1800) {
+  return Json{{"access_token", access}, {"refresh_token", refresh}, {"expires_in", expires_in},
+              {"token_type", "bearer"}, {"token_use", "access_token"}}.dump();
+}
+
+struct OAuthFixture : public ::testing::Test {
+  OAuthFixture()
+      : oauth(transport, clock, OAuthOptions{"cid-1", kClientSecret, kRefreshToken}),
+        limiter(clock, RateLimitOptions{}),
+        client(transport, clock, random, oauth, limiter, observer) {}
+
+  ManualClock clock;
+  FixedRandom random;
+  FakeTransport transport;
+  OAuthTokenProvider oauth;
+  RecordingObserver observer;
+  RateLimiter limiter;
+  HubSpotClient client;
+
+  const http::Request& request(std::size_t i) const { return transport.requests().at(i); }
+};
+
+std::string page() { return Json{{"results", Json::array()}}.dump(); }
+
+TEST_F(OAuthFixture, FetchesAnAccessTokenOnFirstUseAndCachesIt) {
+  transport.respond(200, token_response("at-1", "rt-2")).respond(200, page()).respond(200, page());
+  run_sync(client.list_page({}));
+  run_sync(client.list_page({}));
+  ASSERT_EQ(transport.requests().size(), 3u);
+  EXPECT_EQ(request(0).method, "POST");
+  EXPECT_EQ(request(0).target, "/oauth/v1/token");
+  EXPECT_EQ(header(request(0), "Content-Type"), "application/x-www-form-urlencoded");
+  EXPECT_EQ(request(0).body,
+            std::string("grant_type=refresh_token&client_id=cid-1&client_secret=") + kClientSecret +
+                "&refresh_token=" + kRefreshToken);
+  EXPECT_FALSE(header(request(0), "Authorization"));
+  EXPECT_EQ(header(request(1), "Authorization"), "Bearer at-1");
+  EXPECT_EQ(header(request(2), "Authorization"), "Bearer at-1");
+  EXPECT_EQ(oauth.refresh_count(), 1);
+}
+
+TEST_F(OAuthFixture, RefreshesFiveMinutesBeforeExpiryWithTheRotatedRefreshToken) {
+  transport.respond(200, token_response("at-1", "rt-2"));
+  EXPECT_EQ(run_sync(oauth.access_token()), "at-1");
+  clock.advance(std::chrono::seconds(1'499));
+  EXPECT_EQ(run_sync(oauth.access_token()), "at-1");
+  clock.advance(std::chrono::seconds(1));  // 1,500 s = 1,800 - 300
+  transport.respond(200, token_response("at-2", "rt-3"));
+  EXPECT_EQ(run_sync(oauth.access_token()), "at-2");
+  ASSERT_EQ(transport.requests().size(), 2u);
+  EXPECT_THAT(request(1).body, HasSubstr("refresh_token=rt-2"));
+}
+
+TEST_F(OAuthFixture, Unauthorized401RefreshesOnceAndRetries) {
+  transport.respond(200, token_response("at-1", "rt-2"))
+      .respond(401, error_json("INVALID_AUTHENTICATION", "expired"))
+      .respond(200, token_response("at-2", "rt-3"))
+      .respond(200, page());
+  run_sync(client.list_page({}));
+  ASSERT_EQ(transport.requests().size(), 4u);
+  EXPECT_EQ(request(2).target, "/oauth/v1/token");
+  EXPECT_EQ(header(request(3), "Authorization"), "Bearer at-2");
+  EXPECT_TRUE(clock.sleeps().empty());
+}
+
+TEST_F(OAuthFixture, ASecond401AfterTheRefreshIsFatal) {
+  transport.respond(200, token_response("at-1", "rt-2"))
+      .respond(401, error_json("INVALID_AUTHENTICATION", "expired"))
+      .respond(200, token_response("at-2", "rt-3"))
+      .respond(401, error_json("INVALID_AUTHENTICATION", "still no"));
+  try {
+    run_sync(client.list_page({}));
+    FAIL();
+  } catch (const core::Error& e) {
+    EXPECT_TRUE(e.is_fatal());
+    EXPECT_THAT(e.what(), Not(HasSubstr("at-2")));
+    EXPECT_THAT(e.what(), Not(HasSubstr(kClientSecret)));
+  }
+  EXPECT_EQ(transport.requests().size(), 4u);
+}
+
+TEST_F(OAuthFixture, RefusedRefreshIsFatalWithoutLeakingSecrets) {
+  transport.respond(400, std::string(R"({"status":"BAD_REFRESH_TOKEN","message":"missing or unknown refresh token )") +
+                             kRefreshToken + R"(","correlationId":"x"})");
+  try {
+    run_sync(client.list_page({}));
+    FAIL();
+  } catch (const core::Error& e) {
+    EXPECT_TRUE(e.is_fatal());
+    EXPECT_THAT(e.what(), HasSubstr("BAD_REFRESH_TOKEN"));
+    EXPECT_THAT(e.what(), HasSubstr("refresh token"));
+    EXPECT_THAT(e.what(), Not(HasSubstr(kRefreshToken)));
+    EXPECT_THAT(e.what(), Not(HasSubstr(kClientSecret)));
+  }
+  EXPECT_EQ(transport.requests().size(), 1u);
+}
+
+TEST_F(OAuthFixture, TokenEndpointOutageIsTransient) {
+  transport.respond(503, "");
+  try {
+    run_sync(oauth.access_token());
+    FAIL();
+  } catch (const core::Error& e) {
+    EXPECT_TRUE(e.is_transient());
+  }
+  transport.fail(http::TransportErrorKind::timeout, "timed out");
+  try {
+    run_sync(oauth.access_token());
+    FAIL();
+  } catch (const core::Error& e) {
+    EXPECT_TRUE(e.is_transient());
+    EXPECT_THAT(e.what(), HasSubstr("OAuth token refresh"));
+  }
+}
+
+TEST_F(OAuthFixture, MalformedTokenResponseIsTransientAndNamesNoValue) {
+  transport.respond(200, R"({"access_token":"at-secret-1","token_type":"bearer"})");
+  try {
+    run_sync(oauth.access_token());
+    FAIL();
+  } catch (const core::Error& e) {
+    EXPECT_TRUE(e.is_transient());
+    EXPECT_THAT(e.what(), HasSubstr("malformed response from HubSpot for POST /oauth/v1/token"));
+    EXPECT_THAT(e.what(), Not(HasSubstr("at-secret-1")));
+  }
+}
+
+TEST(StaticTokenProviderTest, CannotRefresh) {
+  StaticTokenProvider p("pat-na1-x");
+  EXPECT_EQ(run_sync(p.access_token()), "pat-na1-x");
+  EXPECT_FALSE(run_sync(p.on_unauthorized()));
+}
+
+}  // namespace
+}  // namespace leadsync::hubspot::test
