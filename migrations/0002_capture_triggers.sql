@@ -26,6 +26,7 @@ AS $$
 DECLARE
   v_scope   text;
   v_changed jsonb;
+  v_new     jsonb;
   v_old     jsonb;
 BEGIN
   IF current_setting('leadsync.origin', true) IS NOT DISTINCT FROM 'sync' THEN
@@ -42,14 +43,17 @@ BEGIN
     INSERT INTO leadsync.changes (scope, lead_id, hubspot_id, op, changed)
     VALUES (v_scope, NEW.id, NEW.hubspot_id, 'INSERT', v_changed);
   ELSIF TG_OP = 'UPDATE' THEN
-    v_old := to_jsonb(OLD);
-    SELECT coalesce(jsonb_object_agg(n.key, n.value), '{}'::jsonb)
-      INTO v_changed
-      FROM jsonb_each(to_jsonb(NEW) - leadsync.bookkeeping_columns()) AS n(key, value)
-     WHERE n.value IS DISTINCT FROM v_old -> n.key;
-    IF v_changed = '{}'::jsonb THEN
+    -- Compared as jsonb, not as records: a record comparison fails on column types without an
+    -- equality operator (json, point, ...) that an operator's table may have.
+    v_new := to_jsonb(NEW) - leadsync.bookkeeping_columns();
+    v_old := to_jsonb(OLD) - leadsync.bookkeeping_columns();
+    IF v_new = v_old THEN
       RETURN NULL;  -- nothing the sync cares about changed (no-op or bookkeeping-only update)
     END IF;
+    SELECT coalesce(jsonb_object_agg(n.key, n.value), '{}'::jsonb)
+      INTO v_changed
+      FROM jsonb_each(v_new) AS n(key, value)
+     WHERE n.value IS DISTINCT FROM v_old -> n.key;
     INSERT INTO leadsync.changes (scope, lead_id, hubspot_id, op, changed)
     VALUES (v_scope, NEW.id, NEW.hubspot_id, 'UPDATE', v_changed);
   ELSIF TG_OP = 'DELETE' THEN
@@ -102,7 +106,11 @@ BEGIN
   IF TG_NARGS > 1 THEN
     v_table := TG_ARGV[1]::regclass;
   END IF;
-  IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN
+  -- Only the association itself matters; other columns an operator may have added are not synced.
+  IF TG_OP = 'UPDATE'
+     AND (NEW.lead_id, NEW.to_object_type, NEW.to_object_id, NEW.association_type_id, NEW.association_category)
+         IS NOT DISTINCT FROM
+         (OLD.lead_id, OLD.to_object_type, OLD.to_object_id, OLD.association_type_id, OLD.association_category) THEN
     RETURN NULL;
   END IF;
 

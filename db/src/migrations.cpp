@@ -199,15 +199,17 @@ MigrationReport MigrationRunner::run() const {
     {
       pqxx::work tx(conn, "leadsync_bootstrap");
       tx.exec("SET LOCAL client_min_messages = warning");
-      // Checked first so an operator who pre-created the schema need not grant CREATE on the database.
+      // Existence is checked first (not IF NOT EXISTS, which checks the CREATE privilege before
+      // existence) so a role without CREATE can run once everything exists.
       if (tx.exec("SELECT to_regnamespace('leadsync') IS NULL")[0][0].as<bool>())
         tx.exec("CREATE SCHEMA leadsync");
-      tx.exec(
-          "CREATE TABLE IF NOT EXISTS leadsync.schema_migrations ("
-          " version int PRIMARY KEY,"
-          " name text NOT NULL,"
-          " checksum text NOT NULL,"
-          " applied_at timestamptz NOT NULL DEFAULT now())");
+      if (tx.exec("SELECT to_regclass('leadsync.schema_migrations') IS NULL")[0][0].as<bool>())
+        tx.exec(
+            "CREATE TABLE leadsync.schema_migrations ("
+            " version int PRIMARY KEY,"
+            " name text NOT NULL,"
+            " checksum text NOT NULL,"
+            " applied_at timestamptz NOT NULL DEFAULT now())");
       tx.commit();
     }
 

@@ -5,6 +5,26 @@
 
 namespace leadsync::db::detail {
 
+namespace {
+
+// libpq messages end with a newline and continue lines with "\n\t"; log lines and exit messages want one line.
+std::string one_line(std::string text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      while (i + 1 < text.size() && (text[i + 1] == '\t' || text[i + 1] == ' ')) ++i;
+      out += ' ';
+    } else {
+      out += text[i];
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
 bool is_transient_sqlstate(const std::string& sqlstate) noexcept {
   if (sqlstate.size() != 5) return false;
   const auto cls = sqlstate.substr(0, 2);
@@ -25,9 +45,9 @@ void rethrow_as_core_error(const std::string& doing) {
     throw;
   } catch (const pqxx::in_doubt_error& e) {
     throw core::fatal_error(prefix + "the connection was lost during COMMIT, so it is unknown whether the "
-                            "transaction was committed; check the database before retrying (" + e.what() + ")");
+                            "transaction was committed; check the database before retrying (" + one_line(e.what()) + ")");
   } catch (const pqxx::broken_connection& e) {
-    throw core::transient_error(prefix + "PostgreSQL connection failed: " + e.what());
+    throw core::transient_error(prefix + "PostgreSQL connection failed: " + one_line(e.what()));
   } catch (const pqxx::transaction_rollback& e) {
     // libpqxx 6.4 does not keep the SQLSTATE for this family (40xxx).
     throw core::transient_error(prefix + "transaction rolled back by PostgreSQL (retry): " + e.what(),
