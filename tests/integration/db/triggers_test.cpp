@@ -343,6 +343,25 @@ TEST_F(DbTriggersTest, TwoScopesInOneDatabaseDoNotMix) {
   EXPECT_THAT(r.payloads, ::testing::UnorderedElementsAre("public.hubspot_leads", "public.portal_b_leads"));
 }
 
+TEST_F(DbTriggersTest, MixedCaseNamesAreQuotedEverywhere) {
+  auto mapping = standard_mapping("LeadsTable");
+  mapping.schema = "CrmData";
+  mapping.properties.push_back({"hs_mixed", "MixedColumn", core::PropertyType::string});
+  SchemaManager(db_->dsn()).ensure_schema(mapping);
+  EXPECT_THAT(SchemaManager(db_->dsn()).ensure_schema(mapping).triggers_created, ::testing::IsEmpty());
+  write({"SET LOCAL leadsync.origin = 'sync'",
+         "INSERT INTO \"CrmData\".\"LeadsTable\" (hubspot_id, \"MixedColumn\") VALUES ('31', 'a')"});
+  write({"UPDATE \"CrmData\".\"LeadsTable\" SET \"MixedColumn\" = 'b'",
+         "INSERT INTO \"CrmData\".\"LeadsTable_associations\" (lead_id, to_object_type, to_object_id, "
+         "association_type_id) SELECT id, 'contacts', '1', 578 FROM \"CrmData\".\"LeadsTable\""});
+  auto c = changes();
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0].scope, "CrmData.LeadsTable");
+  EXPECT_EQ(c[0].changed, json({{"MixedColumn", "b"}}));
+  EXPECT_EQ(c[1].op, "ASSOC_ADD");
+  EXPECT_EQ(c[1].hubspot_id, "31");
+}
+
 TEST_F(DbTriggersTest, NewlyAddedMappedColumnIsCaptured) {
   auto mapping = standard_mapping();
   mapping.properties.push_back({"hs_budget", "budget", core::PropertyType::number});
