@@ -154,7 +154,8 @@ BEGIN
           DETAIL = 'TRUNCATE fires no row triggers, so the removed leads would stay in HubSpot and come back on the next full sweep.',
           HINT = 'Use DELETE (each deleted lead is then deleted in HubSpot). To empty the table without touching HubSpot, '
                  'stop leadsync and, in one transaction, SET LOCAL leadsync.origin = ''sync'', TRUNCATE the table and '
-                 'its _associations table, and delete this scope''s rows from leadsync.base, leadsync.changes and '
-                 'leadsync.sync_state (the next run then re-imports from HubSpot).';
+                 'its _associations table, and delete this scope''s rows from leadsync.base, leadsync.changes, '
+                 'leadsync.sync_state and open leadsync.conflicts (the next run then re-imports from HubSpot; '
+                 'see migrations/README.md).';
 END
 $$;

@@ -234,6 +234,12 @@ TEST_F(DbSchemaManagerTest, ReEnablesADisabledCaptureTrigger) {
   EXPECT_EQ(triggers_of("public.hubspot_leads"), "leadsync_capture,leadsync_refuse_truncate");
 }
 
+TEST_F(DbSchemaManagerTest, BookkeepingColumnListMatchesTheTriggers) {
+  std::string expected;
+  for (auto c : kBookkeepingColumns) expected += (expected.empty() ? "" : ",") + std::string(c);
+  EXPECT_EQ(db().query_value("SELECT array_to_string(leadsync.bookkeeping_columns(), ',')"), expected);
+}
+
 TEST(DbSchemaManagerNoMigrationsTest, RequiresTheMigrationsFirst) {
   LEADSYNC_REQUIRE_DATABASE();
   TestDatabase db;
