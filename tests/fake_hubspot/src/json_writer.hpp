@@ -6,10 +6,10 @@
 // strings come from nlohmann-parsed JSON and are valid UTF-8). Not thread-safe; never throws except
 // std::bad_alloc.
 #include <charconv>
+#include <cstring>
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace leadsync::fake_hubspot {
 
@@ -20,26 +20,32 @@ class JsonWriter {
   void begin_object() {
     separate();
     out_.push_back('{');
-    first_.push_back(true);
+    first_[++depth_] = true;
   }
   void end_object() {
     out_.push_back('}');
-    first_.pop_back();
+    --depth_;
   }
   void begin_array() {
     separate();
     out_.push_back('[');
-    first_.push_back(true);
+    first_[++depth_] = true;
   }
   void end_array() {
     out_.push_back(']');
-    first_.pop_back();
+    --depth_;
   }
   // Object key; the next value call writes its value.
   void key(std::string_view k) {
     separate();
     append_string(out_, k);
     out_.push_back(':');
+    after_key_ = true;
+  }
+  // Object key given pre-quoted with its colon ("\"name\":"), for keys that need no escaping.
+  void quoted_key(std::string_view quoted_with_colon) {
+    separate();
+    out_.append(quoted_with_colon);
     after_key_ = true;
   }
   void string(std::string_view v) {
@@ -64,12 +70,12 @@ class JsonWriter {
   // A decimal integer written as a JSON string ("512").
   void integer_string(std::uint64_t v) {
     separate();
-    char buf[24];
-    auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    char buf[26];
+    buf[0] = '"';
+    auto [p, ec] = std::to_chars(buf + 1, buf + sizeof buf - 1, v);
     (void)ec;
-    out_.push_back('"');
+    *p++ = '"';
     out_.append(buf, static_cast<std::size_t>(p - buf));
-    out_.push_back('"');
   }
   // Pre-serialised JSON value (e.g. from nlohmann::json::dump()).
   void raw(std::string_view json) {
@@ -80,19 +86,44 @@ class JsonWriter {
   // (ISO timestamps, ids).
   void plain_string(std::string_view v) {
     separate();
-    out_.push_back('"');
-    out_.append(v);
-    out_.push_back('"');
+    if (v.size() <= 62) {
+      char tmp[64];
+      tmp[0] = '"';
+      std::memcpy(tmp + 1, v.data(), v.size());
+      tmp[v.size() + 1] = '"';
+      out_.append(tmp, v.size() + 2);
+    } else {
+      out_.push_back('"');
+      out_.append(v);
+      out_.push_back('"');
+    }
   }
 
   std::string& out() { return out_; }
 
   static void append_string(std::string& out, std::string_view v) {
+    std::size_t first = 0;
+    while (first < v.size() && !needs_escape(static_cast<unsigned char>(v[first]))) ++first;
+    if (first == v.size()) {
+      // The common case: nothing to escape, one append for short strings.
+      if (v.size() <= 126) {
+        char tmp[128];
+        tmp[0] = '"';
+        std::memcpy(tmp + 1, v.data(), v.size());
+        tmp[v.size() + 1] = '"';
+        out.append(tmp, v.size() + 2);
+      } else {
+        out.push_back('"');
+        out.append(v);
+        out.push_back('"');
+      }
+      return;
+    }
     out.push_back('"');
     std::size_t start = 0;
-    for (std::size_t i = 0; i < v.size(); ++i) {
+    for (std::size_t i = first; i < v.size(); ++i) {
       const auto c = static_cast<unsigned char>(v[i]);
-      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      if (!needs_escape(c)) continue;
       out.append(v.data() + start, i - start);
       start = i + 1;
       switch (c) {
@@ -120,16 +151,20 @@ class JsonWriter {
       after_key_ = false;
       return;
     }
-    if (first_.empty()) return;
-    if (first_.back()) {
-      first_.back() = false;
+    if (depth_ < 0) return;
+    if (first_[depth_]) {
+      first_[depth_] = false;
     } else {
       out_.push_back(',');
     }
   }
 
+  static bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+  static constexpr int kMaxDepth = 64;
   std::string& out_;
-  std::vector<bool> first_;
+  bool first_[kMaxDepth] = {};
+  int depth_ = -1;
   bool after_key_ = false;
 };
 

@@ -48,18 +48,18 @@ void write_history_entry(JsonWriter& w, const Store& store, std::string_view val
                          SourceIndex src_index) {
   const Source& src = store.source(src_index);
   w.begin_object();
-  w.key("value");
+  w.quoted_key(R"("value":)");
   w.string(value);
-  w.key("timestamp");
+  w.quoted_key(R"("timestamp":)");
   write_time(w, ts);
-  w.key("sourceType");
+  w.quoted_key(R"("sourceType":)");
   w.string(src.type);
   if (!src.id.empty()) {
-    w.key("sourceId");
+    w.quoted_key(R"("sourceId":)");
     w.string(src.id);
   }
   if (src.user_id) {
-    w.key("updatedByUserId");
+    w.quoted_key(R"("updatedByUserId":)");
     w.integer(src.user_id);
   }
   w.end_object();
@@ -69,9 +69,9 @@ void write_associations(JsonWriter& w, const Lead& lead, ObjKind kind) {
   bool any = false;
   for (const auto& a : lead.assocs) any |= a.kind == kind;
   if (!any) return;  // HubSpot leaves out association types without results
-  w.key(object_plural(kind));
+  w.quoted_key(kind == ObjKind::contact ? std::string_view(R"("contacts":)") : std::string_view(R"("companies":)"));
   w.begin_object();
-  w.key("results");
+  w.quoted_key(R"("results":)");
   w.begin_array();
   for (const auto& a : lead.assocs) {
     if (a.kind != kind) continue;
@@ -79,9 +79,9 @@ void write_associations(JsonWriter& w, const Lead& lead, ObjKind kind) {
       if (!(a.bits & bit)) continue;
       const auto* t = association_type_for_bit(ObjKind::lead, kind, bit);
       w.begin_object();
-      w.key("id");
+      w.quoted_key(R"("id":)");
       w.integer_string(a.to_id);
-      w.key("type");
+      w.quoted_key(R"("type":)");
       w.plain_string(t->v3_name);
       w.end_object();
     }
@@ -95,9 +95,9 @@ void write_associations(JsonWriter& w, const Lead& lead, ObjKind kind) {
 void write_lead(JsonWriter& w, const Store& store, const Lead& lead, const ObjectView& view) {
   const std::int64_t updated = view.as_of ? updated_as_of(lead, *view.as_of) : lead.updated_ms;
   w.begin_object();
-  w.key("id");
+  w.quoted_key(R"("id":)");
   w.integer_string(lead.id);
-  w.key("properties");
+  w.quoted_key(R"("properties":)");
   w.begin_object();
   if (view.all_set) {
     std::vector<PropIndex> props = {kPropObjectId, kPropCreateDate, kPropLastModified};
@@ -105,23 +105,23 @@ void write_lead(JsonWriter& w, const Store& store, const Lead& lead, const Objec
       if (std::find(props.begin(), props.end(), h.prop) == props.end()) props.push_back(h.prop);
     sort_by_name(store, props);
     for (PropIndex p : props) {
-      w.key(store.property(p).name);
+      w.quoted_key(store.json_key(p));
       write_value(w, store, lead, p, updated, view.as_of);
     }
   } else {
     for (PropIndex p : view.props) {
-      w.key(store.property(p).name);
+      w.quoted_key(store.json_key(p));
       write_value(w, store, lead, p, updated, view.as_of);
     }
   }
   w.end_object();
   if (!view.history.empty()) {
-    w.key("propertiesWithHistory");
+    w.quoted_key(R"("propertiesWithHistory":)");
     w.begin_object();
     const SourceIndex create_src = lead.history.empty() ? SourceIndex{0} : lead.history.front().source;
     for (PropIndex p : view.history) {
       if (p < kFirstStoredProp) {
-        w.key(store.property(p).name);
+        w.quoted_key(store.json_key(p));
         w.begin_array();
         std::string v;
         std::int64_t ts = lead.created_ms;
@@ -140,7 +140,7 @@ void write_lead(JsonWriter& w, const Store& store, const Lead& lead, const Objec
       bool any = false;
       for (const auto& h : lead.history) any |= h.prop == p && (!view.as_of || h.ts <= *view.as_of);
       if (!any) continue;
-      w.key(store.property(p).name);
+      w.quoted_key(store.json_key(p));
       w.begin_array();
       for (auto it = lead.history.rbegin(); it != lead.history.rend(); ++it) {
         if (it->prop != p || (view.as_of && it->ts > *view.as_of)) continue;
@@ -150,15 +150,15 @@ void write_lead(JsonWriter& w, const Store& store, const Lead& lead, const Objec
     }
     w.end_object();
   }
-  w.key("createdAt");
+  w.quoted_key(R"("createdAt":)");
   write_time(w, lead.created_ms);
-  w.key("updatedAt");
+  w.quoted_key(R"("updatedAt":)");
   write_time(w, updated);
-  w.key("archived");
+  w.quoted_key(R"("archived":)");
   const bool archived = lead.archived() && (!view.as_of || lead.archived_ms <= *view.as_of);
   w.boolean(archived);
   if (archived) {
-    w.key("archivedAt");
+    w.quoted_key(R"("archivedAt":)");
     write_time(w, lead.archived_ms);
   }
   if (view.assoc_contacts || view.assoc_companies) {
@@ -166,7 +166,7 @@ void write_lead(JsonWriter& w, const Store& store, const Lead& lead, const Objec
     for (const auto& a : lead.assocs)
       any |= (a.kind == ObjKind::contact && view.assoc_contacts) || (a.kind == ObjKind::company && view.assoc_companies);
     if (any) {
-      w.key("associations");
+      w.quoted_key(R"("associations":)");
       w.begin_object();
       if (view.assoc_contacts) write_associations(w, lead, ObjKind::contact);
       if (view.assoc_companies) write_associations(w, lead, ObjKind::company);
@@ -174,11 +174,11 @@ void write_lead(JsonWriter& w, const Store& store, const Lead& lead, const Objec
     }
   }
   if (!view.trace_id.empty()) {
-    w.key("objectWriteTraceId");
+    w.quoted_key(R"("objectWriteTraceId":)");
     w.string(view.trace_id);
   }
   if (view.is_new >= 0) {
-    w.key("new");
+    w.quoted_key(R"("new":)");
     w.boolean(view.is_new == 1);
   }
   w.end_object();

@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
   }
   try {
     App app(config);
-    run_server(app, server);
+    run_server([&app](const HttpRequest& req) { return app.handle(req); }, server);
   } catch (const std::exception& e) {
     std::cerr << "fake-hubspot: " << e.what() << std::endl;
     return 1;

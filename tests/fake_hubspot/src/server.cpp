@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "util.hpp"
+
 namespace leadsync::fake_hubspot {
 
 namespace net = boost::asio;
@@ -57,7 +59,7 @@ std::string response_head(const HttpResponse& r, std::size_t content_length, boo
   return head;
 }
 
-net::awaitable<void> session(tcp::socket socket, App& app) {
+net::awaitable<void> session(tcp::socket socket, const Handler& handler) {
   beast::tcp_stream stream(std::move(socket));
   boost::system::error_code ignored;
   stream.socket().set_option(tcp::no_delay(true), ignored);
@@ -72,7 +74,7 @@ net::awaitable<void> session(tcp::socket socket, App& app) {
     if (ec) break;  // end of stream, timeout or garbage: the connection is done
     const auto& msg = parser.get();
     const bool keep_alive = msg.keep_alive();
-    HttpResponse res = app.handle(to_request(msg));
+    HttpResponse res = handler(to_request(msg));
     if (res.then) {
       net::steady_timer timer(co_await net::this_coro::executor);
       timer.expires_after(res.delay);
@@ -118,7 +120,7 @@ net::awaitable<void> session(tcp::socket socket, App& app) {
   stream.socket().close(ignored);
 }
 
-net::awaitable<void> listen(tcp::acceptor& acceptor, App& app) {
+net::awaitable<void> listen(tcp::acceptor& acceptor, const Handler& handler) {
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(tuple_awaitable);
     if (ec) {
@@ -126,7 +128,7 @@ net::awaitable<void> listen(tcp::acceptor& acceptor, App& app) {
       continue;  // e.g. EMFILE: keep serving the connections we have
     }
     auto executor = socket.get_executor();
-    net::co_spawn(executor, session(std::move(socket), app), [](std::exception_ptr e) {
+    net::co_spawn(executor, session(std::move(socket), handler), [](std::exception_ptr e) {
       if (!e) return;
       try {
         std::rethrow_exception(e);
@@ -139,7 +141,7 @@ net::awaitable<void> listen(tcp::acceptor& acceptor, App& app) {
 
 }  // namespace
 
-void run_server(App& app, const ServerOptions& options) {
+void run_server(const Handler& handler, const ServerOptions& options) {
   net::io_context io(options.threads);
   tcp::endpoint endpoint(net::ip::make_address(options.bind), options.port);
   tcp::acceptor acceptor(io);
@@ -156,7 +158,7 @@ void run_server(App& app, const ServerOptions& options) {
     acceptor.close(ignored);
     io.stop();
   });
-  net::co_spawn(io, listen(acceptor, app), [](std::exception_ptr e) {
+  net::co_spawn(io, listen(acceptor, handler), [](std::exception_ptr e) {
     if (!e) return;
     try {
       std::rethrow_exception(e);

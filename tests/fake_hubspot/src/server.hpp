@@ -3,9 +3,10 @@
 // coroutine, one coroutine per connection with keep-alive, and the misbehaviour faults ask for.
 // run_server blocks until SIGINT/SIGTERM; throws boost::system::system_error when it cannot listen.
 #include <cstdint>
+#include <functional>
 #include <string>
 
-#include "app.hpp"
+#include "http_types.hpp"
 
 namespace leadsync::fake_hubspot {
 
@@ -16,6 +17,8 @@ struct ServerOptions {
 };
 
 // Prints "listening on ADDRESS:PORT" on stdout (flushed) once the socket accepts connections.
-void run_server(App& app, const ServerOptions& options);
+// `handler` is called from the I/O threads (concurrently when threads > 1) and must not throw.
+using Handler = std::function<HttpResponse(const HttpRequest&)>;
+void run_server(const Handler& handler, const ServerOptions& options);
 
 }  // namespace leadsync::fake_hubspot

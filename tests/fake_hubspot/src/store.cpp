@@ -28,7 +28,11 @@ Store::Store(std::int64_t now) { reset(now); }
 void Store::reset(std::int64_t now) {
   props_ = default_lead_properties(now);
   prop_index_.clear();
-  for (std::size_t i = 0; i < props_.size(); ++i) prop_index_[props_[i].name] = static_cast<PropIndex>(i);
+  json_keys_.clear();
+  for (std::size_t i = 0; i < props_.size(); ++i) {
+    prop_index_[props_[i].name] = static_cast<PropIndex>(i);
+    json_keys_.push_back("\"" + props_[i].name + "\":");
+  }
   pipelines_ = default_lead_pipelines();
   sources_.clear();
   source_index_.clear();
@@ -51,6 +55,7 @@ PropIndex Store::add_property(PropertyDef def) {
   const auto idx = static_cast<PropIndex>(props_.size());
   prop_index_[def.name] = idx;
   if (def.has_unique_value) unique_[idx];
+  json_keys_.push_back("\"" + def.name + "\":");
   props_.push_back(std::move(def));
   return idx;
 }

@@ -44,6 +44,8 @@ class Store {
   // ---- schema ---------------------------------------------------------------------------------
   const std::vector<PropertyDef>& properties() const { return props_; }
   const PropertyDef& property(PropIndex i) const { return props_[i]; }
+  // "\"name\":" ready to be written as a JSON key (property names never need escaping).
+  std::string_view json_key(PropIndex i) const { return json_keys_[i]; }
   std::optional<PropIndex> find_property(std::string_view name) const;
   PropIndex add_property(PropertyDef def);
   const std::vector<Pipeline>& pipelines() const { return pipelines_; }
@@ -110,6 +112,7 @@ class Store {
 
   std::int64_t portal_id_ = 12345678;
   std::vector<PropertyDef> props_;
+  std::vector<std::string> json_keys_;
   std::unordered_map<std::string, PropIndex> prop_index_;
   std::vector<Pipeline> pipelines_;
   std::vector<Source> sources_;
