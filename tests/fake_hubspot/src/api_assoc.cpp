@@ -364,10 +364,8 @@ HttpResponse App::h_v4_batch_create(Ctx& ctx) {
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   std::vector<nlohmann::ordered_json> errors;
   for (const auto& in : inputs) {
-    if (!in.is_object() || !in.contains("from") || !in.contains("to") || !in.contains("types")) {
-      errors.push_back(standard_error("VALIDATION_ERROR", "Invalid input JSON: each input needs from, to and types"));
-      continue;
-    }
+    if (!in.is_object() || !in.contains("from") || !in.contains("to") || !in.contains("types"))
+      return error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: each input needs \"from\", \"to\" and \"types\"");
     const std::string fid = in["from"].is_object() ? id_text(in["from"].value("id", nlohmann::json())) : "";
     const std::string tid = in["to"].is_object() ? id_text(in["to"].value("id", nlohmann::json())) : "";
     Pair p;
@@ -399,7 +397,8 @@ HttpResponse App::h_v4_batch_archive(Ctx& ctx) {
   if (!body->is_object() || !body->contains("inputs") || !(*body)["inputs"].is_array())
     return error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: \"inputs\" is required");
   for (const auto& in : (*body)["inputs"]) {
-    if (!in.is_object() || !in.contains("from") || !in.contains("to") || !in["to"].is_array()) continue;
+    if (!in.is_object() || !in.contains("from") || !in.contains("to") || !in["to"].is_array())
+      return error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: each input needs \"from\" and a \"to\" array");
     const std::string fid = in["from"].is_object() ? id_text(in["from"].value("id", nlohmann::json())) : "";
     for (const auto& t : in["to"]) {
       const std::string tid = t.is_object() ? id_text(t.value("id", nlohmann::json())) : "";
@@ -421,7 +420,8 @@ HttpResponse App::h_v4_batch_labels_archive(Ctx& ctx) {
   if (!body->is_object() || !body->contains("inputs") || !(*body)["inputs"].is_array())
     return error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: \"inputs\" is required");
   for (const auto& in : (*body)["inputs"]) {
-    if (!in.is_object() || !in.contains("from") || !in.contains("to") || !in.contains("types")) continue;
+    if (!in.is_object() || !in.contains("from") || !in.contains("to") || !in.contains("types"))
+      return error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: each input needs \"from\", \"to\" and \"types\"");
     const std::string fid = in["from"].is_object() ? id_text(in["from"].value("id", nlohmann::json())) : "";
     const std::string tid = in["to"].is_object() ? id_text(in["to"].value("id", nlohmann::json())) : "";
     Pair p;
@@ -446,7 +446,8 @@ HttpResponse App::h_v4_batch_default(Ctx& ctx) {
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   std::vector<nlohmann::ordered_json> errors;
   for (const auto& in : (*body)["inputs"]) {
-    if (!in.is_object() || !in.contains("from") || !in.contains("to")) continue;
+    if (!in.is_object() || !in.contains("from") || !in.contains("to"))
+      return error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: each input needs \"from\" and \"to\"");
     const std::string fid = in["from"].is_object() ? id_text(in["from"].value("id", nlohmann::json())) : "";
     const std::string tid = in["to"].is_object() ? id_text(in["to"].value("id", nlohmann::json())) : "";
     Pair p;

@@ -583,8 +583,10 @@ HttpResponse App::h_batch_archive(Ctx& ctx) {
     return error(ctx, 400, "VALIDATION_ERROR",
                  "The maximum number of inputs supported in a batch request is 100. Please reduce the number of items "
                  "and try again.");
+  for (const auto& in : inputs)
+    if (!in.is_object() || !in.contains("id"))
+      return error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: each input needs an \"id\"");
   for (const auto& in : inputs) {
-    if (!in.is_object() || !in.contains("id")) continue;
     const std::string id = in["id"].is_string() ? in["id"].get<std::string>() : in["id"].dump();
     if (auto n = parse_uint(id))
       if (Lead* lead = store_.find_lead(*n)) store_.archive_lead(*lead, ctx.now);
