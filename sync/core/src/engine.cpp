@@ -64,14 +64,14 @@ WallTime SyncEngine::retry_time(int attempts) const {
 
 net::awaitable<std::optional<WallTime>> SyncEngine::load_time_state(const char* key) {
   std::string k = key;
-  auto v = co_await run_blocking(store_executor_, [this, k] { return store_.load_state(k); });
+  auto v = co_await run_blocking(store_executor_, [&] { return store_.load_state(k); });
   co_return parse_ms_state(v);
 }
 
 net::awaitable<void> SyncEngine::save_time_state(Cycle& c, const char* key, WallTime t) {
   if (c.dry_run()) co_return;
   std::string k = key, v = std::to_string(to_epoch_ms(t));
-  co_await run_blocking(store_executor_, [this, k, v] { store_.save_state(k, v); });
+  co_await run_blocking(store_executor_, [&] { store_.save_state(k, v); });
 }
 
 net::awaitable<CycleReport> SyncEngine::run_cycle(CycleRequest request) {
@@ -87,7 +87,7 @@ net::awaitable<CycleReport> SyncEngine::run_cycle(CycleRequest request) {
   bool maintenance = false;
   if (request.kind != CycleKind::push_only) {
     auto last_full = co_await load_time_state(kStateLastFullSweep);
-    auto required = co_await run_blocking(store_executor_, [this] { return store_.load_state(kStateFullSweepRequired); });
+    auto required = co_await run_blocking(store_executor_, [&] { return store_.load_state(kStateFullSweepRequired); });
     full = request.kind == CycleKind::full || !watermark || !last_full ||
            now - *last_full >= options_.full_sweep_interval || required.value_or("") == "1";
     if (!full) {
@@ -102,14 +102,14 @@ net::awaitable<CycleReport> SyncEngine::run_cycle(CycleRequest request) {
   std::int64_t run_id = 0;
   if (!request.dry_run) {
     std::string mode = c.report.record.mode;
-    run_id = co_await run_blocking(store_executor_, [this, mode] { return store_.begin_run(mode); });
+    run_id = co_await run_blocking(store_executor_, [&] { return store_.begin_run(mode); });
   }
   spdlog::info("cycle start: mode={}{}", c.report.record.mode, request.dry_run ? " (dry run)" : "");
 
   std::exception_ptr failure;
   try {
     if (!request.dry_run) {
-      auto settled = co_await run_blocking(store_executor_, [this] { return store_.settle_resolved_conflicts(); });
+      auto settled = co_await run_blocking(store_executor_, [&] { return store_.settle_resolved_conflicts(); });
       if (settled) spdlog::info("settled {} conflict(s) resolved by an operator", settled);
     }
     if (request.kind != CycleKind::push_only) {
@@ -144,7 +144,7 @@ net::awaitable<CycleReport> SyncEngine::run_cycle(CycleRequest request) {
   if (!request.dry_run) {
     try {
       RunRecord copy = rec;
-      co_await run_blocking(store_executor_, [this, run_id, copy] { store_.finish_run(run_id, copy); });
+      co_await run_blocking(store_executor_, [&] { store_.finish_run(run_id, copy); });
     } catch (const std::exception& e) {
       spdlog::error("could not record run {}: {}", run_id, e.what());
     }
@@ -169,7 +169,7 @@ net::awaitable<void> SyncEngine::process_pull_page(Cycle& c, std::vector<RemoteL
   // newest_wins needs HubSpot's per-property timestamps, which list and search do not return: find the leads
   // that conflict and read only those with propertiesWithHistory (rare, so cheap).
   if (options_.policy.conflict_policy == ConflictPolicy::newest_wins) {
-    auto contexts = co_await run_blocking(store_executor_, [this, &leads] { return store_.peek(leads); });
+    auto contexts = co_await run_blocking(store_executor_, [&] { return store_.peek(leads); });
     std::vector<std::string> need_history;
     for (std::size_t i = 0; i < leads.size() && i < contexts.size(); ++i) {
       if (!leads[i].changed_at.empty()) continue;
@@ -191,8 +191,7 @@ net::awaitable<void> SyncEngine::process_pull_page(Cycle& c, std::vector<RemoteL
   PullPlanner planner = [&mapping, &policy](const RemoteLead& r, const PullContext& ctx) {
     return plan_pull(mapping, policy, r, ctx);
   };
-  auto result = co_await run_blocking(store_executor_,
-                                      [this, &leads, &planner, opts] { return store_.apply_pull(leads, planner, opts); });
+  auto result = co_await run_blocking(store_executor_, [&] { return store_.apply_pull(leads, planner, opts); });
 
   auto& n = c.counts();
   n.pulled += static_cast<std::int64_t>(leads.size());
@@ -205,7 +204,7 @@ net::awaitable<void> SyncEngine::process_pull_page(Cycle& c, std::vector<RemoteL
       if (plan.skip_reason.find("triggers bypassed") != std::string::npos)
         spdlog::warn("lead {}: {}", plan.hubspot_id, plan.skip_reason);
     }
-    if (plan.echo) ++n.echoes_suppressed;
+    if (plan.echo && !sweep_id) ++n.echoes_suppressed;  // a sweep re-reads everything: not echoes
     for (const auto& conflict : plan.conflicts) {
       ++n.conflicts;
       spdlog::info("conflict on lead {} property {}: local={} remote={} -> {}", plan.hubspot_id, conflict.property,
@@ -219,8 +218,8 @@ net::awaitable<void> SyncEngine::process_pull_page(Cycle& c, std::vector<RemoteL
 net::awaitable<void> SyncEngine::pull_full(Cycle& c) {
   // A sweep interrupted by a stop or a crash resumes from its last committed page: the seen-set of the
   // earlier pages is in the database under the same sweep id.
-  auto saved_id = co_await run_blocking(store_executor_, [this] { return store_.load_state(kStateSweepId); });
-  auto saved_cursor = co_await run_blocking(store_executor_, [this] { return store_.load_state(kStateSweepCursor); });
+  auto saved_id = co_await run_blocking(store_executor_, [&] { return store_.load_state(kStateSweepId); });
+  auto saved_cursor = co_await run_blocking(store_executor_, [&] { return store_.load_state(kStateSweepCursor); });
   auto saved_start = co_await load_time_state(kStateSweepStarted);
   const bool resume = saved_id && !saved_id->empty() && saved_cursor && !saved_cursor->empty() && saved_start &&
                       clock_.now() - *saved_start < options_.full_sweep_interval;
@@ -228,7 +227,7 @@ net::awaitable<void> SyncEngine::pull_full(Cycle& c) {
   const std::int64_t sweep_id = resume ? std::stoll(*saved_id) : to_epoch_ms(sweep_start);
   std::optional<std::string> cursor = resume ? saved_cursor : std::nullopt;
   if (!c.dry_run() && !resume) {
-    co_await run_blocking(store_executor_, [this, sweep_id] {
+    co_await run_blocking(store_executor_, [&] {
       store_.save_state(kStateSweepId, std::to_string(sweep_id));
       store_.save_state(kStateSweepCursor, "");
     });
@@ -266,7 +265,7 @@ net::awaitable<void> SyncEngine::pull_full(Cycle& c) {
     }
     if (!c.dry_run()) {
       std::string saved = *next_cursor;
-      co_await run_blocking(store_executor_, [this, saved] { store_.save_state(kStateSweepCursor, saved); });
+      co_await run_blocking(store_executor_, [&] { store_.save_state(kStateSweepCursor, saved); });
     }
     if (stop_requested()) break;
   }
@@ -278,7 +277,7 @@ net::awaitable<void> SyncEngine::pull_full(Cycle& c) {
   co_await confirm_remote_deletes(c, sweep_id);
   if (stop_requested()) co_return;
   if (!c.dry_run()) {
-    co_await run_blocking(store_executor_, [this, sweep_id] {
+    co_await run_blocking(store_executor_, [&] {
       store_.end_sweep(sweep_id);
       store_.save_state(kStateFullSweepRequired, "0");
       store_.save_state(kStateSweepId, "");
@@ -295,7 +294,7 @@ net::awaitable<void> SyncEngine::pull_full(Cycle& c) {
 net::awaitable<void> SyncEngine::confirm_remote_deletes(Cycle& c, std::int64_t sweep_id) {
   std::optional<std::string> after;
   for (;;) {
-    auto ids = co_await run_blocking(store_executor_, [this, sweep_id, after] {
+    auto ids = co_await run_blocking(store_executor_, [&] {
       return store_.unseen_by_sweep(sweep_id, after, kDeleteCheckChunk);
     });
     if (ids.empty()) break;
@@ -312,7 +311,7 @@ net::awaitable<void> SyncEngine::apply_remote_deletes(Cycle& c, std::vector<std:
   if (ids.empty()) co_return;
   auto policy = options_.policy.on_remote_delete;
   bool dry = c.dry_run();
-  auto result = co_await run_blocking(store_executor_, [this, &ids, policy, dry] {
+  auto result = co_await run_blocking(store_executor_, [&] {
     return store_.apply_remote_deletes(ids, policy, dry);
   });
   c.counts().deleted_local += static_cast<std::int64_t>(result.archived_local + result.deleted_local);
@@ -348,8 +347,7 @@ net::awaitable<void> SyncEngine::maintenance_sweep(Cycle& c) {
     std::optional<std::string> after;
     std::int64_t done = 0;
     for (;;) {
-      auto ids = co_await run_blocking(store_executor_,
-                                       [this, after] { return store_.synced_ids(after, kAssociationChunk); });
+      auto ids = co_await run_blocking(store_executor_, [&] { return store_.synced_ids(after, kAssociationChunk); });
       if (ids.empty()) break;
       after = ids.back();
       auto sets = co_await remote_.read_associations(ids);
@@ -389,7 +387,7 @@ net::awaitable<void> SyncEngine::push_all(Cycle& c) {
     if (stop_requested()) co_return;
     bool dry = c.dry_run();
     std::size_t limit = dry ? std::numeric_limits<std::size_t>::max() : options_.batch_size;
-    auto items = co_await run_blocking(store_executor_, [this, limit, dry] { return store_.claim_push(limit, dry); });
+    auto items = co_await run_blocking(store_executor_, [&] { return store_.claim_push(limit, dry); });
     if (items.empty()) co_return;
     if (dry) {
       for (auto& item : items) c.report.dry_run->push.emplace_back(item, plan_push(options_.mapping, item.context));
@@ -673,7 +671,7 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
     }
     done.push_back(std::move(o));
   }
-  co_await run_blocking(store_executor_, [this, &done] { store_.complete_push(done); });
+  co_await run_blocking(store_executor_, [&] { store_.complete_push(done); });
 }
 
 // ---- misc -------------------------------------------------------------------------------------------

@@ -294,7 +294,7 @@ PullPlan plan_pull(const SyncMapping& mapping, const SyncPolicy& policy, const R
                             !plan.local_assoc_add.empty() || !plan.local_assoc_remove.empty();
   plan.action = local_writes ? PullAction::update_local : PullAction::none;
   plan.echo = !local_writes && plan.conflicts.empty() && base && base->remote_updated_at && remote.updated_at &&
-              *remote.updated_at > *base->remote_updated_at;
+              *remote.updated_at >= *base->remote_updated_at;
   return plan;
 }
 

@@ -288,13 +288,15 @@ net::awaitable<void> HubSpotLeadsRemote::ensure_unique_key_property(bool create_
       throw core::fatal_error(mapping_type_error(
           "hubspot.unique_key_property '" + name +
           "' exists in HubSpot but does not have unique values (hasUniqueValue); choose another name or make it "
-          "unique in HubSpot's property settings"));
+          "unique in HubSpot's property settings"),
+                            core::ErrorDetails{.category = "CONFIG"});
     co_return;
   }
   if (!create_missing)
     throw core::fatal_error("hubspot.unique_key_property '" + name +
                             "' does not exist in HubSpot; create it (string, unique values) or set "
-                            "hubspot.create_unique_key_property: true");
+                            "hubspot.create_unique_key_property: true",
+                            core::ErrorDetails{.category = "CONFIG"});
   co_await client_.create_property(HubSpotClient::unique_key_definition(name, "leadsync key"));
 }
 

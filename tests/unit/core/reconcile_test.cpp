@@ -210,6 +210,21 @@ TEST(PullPlanTest, EchoOfOwnWriteChangesNothing) {
   EXPECT_TRUE(plan.conflicts.empty());
 }
 
+TEST(PullPlanTest, OwnWriteWithTheUpdatedAtWeStoredIsAnEcho) {
+  Scenario s{.base = B, .local = B, .remote = B};
+  RemoteLead r{.id = "101"};
+  r.values["hs_lead_label"] = B;
+  r.updated_at = kT0;  // the updatedAt HubSpot answered our PATCH with, already in the base
+  PullContext ctx;
+  ctx.local = LocalLead{.row_id = 7, .hubspot_id = "101", .sync_key = "k"};
+  ctx.local->values["hs_lead_label"] = B;
+  ctx.base = BaseState{.hubspot_id = "101", .remote_updated_at = kT0};
+  ctx.base->values["hs_lead_label"] = B;
+  EXPECT_TRUE(plan_pull(test_mapping(), {}, r, ctx).echo);
+  r.updated_at = kT0 - 1h;  // older than the base: a stale read, not an echo
+  EXPECT_FALSE(plan_pull(test_mapping(), {}, r, ctx).echo);
+}
+
 TEST(PullPlanTest, RealRemoteChangeIsNotAnEcho) {
   Scenario s{.base = A, .local = A, .remote = B};
   EXPECT_FALSE(s.run().echo);

@@ -62,8 +62,8 @@ struct PullPlan {
   std::vector<ConflictRecord> conflicts;
   std::vector<std::string> resolved_conflicts;  // open manual conflicts settled by this plan
   BaseState new_base;
-  bool echo = false;  // HubSpot's modification date moved but nothing leadsync syncs differs (own write, or
-                      // a change to an unmapped property)
+  bool echo = false;  // HubSpot reported the lead as modified (not older than the base) but nothing leadsync
+                      // syncs differs: our own write coming back, or a change to an unmapped property
   std::string skip_reason;
 
   bool writes_locally() const {

@@ -1,0 +1,37 @@
+#include "api_stats.hpp"
+
+namespace leadsync::daemon {
+
+void ApiStats::on_call(std::string_view route, int status, std::chrono::milliseconds elapsed) {
+  calls_.fetch_add(1);
+  std::lock_guard lock(mutex_);
+  ++data_.calls_by_route_status[{std::string(route), status}];
+  data_.call_seconds_total += static_cast<double>(elapsed.count()) / 1000.0;
+}
+
+void ApiStats::on_rate_limited(std::string_view policy) {
+  std::lock_guard lock(mutex_);
+  ++data_.rate_limited_by_policy[std::string(policy)];
+}
+
+void ApiStats::on_budget(const hubspot::RateBudget& budget) {
+  std::lock_guard lock(mutex_);
+  if (budget.ten_secondly_remaining) data_.budget.ten_secondly_remaining = budget.ten_secondly_remaining;
+  if (budget.ten_secondly_max) data_.budget.ten_secondly_max = budget.ten_secondly_max;
+  if (budget.daily_remaining) data_.budget.daily_remaining = budget.daily_remaining;
+  if (budget.daily_max) data_.budget.daily_max = budget.daily_max;
+}
+
+void ApiStats::on_wait(std::string_view, std::chrono::milliseconds wait) {
+  std::lock_guard lock(mutex_);
+  data_.wait_seconds_total += static_cast<double>(wait.count()) / 1000.0;
+}
+
+ApiStats::Snapshot ApiStats::snapshot() const {
+  std::lock_guard lock(mutex_);
+  Snapshot s = data_;
+  s.calls = calls_.load();
+  return s;
+}
+
+}  // namespace leadsync::daemon
