@@ -178,6 +178,8 @@ net::awaitable<http::Response> HubSpotClient::with_retry(Call call, Decoder deco
           malformed = m.what();
         } catch (const nlohmann::json::exception& m) {
           malformed = m.what();
+        } catch (const std::logic_error& m) {
+          malformed = m.what();  // std::stoll and .at() on unexpected values
         }
         if (!malformed) co_return response;
         core::ErrorDetails d;

@@ -12,12 +12,12 @@ namespace {
 
 using detail::Json;
 
-// v4 batch read reports "this lead has no associations of that type" as a per-input error; that is an
-// expected outcome (an empty list), not a failure.
+// v4 batch read reports "this lead has no associations of that type" as a per-input error (HubSpot:
+// OBJECT_NOT_FOUND, subCategory crm.associations.NO_ASSOCIATIONS_FOUND, "No company is associated with deal
+// 42."); that is an expected outcome (an empty list), not a failure.
 bool is_no_associations(const BatchError& e) {
-  return e.sub_category.find("NO_ASSOCIATIONS_FOUND") != std::string::npos ||
-         e.message.find("No associations found") != std::string::npos ||
-         e.message.find("no associations found") != std::string::npos;
+  if (e.sub_category.find("NO_ASSOCIATIONS_FOUND") != std::string::npos) return true;
+  return e.message.rfind("No ", 0) == 0 && e.message.find(" is associated with ") != std::string::npos;
 }
 
 std::vector<std::string> error_ids(const BatchError& e) {

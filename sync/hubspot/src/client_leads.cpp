@@ -204,15 +204,23 @@ net::awaitable<SearchWindowStats> HubSpotClient::search_modified_window(std::int
     request.properties = properties;
     request.limit = kSearchLimit;
 
+    std::int64_t seen_in_query = 0;
     for (;;) {
       SearchPage page = co_await search(request);
       ++stats.pages;
-      stats.results += static_cast<std::int64_t>(page.results.size());
+      const auto count = static_cast<std::int64_t>(page.results.size());
+      stats.results += count;
+      seen_in_query += count;
       for (const auto& lead : page.results)
         if (!last_id || detail::id_less(*last_id, lead.id)) last_id = lead.id;
       const bool empty = page.results.empty();
       if (!empty) co_await on_page(std::move(page.results));
-      if (empty || !page.next_after) co_return stats;
+      if (empty) co_return stats;
+      if (!page.next_after) {
+        // Some answers stop paging at the cap although `total` says more match: restart above the last id.
+        if (seen_in_query >= kSearchResultCap && page.total > seen_in_query) break;
+        co_return stats;
+      }
       std::int64_t offset = 0;
       try {
         offset = std::stoll(*page.next_after);

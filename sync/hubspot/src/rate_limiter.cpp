@@ -172,11 +172,13 @@ net::awaitable<RateLimiter::Permit> RateLimiter::acquire(RatePolicy policy) {
   if (daily_exhausted_until_) throw_daily_exhausted();
 
   Bucket& b = bucket(policy);
-  const auto start = clock_.steady_now();
+  milliseconds slept{0};
   for (;;) {
     const auto now = clock_.steady_now();
     if (now < b.blocked_until) {
-      co_await clock_.sleep_for(ceil_ms(b.blocked_until - now));
+      const auto wait = ceil_ms(b.blocked_until - now);
+      slept += wait;
+      co_await clock_.sleep_for(wait);
       continue;
     }
     prune(b, now);
@@ -188,6 +190,7 @@ net::awaitable<RateLimiter::Permit> RateLimiter::acquire(RatePolicy policy) {
     const milliseconds wait = index < b.done.size()
                                   ? std::max(milliseconds(1), ceil_ms(b.done[index] + b.window - now))
                                   : options_.in_flight_poll;
+    slept += wait;
     co_await clock_.sleep_for(wait);
   }
   // A 429 DAILY seen by another caller while we waited stops us too.
@@ -199,7 +202,7 @@ net::awaitable<RateLimiter::Permit> RateLimiter::acquire(RatePolicy policy) {
   if (daily_remaining_) --*daily_remaining_;
   permit.limiter_ = this;
   permit.policy_ = policy;
-  permit.waited_ = ceil_ms(clock_.steady_now() - start);
+  permit.waited_ = slept;
   co_return permit;
 }
 

@@ -315,22 +315,25 @@ TEST_F(EndpointsTest, V4BatchReadFollowsPerResultPaging) {
                                                                      {"category":"HUBSPOT_DEFINED","typeId":608,"label":null}]}],
        "paging":{"next":{"after":"cursor-1"}}},
       {"from":{"id":"2"},"to":[{"toObjectId":"102","associationTypes":[{"category":"HUBSPOT_DEFINED","typeId":608}]}]}],
-      "numErrors":1,"errors":[{"status":"error","category":"VALIDATION_ERROR","subCategory":"crm.associations.NO_ASSOCIATIONS_FOUND",
-        "message":"No associations found for 3","context":{"fromObjectId":["3"]}}]})")
+      "numErrors":2,"errors":[{"status":"error","category":"OBJECT_NOT_FOUND","subCategory":"crm.associations.NO_ASSOCIATIONS_FOUND",
+        "message":"No contact is associated with lead 3.","context":{"fromObjectId":["3"]}},
+        {"status":"error","category":"VALIDATION_ERROR","message":"No contact is associated with lead 4.",
+         "context":{"fromObjectId":["4"]}}]})")
       .respond(200, R"({"status":"COMPLETE","results":[
       {"from":{"id":"1"},"to":[{"toObjectId":103,"associationTypes":[{"category":"HUBSPOT_DEFINED","typeId":608}]},
                                {"toObjectId":101,"associationTypes":[{"category":"HUBSPOT_DEFINED","typeId":608}]}]}]})");
-  auto r = run_sync(client.batch_read_associations("contacts", {"1", "2", "3"}));
+  auto r = run_sync(client.batch_read_associations("contacts", {"1", "2", "3", "4"}));
   EXPECT_EQ(request(0).target, "/crm/v4/associations/leads/contacts/batch/read");
-  EXPECT_EQ(body_of(request(0)), Json::parse(R"({"inputs":[{"id":"1"},{"id":"2"},{"id":"3"}]})"));
+  EXPECT_EQ(body_of(request(0)), Json::parse(R"({"inputs":[{"id":"1"},{"id":"2"},{"id":"3"},{"id":"4"}]})"));
   EXPECT_EQ(body_of(request(1)), Json::parse(R"({"inputs":[{"id":"1","after":"cursor-1"}]})"));
-  ASSERT_EQ(r.by_lead.size(), 3u);
+  ASSERT_EQ(r.by_lead.size(), 4u);
   ASSERT_EQ(r.by_lead.at("1").size(), 2u);
   EXPECT_EQ(r.by_lead.at("1")[0].to_id, "101");
   EXPECT_THAT(r.by_lead.at("1")[0].type_ids, ElementsAre(578, 608));
   EXPECT_EQ(r.by_lead.at("1")[1].to_id, "103");
   EXPECT_THAT(r.by_lead.at("2")[0].type_ids, ElementsAre(608));
   EXPECT_TRUE(r.by_lead.at("3").empty());
+  EXPECT_TRUE(r.by_lead.at("4").empty());
   EXPECT_TRUE(r.errors.empty());
 }
 

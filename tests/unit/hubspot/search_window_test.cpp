@@ -14,6 +14,7 @@ struct Row {
 
 struct FakeSearchIndex {
   std::vector<Row> rows;
+  bool paging_stops_at_cap = false;  // answer like fake-hubspot: no paging.next once 10,000 are served
   int requests = 0;
   int rejected = 0;
 
@@ -49,7 +50,8 @@ struct FakeSearchIndex {
     for (std::int64_t i = offset; i < std::min<std::int64_t>(offset + limit, match.size()); ++i)
       results.push_back(lead_json(std::to_string(match[i].id), {{"hs_lastmodifieddate", std::to_string(match[i].modified_ms)}}));
     Json out{{"total", match.size()}, {"results", results}};
-    if (offset + limit < static_cast<std::int64_t>(match.size()))
+    const bool at_cap = offset + limit >= 10'000;
+    if (offset + limit < static_cast<std::int64_t>(match.size()) && !(paging_stops_at_cap && at_cap))
       out["paging"] = {{"next", {{"after", std::to_string(offset + limit)}}}};
     resp.status = 200;
     resp.body = out.dump();
@@ -93,6 +95,17 @@ TEST_F(SearchWindowTest, MoreThanTenThousandLeadsWithOneTimestampTerminate) {
             Json::parse(R"({"propertyName":"hs_object_id","operator":"GT","value":")" + std::to_string(1000 + 10'000 * 3) + "\"}"));
   // Search calls went through the search bucket: 5 per second.
   EXPECT_GE(clock.total_slept(), milliseconds(24'000));
+}
+
+TEST_F(SearchWindowTest, RestartsWhenPagingStopsAtTheCapButTotalSaysMore) {
+  FakeSearchIndex index;
+  index.paging_stops_at_cap = true;
+  for (std::int64_t i = 1; i <= 20'500; ++i) index.rows.push_back({i, 7});
+  std::vector<std::string> ids;
+  auto stats = run(index, 7, 7, ids);
+  EXPECT_EQ(ids.size(), 20'500u);
+  EXPECT_EQ(stats.restarts, 2);
+  EXPECT_EQ(index.rejected, 0);
 }
 
 TEST_F(SearchWindowTest, ExactlyTenThousandNeedsNoRestart) {
