@@ -57,5 +57,10 @@ rm -f "$out.load"
 echo "server_cpu_s       $(calc %.2f "($cpu1 - $cpu0) / $hz") (in ${secs}s wall; one I/O thread = one core at most)"
 # On a shared machine the wall-clock rate understates what one core does; this is the per-core rate.
 echo "pages_per_cpu_s    $(calc %.0f "$pages / (($cpu1 - $cpu0) / $hz)")"
+# One search over all leads (filter + sort), to show the cost of the linear index scan.
+search_s="$(curl -s -o /dev/null -w '%{time_total}' -H 'Authorization: Bearer bench-token' -H 'Content-Type: application/json' \
+  -d '{"filterGroups":[{"filters":[{"propertyName":"hs_lastmodifieddate","operator":"GTE","value":"0"},{"propertyName":"hs_lead_label","operator":"EQ","value":"HOT"}]}],"sorts":[{"propertyName":"hs_lastmodifieddate","direction":"DESCENDING"}],"limit":200}' \
+  "http://127.0.0.1:$port/crm/v3/objects/leads/search")"
+echo "search_1_of_${leads}_ms $(calc %.0f "$search_s * 1000")"
 echo "rss_mb             $(calc %.1f "$(mem VmRSS) / 1024")"
 echo "hwm_mb             $(calc %.1f "$(mem VmHWM) / 1024")"

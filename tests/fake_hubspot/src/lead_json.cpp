@@ -1,6 +1,9 @@
 #include "lead_json.hpp"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstring>
 
 #include "util.hpp"
 
@@ -27,13 +30,22 @@ void write_time(JsonWriter& w, std::int64_t ms) {
   w.plain_string(std::string_view(buf, 24));
 }
 
+// The two timestamps of a lead, each written twice (hs_createdate/createdAt, hs_lastmodifieddate/updatedAt):
+// formatted once.
+struct LeadTimes {
+  char created[24];
+  char updated[24];
+  std::string_view created_view() const { return {created, 24}; }
+  std::string_view updated_view() const { return {updated, 24}; }
+};
+
 // Writes the value of p (computed or stored) or null.
-void write_value(JsonWriter& w, const Store& store, const Lead& lead, PropIndex p, std::int64_t updated,
+void write_value(JsonWriter& w, const Store& store, const Lead& lead, PropIndex p, const LeadTimes& times,
                  const std::optional<std::int64_t>& as_of) {
   switch (p) {
     case kPropObjectId: w.integer_string(lead.id); return;
-    case kPropCreateDate: write_time(w, lead.created_ms); return;
-    case kPropLastModified: write_time(w, updated); return;
+    case kPropCreateDate: w.plain_string(times.created_view()); return;
+    case kPropLastModified: w.plain_string(times.updated_view()); return;
     default: break;
   }
   const HistEntry* h = as_of ? lead.as_of(p, *as_of) : lead.current(p);
@@ -65,6 +77,19 @@ void write_history_entry(JsonWriter& w, const Store& store, std::string_view val
   w.end_object();
 }
 
+// `","type":"lead_to_primary_contact"}` and friends, built once from the association type table.
+std::string_view association_tail(ObjKind kind, std::uint8_t bit) {
+  static const std::array<std::string, 4> kTails = [] {
+    std::array<std::string, 4> t;
+    int i = 0;
+    for (ObjKind k : {ObjKind::contact, ObjKind::company})
+      for (std::uint8_t b : {kAssocPrimary, kAssocUnlabeled})
+        t[static_cast<std::size_t>(i++)] = std::string(R"(","type":")") + association_type_for_bit(ObjKind::lead, k, b)->v3_name + "\"}";
+    return t;
+  }();
+  return kTails[(kind == ObjKind::company ? 2 : 0) + (bit == kAssocPrimary ? 0 : 1)];
+}
+
 void write_associations(JsonWriter& w, const Lead& lead, ObjKind kind) {
   bool any = false;
   for (const auto& a : lead.assocs) any |= a.kind == kind;
@@ -77,13 +102,14 @@ void write_associations(JsonWriter& w, const Lead& lead, ObjKind kind) {
     if (a.kind != kind) continue;
     for (std::uint8_t bit : {kAssocPrimary, kAssocUnlabeled}) {
       if (!(a.bits & bit)) continue;
-      const auto* t = association_type_for_bit(ObjKind::lead, kind, bit);
-      w.begin_object();
-      w.quoted_key(R"("id":)");
-      w.integer_string(a.to_id);
-      w.quoted_key(R"("type":)");
-      w.plain_string(t->v3_name);
-      w.end_object();
+      // {"id":"123","type":"lead_to_contact"} in one append.
+      char buf[128];
+      std::memcpy(buf, R"({"id":")", 7);
+      auto [end, ec] = std::to_chars(buf + 7, buf + 40, a.to_id);
+      (void)ec;
+      const auto tail = association_tail(kind, bit);
+      std::memcpy(end, tail.data(), tail.size());
+      w.raw(std::string_view(buf, static_cast<std::size_t>(end - buf) + tail.size()));
     }
   }
   w.end_array();
@@ -94,6 +120,9 @@ void write_associations(JsonWriter& w, const Lead& lead, ObjKind kind) {
 
 void write_lead(JsonWriter& w, const Store& store, const Lead& lead, const ObjectView& view) {
   const std::int64_t updated = view.as_of ? updated_as_of(lead, *view.as_of) : lead.updated_ms;
+  LeadTimes times;
+  write_iso_ms(times.created, lead.created_ms);
+  write_iso_ms(times.updated, updated);
   w.begin_object();
   w.quoted_key(R"("id":)");
   w.integer_string(lead.id);
@@ -106,12 +135,12 @@ void write_lead(JsonWriter& w, const Store& store, const Lead& lead, const Objec
     sort_by_name(store, props);
     for (PropIndex p : props) {
       w.quoted_key(store.json_key(p));
-      write_value(w, store, lead, p, updated, view.as_of);
+      write_value(w, store, lead, p, times, view.as_of);
     }
   } else {
     for (PropIndex p : view.props) {
       w.quoted_key(store.json_key(p));
-      write_value(w, store, lead, p, updated, view.as_of);
+      write_value(w, store, lead, p, times, view.as_of);
     }
   }
   w.end_object();
@@ -151,9 +180,9 @@ void write_lead(JsonWriter& w, const Store& store, const Lead& lead, const Objec
     w.end_object();
   }
   w.quoted_key(R"("createdAt":)");
-  write_time(w, lead.created_ms);
+  w.plain_string(times.created_view());
   w.quoted_key(R"("updatedAt":)");
-  write_time(w, updated);
+  w.plain_string(times.updated_view());
   w.quoted_key(R"("archived":)");
   const bool archived = lead.archived() && (!view.as_of || lead.archived_ms <= *view.as_of);
   w.boolean(archived);
