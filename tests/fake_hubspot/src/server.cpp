@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -69,9 +70,21 @@ net::awaitable<void> session(tcp::socket socket, const Handler& handler) {
     parser.body_limit(64 * 1024 * 1024);
     parser.header_limit(1024 * 1024);
     stream.expires_after(kIdleTimeout);
-    auto [ec, n] = co_await http::async_read(stream, buffer, parser, tuple_awaitable);
-    (void)n;
-    if (ec) break;  // end of stream, timeout or garbage: the connection is done
+    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, tuple_awaitable);
+    (void)hn;
+    if (hec) break;  // end of stream, timeout or garbage: the connection is done
+    // curl sends "Expect: 100-continue" for larger bodies and waits a second unless told to go on.
+    if (auto it = parser.get().find(http::field::expect); it != parser.get().end() && beast::iequals(it->value(), "100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      auto [cec, cn] = co_await net::async_write(stream, net::buffer(kContinue.data(), kContinue.size()), tuple_awaitable);
+      (void)cn;
+      if (cec) break;
+    }
+    if (!parser.is_done()) {
+      auto [ec, n] = co_await http::async_read(stream, buffer, parser, tuple_awaitable);
+      (void)n;
+      if (ec) break;
+    }
     const auto& msg = parser.get();
     const bool keep_alive = msg.keep_alive();
     HttpResponse res = handler(to_request(msg));

@@ -92,10 +92,16 @@ TEST(FakeHubspotProperties, UniqueValuesAreRefusedOnCreateUpdateAndBatch) {
   EXPECT_EQ(ub["results"][0]["id"], first["id"]);
   EXPECT_EQ(ub["results"][0]["new"], false);
   EXPECT_EQ(ub["results"][0]["properties"]["hs_lead_label"], "WARM");
-  // Upsert setting a value another lead holds.
-  json clash = {{"inputs", json::array({{{"idProperty", "sync_key"}, {"id", "K-1"}, {"properties", {{"sync_key", "K-9"}}}},
-                                        {{"idProperty", "hs_object_id"}, {"id", "1"}, {"properties", {{"hs_lead_label", "HOT"}}}}})}};
-  EXPECT_EQ(fake.api("POST", "/crm/v3/objects/leads/batch/upsert", clash.dump()).status, 400);
+  // Upsert setting a value another lead holds: refused, with the error per input when traced.
+  ASSERT_EQ(patch(fake, second["id"], {{"sync_key", "K-2"}}).status, 200);
+  json clash = {{"inputs", json::array({{{"idProperty", "sync_key"}, {"id", "K-2"}, {"properties", {{"sync_key", "K-1"}}}}})}};
+  auto c = fake.api("POST", "/crm/v3/objects/leads/batch/upsert", clash.dump());
+  EXPECT_EQ(c.status, 400);
+  EXPECT_EQ(error_code(c), "VALUE_NOT_UNIQUE");
+  clash["inputs"][0]["objectWriteTraceId"] = "clash";
+  auto traced = body_of(fake.api("POST", "/crm/v3/objects/leads/batch/upsert", clash.dump()));
+  EXPECT_EQ(traced["numErrors"], 1);
+  EXPECT_NE(traced["errors"][0]["message"].get<std::string>().find("VALUE_NOT_UNIQUE"), std::string::npos);
   // Get by the unique property.
   auto g = fake.api("GET", "/crm/v3/objects/leads/K-1?idProperty=sync_key");
   ASSERT_EQ(g.status, 200);
@@ -104,6 +110,7 @@ TEST(FakeHubspotProperties, UniqueValuesAreRefusedOnCreateUpdateAndBatch) {
   // An archived lead releases its unique value.
   ASSERT_EQ(fake.api("DELETE", "/crm/v3/objects/leads/" + first["id"].get<std::string>()).status, 204);
   EXPECT_EQ(patch(fake, second["id"], {{"sync_key", "K-1"}}).status, 200);
+  EXPECT_EQ(body_of(fake.api("GET", "/crm/v3/objects/leads/K-1?idProperty=sync_key"))["id"], second["id"]);
 }
 
 TEST(FakeHubspotProperties, UpsertOfANewLeadFailsForWantOfAPrimaryAssociation) {
