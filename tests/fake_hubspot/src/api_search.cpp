@@ -389,34 +389,44 @@ HttpResponse App::h_search(Ctx& ctx) {
     }
     if (ok) hits.push_back(&lead);
   }
+  const auto total = static_cast<std::int64_t>(hits.size());
+  // Only the requested page needs ordering: partial_sort the first min(after + limit, 10,000) hits.
+  const auto wanted = static_cast<std::size_t>(std::min({after + limit, total, kMaxResults}));
   if (sort_prop) {
     const auto& def = store_.property(*sort_prop);
     const bool numeric = *sort_prop < kFirstStoredProp || def.type == PropType::number || is_time_prop(def);
-    // Unset values sort lowest; ties keep creation order.
+    // Unset values sort lowest; ties keep creation (id) order.
+    auto order = [&](const auto& a, const auto& b) {
+      if (a.key != b.key) return descending ? b.key < a.key : a.key < b.key;
+      return a.lead->id < b.lead->id;
+    };
     if (numeric) {
-      std::vector<std::pair<std::optional<double>, const Lead*>> keyed;
+      struct Keyed {
+        std::optional<double> key;
+        const Lead* lead;
+      };
+      std::vector<Keyed> keyed;
       keyed.reserve(hits.size());
-      for (const Lead* l : hits) keyed.emplace_back(ev.number(*l, *sort_prop), l);
-      std::stable_sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
-        return descending ? b.first < a.first : a.first < b.first;
-      });
-      for (std::size_t i = 0; i < keyed.size(); ++i) hits[i] = keyed[i].second;
+      for (const Lead* l : hits) keyed.push_back({ev.number(*l, *sort_prop), l});
+      std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(wanted), keyed.end(), order);
+      for (std::size_t i = 0; i < wanted; ++i) hits[i] = keyed[i].lead;
     } else {
-      std::vector<std::pair<std::optional<std::string>, const Lead*>> keyed;
+      struct Keyed {
+        std::optional<std::string> key;
+        const Lead* lead;
+      };
+      std::vector<Keyed> keyed;
       keyed.reserve(hits.size());
       for (const Lead* l : hits) {
         auto t = ev.text(*l, *sort_prop);
-        keyed.emplace_back(t ? std::optional<std::string>(to_lower(*t)) : std::nullopt, l);
+        keyed.push_back({t ? std::optional<std::string>(to_lower(*t)) : std::nullopt, l});
       }
-      std::stable_sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
-        return descending ? b.first < a.first : a.first < b.first;
-      });
-      for (std::size_t i = 0; i < keyed.size(); ++i) hits[i] = keyed[i].second;
+      std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(wanted), keyed.end(), order);
+      for (std::size_t i = 0; i < wanted; ++i) hits[i] = keyed[i].lead;
     }
   }
 
-  const auto total = static_cast<std::int64_t>(hits.size());
-  const std::int64_t end = std::min({after + limit, total, kMaxResults});
+  const auto end = static_cast<std::int64_t>(wanted);
   ObjectView view = read_view(props, {}, {});
   if (props.empty()) view.props = {kPropObjectId, kPropCreateDate, kPropLastModified};
   sort_by_name(store_, view.props);
