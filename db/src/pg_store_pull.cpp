@@ -94,6 +94,7 @@ struct PageWriter {
     if (plan.set_archived) sets.push_back(std::string("archived = ") + (*plan.set_archived ? "true" : "false"));
     if (r.updated_at) sets.push_back("hubspot_updated_at = " + tx.quote(core::format_timestamp(*r.updated_at)) +
                                      "::timestamptz");
+    if (sets.empty()) return;  // association-only change: nothing to write in the row itself
     std::string joined;
     for (const auto& s : sets) joined += (joined.empty() ? "" : ", ") + s;
     sql += "UPDATE " + I.table + " SET " + joined + " WHERE id = " + std::to_string(*plan.row_id) + ";\n";

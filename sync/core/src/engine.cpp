@@ -573,7 +573,8 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
   for (auto i : updates) {
     if (outcomes[i]) continue;  // the property update failed: its associations wait for the retry
     if (!plans[i].assoc_add.empty() || !plans[i].assoc_remove.empty())
-      assoc_reqs.push_back({plans[i].hubspot_id, plans[i].assoc_add, plans[i].assoc_remove});
+      assoc_reqs.push_back({plans[i].hubspot_id, plans[i].assoc_add, plans[i].assoc_remove,
+                            filter_mapped(mapping, items[i].context.local->associations)});
   }
   std::set<std::size_t> assoc_ok;
   if (!assoc_reqs.empty()) {

@@ -267,8 +267,19 @@ net::awaitable<std::vector<core::WriteResult>> HubSpotLeadsRemote::change_associ
     try {
       // Adds first: switching a primary contact never leaves the lead without one (HubSpot would delete it).
       for (const auto& a : c.add) co_await client_.associate(c.hubspot_id, a.to_object_type, a.to_object_id, a.type_id);
-      for (const auto& a : c.remove)
-        co_await client_.unassociate(c.hubspot_id, a.to_object_type, a.to_object_id, a.type_id);
+      std::set<std::pair<std::string, std::string>> dissociated;
+      for (const auto& a : c.remove) {
+        const bool pair_kept = std::any_of(c.desired.begin(), c.desired.end(), [&](const core::AssociationKey& d) {
+          return d.to_object_type == a.to_object_type && d.to_object_id == a.to_object_id;
+        });
+        if (pair_kept) {
+          co_await client_.unassociate(c.hubspot_id, a.to_object_type, a.to_object_id, a.type_id);
+        } else if (dissociated.emplace(a.to_object_type, a.to_object_id).second) {
+          // Nothing of this record is wanted any more: remove every association of the pair, including the
+          // unlabeled one HubSpot keeps beside each label.
+          co_await client_.remove_association(c.hubspot_id, a.to_object_type, a.to_object_id);
+        }
+      }
     } catch (const core::Error& e) {
       if (e.is_fatal()) throw;
       result.ok = false;

@@ -158,6 +158,9 @@ struct AssociationChange {
   std::string hubspot_id;
   AssociationSet add;     // sent before removals so a lead never loses its last primary association in between
   AssociationSet remove;
+  // The lead's mapped associations once the change is done. A removed record with no type left here is
+  // dissociated entirely (HubSpot keeps an unlabeled association beside every labeled one).
+  AssociationSet desired;
 };
 
 struct WriteResult {

@@ -4,7 +4,8 @@
 // (plus hs_lastmodifieddate and the unique key), resolves association types to numeric ids, and turns
 // per-input batch errors into per-lead WriteResults.
 // Association pushes use the v3 per-type PUT/DELETE: they add or remove exactly one association type of a
-// pair (the v4 PUT replaces every label of the pair, which could drop labels leadsync does not map).
+// pair (the v4 PUT replaces every label of the pair, which could drop labels leadsync does not map); a
+// record the row no longer associates with at all is dissociated with the v4 pair DELETE.
 // Throws what HubSpotClient throws. Thread-safety: as HubSpotClient (one executor).
 #include <cstdint>
 #include <functional>
