@@ -79,7 +79,9 @@ void match_trace_ids(std::vector<LeadObject>& results, const std::vector<LeadCre
 
 net::awaitable<ListPage> HubSpotClient::list_page(ListRequest request) {
   detail::Query q;
-  q.add("limit", std::to_string(std::clamp(request.limit, 1, kListLimit)));
+  // With propertiesWithHistory HubSpot refuses pages of 100 (FACTS.md §3 limits): 50 then.
+  const int max_limit = request.properties_with_history.empty() ? kListLimit : static_cast<int>(kBatchHistoryLimit);
+  q.add("limit", std::to_string(std::clamp(request.limit, 1, max_limit)));
   if (request.after) q.add("after", *request.after);
   q.add("properties", request.properties);
   q.add("propertiesWithHistory", request.properties_with_history);

@@ -24,7 +24,7 @@ TEST_F(EndpointsTest, ListPageEncodesArraysCommaSeparatedAndEveryValue) {
   auto r = run_sync(client.list_page(req));
   EXPECT_EQ(request(0).method, "GET");
   EXPECT_EQ(request(0).target,
-            "/crm/v3/objects/leads?limit=100&after=NTI1Cg%3D%3D&properties=hs_lead_name,a%20b,x%2Cy,%C3%A9"
+            "/crm/v3/objects/leads?limit=50&after=NTI1Cg%3D%3D&properties=hs_lead_name,a%20b,x%2Cy,%C3%A9"
             "&propertiesWithHistory=hs_lead_label&associations=contacts,companies&archived=false");
   EXPECT_TRUE(request(0).body.empty());
   ASSERT_EQ(r.results.size(), 2u);
@@ -49,6 +49,20 @@ TEST_F(EndpointsTest, ListPageLastPageAndArchivedAndLimitClamp) {
   EXPECT_EQ(request(0).target, "/crm/v3/objects/leads?limit=100&archived=true");
   EXPECT_FALSE(r.next_after);
   EXPECT_TRUE(r.results.empty());
+}
+
+TEST_F(EndpointsTest, ListPageWithHistoryAsksForAtMostFifty) {
+  transport.respond(200, R"({"results":[]})");
+  ListRequest req;
+  req.properties_with_history = {"hs_lead_label"};
+  run_sync(client.list_page(req));
+  EXPECT_EQ(request(0).target, "/crm/v3/objects/leads?limit=50&propertiesWithHistory=hs_lead_label&archived=false");
+}
+
+TEST_F(EndpointsTest, SearchWithANonNumericTotalIsMalformedAndRetried) {
+  transport.respond(200, R"({"total":"many","results":[]})").respond(200, R"({"total":3,"results":[]})");
+  EXPECT_EQ(run_sync(client.search({})).total, 3);
+  EXPECT_EQ(transport.requests().size(), 2u);
 }
 
 TEST_F(EndpointsTest, V3AssociationsAreMappedMergedAndFlaggedWhenUnknown) {

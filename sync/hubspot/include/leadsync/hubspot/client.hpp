@@ -78,7 +78,7 @@ inline constexpr int kSearchLimit = 200;
 inline constexpr std::int64_t kSearchResultCap = 10'000;
 
 struct ListRequest {
-  int limit = kListLimit;  // clamped to 1..100
+  int limit = kListLimit;  // clamped to 1..100 (1..50 with properties_with_history)
   std::optional<std::string> after;
   std::vector<std::string> properties;
   std::vector<std::string> properties_with_history;
