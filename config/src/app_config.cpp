@@ -259,7 +259,9 @@ void read_oauth(const MapReader& parent, std::optional<OAuthConfig>& out) {
 
 void read_rate_limit(const MapReader& parent, RateLimitConfig& out) {
   MapReader m(parent.issues(), parent.node("rate_limit"), parent.path("rate_limit"),
-              {"requests_per_10s", "search_per_second", "daily", "daily_reserve"}, parent.key_mark("rate_limit"));
+              {"enabled", "requests_per_10s", "search_per_second", "daily", "daily_reserve"},
+              parent.key_mark("rate_limit"));
+  m.read("enabled", out.enabled);
   m.read("requests_per_10s", out.requests_per_10s, 1, 1000);
   m.read("search_per_second", out.search_per_second, 1, 100);
   bool daily_ok = !m.has("daily") || m.read("daily", out.daily, 0, 100'000'000);

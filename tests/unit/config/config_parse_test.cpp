@@ -31,6 +31,7 @@ TEST(ConfigParse, MinimalConfigGetsTheDocumentedDefaults) {
   EXPECT_FALSE(c.hubspot.ca_file);
   EXPECT_FALSE(c.hubspot.unique_key_property);
   EXPECT_TRUE(c.hubspot.create_unique_key_property);
+  EXPECT_TRUE(c.hubspot.rate_limit.enabled);
   EXPECT_EQ(c.hubspot.rate_limit.requests_per_10s, 100);
   EXPECT_EQ(c.hubspot.rate_limit.search_per_second, 5);
   EXPECT_EQ(c.hubspot.rate_limit.daily, 250000);
@@ -155,7 +156,7 @@ hubspot:
   ca_file: /etc/leadsync/ca.pem
   unique_key_property: leadsync_key
   create_unique_key_property: false
-  rate_limit: { requests_per_10s: 190, search_per_second: 4, daily: 500000, daily_reserve: 1000 }
+  rate_limit: { enabled: false, requests_per_10s: 190, search_per_second: 4, daily: 500000, daily_reserve: 1000 }
   timeouts: { connect: 3s, request: 2m }
   retry: { max_attempts: 3, initial_backoff: 250ms, max_backoff: 30s }
   max_response_mb: 8
@@ -191,7 +192,7 @@ logging: { level: debug, format: json }
   EXPECT_EQ(h.ca_file, "/etc/leadsync/ca.pem");
   EXPECT_EQ(h.unique_key_property, "leadsync_key");
   EXPECT_FALSE(h.create_unique_key_property);
-  EXPECT_EQ(h.rate_limit, (RateLimitConfig{190, 4, 500000, 1000}));
+  EXPECT_EQ(h.rate_limit, (RateLimitConfig{false, 190, 4, 500000, 1000}));
   EXPECT_EQ(h.timeouts, (TimeoutConfig{3s, 2min}));
   EXPECT_EQ(h.retry, (RetryConfig{3, 250ms, 30s}));
   EXPECT_EQ(h.max_response_mb, 8);

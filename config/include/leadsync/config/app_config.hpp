@@ -44,6 +44,7 @@ struct OAuthConfig {
 };
 
 struct RateLimitConfig {
+  bool enabled = true;  // false: no client-side limiting at all (benchmarks against fake-hubspot only)
   int requests_per_10s = 100;  // 1..1000, the ten-secondly bucket
   int search_per_second = 5;   // 1..100, the search endpoint's own limit
   std::int64_t daily = 250000;  // 0..100000000; 0 = no daily budget (public OAuth apps)
