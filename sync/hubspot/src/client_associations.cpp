@@ -138,7 +138,7 @@ net::awaitable<AssociationsByLead> HubSpotClient::batch_read_associations(std::s
             for (const auto& t : *to) found.emplace_back(from, detail::decode_v4_association(t));
           if (auto after = detail::decode_next_after(result)) next.emplace_back(from, *after);
         }
-        errors = detail::decode_batch_errors(j, r.status);
+        errors = detail::decode_batch_errors(j, r);
       };
       co_await with_retry(std::move(call), std::move(decode));
 
@@ -184,7 +184,7 @@ net::awaitable<BatchResult<AssociationPairLabels>> HubSpotClient::batch_create_a
       r.results.clear();
       for (const auto& item : detail::req_array(j, "results", "association batch create response"))
         r.results.push_back(detail::decode_pair_labels(item));
-      r.errors = detail::decode_batch_errors(j, resp.status);
+      r.errors = detail::decode_batch_errors(j, resp);
     };
     co_await with_retry(std::move(call), std::move(decode));
     std::move(r.results.begin(), r.results.end(), std::back_inserter(out.results));

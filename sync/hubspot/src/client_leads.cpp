@@ -161,7 +161,7 @@ net::awaitable<BatchResult<LeadObject>> HubSpotClient::batch_read(std::vector<st
     Decoder decode = [&](const http::Response& r) {
       const Json j = detail::parse_json(r.body);
       part_result.results = detail::decode_leads(detail::req_array(j, "results", "batch read response"));
-      part_result.errors = detail::decode_batch_errors(j, r.status);
+      part_result.errors = detail::decode_batch_errors(j, r);
     };
     co_await with_retry(std::move(call), std::move(decode));
     std::move(part_result.results.begin(), part_result.results.end(), std::back_inserter(out.results));
@@ -275,7 +275,7 @@ net::awaitable<BatchResult<LeadObject>> HubSpotClient::create_chunk(std::vector<
         part.results.push_back(detail::decode_lead(j));
       } else {
         part.results = detail::decode_leads(detail::req_array(j, "results", "batch create response"));
-        part.errors = detail::decode_batch_errors(j, r.status);
+        part.errors = detail::decode_batch_errors(j, r);
       }
     };
 
@@ -416,7 +416,7 @@ net::awaitable<BatchResult<LeadObject>> HubSpotClient::batch_update(std::vector<
     Decoder decode = [&](const http::Response& resp) {
       const Json j = detail::parse_json(resp.body);
       r.results = detail::decode_leads(detail::req_array(j, "results", "batch update response"));
-      r.errors = detail::decode_batch_errors(j, resp.status);
+      r.errors = detail::decode_batch_errors(j, resp);
     };
     co_await with_retry(std::move(call), std::move(decode));
     // Results are matched to inputs by id (or the id_property value), never by position.
@@ -459,7 +459,7 @@ net::awaitable<BatchResult<UpsertResult>> HubSpotClient::batch_upsert(std::vecto
         u.is_new = detail::opt_bool(item, "new");
         r.results.push_back(std::move(u));
       }
-      r.errors = detail::decode_batch_errors(j, resp.status);
+      r.errors = detail::decode_batch_errors(j, resp);
     };
     co_await with_retry(std::move(call), std::move(decode));
     for (auto& u : r.results) {

@@ -185,8 +185,10 @@ std::optional<std::string> decode_next_after(const Json& body) {
   return opt_string(*n, "after");
 }
 
-std::vector<BatchError> decode_batch_errors(const Json& body, int http_status) {
+std::vector<BatchError> decode_batch_errors(const Json& body, const http::Response& response) {
   std::vector<BatchError> out;
+  const int http_status = response.status;
+  const std::string response_correlation(response.header("X-HubSpot-Correlation-Id").value_or(""));
   auto e = body.find("errors");
   if (e == body.end() || !e->is_array()) return out;
   for (const auto& item : *e) {
@@ -197,7 +199,7 @@ std::vector<BatchError> decode_batch_errors(const Json& body, int http_status) {
     be.category = opt_string(item, "category").value_or("");
     be.sub_category = opt_string(item, "subCategory").value_or("");
     be.message = opt_string(item, "message").value_or("");
-    be.correlation_id = opt_string(item, "correlationId").value_or("");
+    be.correlation_id = opt_string(item, "correlationId").value_or(response_correlation);
     if (auto c = item.find("context"); c != item.end()) be.context = decode_context(*c);
     out.push_back(std::move(be));
   }

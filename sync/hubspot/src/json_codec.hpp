@@ -34,7 +34,9 @@ bool opt_bool(const Json& j, const char* key, bool fallback = false);
 LeadObject decode_lead(const Json& j, const std::vector<std::string>* associations_requested = nullptr);
 std::vector<LeadObject> decode_leads(const Json& results, const std::vector<std::string>* associations_requested = nullptr);
 std::optional<std::string> decode_next_after(const Json& body);
-std::vector<BatchError> decode_batch_errors(const Json& body, int http_status);
+// Per-input errors of a 207/200 batch answer. An error without its own correlationId gets the response's
+// X-HubSpot-Correlation-Id, so every failed record can be traced in HubSpot's support tools.
+std::vector<BatchError> decode_batch_errors(const Json& body, const http::Response& response);
 AssociatedObject decode_v4_association(const Json& j);  // {toObjectId, associationTypes:[{typeId,...}]}
 AssociationPairLabels decode_pair_labels(const Json& j);
 AssociationLabel decode_association_label(const Json& j);

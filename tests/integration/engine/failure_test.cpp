@@ -39,6 +39,7 @@ TEST_F(FailureTest, OneInvalidRecordInABatchOf100LeavesTheOther99Synced) {
   // The failed lead's INSERT and ASSOC_ADD outbox rows.
   EXPECT_EQ(count("SELECT count(DISTINCT lead_id) FROM leadsync.changes WHERE state = 'FAILED'"), 1);
   EXPECT_EQ(sql("SELECT DISTINCT http_status FROM leadsync.changes WHERE state = 'FAILED'"), "207");
+  EXPECT_FALSE(sql("SELECT DISTINCT correlation_id FROM leadsync.changes WHERE state = 'FAILED'").empty());
   EXPECT_EQ(leads_named("Batch 0"), 1);
 
   // A failed record is not retried by itself; fixing the row retries it.
