@@ -4,6 +4,7 @@ namespace leadsync::daemon {
 
 void ApiStats::on_call(std::string_view route, int status, std::chrono::milliseconds elapsed) {
   calls_.fetch_add(1);
+  touch();
   std::lock_guard lock(mutex_);
   ++data_.calls_by_route_status[{std::string(route), status}];
   data_.call_seconds_total += static_cast<double>(elapsed.count()) / 1000.0;
@@ -20,9 +21,12 @@ void ApiStats::on_budget(const hubspot::RateBudget& budget) {
   if (budget.ten_secondly_max) data_.budget.ten_secondly_max = budget.ten_secondly_max;
   if (budget.daily_remaining) data_.budget.daily_remaining = budget.daily_remaining;
   if (budget.daily_max) data_.budget.daily_max = budget.daily_max;
+  if (budget.interval_ms) data_.budget.interval_ms = budget.interval_ms;
+  if (!budget.empty()) data_.budget_reported_at = std::chrono::system_clock::now();
 }
 
 void ApiStats::on_wait(std::string_view, std::chrono::milliseconds wait) {
+  touch();
   std::lock_guard lock(mutex_);
   data_.wait_seconds_total += static_cast<double>(wait.count()) / 1000.0;
 }

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "leadsync/hubspot/api_observer.hpp"
@@ -20,11 +21,16 @@ class ApiStats final : public hubspot::ApiObserver {
   void on_wait(std::string_view reason, std::chrono::milliseconds wait) override;
 
   std::uint64_t calls() const { return calls_.load(); }
+  // Steady-clock time of the last callback of any kind (the daemon's watchdog uses it as a sign of life).
+  std::chrono::steady_clock::time_point last_activity() const {
+    return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(last_activity_.load()));
+  }
 
   struct Snapshot {
     std::map<std::pair<std::string, int>, std::uint64_t> calls_by_route_status;
     std::map<std::string, std::uint64_t> rate_limited_by_policy;
     hubspot::RateBudget budget;
+    std::optional<std::chrono::system_clock::time_point> budget_reported_at;  // last rate-limit headers
     std::uint64_t calls = 0;
     double call_seconds_total = 0;
     double wait_seconds_total = 0;
@@ -32,7 +38,10 @@ class ApiStats final : public hubspot::ApiObserver {
   Snapshot snapshot() const;
 
  private:
+  void touch() { last_activity_.store(std::chrono::steady_clock::now().time_since_epoch().count()); }
+
   std::atomic<std::uint64_t> calls_{0};
+  std::atomic<std::chrono::steady_clock::rep> last_activity_{0};
   mutable std::mutex mutex_;
   Snapshot data_;
 };

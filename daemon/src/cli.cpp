@@ -1,3 +1,4 @@
+// Command-line parsing and the --help text.
 #include "cli.hpp"
 
 namespace leadsync::daemon {
@@ -21,8 +22,12 @@ Options:
   --full              with --sync-now or as a daemon: start with a full sweep instead of an incremental
                       pull (finds remote deletes and drift; costs one API call per 100 leads)
   --dry-run           with --sync-now: print what would change on each side and change nothing
-  --output text|json  output format of --status and --dry-run
+  --output text|json  output format of --status, --dry-run and --check-config --online
   --migrations DIR    directory of NNNN_name.sql migrations (default: the installed ones)
+
+Signals (daemon): SIGTERM/SIGINT stop after the batch in flight; SIGHUP reloads the configuration (keys
+that cannot change live - database DSN and table, metrics.enabled/listen - are refused and reported).
+Metrics: http://<metrics.listen>/metrics (Prometheus), /healthz, /readyz.
 
 Exit codes:
   0 success   1 finished but some records failed   2 usage error
@@ -69,6 +74,7 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
   if (o.mode == Mode::help || o.mode == Mode::version) return o;
   if (!o.config_path) throw UsageError("--config FILE is required (see --help)");
   if (o.dry_run && o.mode != Mode::sync_now) throw UsageError("--dry-run only works with --sync-now");
+  if (o.dry_run && o.retry_failed) throw UsageError("--retry-failed changes the outbox, so it cannot be part of a --dry-run");
   if (o.online && o.mode != Mode::check_config) throw UsageError("--online only works with --check-config");
   if (o.full && o.mode != Mode::sync_now && o.mode != Mode::daemon)
     throw UsageError("--full only works with --sync-now or in daemon mode");

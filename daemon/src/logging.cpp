@@ -1,20 +1,119 @@
 #include "logging.hpp"
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
+
+#include <cstdlib>
 
 namespace leadsync::daemon {
 
-void setup_logging(config::LogLevel level, config::LogFormat format) {
-  auto logger = spdlog::stderr_logger_mt("leadsync");
-  // Under systemd (JOURNAL_STREAM set) the journal timestamps lines; elsewhere we do.
-  const bool journal = std::getenv("JOURNAL_STREAM") != nullptr;
-  if (format == config::LogFormat::json) {
-    logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","message":"%v"})", spdlog::pattern_time_type::utc);
-  } else {
-    logger->set_pattern(journal ? "%l: %v" : "%Y-%m-%dT%H:%M:%S.%eZ %l: %v", spdlog::pattern_time_type::utc);
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not valid.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  std::size_t len;
+  std::uint32_t min;
+  if (c < 0x80) return 1;
+  if ((c & 0xE0) == 0xC0) len = 2, min = 0x80;
+  else if ((c & 0xF0) == 0xE0) len = 3, min = 0x800;
+  else if ((c & 0xF8) == 0xF0) len = 4, min = 0x10000;
+  else return 0;
+  if (i + len > s.size()) return 0;
+  std::uint32_t cp = c & (0x7F >> len);
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (cc & 0x3F);
   }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+class JsonMessageFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    std::string escaped;
+    append_json_escaped(escaped, std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(escaped.data(), escaped.data() + escaped.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonMessageFlag>(); }
+};
+
+// sd-daemon(3) priority prefix: journald reads it (SyslogLevelPrefix=yes, the default) and strips it.
+class PriorityFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    const char* p = "<6>";
+    switch (msg.level) {
+      case spdlog::level::trace:
+      case spdlog::level::debug: p = "<7>"; break;
+      case spdlog::level::info: p = "<6>"; break;
+      case spdlog::level::warn: p = "<4>"; break;
+      case spdlog::level::err: p = "<3>"; break;
+      case spdlog::level::critical: p = "<2>"; break;
+      default: break;
+    }
+    dest.append(p, p + 3);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<PriorityFlag>(); }
+};
+
+}  // namespace
+
+void append_json_escaped(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      if (const auto len = utf8_sequence(text, i)) {
+        out.append(text.substr(i, len));
+        i += len;
+      } else {
+        out += "\xEF\xBF\xBD";  // U+FFFD: JSON must be valid UTF-8
+        ++i;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20 || c == 0x7F) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xF];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+    ++i;
+  }
+}
+
+void setup_logging(config::LogLevel level, config::LogFormat format, bool progress_on_tty) {
+  auto logger = spdlog::get("leadsync");
+  if (!logger) {
+    logger = spdlog::stderr_logger_mt("leadsync");
+    spdlog::set_default_logger(logger);
+  }
+  const bool journal = std::getenv("JOURNAL_STREAM") != nullptr;
+  auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+  formatter->add_flag<PriorityFlag>('P').add_flag<JsonMessageFlag>('j');
+  const std::string erase = progress_on_tty ? "\r\033[K" : "";
+  if (format == config::LogFormat::json) {
+    formatter->set_pattern(erase + std::string(journal ? "%P" : "") +
+                           R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","message":"%j"})");
+  } else {
+    formatter->set_pattern(erase + (journal ? "%P%l: %v" : "%Y-%m-%dT%H:%M:%S.%eZ %l: %v"));
+  }
+  logger->set_formatter(std::move(formatter));
   switch (level) {
     case config::LogLevel::trace: logger->set_level(spdlog::level::trace); break;
     case config::LogLevel::debug: logger->set_level(spdlog::level::debug); break;
@@ -23,7 +122,6 @@ void setup_logging(config::LogLevel level, config::LogFormat format) {
     case config::LogLevel::error: logger->set_level(spdlog::level::err); break;
   }
   logger->flush_on(spdlog::level::info);
-  spdlog::set_default_logger(logger);
 }
 
 }  // namespace leadsync::daemon

@@ -1,9 +1,22 @@
 #pragma once
-// spdlog setup: one line per event on stderr (journald adds its own timestamp and unit), text or JSON.
+// spdlog setup: one line per event on stderr, text or JSON (logging.format). Under systemd (JOURNAL_STREAM
+// set) every line starts with a syslog priority prefix such as "<4>" that journald turns into the entry's
+// priority, and the timestamp is left to the journal. JSON lines are always valid JSON: the message is
+// escaped (quotes, backslashes, control characters; invalid UTF-8 becomes U+FFFD).
+// setup_logging may be called again (SIGHUP) to change level and format; it never throws for valid enums.
+// Thread-safety: call from the main thread; spdlog's loggers are thread-safe afterwards.
+#include <string>
+#include <string_view>
+
 #include "leadsync/config/app_config.hpp"
 
 namespace leadsync::daemon {
 
-void setup_logging(config::LogLevel level, config::LogFormat format);
+// progress_on_tty: a progress line is being redrawn on the same terminal; each log line then starts by
+// erasing it (the next progress update draws it again below).
+void setup_logging(config::LogLevel level, config::LogFormat format, bool progress_on_tty = false);
+
+// Appends `text` as the inside of a JSON string literal (no surrounding quotes). Exposed for unit tests.
+void append_json_escaped(std::string& out, std::string_view text);
 
 }  // namespace leadsync::daemon

@@ -2,17 +2,27 @@
 // requested mode. Every failure ends with one clear message on stderr and an exit code of
 // ARCHITECTURE.md §8 (exit_codes.hpp).
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
 #include <cstdio>
-#include <iostream>
+#include <cstdlib>
 
 #include "cli.hpp"
+#include "daemon.hpp"
 #include "exit_codes.hpp"
 #include "leadsync/config/app_config.hpp"
 #include "leadsync/config/config_error.hpp"
 #include "leadsync/config/secrets.hpp"
 #include "leadsync/core/error.hpp"
+#include "leadsync/db/change_listener.hpp"
+#include "leadsync/db/leader_lock.hpp"
+#include "leadsync/db/schema_inspector.hpp"
 #include "logging.hpp"
+#include "online_check.hpp"
+#include "options.hpp"
+#include "progress.hpp"
 #include "report.hpp"
 #include "runtime.hpp"
 
@@ -22,25 +32,147 @@ using namespace leadsync::daemon;
 namespace {
 
 int fail(int code, const std::string& message) {
+  // The logger writes to stderr as well; one line, no secrets (messages are built without them).
   spdlog::error("{}", message);
-  if (!spdlog::default_logger() || spdlog::default_logger()->name() != "leadsync")
-    std::fprintf(stderr, "leadsync: %s\n", message.c_str());
   return code;
 }
 
-// Which exit code a failure deserves: credentials refused and unreachable services are 69 (systemd
-// restarts and we retry), problems only the operator can fix are 78 (systemd does not restart).
+// Which exit code a failure deserves: unreachable services and refused credentials are 69 (systemd
+// restarts, and retrying may help); problems only the operator can fix are 78.
 int exit_code_for(const core::Error& e) {
   if (e.details().category == "CONFIG") return kExitConfig;
   if (e.is_transient()) return kExitUnavailable;
   const int status = e.details().http_status;
   if (status == 401 || status == 403) return kExitUnavailable;
-  return kExitUnavailable;
+  if (status != 0) return kExitUnavailable;  // another HubSpot refusal
+  return kExitConfig;                        // schema or mapping problems
+}
+
+// Runs one cycle; SIGINT/SIGTERM ask the engine to stop at the next batch boundary (the next run resumes).
+net::awaitable<core::CycleReport> run_interruptible(Runtime* rt, core::CycleRequest request, int* signal_received) {
+  net::signal_set signals(rt->io(), SIGINT, SIGTERM);
+  signals.async_wait([rt, signal_received](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    *signal_received = sig;
+    spdlog::warn("{}: stopping after the batch in progress (the next run resumes from there)",
+                 sig == SIGINT ? "SIGINT" : "SIGTERM");
+    rt->engine().request_stop();
+  });
+  std::exception_ptr failure;
+  core::CycleReport report;
+  try {
+    report = co_await rt->cycle(request);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  boost::system::error_code ignored;
+  signals.cancel(ignored);
+  if (failure) std::rethrow_exception(failure);
+  co_return report;
+}
+
+int sync_now(Runtime& rt, const CliOptions& cli) {
+  const std::string scope = rt.scope();
+  std::unique_ptr<db::LeaderLock> lock;
+  if (cli.dry_run) {
+    // A dry run must not change the database, so it cannot run the migrations or fit the table itself.
+    auto s = db::inspect_schema(rt.dsn(), to_mapping(rt.config()), rt.migrations_dir());
+    if (!s.ready()) {
+      std::string why;
+      if (!s.bookkeeping_schema) why = "the leadsync schema does not exist yet";
+      else if (!s.pending.empty()) why = std::to_string(s.pending.size()) + " migration(s) are pending";
+      else if (!s.migration_problems.empty()) why = s.migration_problems.front();
+      else if (!s.table_exists || !s.associations_table_exists) why = "table " + scope + " (or its _associations table) does not exist yet";
+      else if (!s.differences.empty()) why = s.differences.front();
+      else if (!s.missing_columns.empty()) why = "column " + s.missing_columns.front() + " is not in the table yet";
+      else why = "trigger " + s.missing_triggers.front();
+      return fail(kExitConfig, "--dry-run needs a prepared database and " + why +
+                                   "; run `leadsync --check-config --online` to see what the first real run would "
+                                   "create, or run leadsync once");
+    }
+  } else {
+    rt.prepare();
+    lock = std::make_unique<db::LeaderLock>(rt.dsn(), scope);
+    if (!lock->try_acquire()) {
+      auto holder = lock->holder();
+      std::string who = holder ? " (PostgreSQL backend " + std::to_string(holder->pid) + ", " +
+                                     holder->application_name + (holder->client.empty() ? "" : " from " + holder->client) +
+                                     ", since " + holder->since + ")"
+                               : "";
+      return fail(kExitUnavailable, "another leadsync is active for " + scope + who +
+                                        ": it keeps the table in sync already; stop it before running --sync-now");
+    }
+    if (cli.retry_failed) {
+      auto n = rt.store().requeue_failed();
+      spdlog::info("requeued {} failed change(s)", n);
+    }
+  }
+
+  ProgressLine progress(stderr, ::isatty(STDERR_FILENO) == 1);
+  rt.set_progress_callback([&progress](const core::Progress& p) { progress.update(p); });
+  core::CycleRequest req;
+  req.kind = cli.full ? core::CycleKind::full : core::CycleKind::automatic;
+  req.dry_run = cli.dry_run;
+  int signal_received = 0;
+  auto report = rt.run_blocking(run_interruptible(&rt, req, &signal_received));
+  progress.finish();
+  if (lock) lock->release();
+
+  if (report.dry_run) {
+    std::vector<core::RemoteLead> leads;
+    for (const auto& p : report.dry_run->pull) leads.push_back(core::RemoteLead{.id = p.hubspot_id});
+    std::map<std::string, core::PullContext> contexts;
+    if (!leads.empty()) {
+      auto peeked = rt.store().peek(leads);
+      for (std::size_t i = 0; i < leads.size() && i < peeked.size(); ++i) contexts[leads[i].id] = peeked[i];
+    }
+    print_dry_run(*report.dry_run, rt.engine().options().mapping, contexts, cli.output);
+  } else {
+    print_cycle_summary(report);
+  }
+  if (signal_received) return 128 + signal_received;
+  return report.record.status == "partial" ? kExitRecordsFailed : kExitOk;
+}
+
+int show_status(Runtime& rt, const CliOptions& cli) {
+  const std::string scope = rt.scope();
+  auto s = db::inspect_schema(rt.dsn(), to_mapping(rt.config()), rt.migrations_dir());
+  if (!s.bookkeeping_schema || !s.table_exists) {
+    if (cli.output == OutputFormat::json)
+      std::printf("{\n  \"scope\": \"%s\",\n  \"initialized\": false\n}\n", scope.c_str());
+    else
+      std::printf("leadsync status of %s\n  not initialized: %s; nothing has been synced yet\n", scope.c_str(),
+                  !s.bookkeeping_schema ? "the leadsync schema does not exist" : "the table does not exist");
+    return kExitOk;
+  }
+  db::LeaderLock lock(rt.dsn(), scope);
+  auto holder = lock.holder();
+  print_status(scope, rt.store().status(), holder, cli.output);
+  return kExitOk;
+}
+
+int retry_failed(Runtime& rt) {
+  rt.prepare();
+  const auto n = rt.store().requeue_failed();
+  std::string how = "the next cycle pushes them";
+  try {
+    // Wakes a running daemon at once (its LISTEN connection gets the notification).
+    db::notify_changes(rt.dsn(), rt.scope());
+    how = "a running daemon pushes them within seconds, otherwise the next run does";
+  } catch (const core::Error& e) {
+    spdlog::debug("could not notify a running daemon: {}", e.what());
+  }
+  std::printf("requeued %zu failed change(s); %s\n", n, how.c_str());
+  return kExitOk;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // libpq gives up on an unreachable server after this many seconds instead of the kernel's minutes; set
+  // before any thread starts (the operator's own PGCONNECT_TIMEOUT wins).
+  ::setenv("PGCONNECT_TIMEOUT", "10", 0);
+
   CliOptions cli;
   try {
     cli = parse_cli(std::vector<std::string>(argv + 1, argv + argc));
@@ -61,7 +193,8 @@ int main(int argc, char** argv) {
   config::Secrets secrets;
   try {
     cfg = config::load_config_file(*cli.config_path);
-    setup_logging(cfg.logging.level, cfg.logging.format);
+    const bool progress_on_tty = cli.mode == Mode::sync_now && ::isatty(STDERR_FILENO) == 1;
+    setup_logging(cfg.logging.level, cfg.logging.format, progress_on_tty);
     secrets = config::resolve_secrets(cfg);
   } catch (const config::ConfigError& e) {
     std::fprintf(stderr, "leadsync: invalid configuration:\n%s\n", e.what());
@@ -72,51 +205,37 @@ int main(int argc, char** argv) {
                 cfg.database.qualified_table().c_str(), cfg.mappings.size());
     return kExitOk;
   }
+  const std::filesystem::path migrations =
+      cli.migrations_dir ? std::filesystem::path(*cli.migrations_dir) : default_migrations_dir();
+
+  if (cli.mode == Mode::daemon) {
+    try {
+      Daemon daemon(DaemonOptions{*cli.config_path, migrations, cli.full}, std::move(cfg), std::move(secrets));
+      return daemon.run();
+    } catch (const core::Error& e) {
+      return fail(exit_code_for(e), e.what());
+    } catch (const std::exception& e) {
+      return fail(kExitSoftware, e.what());
+    }
+  }
 
   std::unique_ptr<Runtime> rt;
   try {
-    rt = std::make_unique<Runtime>(cfg, secrets, cli.migrations_dir ? std::filesystem::path(*cli.migrations_dir) : default_migrations_dir());
+    rt = std::make_unique<Runtime>(cfg, secrets, migrations);
   } catch (const core::Error& e) {
     return fail(e.is_fatal() ? kExitConfig : kExitUnavailable, e.what());
   }
   try {
-    rt->prepare();
-  } catch (const core::Error& e) {
-    // A table that does not fit the mapping, or a changed migration, needs the operator; a database
-    // that does not answer may come back.
-    return fail(e.is_transient() ? kExitUnavailable : kExitConfig, e.what());
-  }
-
-  try {
     switch (cli.mode) {
-      case Mode::status:
-        print_status(rt->store().status(), cli.output);
-        return kExitOk;
-      case Mode::retry_failed: {
-        auto n = rt->store().requeue_failed();
-        std::printf("requeued %zu failed change(s); the next cycle pushes them\n", n);
-        return kExitOk;
+      case Mode::status: return show_status(*rt, cli);
+      case Mode::retry_failed: return retry_failed(*rt);
+      case Mode::sync_now: return sync_now(*rt, cli);
+      case Mode::check_config: {
+        auto report = run_online_check(*rt);
+        print_check_report(*cli.config_path, rt->config(), report, cli.output);
+        return report.exit_code();
       }
-      case Mode::sync_now: {
-        if (cli.retry_failed) {
-          auto n = rt->store().requeue_failed();
-          spdlog::info("requeued {} failed change(s)", n);
-        }
-        core::CycleRequest req;
-        req.kind = cli.full ? core::CycleKind::full : core::CycleKind::automatic;
-        req.dry_run = cli.dry_run;
-        auto report = rt->run_cycle_blocking(req);
-        if (report.dry_run) print_dry_run(*report.dry_run, rt->engine().options().mapping, cli.output);
-        else print_cycle_summary(report);
-        return report.record.status == "partial" ? kExitRecordsFailed : kExitOk;
-      }
-      case Mode::check_config:
-        std::printf("configuration OK (database reachable, table fits the mapping)\n");
-        return kExitOk;
-      case Mode::daemon:
-        return fail(kExitUsage, "daemon mode is not implemented yet; use --sync-now");
-      default:
-        return kExitUsage;
+      default: return kExitUsage;
     }
   } catch (const core::Error& e) {
     return fail(exit_code_for(e), e.what());

@@ -77,6 +77,7 @@ http::TransportOptions to_transport_options(const config::AppConfig& cfg) {
 
 hubspot::RateLimitOptions to_rate_limit_options(const config::AppConfig& cfg) {
   hubspot::RateLimitOptions o;
+  o.enabled = cfg.hubspot.rate_limit.enabled;
   o.requests_per_10s = cfg.hubspot.rate_limit.requests_per_10s;
   o.search_per_second = cfg.hubspot.rate_limit.search_per_second;
   o.daily = cfg.hubspot.rate_limit.daily > 0 ? cfg.hubspot.rate_limit.daily - cfg.hubspot.rate_limit.daily_reserve : 0;

@@ -1,6 +1,8 @@
 #include "report.hpp"
 
 #include <cstdio>
+#include <ctime>
+#include <map>
 #include <nlohmann/json.hpp>
 
 namespace leadsync::daemon {
@@ -26,88 +28,295 @@ void print_cycle_summary(const core::CycleReport& report) {
   if (!r.error.empty()) std::printf("  error: %s\n", r.error.c_str());
 }
 
-void print_dry_run(const core::DryRunPlan& plan, const core::SyncMapping&, OutputFormat format) {
+namespace {
+
+nlohmann::json jvalue(const core::Value& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
+
+std::string cell(std::string text, std::size_t max = 40) {
+  for (auto& c : text)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  if (text.size() > max) text = text.substr(0, max - 3) + "...";
+  return text;
+}
+
+// A plain text table: every row has the same number of cells; columns padded to the widest cell.
+void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> width(header.size(), 0);
+  for (std::size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
+  for (const auto& r : rows)
+    for (std::size_t i = 0; i < r.size() && i < width.size(); ++i) width[i] = std::max(width[i], r[i].size());
+  auto line = [&](const std::vector<std::string>& r) {
+    std::string out = "  ";
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      out += r[i];
+      if (i + 1 < r.size()) out += std::string(width[i] - r[i].size() + 2, ' ');
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    std::printf("%s\n", out.c_str());
+  };
+  line(header);
+  for (const auto& r : rows) line(r);
+}
+
+std::string column_of(const core::SyncMapping& mapping, const std::string& property) {
+  const auto* p = mapping.find_property(property);
+  return p ? p->column : property;
+}
+
+}  // namespace
+
+void print_dry_run(const core::DryRunPlan& plan, const core::SyncMapping& mapping,
+                   const std::map<std::string, core::PullContext>& contexts, OutputFormat format) {
+  auto local_old = [&](const std::string& hubspot_id, const std::string& property) -> core::Value {
+    auto it = contexts.find(hubspot_id);
+    if (it == contexts.end() || !it->second.local) return std::nullopt;
+    auto v = it->second.local->values.find(property);
+    return v == it->second.local->values.end() ? std::nullopt : v->second;
+  };
+  std::size_t creates_local = 0, updates_local = 0, skips = 0, conflicts = 0, creates_remote = 0, updates_remote = 0,
+              archives_remote = 0, failures = 0;
+  for (const auto& p : plan.pull) {
+    if (p.action == core::PullAction::create_local) ++creates_local;
+    if (p.action == core::PullAction::update_local) ++updates_local;
+    if (p.action == core::PullAction::skip) ++skips;
+    conflicts += p.conflicts.size();
+  }
+  for (const auto& [item, p] : plan.push) {
+    if (!p.failure.empty()) ++failures;
+    else if (p.action == core::PushAction::create) ++creates_remote;
+    else if (p.action == core::PushAction::update) ++updates_remote;
+    else if (p.action == core::PushAction::archive) ++archives_remote;
+  }
+
   if (format == OutputFormat::json) {
     nlohmann::json j;
+    j["dry_run"] = true;
+    j["summary"] = {{"create_local", creates_local}, {"update_local", updates_local}, {"skip", skips},
+                    {"conflicts", conflicts}, {"create_remote", creates_remote}, {"update_remote", updates_remote},
+                    {"archive_remote", archives_remote}, {"would_fail", failures},
+                    {"remote_deletes", plan.remote_deletes.size()}};
     j["pull"] = nlohmann::json::array();
     for (const auto& p : plan.pull) {
       nlohmann::json e{{"hubspot_id", p.hubspot_id}, {"action", core::to_string(p.action)}};
-      for (const auto& [k, v] : p.local_updates) e["set"][k] = v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+      if (p.row_id) e["row_id"] = *p.row_id;
+      e["changes"] = nlohmann::json::array();
+      for (const auto& [k, v] : p.local_updates)
+        e["changes"].push_back({{"property", k}, {"column", column_of(mapping, k)}, {"old", jvalue(local_old(p.hubspot_id, k))},
+                                {"new", jvalue(v)}});
+      for (const auto& a : p.local_assoc_add) e["associations_add"].push_back(core::to_string(a));
+      for (const auto& a : p.local_assoc_remove) e["associations_remove"].push_back(core::to_string(a));
+      if (p.set_archived) e["set_archived"] = *p.set_archived;
       for (const auto& c : p.conflicts)
-        e["conflicts"].push_back({{"property", c.property},
-                                  {"local", c.local ? nlohmann::json(*c.local) : nlohmann::json(nullptr)},
-                                  {"remote", c.remote ? nlohmann::json(*c.remote) : nlohmann::json(nullptr)},
+        e["conflicts"].push_back({{"property", c.property}, {"base", jvalue(c.base)}, {"local", jvalue(c.local)},
+                                  {"remote", jvalue(c.remote)},
                                   {"winner", c.winner ? core::to_string(*c.winner) : "manual"}});
       if (!p.skip_reason.empty()) e["skip_reason"] = p.skip_reason;
       j["pull"].push_back(e);
     }
     j["push"] = nlohmann::json::array();
     for (const auto& [item, p] : plan.push) {
-      nlohmann::json e{{"lead_id", item.lead_id}, {"action", core::to_string(p.action)}};
+      nlohmann::json e{{"row_id", item.lead_id}, {"action", core::to_string(p.action)}};
       if (!p.hubspot_id.empty()) e["hubspot_id"] = p.hubspot_id;
-      for (const auto& [k, v] : p.properties) e["set"][k] = v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+      const core::BaseState* base = item.context.base ? &*item.context.base : nullptr;
+      e["changes"] = nlohmann::json::array();
+      for (const auto& [k, v] : p.properties) {
+        core::Value old = base && base->values.contains(k) ? base->values.at(k) : std::nullopt;
+        e["changes"].push_back({{"property", k}, {"old", jvalue(old)}, {"new", jvalue(v)}});
+      }
+      for (const auto& a : p.assoc_add) e["associations_add"].push_back(core::to_string(a));
+      for (const auto& a : p.assoc_remove) e["associations_remove"].push_back(core::to_string(a));
       if (!p.failure.empty()) e["failure"] = p.failure;
+      if (!p.reason.empty()) e["reason"] = p.reason;
       j["push"].push_back(e);
     }
     j["remote_deletes"] = plan.remote_deletes;
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
-  std::printf("dry run: nothing was changed on either side\n\nHubSpot -> PostgreSQL (%zu)\n", plan.pull.size());
-  for (const auto& p : plan.pull) {
-    std::printf("  lead %s: %s%s\n", p.hubspot_id.c_str(), core::to_string(p.action),
-                p.skip_reason.empty() ? "" : (" (" + p.skip_reason + ")").c_str());
-    for (const auto& [k, v] : p.local_updates) std::printf("      %s := %s\n", k.c_str(), show(v).c_str());
-    for (const auto& c : p.conflicts)
-      std::printf("      conflict %s: local %s, remote %s -> %s\n", c.property.c_str(), show(c.local).c_str(),
-                  show(c.remote).c_str(), c.winner ? core::to_string(*c.winner) : "manual (untouched)");
-  }
-  std::printf("\nPostgreSQL -> HubSpot (%zu)\n", plan.push.size());
-  for (const auto& [item, p] : plan.push) {
-    std::printf("  row %lld: %s%s%s\n", static_cast<long long>(item.lead_id), core::to_string(p.action),
-                p.hubspot_id.empty() ? "" : (" lead " + p.hubspot_id).c_str(),
-                p.failure.empty() ? "" : (" — would fail: " + p.failure).c_str());
-    const core::BaseState* base = item.context.base ? &*item.context.base : nullptr;
-    for (const auto& [k, v] : p.properties) {
-      core::Value old = base && base->values.contains(k) ? base->values.at(k) : std::nullopt;
-      std::printf("      %s: %s -> %s\n", k.c_str(), show(old).c_str(), show(v).c_str());
+
+  std::printf("DRY RUN: nothing was changed in PostgreSQL or HubSpot.\n\n");
+  std::printf("HubSpot -> PostgreSQL: %zu create(s), %zu update(s), %zu skipped, %zu conflict(s)\n", creates_local,
+              updates_local, skips, conflicts);
+  if (!plan.pull.empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& p : plan.pull) {
+      std::string action = core::to_string(p.action);
+      if (p.action == core::PullAction::none && !p.conflicts.empty()) action = "conflict";
+      std::vector<std::string> first{p.hubspot_id, p.row_id ? std::to_string(*p.row_id) : "(new)", action, "", "", "",
+                                     cell(p.skip_reason, 60)};
+      bool used = false;
+      auto add = [&](std::string field, std::string old_value, std::string new_value, std::string note = {}) {
+        if (!used) {
+          first[3] = std::move(field), first[4] = std::move(old_value), first[5] = std::move(new_value);
+          if (!note.empty()) first[6] = std::move(note);
+          rows.push_back(first);
+          used = true;
+        } else {
+          rows.push_back({"", "", "", std::move(field), std::move(old_value), std::move(new_value), std::move(note)});
+        }
+      };
+      for (const auto& [k, v] : p.local_updates)
+        add(column_of(mapping, k), cell(show(local_old(p.hubspot_id, k))), cell(show(v)));
+      for (const auto& a : p.local_assoc_add) add("+association", "", core::to_string(a));
+      for (const auto& a : p.local_assoc_remove) add("-association", core::to_string(a), "");
+      if (p.set_archived) add("archived", *p.set_archived ? "false" : "true", *p.set_archived ? "true" : "false");
+      for (const auto& c : p.conflicts)
+        add(column_of(mapping, c.property), "local " + cell(show(c.local), 30), "remote " + cell(show(c.remote), 30),
+            c.winner ? std::string("conflict: ") + core::to_string(*c.winner) + " wins" : "conflict: manual, untouched");
+      if (!used) rows.push_back(first);
     }
-    for (const auto& a : p.assoc_add) std::printf("      + association %s\n", core::to_string(a).c_str());
-    for (const auto& a : p.assoc_remove) std::printf("      - association %s\n", core::to_string(a).c_str());
+    print_table({"LEAD", "ROW", "ACTION", "COLUMN", "OLD (PostgreSQL)", "NEW (from HubSpot)", "NOTE"}, rows);
   }
-  std::printf("\nremote deletes (%zu)\n", plan.remote_deletes.size());
+  std::printf("\nPostgreSQL -> HubSpot: %zu create(s), %zu update(s), %zu delete(s), %zu would fail\n",
+              creates_remote, updates_remote, archives_remote, failures);
+  if (!plan.push.empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [item, p] : plan.push) {
+      const core::BaseState* base = item.context.base ? &*item.context.base : nullptr;
+      std::vector<std::string> first{std::to_string(item.lead_id), p.hubspot_id.empty() ? "(new)" : p.hubspot_id,
+                                     p.failure.empty() ? core::to_string(p.action) : "FAIL", "", "", "",
+                                     cell(p.failure.empty() ? p.reason : p.failure, 60)};
+      bool used = false;
+      auto add = [&](std::string field, std::string old_value, std::string new_value) {
+        if (!used) {
+          first[3] = std::move(field), first[4] = std::move(old_value), first[5] = std::move(new_value);
+          rows.push_back(first);
+          used = true;
+        } else {
+          rows.push_back({"", "", "", std::move(field), std::move(old_value), std::move(new_value), ""});
+        }
+      };
+      for (const auto& [k, v] : p.properties) {
+        core::Value old = base && base->values.contains(k) ? base->values.at(k) : std::nullopt;
+        add(k, cell(show(old)), cell(show(v)));
+      }
+      for (const auto& a : p.assoc_add) add("+association", "", core::to_string(a));
+      for (const auto& a : p.assoc_remove) add("-association", core::to_string(a), "");
+      if (!used) rows.push_back(first);
+    }
+    print_table({"ROW", "LEAD", "ACTION", "PROPERTY", "OLD (HubSpot)", "NEW (from PostgreSQL)", "NOTE"}, rows);
+  }
+  std::printf("\nDeleted in HubSpot: %zu lead(s)\n", plan.remote_deletes.size());
   for (const auto& id : plan.remote_deletes) std::printf("  lead %s\n", id.c_str());
 }
 
-void print_status(const db::StoreStatus& s, OutputFormat format) {
+std::string format_epoch_ms(const std::string& value) {
+  if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos || value.size() > 15) return value;
+  const auto ms = std::stoll(value);
+  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  return buf;
+}
+
+namespace {
+
+// sync_state keys holding epoch-ms times.
+bool is_time_key(const std::string& key) {
+  return key == core::kStateWatermark || key == core::kStateLastFullSweep || key == core::kStateLastMaintenance ||
+         key == core::kStateSweepStarted || key == "hubspot.budget_reported_at" || key == "hubspot.daily_exhausted_until";
+}
+
+std::string state_value(const db::StoreStatus& s, const std::string& key) {
+  for (const auto& [k, v] : s.state)
+    if (k == key) return v;
+  return "";
+}
+
+}  // namespace
+
+void print_status(const std::string& scope, const db::StoreStatus& s, const std::optional<db::LockHolder>& leader,
+                  OutputFormat format) {
+  const std::string daily_remaining = state_value(s, "hubspot.daily_remaining");
+  const std::string daily_max = state_value(s, "hubspot.daily_max");
+  const std::string reported = state_value(s, "hubspot.budget_reported_at");
+  const std::string exhausted = state_value(s, "hubspot.daily_exhausted_until");
   if (format == OutputFormat::json) {
     nlohmann::json j;
-    for (const auto& [k, v] : s.state) j["state"][k] = v;
+    j["scope"] = scope;
+    if (leader)
+      j["daemon"] = {{"active", true}, {"backend_pid", leader->pid}, {"application_name", leader->application_name},
+                     {"client", leader->client}, {"since", leader->since}};
+    else
+      j["daemon"] = {{"active", false}};
+    j["state"] = nlohmann::json::object();
+    for (const auto& [k, v] : s.state) j["state"][k] = is_time_key(k) ? format_epoch_ms(v) : v;
     j["changes"] = {{"new", s.changes_new}, {"pending", s.changes_pending}, {"failed", s.changes_failed}};
     j["open_conflicts"] = s.open_conflicts;
     j["rows"] = {{"total", s.rows}, {"linked", s.rows_linked}, {"archived", s.rows_archived}};
+    nlohmann::json budget = nlohmann::json::object();
+    if (!daily_remaining.empty()) budget["daily_remaining"] = std::stoll(daily_remaining);
+    if (!daily_max.empty()) budget["daily_max"] = std::stoll(daily_max);
+    if (!reported.empty()) budget["reported_at"] = format_epoch_ms(reported);
+    budget["daily_exhausted_until"] = exhausted.empty() ? nlohmann::json(nullptr) : nlohmann::json(format_epoch_ms(exhausted));
+    j["hubspot_budget"] = budget;
     j["runs"] = nlohmann::json::array();
     for (const auto& r : s.last_runs)
       j["runs"].push_back({{"id", r.id}, {"mode", r.mode}, {"status", r.status}, {"started_at", r.started_at},
-                           {"duration_ms", r.duration_ms}, {"pulled", r.counts.pulled}, {"pushed", r.counts.pushed},
-                           {"conflicts", r.counts.conflicts}, {"failed", r.counts.failed},
+                           {"finished_at", r.finished_at}, {"duration_ms", r.duration_ms}, {"pulled", r.counts.pulled},
+                           {"pushed", r.counts.pushed}, {"created_local", r.counts.created_local},
+                           {"updated_local", r.counts.updated_local}, {"deleted_local", r.counts.deleted_local},
+                           {"created_remote", r.counts.created_remote}, {"updated_remote", r.counts.updated_remote},
+                           {"deleted_remote", r.counts.deleted_remote}, {"conflicts", r.counts.conflicts},
+                           {"failed", r.counts.failed}, {"echoes_suppressed", r.counts.echoes_suppressed},
                            {"api_calls", r.counts.api_calls}, {"error", r.error}});
+    j["recent_failures"] = nlohmann::json::array();
+    for (const auto& f : s.recent_failures)
+      j["recent_failures"].push_back({{"lead_id", f.lead_id}, {"op", f.op}, {"error", f.error},
+                                      {"http_status", f.http_status}, {"correlation_id", f.correlation_id}});
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
-  std::printf("rows: %lld (%lld linked to HubSpot, %lld archived)\n", static_cast<long long>(s.rows),
+  std::printf("leadsync status of %s\n", scope.c_str());
+  if (leader)
+    std::printf("  daemon:    active (PostgreSQL backend %d, %s%s%s, since %s)\n", leader->pid,
+                leader->application_name.c_str(), leader->client.empty() ? "" : " from ", leader->client.c_str(),
+                leader->since.c_str());
+  else
+    std::printf("  daemon:    none holds the leader lock (not running, or starting)\n");
+  std::printf("  rows:      %lld (%lld linked to HubSpot, %lld archived)\n", static_cast<long long>(s.rows),
               static_cast<long long>(s.rows_linked), static_cast<long long>(s.rows_archived));
-  std::printf("outbox: %lld new, %lld pending, %lld failed; open conflicts: %lld\n",
-              static_cast<long long>(s.changes_new), static_cast<long long>(s.changes_pending),
-              static_cast<long long>(s.changes_failed), static_cast<long long>(s.open_conflicts));
-  for (const auto& [k, v] : s.state) std::printf("state %s = %s\n", k.c_str(), v.c_str());
+  std::printf("  outbox:    %lld new, %lld pending, %lld failed%s\n", static_cast<long long>(s.changes_new),
+              static_cast<long long>(s.changes_pending), static_cast<long long>(s.changes_failed),
+              s.changes_failed ? " (leadsync --retry-failed requeues them)" : "");
+  std::printf("  conflicts: %lld open (manual policy)\n", static_cast<long long>(s.open_conflicts));
+  std::printf("  watermark: %s\n", state_value(s, core::kStateWatermark).empty()
+                                        ? "none yet (the first cycle is a full sweep)"
+                                        : format_epoch_ms(state_value(s, core::kStateWatermark)).c_str());
+  const auto last_full = state_value(s, core::kStateLastFullSweep);
+  std::printf("  last full sweep: %s\n", last_full.empty() ? "never" : format_epoch_ms(last_full).c_str());
+  if (!state_value(s, core::kStateSweepId).empty())
+    std::printf("  full sweep in progress since %s (resumes where it stopped)\n",
+                format_epoch_ms(state_value(s, core::kStateSweepStarted)).c_str());
+  if (!daily_remaining.empty())
+    std::printf("  HubSpot API budget: %s of %s daily calls left (reported %s)\n", daily_remaining.c_str(),
+                daily_max.empty() ? "?" : daily_max.c_str(), format_epoch_ms(reported).c_str());
+  else
+    std::printf("  HubSpot API budget: not reported yet\n");
+  if (!exhausted.empty())
+    std::printf("  daily budget EXHAUSTED: no HubSpot calls until %s\n", format_epoch_ms(exhausted).c_str());
+  std::printf("\nlast runs:\n");
+  if (s.last_runs.empty()) std::printf("  none yet\n");
   for (const auto& r : s.last_runs)
-    std::printf("run %lld %s %s at %s (%lld ms): pulled %lld pushed %lld conflicts %lld failed %lld api %lld%s\n",
+    std::printf("  #%lld %-11s %-9s %s %6.1fs  pulled %lld, pushed %lld, conflicts %lld, failed %lld, API calls %lld%s\n",
                 static_cast<long long>(r.id), r.mode.c_str(), r.status.c_str(), r.started_at.c_str(),
-                static_cast<long long>(r.duration_ms), static_cast<long long>(r.counts.pulled),
+                static_cast<double>(r.duration_ms) / 1000.0, static_cast<long long>(r.counts.pulled),
                 static_cast<long long>(r.counts.pushed), static_cast<long long>(r.counts.conflicts),
                 static_cast<long long>(r.counts.failed), static_cast<long long>(r.counts.api_calls),
-                r.error.empty() ? "" : (" error: " + r.error).c_str());
+                r.error.empty() ? "" : ("\n      error: " + r.error).c_str());
+  if (!s.recent_failures.empty()) {
+    std::printf("\nfailed changes (newest first):\n");
+    for (const auto& f : s.recent_failures)
+      std::printf("  row %lld %s: %s%s%s\n", static_cast<long long>(f.lead_id), f.op.c_str(), f.error.c_str(),
+                  f.http_status ? (" (HTTP " + std::to_string(f.http_status) + ")").c_str() : "",
+                  f.correlation_id.empty() ? "" : (" correlation id " + f.correlation_id).c_str());
+  }
+  std::printf("\nstate:\n");
+  for (const auto& [k, v] : s.state)
+    std::printf("  %-28s %s\n", k.c_str(), (is_time_key(k) ? format_epoch_ms(v) : v.substr(0, 100)).c_str());
 }
 
 }  // namespace leadsync::daemon

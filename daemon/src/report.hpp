@@ -1,13 +1,24 @@
 #pragma once
 // Human- and machine-readable output of --sync-now, --dry-run and --status (stdout).
+#include <map>
+#include <optional>
+#include <string>
+
 #include "cli.hpp"
 #include "leadsync/core/engine.hpp"
+#include "leadsync/db/leader_lock.hpp"
 #include "leadsync/db/pg_store.hpp"
 
 namespace leadsync::daemon {
 
 void print_cycle_summary(const core::CycleReport& report);
-void print_dry_run(const core::DryRunPlan& plan, const core::SyncMapping& mapping, OutputFormat format);
-void print_status(const db::StoreStatus& status, OutputFormat format);
+// `contexts`: the current local state of the leads in plan.pull (by hubspot id) for the OLD column.
+void print_dry_run(const core::DryRunPlan& plan, const core::SyncMapping& mapping,
+                   const std::map<std::string, core::PullContext>& contexts, OutputFormat format);
+// `leader`: the session holding the scope's leader lock (a running daemon), when there is one.
+void print_status(const std::string& scope, const db::StoreStatus& status, const std::optional<db::LockHolder>& leader,
+                  OutputFormat format);
+// "2024-05-01T10:00:00.123Z" for an epoch-ms string; the input unchanged when it is not a number.
+std::string format_epoch_ms(const std::string& value);
 
 }  // namespace leadsync::daemon

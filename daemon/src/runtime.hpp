@@ -1,14 +1,22 @@
 #pragma once
-// Runtime: every long-lived object of one leadsync process, wired from the configuration: the network
-// io_context, the one-thread database executor, the HTTPS transport, rate limiter, token provider,
-// HubSpot client and adapter, the PostgreSQL store and the sync engine.
+// Runtime: every long-lived object of one leadsync process. Process-wide: the network io_context (one
+// thread: the caller of run()), the one-thread database executor the engine offloads libpqxx work to, a
+// one-thread "control" executor for the daemon's own sessions (leader lock, LISTEN), clock, random source
+// and the ApiStats observer (its counters survive reloads). Rebuilt on reload (Stack): HTTPS transport,
+// token provider, rate limiter, HubSpot client and adapter, PostgreSQL store and sync engine.
+//
 // prepare() applies migrations and fits the table to the mapping (blocking). cycle() is the coroutine the
-// scheduler and --sync-now run; run_cycle_blocking() drives it on the io_context for one-shot modes.
-// Throws core::Error / config::ConfigError from construction and prepare(); see main.cpp for exit codes.
-// Thread-safety: owned by the main thread; the engine runs on the io_context.
+// scheduler and --sync-now run; after each cycle it persists the last rate-limit budget HubSpot reported
+// (sync_state keys kStateBudget*) for --status. reconfigure() swaps in a stack built from a new
+// configuration; it must only be awaited while no cycle runs.
+// Throws core::Error from construction, prepare(), cycle() and reconfigure() (see main.cpp for exit codes).
+// Thread-safety: owned by the main thread; coroutines run on io(); nothing here is thread-safe.
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_future.hpp>
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 #include "api_stats.hpp"
@@ -25,46 +33,93 @@
 
 namespace leadsync::daemon {
 
+// Where the SQL migrations are: $LEADSYNC_MIGRATIONS_DIR, else <dir of the executable>/../share/leadsync/
+// migrations (any install prefix, the .deb included), else the configured install dir, else the sources
+// this binary was built from.
 std::filesystem::path default_migrations_dir();
+
+// sync_state keys holding the budget HubSpot reported last (X-HubSpot-RateLimit-* headers).
+inline constexpr const char* kStateBudgetDailyRemaining = "hubspot.daily_remaining";
+inline constexpr const char* kStateBudgetDailyMax = "hubspot.daily_max";
+inline constexpr const char* kStateBudgetTenSecondlyMax = "hubspot.ten_secondly_max";
+inline constexpr const char* kStateBudgetReportedAt = "hubspot.budget_reported_at";  // epoch ms
+inline constexpr const char* kStateDailyExhaustedUntil = "hubspot.daily_exhausted_until";  // epoch ms or ""
 
 class Runtime {
  public:
   Runtime(config::AppConfig cfg, const config::Secrets& secrets, std::filesystem::path migrations_dir);
   ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
 
-  // Migrations, then the mapped table (created, extended, or refused when it does not fit).
+  // Migrations, then the mapped table (created, extended, or refused when it does not fit). Blocking.
   db::SchemaReport prepare();
-  // Checks the unique key property once per process (creating it when configured), then one cycle.
+  // Checks the unique key property once per stack (creating it when configured), then one cycle.
   net::awaitable<core::CycleReport> cycle(core::CycleRequest request);
   core::CycleReport run_cycle_blocking(core::CycleRequest request);
+  // Runs any coroutine to completion on io() (one-shot modes).
+  template <typename T>
+  T run_blocking(net::awaitable<T> work);
+
+  // Builds a stack for the new configuration (keeping the transport and the rate limiter when their
+  // options did not change, so keep-alive connections and the rate window survive), fits the table to the
+  // new mapping, then replaces the current stack. On any exception the current stack stays in place.
+  net::awaitable<void> reconfigure(config::AppConfig cfg, config::Secrets secrets);
+  // Closes HubSpot connections cleanly (end of the daemon).
+  net::awaitable<void> shutdown();
+
+  // The progress callback is re-attached to every new engine.
+  void set_progress_callback(std::function<void(const core::Progress&)> cb);
 
   net::io_context& io() { return io_; }
-  db::PgStore& store() { return *store_; }
-  core::SyncEngine& engine() { return *engine_; }
-  hubspot::HubSpotClient& client() { return *client_; }
-  hubspot::RateLimiter& limiter() { return *limiter_; }
-  const ApiStats& api_stats() const { return stats_; }
-  const config::AppConfig& config() const { return cfg_; }
   net::any_io_executor db_executor() { return db_pool_.get_executor(); }
+  net::any_io_executor control_executor() { return control_pool_.get_executor(); }
+  db::PgStore& store() { return *stack_->store; }
+  core::SyncEngine& engine() { return *stack_->engine; }
+  hubspot::HubSpotClient& client() { return *stack_->client; }
+  hubspot::RateLimiter& limiter() { return *stack_->limiter; }
+  const ApiStats& api_stats() const { return stats_; }
+  const config::AppConfig& config() const { return stack_->cfg; }
+  const std::string& dsn() const { return stack_->dsn; }
+  std::string scope() const { return stack_->cfg.database.qualified_table(); }
+  const std::filesystem::path& migrations_dir() const { return migrations_dir_; }
+  core::Clock& clock() { return clock_; }
+  core::Random& random() { return random_; }
 
  private:
-  config::AppConfig cfg_;
+  struct Stack {
+    config::AppConfig cfg;
+    std::string dsn;
+    std::shared_ptr<http::BeastTransport> transport;
+    std::unique_ptr<hubspot::TokenProvider> tokens;
+    std::shared_ptr<hubspot::RateLimiter> limiter;
+    std::unique_ptr<hubspot::HubSpotClient> client;
+    std::unique_ptr<hubspot::HubSpotLeadsRemote> remote;
+    std::unique_ptr<db::PgStore> store;
+    std::unique_ptr<core::SyncEngine> engine;
+    bool unique_key_checked = false;
+    std::vector<std::string> pending_backfill;
+  };
+  std::unique_ptr<Stack> build_stack(config::AppConfig cfg, const config::Secrets& secrets, const Stack* reuse);
+  net::awaitable<void> persist_budget();
+
   std::filesystem::path migrations_dir_;
-  std::string dsn_;
   net::io_context io_;
   net::thread_pool db_pool_{1};
+  net::thread_pool control_pool_{1};
   core::SystemClock clock_;
   core::StdRandom random_;
   ApiStats stats_;
-  std::unique_ptr<http::BeastTransport> transport_;
-  std::unique_ptr<hubspot::TokenProvider> tokens_;
-  std::unique_ptr<hubspot::RateLimiter> limiter_;
-  std::unique_ptr<hubspot::HubSpotClient> client_;
-  std::unique_ptr<hubspot::HubSpotLeadsRemote> remote_;
-  std::unique_ptr<db::PgStore> store_;
-  std::unique_ptr<core::SyncEngine> engine_;
-  bool unique_key_checked_ = false;
-  std::vector<std::string> pending_backfill_;
+  std::function<void(const core::Progress&)> progress_;
+  std::unique_ptr<Stack> stack_;
 };
+
+template <typename T>
+T Runtime::run_blocking(net::awaitable<T> work) {
+  auto future = net::co_spawn(io_, std::move(work), net::use_future);
+  io_.restart();
+  io_.run();
+  return future.get();
+}
 
 }  // namespace leadsync::daemon

@@ -1,0 +1,256 @@
+#include "metrics.hpp"
+
+#include <cstdio>
+
+namespace leadsync::daemon {
+
+namespace {
+
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+std::string mode_of(core::CycleKind kind) {
+  switch (kind) {
+    case core::CycleKind::push_only: return "push";
+    case core::CycleKind::full: return "full";
+    case core::CycleKind::automatic: return "incremental";
+  }
+  return "incremental";
+}
+
+class Writer {
+ public:
+  void header(const char* name, const char* type, const char* help) {
+    out_ += "# HELP ";
+    out_ += name;
+    out_ += ' ';
+    out_ += help;
+    out_ += "\n# TYPE ";
+    out_ += name;
+    out_ += ' ';
+    out_ += type;
+    out_ += '\n';
+  }
+  void sample(const std::string& name, const std::vector<std::pair<std::string, std::string>>& labels, double value) {
+    out_ += name;
+    if (!labels.empty()) {
+      out_ += '{';
+      bool first = true;
+      for (const auto& [k, v] : labels) {
+        if (!first) out_ += ',';
+        first = false;
+        out_ += k + "=\"" + prometheus_escape(v) + "\"";
+      }
+      out_ += '}';
+    }
+    out_ += ' ';
+    out_ += number(value);
+    out_ += '\n';
+  }
+  void metric(const char* name, const char* type, const char* help, double value) {
+    header(name, type, help);
+    sample(name, {}, value);
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+}  // namespace
+
+std::string prometheus_escape(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+const std::vector<double>& Metrics::duration_buckets() {
+  static const std::vector<double> buckets{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 1800, 3600};
+  return buckets;
+}
+
+Metrics::Metrics() : started_unix_(unix_now()) {}
+
+void Metrics::cycle_finished(const core::CycleReport& report, std::chrono::duration<double> duration) {
+  std::lock_guard lock(mutex_);
+  const auto& r = report.record;
+  totals_ += r.counts;
+  ++cycles_[{r.mode, r.status}];
+  auto& h = durations_[r.mode];
+  const auto& buckets = duration_buckets();
+  if (h.counts.empty()) h.counts.assign(buckets.size(), 0);
+  for (std::size_t i = 0; i < buckets.size(); ++i)
+    if (duration.count() <= buckets[i]) {
+      ++h.counts[i];
+      break;
+    }
+  ++h.count;
+  h.sum += duration.count();
+  last_cycle_unix_ = unix_now();
+  if (r.status == "success" || r.status == "partial") last_success_unix_ = *last_cycle_unix_;
+}
+
+void Metrics::cycle_failed(core::CycleKind kind, std::chrono::duration<double> duration) {
+  std::lock_guard lock(mutex_);
+  const std::string mode = mode_of(kind);
+  ++cycles_[{mode, "failed"}];
+  auto& h = durations_[mode];
+  const auto& buckets = duration_buckets();
+  if (h.counts.empty()) h.counts.assign(buckets.size(), 0);
+  for (std::size_t i = 0; i < buckets.size(); ++i)
+    if (duration.count() <= buckets[i]) {
+      ++h.counts[i];
+      break;
+    }
+  ++h.count;
+  h.sum += duration.count();
+  last_cycle_unix_ = unix_now();
+}
+
+void Metrics::set_leader(bool leader) {
+  std::lock_guard lock(mutex_);
+  leader_ = leader;
+}
+
+void Metrics::set_ready(bool ready) {
+  std::lock_guard lock(mutex_);
+  ready_ = ready;
+}
+
+void Metrics::set_outbox(const db::OutboxDepth& depth) {
+  std::lock_guard lock(mutex_);
+  outbox_ = depth;
+}
+
+void Metrics::local_change_notified() {
+  std::lock_guard lock(mutex_);
+  ++notifications_;
+}
+
+void Metrics::config_reload(bool ok) {
+  std::lock_guard lock(mutex_);
+  ++(ok ? reloads_ok_ : reloads_failed_);
+}
+
+void Metrics::set_scope(std::string scope) {
+  std::lock_guard lock(mutex_);
+  scope_ = std::move(scope);
+}
+
+std::string Metrics::render(const ApiStats::Snapshot& api, const RateLimiterView& limiter) const {
+  std::lock_guard lock(mutex_);
+  Writer w;
+  w.header("leadsync_build_info", "gauge", "Version and synced scope of this leadsync process.");
+  w.sample("leadsync_build_info", {{"version", LEADSYNC_VERSION}, {"scope", scope_}}, 1);
+  w.metric("leadsync_start_time_seconds", "gauge", "Start time of the process (Unix time).", started_unix_);
+  w.metric("leadsync_leader", "gauge", "1 when this process holds the leader lock and syncs, 0 on a standby.",
+           leader_ ? 1 : 0);
+  w.metric("leadsync_ready", "gauge", "1 when the last attempt to reach PostgreSQL and HubSpot succeeded.",
+           ready_ ? 1 : 0);
+
+  const auto& n = totals_;
+  w.metric("leadsync_records_pulled_total", "counter", "Leads read from HubSpot and reconciled.",
+           static_cast<double>(n.pulled));
+  w.metric("leadsync_records_pushed_total", "counter", "Leads written to HubSpot (creates, updates, deletes).",
+           static_cast<double>(n.pushed));
+  w.metric("leadsync_records_failed_total", "counter", "Records that failed permanently (see leadsync.changes).",
+           static_cast<double>(n.failed));
+  w.metric("leadsync_conflicts_total", "counter", "Properties changed on both sides since the last sync.",
+           static_cast<double>(n.conflicts));
+  w.metric("leadsync_echoes_suppressed_total", "counter",
+           "HubSpot changes recognised as leadsync's own writes coming back.", static_cast<double>(n.echoes_suppressed));
+  w.header("leadsync_records_applied_total", "counter", "Record changes applied, by side and operation.");
+  w.sample("leadsync_records_applied_total", {{"side", "postgresql"}, {"op", "create"}}, static_cast<double>(n.created_local));
+  w.sample("leadsync_records_applied_total", {{"side", "postgresql"}, {"op", "update"}}, static_cast<double>(n.updated_local));
+  w.sample("leadsync_records_applied_total", {{"side", "postgresql"}, {"op", "delete"}}, static_cast<double>(n.deleted_local));
+  w.sample("leadsync_records_applied_total", {{"side", "hubspot"}, {"op", "create"}}, static_cast<double>(n.created_remote));
+  w.sample("leadsync_records_applied_total", {{"side", "hubspot"}, {"op", "update"}}, static_cast<double>(n.updated_remote));
+  w.sample("leadsync_records_applied_total", {{"side", "hubspot"}, {"op", "delete"}}, static_cast<double>(n.deleted_remote));
+
+  w.header("leadsync_cycles_total", "counter", "Sync cycles by mode (incremental, full, push) and status.");
+  for (const auto& [key, count] : cycles_)
+    w.sample("leadsync_cycles_total", {{"mode", key.first}, {"status", key.second}}, static_cast<double>(count));
+
+  w.header("leadsync_cycle_duration_seconds", "histogram", "Duration of sync cycles by mode.");
+  const auto& buckets = duration_buckets();
+  for (const auto& [mode, h] : durations_) {
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < buckets.size(); ++i) {
+      cumulative += h.counts[i];
+      w.sample("leadsync_cycle_duration_seconds_bucket", {{"mode", mode}, {"le", number(buckets[i])}},
+               static_cast<double>(cumulative));
+    }
+    w.sample("leadsync_cycle_duration_seconds_bucket", {{"mode", mode}, {"le", "+Inf"}}, static_cast<double>(h.count));
+    w.sample("leadsync_cycle_duration_seconds_sum", {{"mode", mode}}, h.sum);
+    w.sample("leadsync_cycle_duration_seconds_count", {{"mode", mode}}, static_cast<double>(h.count));
+  }
+  if (last_success_unix_)
+    w.metric("leadsync_last_success_timestamp_seconds", "gauge",
+             "End of the last cycle that completed (success or partial), Unix time.", *last_success_unix_);
+  if (last_cycle_unix_)
+    w.metric("leadsync_last_cycle_timestamp_seconds", "gauge", "End of the last cycle, whatever its outcome.",
+             *last_cycle_unix_);
+
+  if (outbox_) {
+    w.header("leadsync_outbox_changes", "gauge", "Local changes waiting in leadsync.changes, by state.");
+    w.sample("leadsync_outbox_changes", {{"state", "new"}}, static_cast<double>(outbox_->fresh));
+    w.sample("leadsync_outbox_changes", {{"state", "pending"}}, static_cast<double>(outbox_->pending));
+    w.sample("leadsync_outbox_changes", {{"state", "failed"}}, static_cast<double>(outbox_->failed));
+  }
+  w.metric("leadsync_local_change_notifications_total", "counter",
+           "NOTIFY wake-ups received for local changes of this scope.", static_cast<double>(notifications_));
+  w.header("leadsync_config_reloads_total", "counter", "SIGHUP reloads by result.");
+  w.sample("leadsync_config_reloads_total", {{"result", "success"}}, static_cast<double>(reloads_ok_));
+  w.sample("leadsync_config_reloads_total", {{"result", "failure"}}, static_cast<double>(reloads_failed_));
+
+  w.header("leadsync_hubspot_requests_total", "counter",
+           "HTTP exchanges with HubSpot by endpoint route and status (0 = no response).");
+  for (const auto& [key, count] : api.calls_by_route_status)
+    w.sample("leadsync_hubspot_requests_total", {{"route", key.first}, {"status", std::to_string(key.second)}},
+             static_cast<double>(count));
+  w.header("leadsync_hubspot_rate_limited_total", "counter", "429 answers from HubSpot by rate-limit policy.");
+  for (const auto& [policy, count] : api.rate_limited_by_policy)
+    w.sample("leadsync_hubspot_rate_limited_total", {{"policy", policy}}, static_cast<double>(count));
+  w.metric("leadsync_hubspot_request_seconds_total", "counter", "Time spent in HubSpot requests.",
+           api.call_seconds_total);
+  w.metric("leadsync_hubspot_wait_seconds_total", "counter", "Time spent waiting for rate limits and backoff.",
+           api.wait_seconds_total);
+  w.header("leadsync_hubspot_rate_budget_remaining", "gauge",
+           "Requests left as HubSpot last reported them (X-HubSpot-RateLimit-*), by window.");
+  if (api.budget.ten_secondly_remaining)
+    w.sample("leadsync_hubspot_rate_budget_remaining", {{"window", "ten_secondly"}},
+             static_cast<double>(*api.budget.ten_secondly_remaining));
+  if (api.budget.daily_remaining)
+    w.sample("leadsync_hubspot_rate_budget_remaining", {{"window", "daily"}}, static_cast<double>(*api.budget.daily_remaining));
+  w.header("leadsync_hubspot_rate_budget_max", "gauge", "Window sizes HubSpot last reported, by window.");
+  if (api.budget.ten_secondly_max)
+    w.sample("leadsync_hubspot_rate_budget_max", {{"window", "ten_secondly"}}, static_cast<double>(*api.budget.ten_secondly_max));
+  if (api.budget.daily_max)
+    w.sample("leadsync_hubspot_rate_budget_max", {{"window", "daily"}}, static_cast<double>(*api.budget.daily_max));
+  w.header("leadsync_rate_limiter_slots", "gauge", "Client-side rate limiter: capacity and slots in use, by bucket.");
+  w.sample("leadsync_rate_limiter_slots", {{"bucket", "ten_secondly"}, {"kind", "capacity"}}, limiter.ten_secondly_capacity);
+  w.sample("leadsync_rate_limiter_slots", {{"bucket", "ten_secondly"}, {"kind", "in_use"}}, limiter.ten_secondly_in_use);
+  w.sample("leadsync_rate_limiter_slots", {{"bucket", "search"}, {"kind", "capacity"}}, limiter.search_capacity);
+  w.sample("leadsync_rate_limiter_slots", {{"bucket", "search"}, {"kind", "in_use"}}, limiter.search_in_use);
+  w.metric("leadsync_rate_limiter_daily_used", "gauge", "Calls counted against the local daily budget today.",
+           static_cast<double>(limiter.daily_used));
+  w.metric("leadsync_hubspot_daily_budget_exhausted", "gauge",
+           "1 while the daily budget is exhausted and leadsync waits for the reset.", limiter.daily_exhausted ? 1 : 0);
+  return w.take();
+}
+
+}  // namespace leadsync::daemon

@@ -1,0 +1,93 @@
+#include "scheduler.hpp"
+
+#include <algorithm>
+
+namespace leadsync::daemon {
+
+milliseconds backoff_delay(int failures, milliseconds initial, milliseconds cap, double random01) {
+  if (failures < 1) failures = 1;
+  milliseconds d = initial;
+  for (int i = 1; i < failures && d < cap; ++i) d *= 2;
+  d = std::min(d, cap);
+  random01 = std::clamp(random01, 0.0, 1.0);
+  return d / 2 + milliseconds(static_cast<std::int64_t>(static_cast<double>((d - d / 2).count()) * random01));
+}
+
+Scheduler::Scheduler(SchedulerOptions options, SteadyTime now)
+    : options_(options), next_automatic_(now), last_automatic_end_(now) {}
+
+void Scheduler::set_options(SchedulerOptions options, SteadyTime now) {
+  const bool interval_changed = options.interval != options_.interval;
+  options_ = options;
+  // A new interval counts from the end of the last automatic cycle, not from the reload.
+  if (interval_changed) next_automatic_ = std::max(now, last_automatic_end_ + options_.interval);
+}
+
+void Scheduler::local_change(SteadyTime now) {
+  // The first change of a burst opens the window; later ones join it (never postpone: a steady stream of
+  // edits must not starve the push).
+  if (!push_due_) push_due_ = now + options_.debounce;
+}
+
+void Scheduler::due_now(SteadyTime now, bool full) {
+  next_automatic_ = std::min(next_automatic_, now);
+  full_requested_ = full_requested_ || full;
+}
+
+Decision Scheduler::next(SteadyTime now) const {
+  Decision d;
+  if (retry_at_ && now < *retry_at_) {
+    d.wake_at = *retry_at_;
+    return d;
+  }
+  if (now >= next_automatic_) {
+    d.action = Decision::Action::cycle;
+    d.kind = full_requested_ ? core::CycleKind::full : core::CycleKind::automatic;
+    return d;
+  }
+  if (push_due_ && now >= *push_due_) {
+    d.action = Decision::Action::cycle;
+    d.kind = core::CycleKind::push_only;
+    return d;
+  }
+  d.wake_at = push_due_ ? std::min(*push_due_, next_automatic_) : next_automatic_;
+  return d;
+}
+
+void Scheduler::cycle_started(core::CycleKind kind) {
+  // Whatever cycle starts now pushes the outbox as it is: announced changes are covered by it. Changes
+  // announced while it runs set push_due again.
+  push_due_.reset();
+  (void)kind;
+}
+
+void Scheduler::cycle_succeeded(core::CycleKind kind, SteadyTime now, double random01) {
+  failures_ = 0;
+  retry_at_.reset();
+  if (kind != core::CycleKind::push_only) {
+    full_requested_ = false;
+    last_automatic_end_ = now;
+    const auto max_jitter = std::min(options_.interval / 10, options_.max_jitter);
+    next_automatic_ = now + options_.interval +
+                      milliseconds(static_cast<std::int64_t>(static_cast<double>(max_jitter.count()) *
+                                                             std::clamp(random01, 0.0, 1.0)));
+  }
+}
+
+void Scheduler::reset_backoff() {
+  retry_at_.reset();
+  failures_ = 0;
+}
+
+milliseconds Scheduler::cycle_failed(SteadyTime now, double random01, std::optional<milliseconds> retry_after) {
+  ++failures_;
+  auto wait = backoff_delay(failures_, options_.initial_backoff, options_.max_backoff, random01);
+  if (retry_after && *retry_after > wait) wait = *retry_after;
+  retry_at_ = now + wait;
+  // What failed stays due: an automatic cycle is still due (next_automatic_ is in the past), and a push is
+  // retried at the same time.
+  if (!push_due_ && now < next_automatic_) push_due_ = now;
+  return wait;
+}
+
+}  // namespace leadsync::daemon
