@@ -182,18 +182,43 @@ std::vector<core::PullContext> PgStore::Impl::load_pull_contexts(
 
 std::string PgStore::Impl::base_upsert(pqxx::transaction_base& tx, const core::BaseState& b,
                                        std::optional<std::int64_t> lead_id) {
-  return "INSERT INTO leadsync.base (scope, hubspot_id, lead_id, vals, stamps, associations, remote_updated_at, "
-         "synced_at) VALUES (" +
-         scope_literal(tx) + ", " + tx.quote(b.hubspot_id) + ", " + (lead_id ? std::to_string(*lead_id) : "NULL") +
-         ", " + tx.quote(detail::encode_values(b.values)) + "::jsonb, " + tx.quote(detail::encode_times(b.changed_at)) +
-         "::jsonb, " +
-         (b.associations ? tx.quote(detail::encode_associations(*b.associations)) + "::jsonb" : std::string("NULL")) +
-         ", " +
-         (b.remote_updated_at ? tx.quote(core::format_timestamp(*b.remote_updated_at)) + "::timestamptz"
-                              : std::string("NULL")) +
-         ", now()) ON CONFLICT (scope, hubspot_id) DO UPDATE SET lead_id = coalesce(EXCLUDED.lead_id, "
+  return base_upsert_many(tx, {{&b, lead_id}});
+}
+
+std::string PgStore::Impl::base_upsert_many(
+    pqxx::transaction_base& tx, const std::vector<std::pair<const core::BaseState*, std::optional<std::int64_t>>>& rows) {
+  std::string sql =
+      "INSERT INTO leadsync.base (scope, hubspot_id, lead_id, vals, stamps, associations, remote_updated_at, "
+      "synced_at) VALUES ";
+  const std::string sc = scope_literal(tx);
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const auto& b = *rows[k].first;
+    const auto& lead_id = rows[k].second;
+    sql += (k ? ", (" : "(") + sc + ", " + tx.quote(b.hubspot_id) + ", " +
+           (lead_id ? std::to_string(*lead_id) : "NULL") + ", " + tx.quote(detail::encode_values(b.values)) +
+           "::jsonb, " + tx.quote(detail::encode_times(b.changed_at)) + "::jsonb, " +
+           (b.associations ? tx.quote(detail::encode_associations(*b.associations)) + "::jsonb"
+                           : std::string("NULL")) +
+           ", " +
+           (b.remote_updated_at ? tx.quote(core::format_timestamp(*b.remote_updated_at)) + "::timestamptz"
+                                : std::string("NULL")) +
+           ", now())";
+  }
+  return sql +
+         " ON CONFLICT (scope, hubspot_id) DO UPDATE SET lead_id = coalesce(EXCLUDED.lead_id, "
          "leadsync.base.lead_id), vals = EXCLUDED.vals, stamps = EXCLUDED.stamps, associations = "
          "EXCLUDED.associations, remote_updated_at = EXCLUDED.remote_updated_at, synced_at = now()";
+}
+
+std::set<std::string> PgStore::Impl::with_local_changes(pqxx::transaction_base& tx,
+                                                        const std::vector<std::string>& hubspot_ids) {
+  std::set<std::string> out;
+  if (hubspot_ids.empty()) return out;
+  auto r = tx.exec("SELECT DISTINCT t.hubspot_id FROM " + table + " t JOIN leadsync.changes c ON c.lead_id = t.id "
+                   "AND c.scope = " + scope_literal(tx) + " AND c.state IN ('NEW', 'PENDING', 'FAILED') "
+                   "WHERE t.hubspot_id IN " + detail::in_list(tx, hubspot_ids));
+  for (const auto& row : r) out.insert(row[0].c_str());
+  return out;
 }
 
 std::string PgStore::Impl::set_column(pqxx::transaction_base& tx, const core::PropertyMapping& m,
@@ -215,7 +240,23 @@ void PgStore::disconnect() { impl_->session.reset(); }
 std::vector<core::PullContext> PgStore::peek(const std::vector<core::RemoteLead>& leads) {
   if (leads.empty()) return {};
   return impl_->transact("reading local leads", false, [&](pqxx::work& tx) {
-    return impl_->load_pull_contexts(tx, leads, false, nullptr);
+    // Only a lead with unsynced local changes can conflict; the others get an empty context (one cheap
+    // query instead of loading the whole page).
+    std::vector<std::string> ids;
+    for (const auto& l : leads) ids.push_back(l.id);
+    auto changed = impl_->with_local_changes(tx, ids);
+    std::vector<core::PullContext> out(leads.size());
+    if (changed.empty()) return out;
+    std::vector<core::RemoteLead> subset;
+    std::vector<std::size_t> where;
+    for (std::size_t i = 0; i < leads.size(); ++i)
+      if (changed.contains(leads[i].id)) {
+        subset.push_back(leads[i]);
+        where.push_back(i);
+      }
+    auto contexts = impl_->load_pull_contexts(tx, subset, false, nullptr);
+    for (std::size_t k = 0; k < where.size(); ++k) out[where[k]] = std::move(contexts[k]);
+    return out;
   });
 }
 

@@ -60,6 +60,11 @@ struct PgStore::Impl {
                                                     const std::vector<core::RemoteLead>& leads, bool for_update,
                                                     std::vector<std::optional<std::int64_t>>* base_lead_ids);
   std::string base_upsert(pqxx::transaction_base& tx, const core::BaseState& b, std::optional<std::int64_t> lead_id);
+  // One INSERT ... ON CONFLICT for many leads (distinct hubspot ids).
+  std::string base_upsert_many(pqxx::transaction_base& tx,
+                               const std::vector<std::pair<const core::BaseState*, std::optional<std::int64_t>>>& rows);
+  // Of these hubspot ids, those whose row has unsynced local changes (NEW, PENDING or FAILED).
+  std::set<std::string> with_local_changes(pqxx::transaction_base& tx, const std::vector<std::string>& hubspot_ids);
   std::string set_column(pqxx::transaction_base& tx, const core::PropertyMapping& m, const core::Value& v) const;
 };
 

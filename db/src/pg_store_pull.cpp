@@ -67,17 +67,12 @@ struct PageWriter {
     for (auto i : idx) plans[i].row_id = ids.at(plans[i].hubspot_id);
   }
 
-  void append_assoc(std::string& sql, std::int64_t row_id, const core::PullPlan& plan) {
-    if (!plan.local_assoc_add.empty()) {
-      sql += "INSERT INTO " + I.assoc_table + " (lead_id, to_object_type, to_object_id, association_type_id) VALUES ";
-      bool first = true;
-      for (const auto& a : plan.local_assoc_add) {
-        sql += (first ? "(" : ", (") + std::to_string(row_id) + ", " + tx.quote(a.to_object_type) + ", " +
-               tx.quote(a.to_object_id) + ", " + std::to_string(a.type_id) + ")";
-        first = false;
-      }
-      sql += " ON CONFLICT DO NOTHING;\n";
-    }
+  // Association rows to add are gathered for one multi-row INSERT per page; removals are rare.
+  void append_assoc(std::string& sql, std::vector<std::string>& add_rows, std::int64_t row_id,
+                    const core::PullPlan& plan) {
+    for (const auto& a : plan.local_assoc_add)
+      add_rows.push_back("(" + std::to_string(row_id) + ", " + tx.quote(a.to_object_type) + ", " +
+                         tx.quote(a.to_object_id) + ", " + std::to_string(a.type_id) + ")");
     for (const auto& a : plan.local_assoc_remove)
       sql += "DELETE FROM " + I.assoc_table + " WHERE lead_id = " + std::to_string(row_id) +
              " AND to_object_type = " + tx.quote(a.to_object_type) + " AND to_object_id = " + tx.quote(a.to_object_id) +
@@ -133,20 +128,28 @@ struct PageWriter {
   // Everything of plans[idx] except inserting new rows; returns the SQL batch.
   std::string statements(const std::vector<std::size_t>& idx) {
     std::string sql;
+    std::vector<std::string> assoc_rows;
+    std::vector<std::pair<const core::BaseState*, std::optional<std::int64_t>>> bases;
     for (auto i : idx) {
       auto& plan = plans[i];
       if (plan.action == core::PullAction::skip) continue;
       if (plan.action == core::PullAction::update_local) append_update(sql, i);
-      if (plan.row_id) append_assoc(sql, *plan.row_id, plan);
+      if (plan.row_id) append_assoc(sql, assoc_rows, *plan.row_id, plan);
       const bool base_changed = !contexts[i].base || !detail::same_base(*contexts[i].base, plan.new_base) ||
                                 (plan.row_id && base_leads[i] != plan.row_id);
-      if (base_changed) sql += I.base_upsert(tx, plan.new_base, plan.row_id) + ";\n";
+      if (base_changed) bases.emplace_back(&plan.new_base, plan.row_id);
       append_conflicts(sql, i);
       if (plan.enqueue_push && plan.row_id)
         sql += "INSERT INTO leadsync.changes (scope, lead_id, hubspot_id, op, changed) VALUES (" +
                I.scope_literal(tx) + ", " + std::to_string(*plan.row_id) + ", " + tx.quote(plan.hubspot_id) +
                ", 'UPDATE', '{}'::jsonb);\n";
     }
+    if (!assoc_rows.empty()) {
+      sql += "INSERT INTO " + I.assoc_table + " (lead_id, to_object_type, to_object_id, association_type_id) VALUES ";
+      for (std::size_t k = 0; k < assoc_rows.size(); ++k) sql += (k ? ", " : "") + assoc_rows[k];
+      sql += " ON CONFLICT DO NOTHING;\n";
+    }
+    if (!bases.empty()) sql += I.base_upsert_many(tx, bases) + ";\n";
     return sql;
   }
 
@@ -179,6 +182,10 @@ core::PullApplyResult PgStore::apply_pull(const std::vector<core::RemoteLead>& l
   auto run = [&](bool lead_by_lead) {
     return I.transact("applying HubSpot changes", true, [&](pqxx::work& tx) {
       core::PullApplyResult out;
+      // Every read here is a point lookup of <= 100 keys. While a big import grows the tables faster than
+      // autovacuum analyzes them, the planner's stale statistics pick sequential scans that get slower with
+      // every page; the indexes are always the right plan for this transaction.
+      tx.exec("SET LOCAL enable_seqscan = off");
       std::vector<std::optional<std::int64_t>> base_leads;
       auto contexts = I.load_pull_contexts(tx, leads, /*for_update=*/true, &base_leads);
       out.plans.reserve(leads.size());

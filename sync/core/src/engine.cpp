@@ -191,7 +191,10 @@ net::awaitable<void> SyncEngine::process_pull_page(Cycle& c, std::vector<RemoteL
   PullPlanner planner = [&mapping, &policy](const RemoteLead& r, const PullContext& ctx) {
     return plan_pull(mapping, policy, r, ctx);
   };
+  const auto apply_start = clock_.steady_now();
   auto result = co_await run_blocking(store_executor_, [&] { return store_.apply_pull(leads, planner, opts); });
+  spdlog::debug("applied {} remote leads locally in {} ms", leads.size(),
+                std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - apply_start).count());
 
   auto& n = c.counts();
   n.pulled += static_cast<std::int64_t>(leads.size());
@@ -253,7 +256,10 @@ net::awaitable<void> SyncEngine::pull_full(Cycle& c) {
     const auto n = static_cast<std::int64_t>(leads.size());
     if (next_cursor && !stop_requested()) {
       // Fetch the next page while this one is written (one transaction per page).
+      const auto page_start = clock_.steady_now();
       page = co_await (remote_.list_page(next_cursor, false) && process_pull_page(c, std::move(leads), sweep_id));
+      spdlog::debug("page of {} leads fetched and applied in {} ms", n,
+                    std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - page_start).count());
     } else {
       co_await process_pull_page(c, std::move(leads), sweep_id);
     }

@@ -15,6 +15,8 @@
 #include <cstring>
 #include <string>
 
+#include <spdlog/spdlog.h>
+
 #include "leadsync/core/engine.hpp"
 #include "leadsync/db/migrations.hpp"
 #include "leadsync/db/pg_store.hpp"
@@ -64,6 +66,7 @@ int main(int argc, char** argv) {
     else if (k == "--step") step = v;
     else if (k == "--limit-per-10s") limit = std::stoi(v);
     else if (k == "--table") table = v;
+    else if (k == "--log") spdlog::set_level(spdlog::level::from_str(v));
   }
   if (base_url.empty() || dsn.empty()) {
     std::fprintf(stderr, "usage: engine_bench --base-url URL --dsn DSN --step import|incremental\n");

@@ -95,7 +95,8 @@ class LeadStore {
  public:
   virtual ~LeadStore() = default;
 
-  // Read-only contexts (no locks) for a pre-pass; same order as `leads`.
+  // Read-only contexts (no locks) for the conflict pre-pass; same order as `leads`. Only leads with unsynced
+  // local changes (the only ones that can conflict) are guaranteed a full context; others may be empty.
   virtual std::vector<PullContext> peek(const std::vector<RemoteLead>& leads) = 0;
   // ONE transaction: lock and load each lead's context (by hubspot_id, or an unlinked row with the same
   // unique key), plan it with `planner`, write the plan (row, associations, base, conflicts, enqueued
