@@ -3,7 +3,8 @@
 // figures per step as key=value pairs. Steps:
 //   import        one full cycle (initial import): leads/s, wall time, API calls, peak RSS
 //   incremental   one automatic cycle after the caller changed leads: API calls, what was pulled/pushed
-// Usage: engine_bench --base-url URL --dsn DSN --step import|incremental [--limit-per-10s N] [--table T]
+// Usage: engine_bench --base-url URL --dsn DSN --step NAME [--limit-per-10s N] [--lookback-ms N] [--table T]
+//        [--log debug]   (every run is one automatic cycle; the first one is the full import)
 #include <sys/resource.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -59,12 +60,14 @@ double cpu_seconds() {
 int main(int argc, char** argv) {
   std::string base_url, dsn, step = "import", table = "bench_leads";
   int limit = 0;
+  long lookback_ms = 60'000;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
     if (k == "--base-url") base_url = v;
     else if (k == "--dsn") dsn = v;
     else if (k == "--step") step = v;
     else if (k == "--limit-per-10s") limit = std::stoi(v);
+    else if (k == "--lookback-ms") lookback_ms = std::stol(v);
     else if (k == "--table") table = v;
     else if (k == "--log") spdlog::set_level(spdlog::level::from_str(v));
   }
@@ -105,6 +108,7 @@ int main(int argc, char** argv) {
   db::PgStore store(dsn, mapping);
   core::EngineOptions eo;
   eo.mapping = mapping;
+  eo.search_lookback = core::Millis(lookback_ms);
   core::SyncEngine engine(store, remote, clock, db_pool.get_executor(), eo);
 
   auto run = [&](core::CycleRequest req) {
