@@ -18,6 +18,7 @@
 #include "leadsync/core/error.hpp"
 #include "leadsync/db/change_listener.hpp"
 #include "leadsync/db/leader_lock.hpp"
+#include "leadsync/db/local_rows.hpp"
 #include "leadsync/db/schema_inspector.hpp"
 #include "logging.hpp"
 #include "online_check.hpp"
@@ -119,14 +120,11 @@ int sync_now(Runtime& rt, const CliOptions& cli) {
   if (lock) lock->release();
 
   if (report.dry_run) {
-    std::vector<core::RemoteLead> leads;
-    for (const auto& p : report.dry_run->pull) leads.push_back(core::RemoteLead{.id = p.hubspot_id});
-    std::map<std::string, core::PullContext> contexts;
-    if (!leads.empty()) {
-      auto peeked = rt.store().peek(leads);
-      for (std::size_t i = 0; i < leads.size() && i < peeked.size(); ++i) contexts[leads[i].id] = peeked[i];
-    }
-    print_dry_run(*report.dry_run, rt.engine().options().mapping, contexts, cli.output);
+    std::vector<std::string> ids;
+    for (const auto& p : report.dry_run->pull)
+      if (p.row_id) ids.push_back(p.hubspot_id);
+    const auto& mapping = rt.engine().options().mapping;
+    print_dry_run(*report.dry_run, mapping, db::read_local_values(rt.dsn(), mapping, ids), cli.output);
   } else {
     print_cycle_summary(report);
   }

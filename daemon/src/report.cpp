@@ -66,12 +66,12 @@ std::string column_of(const core::SyncMapping& mapping, const std::string& prope
 }  // namespace
 
 void print_dry_run(const core::DryRunPlan& plan, const core::SyncMapping& mapping,
-                   const std::map<std::string, core::PullContext>& contexts, OutputFormat format) {
+                   const std::map<std::string, core::PropertyValues>& local, OutputFormat format) {
   auto local_old = [&](const std::string& hubspot_id, const std::string& property) -> core::Value {
-    auto it = contexts.find(hubspot_id);
-    if (it == contexts.end() || !it->second.local) return std::nullopt;
-    auto v = it->second.local->values.find(property);
-    return v == it->second.local->values.end() ? std::nullopt : v->second;
+    auto it = local.find(hubspot_id);
+    if (it == local.end()) return std::nullopt;
+    auto v = it->second.find(property);
+    return v == it->second.end() ? std::nullopt : v->second;
   };
   std::size_t creates_local = 0, updates_local = 0, skips = 0, conflicts = 0, creates_remote = 0, updates_remote = 0,
               archives_remote = 0, failures = 0;
@@ -316,7 +316,7 @@ void print_status(const std::string& scope, const db::StoreStatus& s, const std:
   }
   std::printf("\nstate:\n");
   for (const auto& [k, v] : s.state)
-    std::printf("  %-28s %s\n", k.c_str(), (is_time_key(k) ? format_epoch_ms(v) : v.substr(0, 100)).c_str());
+    if (!v.empty()) std::printf("  %-30s %s\n", k.c_str(), (is_time_key(k) ? format_epoch_ms(v) : v.substr(0, 100)).c_str());
 }
 
 }  // namespace leadsync::daemon

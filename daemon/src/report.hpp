@@ -12,9 +12,9 @@
 namespace leadsync::daemon {
 
 void print_cycle_summary(const core::CycleReport& report);
-// `contexts`: the current local state of the leads in plan.pull (by hubspot id) for the OLD column.
+// `local`: the current values of the rows of the leads in plan.pull (by hubspot id), for the OLD column.
 void print_dry_run(const core::DryRunPlan& plan, const core::SyncMapping& mapping,
-                   const std::map<std::string, core::PullContext>& contexts, OutputFormat format);
+                   const std::map<std::string, core::PropertyValues>& local, OutputFormat format);
 // `leader`: the session holding the scope's leader lock (a running daemon), when there is one.
 void print_status(const std::string& scope, const db::StoreStatus& status, const std::optional<db::LockHolder>& leader,
                   OutputFormat format);
