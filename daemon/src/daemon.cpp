@@ -564,7 +564,7 @@ net::awaitable<void> Daemon::Impl::listener_loop() {
     if (!error.empty()) {
       const auto delay = backoff_delay(++failures, 1s, 30s, random01());
       if (failures == 1 || failures % 10 == 0)
-        spdlog::warn("cannot LISTEN for local changes ({}); retrying in {} (changes are still pushed every {})",
+        spdlog::warn("{}; retrying in {} (changes are still pushed every {})",
                      error, seconds_text(delay), seconds_text(cfg_.sync.interval));
       co_await sleep_until(listener_timer_, Clock::now() + delay);
       continue;
@@ -586,7 +586,7 @@ net::awaitable<void> Daemon::Impl::listener_loop() {
       try {
         n = listener.poll();
       } catch (const std::exception& e) {
-        spdlog::warn("lost the connection listening for local changes: {}", e.what());
+        spdlog::warn("LISTEN connection lost: {}", e.what());
         break;
       }
       if (n > 0) on_local_change(n);
