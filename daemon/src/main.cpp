@@ -189,18 +189,20 @@ int main(int argc, char** argv) {
 
   config::AppConfig cfg;
   config::Secrets secrets;
+  const bool offline_check = cli.mode == Mode::check_config && !cli.online;
   try {
     cfg = config::load_config_file(*cli.config_path);
     const bool progress_on_tty = cli.mode == Mode::sync_now && ::isatty(STDERR_FILENO) == 1;
     setup_logging(cfg.logging.level, cfg.logging.format, progress_on_tty);
-    secrets = config::resolve_secrets(cfg);
+    // The offline check validates the file only: a systemd credential path exists only inside the service.
+    if (!offline_check) secrets = config::resolve_secrets(cfg);
   } catch (const config::ConfigError& e) {
     std::fprintf(stderr, "leadsync: invalid configuration:\n%s\n", e.what());
     return kExitConfig;
   }
-  if (cli.mode == Mode::check_config && !cli.online) {
-    std::printf("configuration OK: %s (table %s, %zu mapped properties)\n", cli.config_path->c_str(),
-                cfg.database.qualified_table().c_str(), cfg.mappings.size());
+  if (offline_check) {
+    std::printf("configuration OK: %s (table %s, %zu mapped properties; secrets not read: --online reads them)\n",
+                cli.config_path->c_str(), cfg.database.qualified_table().c_str(), cfg.mappings.size());
     return kExitOk;
   }
   const std::filesystem::path migrations =

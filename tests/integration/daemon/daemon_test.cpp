@@ -257,5 +257,39 @@ TEST_F(DaemonTest, SighupKeepsTheOldConfigOnErrorsAndAppliesValidChanges) {
   EXPECT_EQ(d->wait(30s), 0) << d->output();
 }
 
+TEST_F(DaemonTest, HubSpotOutageBacksOffReportsNotReadyAndRecovers) {
+  LEADSYNC_REQUIRE_DATABASE();
+  EnvOptions o;
+  o.fake_args = {"--seed-leads", "10"};
+  o.sync_yaml = "  interval: 2s\n";
+  o.retry = "{ max_attempts: 2, initial_backoff: 10ms, max_backoff: 50ms }";
+  start_env(o);
+  auto d = start_daemon();
+  const auto port = metrics_port(*d);
+  d->wait_for_line("cycle success: mode=full", 60s);
+
+  // Every CRM request fails with 503 from now on.
+  admin("POST", "/_fake/faults", R"({"path_prefix": "/crm/", "status": 503, "times": -1})");
+  const auto id = sql("SELECT hubspot_id FROM public.leads ORDER BY id LIMIT 1");
+  exec("UPDATE public.leads SET lead_name = 'edited during the outage' WHERE hubspot_id = '" + id + "'");
+  d->wait_for_line("sync cycle failed", 30s);
+  ASSERT_TRUE(eventually([&] { return http_request(port, "GET", "/readyz").status == 503; }, 30s)) << d->output();
+  const auto why = http_request(port, "GET", "/readyz").body;
+  EXPECT_NE(why.find("backing off"), std::string::npos) << why;
+  std::this_thread::sleep_for(3s);
+  ASSERT_TRUE(d->running());
+  EXPECT_EQ(http_request(port, "GET", "/healthz").status, 200);
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state IN ('NEW', 'PENDING')"), 1)
+      << "the change waits in the outbox";
+
+  // HubSpot is back: the daemon notices by itself and pushes what waited.
+  admin("DELETE", "/_fake/faults");
+  ASSERT_TRUE(eventually([&] { return remote_name(id) == "edited during the outage"; }, 90s)) << d->output();
+  ASSERT_TRUE(eventually([&] { return http_request(port, "GET", "/readyz").status == 200; }, 30s)) << d->output();
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state IN ('NEW', 'PENDING', 'FAILED')"), 0);
+  d->send_signal(SIGTERM);
+  EXPECT_EQ(d->wait(30s), 0) << d->output();
+}
+
 }  // namespace
 }  // namespace leadsync::daemon_test
