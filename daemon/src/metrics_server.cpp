@@ -135,10 +135,11 @@ std::uint16_t MetricsServer::start(const std::string& host, std::uint16_t port) 
     impl_->acceptor.set_option(net::socket_base::reuse_address(true));
     impl_->acceptor.bind(endpoint);
     impl_->acceptor.listen(net::socket_base::max_listen_connections);
-  } catch (const std::exception& e) {
+  } catch (const boost::system::system_error& e) {
     boost::system::error_code ignored;
     impl_->acceptor.close(ignored);
-    throw core::fatal_error("metrics.listen " + where + ": cannot listen: " + e.what(),
+    // The code's message only ("Address already in use"): what() would add Boost's source location.
+    throw core::fatal_error("metrics.listen " + where + ": cannot listen: " + e.code().message(),
                             core::ErrorDetails{.category = "CONFIG"});
   }
   auto self = impl_;
