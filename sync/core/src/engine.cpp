@@ -435,12 +435,18 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
   plans.reserve(items.size());
   std::vector<std::optional<PushOutcome>> outcomes(items.size());
 
-  auto fail_outcome = [&](std::size_t i, PushStatus status, const std::string& message, ErrorDetails details = {}) {
+  // A whole call failing (HubSpot unreachable, 5xx after the client's retries) says nothing about the
+  // records in it: those retries never count toward max_push_attempts, so an outage of any length leaves the
+  // changes pending, not FAILED. The first such failure ends the cycle (after recording the outcomes) and
+  // the caller backs off.
+  std::optional<Error> call_failure;
+  auto fail_outcome = [&](std::size_t i, PushStatus status, const std::string& message, ErrorDetails details = {},
+                          bool counts_as_attempt = true) {
     auto o = outcome_for(items[i], status, plans[i].action);
     o.error = message;
     o.details = std::move(details);
     if (status == PushStatus::retry) {
-      if (items[i].attempts >= options_.max_push_attempts) {
+      if (counts_as_attempt && items[i].attempts >= options_.max_push_attempts) {
         o.status = PushStatus::failed;
         o.error = "gave up after " + std::to_string(items[i].attempts) + " attempts: " + message;
       } else {
@@ -451,6 +457,11 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
   };
   auto error_outcome = [&](std::size_t i, const Error& e) {
     fail_outcome(i, e.is_record() ? PushStatus::failed : PushStatus::retry, e.what(), e.details());
+  };
+  auto call_failed = [&](std::size_t i, const Error& e) {
+    if (!call_failure) call_failure = e;
+    if (e.is_record()) fail_outcome(i, PushStatus::failed, e.what(), e.details());
+    else fail_outcome(i, PushStatus::retry, e.what(), e.details(), /*counts_as_attempt=*/false);
   };
 
   std::vector<std::size_t> creates, in_doubt_creates, updates, archives;
@@ -506,7 +517,7 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
         }
       } catch (const Error& e) {
         if (e.is_fatal()) throw;
-        for (auto i : in_doubt_creates) error_outcome(i, e);
+        for (auto i : in_doubt_creates) call_failed(i, e);
       }
     }
   }
@@ -540,7 +551,7 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
     } catch (const Error& e) {
       if (e.is_fatal()) throw;
       for (auto i : creates)
-        if (!outcomes[i]) error_outcome(i, e);
+        if (!outcomes[i]) call_failed(i, e);
     }
   }
 
@@ -573,7 +584,7 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
     } catch (const Error& e) {
       if (e.is_fatal()) throw;
       for (auto i : updates)
-        if (!plans[i].properties.empty() && !outcomes[i]) error_outcome(i, e);
+        if (!plans[i].properties.empty() && !outcomes[i]) call_failed(i, e);
     }
   }
   for (auto i : updates) {
@@ -598,7 +609,7 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
     } catch (const Error& e) {
       if (e.is_fatal()) throw;
       for (auto i : updates)
-        if (!outcomes[i] && (!plans[i].assoc_add.empty() || !plans[i].assoc_remove.empty())) error_outcome(i, e);
+        if (!outcomes[i] && (!plans[i].assoc_add.empty() || !plans[i].assoc_remove.empty())) call_failed(i, e);
     }
   }
   for (auto i : updates) {
@@ -650,7 +661,7 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
     } catch (const Error& e) {
       if (e.is_fatal()) throw;
       for (auto i : archives)
-        if (!outcomes[i]) error_outcome(i, e);
+        if (!outcomes[i]) call_failed(i, e);
     }
   }
 
@@ -679,6 +690,7 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
     done.push_back(std::move(o));
   }
   co_await run_blocking(store_executor_, [&] { store_.complete_push(done); });
+  if (call_failure && !call_failure->is_record()) throw *call_failure;
 }
 
 // ---- misc -------------------------------------------------------------------------------------------

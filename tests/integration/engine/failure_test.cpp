@@ -67,21 +67,25 @@ TEST_F(FailureTest, RetryFailedRequeuesFailures) {
   EXPECT_EQ(sql("SELECT state FROM leadsync.changes"), "SUCCESS");
 }
 
-TEST_F(FailureTest, TransientFailuresAreRetriedAndNothingIsMarkedDoneBeforeHubSpotConfirms) {
+TEST_F(FailureTest, AnOutageNeverMarksChangesFailedAndNothingIsDoneBeforeHubSpotConfirms) {
   LEADSYNC_REQUIRE_DATABASE();
-  start({.fake_args = {"--seed-leads", "2"}});
+  // One attempt per change before FAILED: outages must still not count as attempts.
+  start({.fake_args = {"--seed-leads", "2"}, .extra_yaml = "  max_push_attempts: 1\n"});
   sync_ok();
   const auto id = sql("SELECT hubspot_id FROM leads WHERE id = 1");
-  // More 503s than the client's 3 attempts: the cycle ends with the change still pending.
-  admin("POST", "/_fake/faults", R"({"method":"PATCH","path_prefix":"/crm/v3/objects/leads/","status":503,"times":3})",
-        201);
   exec("UPDATE leads SET lead_name = 'after an outage' WHERE id = 1");
-  auto r = sync();
-  EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_EQ(sql("SELECT state FROM leadsync.changes"), "PENDING");
-  EXPECT_EQ(sql("SELECT sync_status FROM leads WHERE id = 1"), "RETRYING");
-  EXPECT_EQ(remote_lead(id)["properties"]["hs_lead_name"], "Demo Lead 1");
-  exec("UPDATE leadsync.changes SET next_attempt_at = now()");  // skip the backoff
+  for (int outage = 0; outage < 3; ++outage) {
+    // More 503s than the client's 3 attempts: the push call fails as a whole, the cycle ends (69), the
+    // daemon would back off.
+    admin("POST", "/_fake/faults",
+          R"({"method":"PATCH","path_prefix":"/crm/v3/objects/leads/","status":503,"times":3})", 201);
+    auto r = sync();
+    EXPECT_EQ(r.exit_code, 69) << r.output;
+    EXPECT_EQ(sql("SELECT state FROM leadsync.changes"), "PENDING") << "outage " << outage;
+    EXPECT_EQ(sql("SELECT sync_status FROM leads WHERE id = 1"), "RETRYING");
+    EXPECT_EQ(remote_lead(id)["properties"]["hs_lead_name"], "Demo Lead 1");
+    exec("UPDATE leadsync.changes SET next_attempt_at = now()");  // skip the backoff
+  }
   sync_ok();
   EXPECT_EQ(remote_lead(id)["properties"]["hs_lead_name"], "after an outage");
   EXPECT_EQ(sql("SELECT state FROM leadsync.changes"), "SUCCESS");
