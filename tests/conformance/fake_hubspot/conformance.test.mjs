@@ -32,6 +32,7 @@ if (!specsPresent(specs)) {
   process.exit(SKIP);
 }
 
+console.log(`OpenAPI specs: ${specs}`);
 const hubspot = await import('@hubspot/api-client');
 const { Client } = hubspot;
 const TOKEN = 'conformance-token';

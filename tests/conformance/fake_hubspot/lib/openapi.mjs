@@ -49,8 +49,16 @@ const RATE_LIMIT_429 = {
   ],
 };
 
+// The first place that has every spec: the environment variable, the shared folder next to the repository,
+// the shared folder of these machines, then the vendored copy in tests/conformance/specs (same files).
 export function specsDir(repoRoot) {
-  return process.env.LEADSYNC_HUBSPOT_SPECS_DIR || path.resolve(repoRoot, '..', 'shared', 'hubspot-api');
+  if (process.env.LEADSYNC_HUBSPOT_SPECS_DIR) return process.env.LEADSYNC_HUBSPOT_SPECS_DIR;
+  const candidates = [
+    path.resolve(repoRoot, '..', 'shared', 'hubspot-api'),
+    '/work/shared/hubspot-api',
+    path.resolve(repoRoot, 'tests', 'conformance', 'specs'),
+  ];
+  return candidates.find((dir) => specsPresent(dir)) || candidates[0];
 }
 
 export function specsPresent(dir) {
