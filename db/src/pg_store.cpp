@@ -111,9 +111,9 @@ LoadedBase PgStore::Impl::load_base(pqxx::transaction_base& tx, const std::strin
     core::BaseState b;
     b.hubspot_id = row[0].c_str();
     b.values = detail::decode_values(row[2].c_str());
-    b.changed_at = detail::decode_times(row[3].c_str());
     if (!row[4].is_null()) b.associations = detail::decode_associations(row[4].c_str());
     if (!row[5].is_null()) b.remote_updated_at = core::from_epoch_ms(row[5].as<std::int64_t>());
+    b.changed_at = detail::decode_times(row[3].c_str(), b.values, b.remote_updated_at);
     if (!row[1].is_null()) base.lead_id[b.hubspot_id] = row[1].as<std::int64_t>();
     base.by_hubspot_id.emplace(b.hubspot_id, std::move(b));
   }
@@ -196,7 +196,7 @@ std::string PgStore::Impl::base_upsert_many(
     const auto& lead_id = rows[k].second;
     sql += (k ? ", (" : "(") + sc + ", " + tx.quote(b.hubspot_id) + ", " +
            (lead_id ? std::to_string(*lead_id) : "NULL") + ", " + tx.quote(detail::encode_values(b.values)) +
-           "::jsonb, " + tx.quote(detail::encode_times(b.changed_at)) + "::jsonb, " +
+           "::jsonb, " + tx.quote(detail::encode_times(b.changed_at, b.remote_updated_at)) + "::jsonb, " +
            (b.associations ? tx.quote(detail::encode_associations(*b.associations)) + "::jsonb"
                            : std::string("NULL")) +
            ", " +

@@ -69,10 +69,45 @@ std::string in_list(const std::vector<std::int64_t>& values) {
   return out + ")";
 }
 
+namespace {
+
+// JSON string literal (RFC 8259 escaping). The base is written for every pulled lead, so this stays a tight
+// loop rather than a JSON DOM.
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          static const char* hex = "0123456789abcdef";
+          out += "\\u00";
+          out += hex[(c >> 4) & 0xf];
+          out += hex[c & 0xf];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+}  // namespace
+
 std::string encode_values(const core::PropertyValues& values) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, v] : values) j[k] = v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-  return j.dump();
+  std::string out = "{";
+  for (const auto& [k, v] : values) {
+    if (out.size() > 1) out += ',';
+    append_json_string(out, k);
+    out += ':';
+    if (v) append_json_string(out, *v);
+    else out += "null";
+  }
+  return out + "}";
 }
 
 core::PropertyValues decode_values(const std::string& json) {
@@ -84,14 +119,23 @@ core::PropertyValues decode_values(const std::string& json) {
   return out;
 }
 
-std::string encode_times(const std::map<std::string, core::WallTime>& times) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, t] : times) j[k] = core::format_timestamp(t);
-  return j.dump();
+std::string encode_times(const std::map<std::string, core::WallTime>& times, std::optional<core::WallTime> usual) {
+  std::string out = "{";
+  for (const auto& [k, t] : times) {
+    if (usual && t == *usual) continue;  // the common case is implied by remote_updated_at
+    if (out.size() > 1) out += ',';
+    append_json_string(out, k);
+    out += ':';
+    append_json_string(out, core::format_timestamp(t));
+  }
+  return out + "}";
 }
 
-std::map<std::string, core::WallTime> decode_times(const std::string& json) {
+std::map<std::string, core::WallTime> decode_times(const std::string& json, const core::PropertyValues& values,
+                                                   std::optional<core::WallTime> usual) {
   std::map<std::string, core::WallTime> out;
+  if (usual)
+    for (const auto& [k, v] : values) out[k] = *usual;
   auto j = nlohmann::json::parse(json, nullptr, false);
   if (!j.is_object()) return out;
   for (auto it = j.begin(); it != j.end(); ++it)
@@ -101,9 +145,16 @@ std::map<std::string, core::WallTime> decode_times(const std::string& json) {
 }
 
 std::string encode_associations(const core::AssociationSet& set) {
-  nlohmann::json j = nlohmann::json::array();
-  for (const auto& a : set) j.push_back({{"type", a.to_object_type}, {"id", a.to_object_id}, {"type_id", a.type_id}});
-  return j.dump();
+  std::string out = "[";
+  for (const auto& a : set) {
+    if (out.size() > 1) out += ',';
+    out += "{\"type\":";
+    append_json_string(out, a.to_object_type);
+    out += ",\"id\":";
+    append_json_string(out, a.to_object_id);
+    out += ",\"type_id\":" + std::to_string(a.type_id) + "}";
+  }
+  return out + "]";
 }
 
 core::AssociationSet decode_associations(const std::string& json) {

@@ -26,8 +26,11 @@ std::string in_list(const std::vector<std::int64_t>& values);
 // leadsync.base JSON columns.
 std::string encode_values(const core::PropertyValues& values);
 core::PropertyValues decode_values(const std::string& json);
-std::string encode_times(const std::map<std::string, core::WallTime>& times);
-std::map<std::string, core::WallTime> decode_times(const std::string& json);
+// Per-property HubSpot timestamps; those equal to `usual` (the lead's remote_updated_at, by far the most
+// common) are left out and restored by decode_times for every property in `values`.
+std::string encode_times(const std::map<std::string, core::WallTime>& times, std::optional<core::WallTime> usual);
+std::map<std::string, core::WallTime> decode_times(const std::string& json, const core::PropertyValues& values,
+                                                   std::optional<core::WallTime> usual);
 std::string encode_associations(const core::AssociationSet& set);
 core::AssociationSet decode_associations(const std::string& json);
 

@@ -188,11 +188,26 @@ std::string format_timestamp(WallTime t) {
   std::int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y), m, d,
-                static_cast<long long>(rem / 3'600'000), static_cast<long long>(rem / 60'000 % 60),
-                static_cast<long long>(rem / 1000 % 60), static_cast<long long>(rem % 1000));
-  return buf;
+  // Hot path (every pulled value of a date/datetime property, every base row): no printf.
+  std::string out = "0000-00-00T00:00:00.000Z";
+  auto put = [&out](std::size_t pos, std::int64_t v, int width) {
+    for (int i = width - 1; i >= 0; --i, v /= 10) out[pos + static_cast<std::size_t>(i)] = static_cast<char>('0' + v % 10);
+  };
+  if (y < 0 || y > 9999) {  // not an instant HubSpot can hold; keep the general (slow) formatting
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y), m, d,
+                  static_cast<long long>(rem / 3'600'000), static_cast<long long>(rem / 60'000 % 60),
+                  static_cast<long long>(rem / 1000 % 60), static_cast<long long>(rem % 1000));
+    return buf;
+  }
+  put(0, y, 4);
+  put(5, m, 2);
+  put(8, d, 2);
+  put(11, rem / 3'600'000, 2);
+  put(14, rem / 60'000 % 60, 2);
+  put(17, rem / 1000 % 60, 2);
+  put(20, rem % 1000, 3);
+  return out;
 }
 
 Value normalize_value(PropertyType type, std::optional<std::string_view> raw) {

@@ -47,6 +47,8 @@ TEST(TimestampTest, FormatsWithMillisecondsAndZ) {
   EXPECT_EQ(format_timestamp(from_epoch_ms(0)), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(format_timestamp(from_epoch_ms(1768679704281)), "2026-01-17T19:55:04.281Z");
   EXPECT_EQ(format_timestamp(from_epoch_ms(-1)), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(format_timestamp(from_epoch_ms(9214646399999)), "2261-12-31T23:59:59.999Z");  // near WallTime's limit
+  EXPECT_EQ(format_timestamp(from_epoch_ms(951782400000)), "2000-02-29T00:00:00.000Z");
 }
 
 TEST(TimestampTest, RejectsGarbage) {
