@@ -187,8 +187,11 @@ TEST_F(DaemonTest, TalksToSystemdAndStopsCleanlyOnSigterm) {
   EXPECT_TRUE(notify.has("STOPPING=1"));
   EXPECT_NE(d->output().find("SIGTERM: stopping after the batch in progress"), std::string::npos);
   EXPECT_NE(d->output().find("leadsync stopped (exit code 0)"), std::string::npos);
-  // The lock was released explicitly: no session holds it any more.
-  EXPECT_EQ(sql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted"), "0");
+  // The lock was released explicitly: no session holds it any more. pg_locks is cluster-wide and other
+  // tests run their daemons in parallel on the same cluster, so only this test's database counts.
+  EXPECT_EQ(sql("SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
+                "WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted AND d.datname = current_database()"),
+            "0");
 }
 
 TEST_F(DaemonTest, SighupKeepsTheOldConfigOnErrorsAndAppliesValidChanges) {
