@@ -542,6 +542,11 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
           auto o = outcome_for(items[i], PushStatus::success, PushAction::create);
           o.hubspot_id = res.lead->id;
           o.new_base = base_after_push(plans[i], items[i].context.base, res.lead->id, res.lead->updated_at);
+          // The create sent only the columns with a value; the others were empty, and that is their synced
+          // state. Left out of the base, a later local edit of such a column would meet "no base" and be taken
+          // for a conflict. (A default HubSpot filled in then differs from this base and is pulled as a change.)
+          for (const auto& m : mapping.properties)
+            if (!o.new_base->values.contains(m.property)) o.new_base->values[m.property] = std::nullopt;
           for (auto& [p, v] : plans[i].properties) o.pushed_properties.push_back(p);
           outcomes[i] = std::move(o);
         } else if (res.error) {

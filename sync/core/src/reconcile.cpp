@@ -80,18 +80,23 @@ class PullPropertyDecider {
     }
     if (!has_base) {
       // Never synced (newly mapped, or a row linked by unique key): without a local edit HubSpot's value is the
-      // synced one; with a local edit both sides changed from an unknown base.
-      if (!local_changed) {
+      // synced one; with a local edit both sides changed from an unknown base. An open manual conflict is such a
+      // local edit too, even once the blocked push dropped its outbox rows.
+      if (!local_changed && !context_.open_manual_conflicts.contains(p)) {
         take_remote(p, l, r);
       } else {
         conflict(p, b, l, r, has_base);
       }
       return;
     }
+    // Only one side changed since the base: an open manual conflict on the property is moot (its other side
+    // went back to the base), so it is settled; left open it would block the push for good.
     if (l == b) {
       take_remote(p, l, r);  // changed in HubSpot only
+      settle_open_conflict(p);
     } else if (r == b) {
       keep_local(p, local_changed);  // changed locally only: the push phase sends it
+      settle_open_conflict(p);
     } else {
       conflict(p, b, l, r, has_base);
     }
@@ -240,6 +245,15 @@ PullPlan plan_pull(const SyncMapping& mapping, const SyncPolicy& policy, const R
   if (context.local_delete_pending) {
     plan.action = PullAction::skip;
     plan.skip_reason = "deleted locally; the delete has not reached HubSpot yet";
+    return plan;
+  }
+
+  if (base && base->remote_updated_at && remote.updated_at && *remote.updated_at < *base->remote_updated_at) {
+    // HubSpot's search index lags behind its writes: a search can return the lead as it was before our last
+    // sync (e.g. before the push we just made). That snapshot is not a change made in HubSpot; reconciling it
+    // would revert the row or invent a conflict. A later read shows the current state.
+    plan.action = PullAction::skip;
+    plan.skip_reason = "HubSpot returned an older version than the last synced one (search index lag)";
     return plan;
   }
 

@@ -11,6 +11,11 @@ constexpr const char* kLastModified = "hs_lastmodifieddate";
 
 std::string mapping_type_error(const std::string& what) { return what; }
 
+// HubSpot-defined unlabeled lead association types (FACTS.md §4.1): lead->contact 608, lead->company 610.
+bool is_unlabeled_lead_association(const std::string& to_object_type, int type_id) {
+  return (to_object_type == "contacts" && type_id == 608) || (to_object_type == "companies" && type_id == 610);
+}
+
 }  // namespace
 
 core::Error batch_error_to_core(const BatchError& e) {
@@ -273,6 +278,10 @@ net::awaitable<std::vector<core::WriteResult>> HubSpotLeadsRemote::change_associ
           return d.to_object_type == a.to_object_type && d.to_object_id == a.to_object_id;
         });
         if (pair_kept) {
+          // HubSpot keeps the unlabeled type beside every label of a pair: removing it removes the pair, labels
+          // included, and a lead that loses its last primary association is deleted. Not sent; the next pull
+          // brings the row back, since HubSpot still has it.
+          if (is_unlabeled_lead_association(a.to_object_type, a.type_id)) continue;
           co_await client_.unassociate(c.hubspot_id, a.to_object_type, a.to_object_id, a.type_id);
         } else if (dissociated.emplace(a.to_object_type, a.to_object_id).second) {
           // Nothing of this record is wanted any more: remove every association of the pair, including the

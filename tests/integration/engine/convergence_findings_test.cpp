@@ -1,0 +1,125 @@
+// Regression tests for bugs the randomized convergence test (tests/integration/convergence) found, each
+// reduced to the few steps that show it end to end with the real binary. The seed that found it is named.
+#include <thread>
+
+#include "sync_fixture.hpp"
+
+namespace leadsync::engine_test {
+namespace {
+
+class ConvergenceFindingsTest : public SyncFixture {
+ protected:
+  void ui_edit(const std::string& id, const std::string& property, const std::string& value) {
+    admin("PATCH", "/_fake/leads/" + id, json{{"properties", {{property, value}}}}.dump(), 200);
+  }
+  std::string remote_value(const std::string& id, const std::string& property) {
+    auto v = remote_lead(id)["properties"][property];
+    return v.is_string() ? v.get<std::string>() : "";
+  }
+};
+
+// Seed 31. HubSpot's search index lags behind writes: a search right after leadsync pushed an edit returns the
+// lead as it was before. leadsync took that older snapshot for a change made in HubSpot and reverted the row
+// to the old value (under `manual` it opened a conflict that blocked the edit for good).
+TEST_F(ConvergenceFindingsTest, AStaleSearchResultDoesNotRevertAPushedLocalEdit) {
+  LEADSYNC_REQUIRE_DATABASE();
+  start({.fake_args = {"--seed-leads", "2", "--search-lag-ms", "3000"}});
+  // Let the lagging index see the seeded leads, so that the search below finds lead 1 as it was then.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3200));
+  sync_ok();
+  const auto id = sql("SELECT hubspot_id FROM leads WHERE id = 1");
+  exec("UPDATE leads SET lead_name = 'Edited locally' WHERE id = 1");
+  auto pushed = sync_ok();
+  ASSERT_EQ(remote_value(id, "hs_lead_name"), "Edited locally") << pushed;
+  // Within the lag: the search still shows "Demo Lead 1".
+  auto out = sync_ok();
+  EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE id = 1"), "Edited locally") << out;
+  EXPECT_EQ(remote_value(id, "hs_lead_name"), "Edited locally") << out;
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.conflicts"), 0) << out;
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state IN ('NEW', 'PENDING')"), 0) << out;
+}
+
+// Seed 31. A manual conflict stays open until an operator decides, and blocks the push of the property. When
+// HubSpot's value went back to the last synced one, only the local side still differed, yet the conflict stayed
+// open: the local value never reached HubSpot, and every pull enqueued a push that was dropped as MERGED (one
+// more outbox row per cycle, forever: no quiescence).
+TEST_F(ConvergenceFindingsTest, AManualConflictWhoseRemoteSideWentBackIsSettledAndTheLocalValuePushed) {
+  LEADSYNC_REQUIRE_DATABASE();
+  start({.conflict_policy = "manual", .fake_args = {"--seed-leads", "2"}});
+  sync_ok();
+  const auto id = sql("SELECT hubspot_id FROM leads WHERE id = 1");
+  ui_edit(id, "hs_lead_label", "WARM");
+  sync_ok();
+  exec("UPDATE leads SET lead_label = 'COLD' WHERE id = 1");
+  ui_edit(id, "hs_lead_label", "HOT");
+  sync_ok();
+  ASSERT_EQ(count("SELECT count(*) FROM leadsync.conflicts WHERE resolved_at IS NULL"), 1);
+  ASSERT_EQ(remote_value(id, "hs_lead_label"), "HOT");
+
+  ui_edit(id, "hs_lead_label", "WARM");  // HubSpot is back at the last synced value
+  auto out = sync_ok();
+  EXPECT_EQ(remote_value(id, "hs_lead_label"), "COLD") << out;
+  EXPECT_EQ(sql("SELECT lead_label FROM leads WHERE id = 1"), "COLD");
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.conflicts WHERE resolved_at IS NULL"), 0) << out;
+
+  // Settled: further runs (incremental and full) write nothing anywhere.
+  const auto outbox = count("SELECT count(*) FROM leadsync.changes");
+  mark_remote_writes();
+  sync_ok();
+  sync_ok({"--full"});
+  EXPECT_EQ(remote_writes_since_mark(), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes"), outbox) << "no outbox row per cycle";
+}
+
+// Seed 55. A lead created from a row with empty columns had no base value for them (only the properties sent
+// with the create were recorded), so a later local edit of such a column met an empty HubSpot value "with no
+// known base" and was taken for a conflict: remote_wins then threw the edit away, manual opened a conflict.
+TEST_F(ConvergenceFindingsTest, EditingAColumnThatWasEmptyAtCreateIsAPlainLocalChange) {
+  LEADSYNC_REQUIRE_DATABASE();
+  start({.conflict_policy = "remote_wins"});
+  sync_ok();
+  const auto contact = new_contact();
+  exec("BEGIN; INSERT INTO leads (lead_name) VALUES ('Created without a label');"
+       "INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
+       "VALUES (currval('leads_id_seq'), 'contacts', '" + contact + "', 578); COMMIT;");
+  sync_ok();
+  const auto id = sql("SELECT hubspot_id FROM leads");
+  ASSERT_FALSE(id.empty());
+  exec("UPDATE leads SET lead_label = 'HOT', lead_type = 'NEW_BUSINESS'");
+  auto out = sync_ok();
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.conflicts"), 0) << out;
+  EXPECT_EQ(sql("SELECT lead_label || '/' || lead_type FROM leads"), "HOT/NEW_BUSINESS") << out;
+  EXPECT_EQ(remote_value(id, "hs_lead_label"), "HOT") << out;
+  EXPECT_EQ(remote_value(id, "hs_lead_type"), "NEW_BUSINESS") << out;
+}
+
+// Seed 48. HubSpot keeps the unlabeled association (608) beside every labeled one: removing it removes the
+// pair, primary label included, and a lead without a primary association is deleted. Deleting only the 608 row
+// of the primary contact locally made leadsync send that removal, and HubSpot deleted the lead (then leadsync
+// archived the row): an edit of one association row deleted the lead on both sides.
+TEST_F(ConvergenceFindingsTest, RemovingTheUnlabeledRowBesideThePrimaryDoesNotDeleteTheLead) {
+  LEADSYNC_REQUIRE_DATABASE();
+  start({.extra_yaml = "  association_sweep_interval: 1ms\n"});
+  const auto contact = new_contact();
+  const std::string id = create_remote_lead("Primary contact only", contact)["id"];  // no primary company
+  sync_ok();
+  ASSERT_EQ(count("SELECT count(*) FROM leads_associations WHERE lead_id = 1 AND to_object_id = '" + contact +
+                  "' AND association_type_id IN (578, 608)"),
+            2);
+  exec("DELETE FROM leads_associations WHERE lead_id = 1 AND to_object_id = '" + contact +
+       "' AND association_type_id = 608");
+  auto out = sync_ok();
+  EXPECT_TRUE(remote_exists(id)) << "the lead was deleted in HubSpot:\n" << out;
+  EXPECT_EQ(sql("SELECT archived FROM leads WHERE id = 1"), "f") << out;
+  // HubSpot cannot hold the primary label without the unlabeled type: the next run brings the row back.
+  out = sync_ok();
+  EXPECT_TRUE(remote_exists(id)) << out;
+  EXPECT_EQ(count("SELECT count(*) FROM leads_associations WHERE lead_id = 1 AND to_object_id = '" + contact + "'"), 2)
+      << out;
+  mark_remote_writes();
+  sync_ok();
+  EXPECT_EQ(remote_writes_since_mark(), 0);
+}
+
+}  // namespace
+}  // namespace leadsync::engine_test
