@@ -133,15 +133,7 @@ std::string BadInputFixture::table_digest() const {
 }
 
 long BadInputFixture::remote_writes() {
-  long writes = 0;
-  auto stats = admin("GET", "/_fake/stats");
-  for (auto it = stats["requests"].begin(); it != stats["requests"].end(); ++it) {
-    const std::string route = it.key();
-    const bool read = route.rfind("GET ", 0) == 0 || route.find("/search") != std::string::npos ||
-                      route.find("/batch/read") != std::string::npos;
-    if (!read && route.find("/crm/") != std::string::npos) writes += it->get<long>();
-  }
-  return writes;
+  return fake_->crm_writes();
 }
 
 }  // namespace leadsync::badinput

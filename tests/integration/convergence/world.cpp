@@ -184,15 +184,7 @@ std::string changed_lines(const std::string& before, const std::string& after) {
 }  // namespace
 
 long World::remote_writes() {
-  long writes = 0;
-  auto stats = admin("GET", "/_fake/stats");
-  for (auto it = stats["requests"].begin(); it != stats["requests"].end(); ++it) {
-    const std::string route = it.key();
-    const bool read = route.rfind("GET ", 0) == 0 || route.find("/search") != std::string::npos ||
-                      route.find("/batch/read") != std::string::npos;
-    if (!read && route.find("/crm/") != std::string::npos) writes += it->get<long>();
-  }
-  return writes;
+  return fake_->crm_writes();
 }
 
 int World::run_sync(bool full, bool kill, int concurrent_local_ops) {

@@ -115,11 +115,8 @@ void SyncFixture::mark_remote_writes() { mark_ = request_counts(); }
 
 long SyncFixture::remote_writes_since_mark() {
   long writes = 0;
-  for (const auto& [route, n] : request_counts()) {
-    const bool read = route.rfind("GET ", 0) == 0 || route.find("/search") != std::string::npos ||
-                      route.find("/batch/read") != std::string::npos;
-    if (!read && route.find("/crm/") != std::string::npos) writes += n - (mark_.contains(route) ? mark_[route] : 0);
-  }
+  for (const auto& [route, n] : request_counts())
+    if (testing::is_crm_write_route(route)) writes += n - (mark_.contains(route) ? mark_[route] : 0);
   return writes;
 }
 

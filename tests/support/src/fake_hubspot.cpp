@@ -1,5 +1,6 @@
 #include "leadsync/testing/fake_hubspot.hpp"
 
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace leadsync::testing {
@@ -31,6 +32,22 @@ SimpleResponse FakeHubspot::admin(const std::string& method, const std::string& 
 
 SimpleResponse FakeHubspot::api(const std::string& method, const std::string& target, const std::string& body) {
   return http_request(port_, method, target, body, {{"Authorization", "Bearer " + token_}});
+}
+
+bool is_crm_write_route(const std::string& route) {
+  const bool read = route.rfind("GET ", 0) == 0 || route.find("/search") != std::string::npos ||
+                    route.find("/batch/read") != std::string::npos;
+  return !read && route.find("/crm/") != std::string::npos;
+}
+
+long FakeHubspot::crm_writes() {
+  auto r = admin("GET", "/_fake/stats");
+  if (r.status != 200) throw std::runtime_error("GET /_fake/stats: " + std::to_string(r.status) + " " + r.body);
+  const auto stats = nlohmann::json::parse(r.body);
+  long writes = 0;
+  for (auto it = stats.at("requests").begin(); it != stats.at("requests").end(); ++it)
+    if (is_crm_write_route(it.key())) writes += it->get<long>();
+  return writes;
 }
 
 }  // namespace leadsync::testing

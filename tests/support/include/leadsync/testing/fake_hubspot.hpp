@@ -11,6 +11,10 @@
 
 namespace leadsync::testing {
 
+// True for a /_fake/stats route template ("PATCH /crm/v3/objects/leads/{id}") that writes to the portal:
+// tests count these to prove a run changed nothing in HubSpot.
+bool is_crm_write_route(const std::string& route);
+
 class FakeHubspot {
  public:
   struct Options {
@@ -29,6 +33,9 @@ class FakeHubspot {
   SimpleResponse admin(const std::string& method, const std::string& path, const std::string& body = {});
   // API call with the first token as bearer.
   SimpleResponse api(const std::string& method, const std::string& target, const std::string& body = {});
+
+  // Write requests served under /crm/ so far, from GET /_fake/stats (reads, searches and batch reads excluded).
+  long crm_writes();
 
   ChildProcess& process() { return *process_; }
 
