@@ -25,7 +25,12 @@ core::Error batch_error_to_core(const BatchError& e) {
   d.sub_category = e.sub_category;
   d.correlation_id = e.correlation_id;
   d.context = e.context;
-  std::string message = e.message.empty() ? e.category : e.message;
+  // The category leads the stored message: it is what an operator greps leadsync.changes.last_error for
+  // (OBJECT_NOT_FOUND, VALIDATION_ERROR, ...), as in the message of a single call's refusal.
+  std::string message = e.category.empty() ? e.message
+                        : e.message.empty() ? e.category
+                                            : e.category + ": " + e.message;
+  if (message.empty()) message = "HubSpot reported an error for this input without a category or message";
   // Per-input errors HubSpot reports are about that input's data; anything else might pass on retry.
   static const std::set<std::string> kRecord = {"VALIDATION_ERROR", "OBJECT_NOT_FOUND", "CONFLICT",
                                                 "INVALID_OPTION", "PROPERTY_DOESNT_EXIST", "READ_ONLY_VALUE"};
