@@ -2,6 +2,7 @@
 // client_associations.cpp and client_schema.cpp.
 #include <cmath>
 #include <cstdio>
+#include <string_view>
 
 #include "client_internal.hpp"
 #include "leadsync/hubspot/client.hpp"
@@ -158,6 +159,18 @@ net::awaitable<http::Response> HubSpotClient::with_retry(Call call, Decoder deco
       if (transport_error->is_fatal()) throw core::fatal_error(msg, d);
       if (call.create && sent_before_failing(transport_error->transport_kind()))
         throw detail::AmbiguousFailure{core::transient_error(msg, d)};
+      if (transport_error->transport_kind() == http::TransportErrorKind::too_large) {
+        // The same request gets the same oversized answer: retrying within this call only spends budget.
+        // It stays transient (the run stops, a later one may find smaller pages) and names the setting the
+        // operator can raise; the transport's own message names its internal option instead.
+        const bool body = std::string_view(transport_error->what()).find("response body") != std::string_view::npos;
+        throw core::transient_error(
+            body ? "HubSpot's response to " + call.route +
+                       " is larger than hubspot.max_response_mb allows; not retried (the same request gets the "
+                       "same answer). Raise hubspot.max_response_mb if HubSpot's responses are really this large"
+                 : msg + "; not retried (the same request gets the same answer)",
+            d);
+      }
       failure = core::transient_error(msg, d);
       wait = backoff(backoff_index++);
       wait_reason = "backoff:transport";
@@ -267,6 +280,14 @@ net::awaitable<http::Response> HubSpotClient::with_retry(Call call, Decoder deco
           wait = server_wait.value_or(backoff(backoff_index++));
           wait_reason = "backoff:server_error";
           failure = core::transient_error(msg, e.details);
+        } else if (status == 414) {
+          // The request line is too long for HubSpot: reads put every mapped property in the query string, so
+          // only a shorter mapping helps. A configuration problem (exit 78), not an outage to retry.
+          e.details.category = "CONFIG";
+          throw core::fatal_error("HubSpot refused the request line as too long (414) for " + what +
+                                      ": map fewer properties under mappings (every mapped property is sent in "
+                                      "the query string of lead reads)",
+                                  e.details);
         } else if (status >= 400) {
           throw core::record_error("HubSpot refused " + what, e.details);
         } else {

@@ -197,6 +197,21 @@ TEST_F(RetryTest, FatalTransportErrorsAreNotRetried) {
   EXPECT_EQ(transport.requests().size(), 1u);
 }
 
+// An oversized body will not shrink on retry: one attempt, a message naming the operator's setting.
+TEST_F(RetryTest, AnOversizedResponseIsNotRetriedAndNamesMaxResponseMb) {
+  transport.fail(http::TransportErrorKind::too_large, "response body exceeds max_response_bytes reading 127.0.0.1:1");
+  try {
+    run_sync(client.list_page(simple_list()));
+    FAIL();
+  } catch (const core::Error& e) {
+    EXPECT_TRUE(e.is_transient());
+    EXPECT_THAT(e.what(), HasSubstr("hubspot.max_response_mb"));
+    EXPECT_THAT(e.what(), Not(HasSubstr("max_response_bytes")));
+  }
+  EXPECT_EQ(transport.requests().size(), 1u);
+  EXPECT_TRUE(sleeps().empty());
+}
+
 TEST_F(RetryTest, TruncatedJsonIsRetriedThenReportedAsMalformed) {
   const std::string truncated = R"({"status":"COMPLETE","results":[{"id":"1","prop)";
   for (int i = 0; i < 5; ++i) transport.respond(200, truncated);
@@ -248,8 +263,8 @@ TEST_F(RetryTest, ValidationErrorIsARecordErrorAndNeverRetried) {
   EXPECT_TRUE(sleeps().empty());
 }
 
-TEST_F(RetryTest, NotFoundConflictAndUriTooLongAreRecordErrors) {
-  for (int status : {404, 409, 414, 415}) {
+TEST_F(RetryTest, NotFoundConflictAndUnsupportedMediaTypeAreRecordErrors) {
+  for (int status : {404, 409, 415}) {
     transport.respond(status, error_json(status == 409 ? "CONFLICT" : "OBJECT_NOT_FOUND", "nope"));
     try {
       run_sync(client.update("42", {{"hs_lead_name", "x"}}));
@@ -259,7 +274,24 @@ TEST_F(RetryTest, NotFoundConflictAndUriTooLongAreRecordErrors) {
       EXPECT_EQ(e.details().http_status, status);
     }
   }
-  EXPECT_EQ(transport.requests().size(), 4u);
+  EXPECT_EQ(transport.requests().size(), 3u);
+  EXPECT_TRUE(sleeps().empty());
+}
+
+// 414: the request line (every mapped property in the query string) is too long; only a shorter mapping helps.
+TEST_F(RetryTest, UriTooLongIsAFatalConfigurationErrorNamingTheMappings) {
+  transport.respond(414, error_json("OBJECT_NOT_FOUND", "nope"));
+  try {
+    run_sync(client.list_page(simple_list()));
+    FAIL();
+  } catch (const core::Error& e) {
+    EXPECT_TRUE(e.is_fatal());
+    EXPECT_EQ(e.details().http_status, 414);
+    EXPECT_EQ(e.details().category, "CONFIG");
+    EXPECT_THAT(e.what(), HasSubstr("414"));
+    EXPECT_THAT(e.what(), HasSubstr("mappings"));
+  }
+  EXPECT_EQ(transport.requests().size(), 1u);
   EXPECT_TRUE(sleeps().empty());
 }
 
