@@ -1,5 +1,6 @@
 #include "report.hpp"
 
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <map>
@@ -296,8 +297,19 @@ void print_status(const std::string& scope, const db::StoreStatus& s, const std:
                 daily_max.empty() ? "?" : daily_max.c_str(), format_epoch_ms(reported).c_str());
   else
     std::printf("  HubSpot API budget: not reported yet\n");
-  if (!exhausted.empty())
-    std::printf("  daily budget EXHAUSTED: no HubSpot calls until %s\n", format_epoch_ms(exhausted).c_str());
+  if (!exhausted.empty()) {
+    // Recorded by the last cycle; a reset that has passed since means the budget is back.
+    const bool ahead = exhausted.find_first_not_of("0123456789") != std::string::npos || exhausted.size() > 15 ||
+                       std::stoll(exhausted) > std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                   std::chrono::system_clock::now().time_since_epoch())
+                                                   .count();
+    if (ahead)
+      std::printf("  daily budget EXHAUSTED (HubSpot answered 429 DAILY): no HubSpot calls until the daily reset at %s\n",
+                  format_epoch_ms(exhausted).c_str());
+    else
+      std::printf("  daily budget: exhausted until %s, reset since (the next cycle calls HubSpot again)\n",
+                  format_epoch_ms(exhausted).c_str());
+  }
   std::printf("\nlast runs:\n");
   if (s.last_runs.empty()) std::printf("  none yet\n");
   for (const auto& r : s.last_runs)

@@ -3,9 +3,12 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <charconv>
+
 #include "leadsync/core/offload.hpp"
 #include "leadsync/db/migrations.hpp"
 #include "options.hpp"
+#include "report.hpp"
 
 namespace leadsync::daemon {
 
@@ -106,13 +109,18 @@ db::SchemaReport Runtime::prepare() {
 
 net::awaitable<core::CycleReport> Runtime::cycle(core::CycleRequest request) {
   Stack& s = *stack_;
-  if (!s.unique_key_checked && s.cfg.hubspot.unique_key_property && !request.dry_run) {
-    co_await s.remote->ensure_unique_key_property(s.cfg.hubspot.create_unique_key_property);
-    s.unique_key_checked = true;
-  }
   std::exception_ptr failure;
   core::CycleReport report;
   try {
+    if (!s.daily_state_restored) {
+      co_await restore_daily_exhausted();
+      s.daily_state_restored = true;
+    }
+    // Inside the try: a 429 DAILY on this first call must be recorded for --status like any other.
+    if (!s.unique_key_checked && s.cfg.hubspot.unique_key_property && !request.dry_run) {
+      co_await s.remote->ensure_unique_key_property(s.cfg.hubspot.create_unique_key_property);
+      s.unique_key_checked = true;
+    }
     report = co_await s.engine->run_cycle(request);
   } catch (...) {
     failure = std::current_exception();
@@ -128,6 +136,32 @@ net::awaitable<core::CycleReport> Runtime::cycle(core::CycleRequest request) {
     s.pending_backfill.clear();
   }
   co_return report;
+}
+
+net::awaitable<void> Runtime::restore_daily_exhausted() {
+  // A 429 DAILY that an earlier process saw holds until HubSpot's daily reset: stop at once (no call spent,
+  // no restart loop against HubSpot) and say until when. Best effort, like persist_budget.
+  Stack& s = *stack_;
+  std::optional<std::string> value;
+  try {
+    value = co_await core::run_blocking(db_pool_.get_executor(),
+                                        [&] { return s.store->load_state(kStateDailyExhaustedUntil); });
+  } catch (const std::exception& e) {
+    spdlog::debug("could not read the recorded HubSpot daily budget state: {}", e.what());
+    co_return;
+  }
+  if (!value || value->empty()) co_return;
+  std::int64_t ms = 0;
+  const auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), ms);
+  if (ec != std::errc{} || end != value->data() + value->size()) co_return;
+  const auto until = core::from_epoch_ms(ms);
+  const auto now = clock_.now();
+  // Only the current day's window: a reset already passed, or a reset time computed with another
+  // hubspot.rate_limit offset, says nothing about today.
+  if (until <= now || until != s.limiter->next_daily_reset(now)) co_return;
+  s.limiter->mark_daily_exhausted();
+  spdlog::warn("HubSpot's daily API limit was reached earlier today: no HubSpot calls until the daily reset at {}",
+               format_epoch_ms(*value));
 }
 
 net::awaitable<void> Runtime::persist_budget() {

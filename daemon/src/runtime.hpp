@@ -7,7 +7,8 @@
 //
 // prepare() applies migrations and fits the table to the mapping (blocking). cycle() is the coroutine the
 // scheduler and --sync-now run; after each cycle it persists the last rate-limit budget HubSpot reported
-// (sync_state keys kStateBudget*) for --status. reconfigure() swaps in a stack built from a new
+// (sync_state keys kStateBudget*) for --status, and the first cycle of a stack reads back a daily limit
+// exhausted earlier (kStateDailyExhaustedUntil), so a restarted process makes no calls until the reset. reconfigure() swaps in a stack built from a new
 // configuration; it must only be awaited while no cycle runs.
 // Throws core::Error from construction, prepare(), cycle() and reconfigure() (see main.cpp for exit codes).
 // Thread-safety: owned by the main thread; coroutines run on io(); nothing here is thread-safe.
@@ -98,10 +99,12 @@ class Runtime {
     std::unique_ptr<db::PgStore> store;
     std::unique_ptr<core::SyncEngine> engine;
     bool unique_key_checked = false;
+    bool daily_state_restored = false;  // kStateDailyExhaustedUntil read into the limiter
     std::vector<std::string> pending_backfill;
   };
   std::unique_ptr<Stack> build_stack(config::AppConfig cfg, const config::Secrets& secrets, const Stack* reuse);
   net::awaitable<void> persist_budget();
+  net::awaitable<void> restore_daily_exhausted();
 
   std::filesystem::path migrations_dir_;
   net::io_context io_;
