@@ -30,6 +30,41 @@ namespace {
 
 constexpr const char* kLeadNameProperty = "hs_lead_name";
 
+// HubSpot stores at most 65,536 characters in a text property value set through the CRM (single-line and
+// multi-line text; knowledge.hubspot.com "Property field types in HubSpot", Text input: "When the value is
+// added through the CRM, the character limit is 65,536 characters"). Not in FACTS.md; counted here in Unicode
+// code points (if HubSpot counts UTF-16 units, a longer astral-plane value is still refused by HubSpot itself
+// as a per-record error).
+constexpr std::size_t kMaxPropertyChars = 65536;
+
+std::size_t utf8_chars(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++n;  // count every byte that is not a continuation byte
+  return n;
+}
+
+std::string with_thousands(std::size_t n) {
+  std::string digits = std::to_string(n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+// Values HubSpot must refuse, found before anything is sent (a batch would otherwise carry them).
+void check_pushable_values(const PushPlan& plan, std::string& failure) {
+  auto add = [&](const std::string& why) { failure += (failure.empty() ? "" : "; ") + why; };
+  for (const auto& [p, v] : plan.properties) {
+    if (!v) continue;
+    const auto chars = utf8_chars(*v);
+    if (chars > kMaxPropertyChars)
+      add(p + " is " + with_thousands(chars) + " characters long: HubSpot accepts at most " +
+          with_thousands(kMaxPropertyChars) + " characters in a property value");
+  }
+}
+
 Value value_of(const PropertyValues& values, const std::string& property) {
   auto it = values.find(property);
   return it == values.end() ? std::nullopt : it->second;
@@ -350,6 +385,7 @@ PushPlan plan_push(const SyncMapping& mapping, const PushContext& context) {
           "no primary association: HubSpot creates a lead only with a primary contact (type 578) or company "
           "(type 580); insert that row into the associations table in the same transaction as the lead";
     }
+    check_pushable_values(plan, plan.failure);
     return plan;
   }
 
@@ -378,7 +414,14 @@ PushPlan plan_push(const SyncMapping& mapping, const PushContext& context) {
   if (plan.properties.empty() && plan.assoc_add.empty() && plan.assoc_remove.empty()) {
     plan.action = PushAction::none;
     plan.reason = "the row already matches the last synced state";
+    return plan;
   }
+  // Clearing the name would be refused by HubSpot (a lead must have one): fail it here, send nothing.
+  if (auto it = plan.properties.find(kLeadNameProperty);
+      it != plan.properties.end() && (!it->second || it->second->empty()))
+    plan.failure = "the lead name (hs_lead_name) was cleared: HubSpot requires one on every lead; set a name to sync "
+                   "this lead again";
+  check_pushable_values(plan, plan.failure);
   return plan;
 }
 
