@@ -47,9 +47,17 @@ new_db() {  # new_db NAME -> prints its DSN
 }
 
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
-cycle() {  # cycle DSN [engine_bench args]  -> prints the result line
+cycle() {  # cycle DSN [engine_bench args]  -> prints the result line (status=... says whether it succeeded)
   local dsn="$1"; shift
-  "$bench" --base-url "http://127.0.0.1:$fake_port" --dsn "$dsn" --step cycle "$@" 2>"$work/bench.err" | tail -n1
+  local out rc=0
+  out="$("$bench" --base-url "http://127.0.0.1:$fake_port" --dsn "$dsn" --step cycle "$@" 2>"$work/bench.err" | tail -n1)" || rc=$?
+  # A cycle that did not succeed is reported with its errors, and the report goes on: one bad figure must not
+  # hide the others.
+  if [ "$rc" != 0 ]; then
+    log "engine_bench exited $rc: $out"
+    grep -v ' debug' "$work/bench.err" | grep -iE 'error|fail|warn' | tail -n 5 >&2 || true
+  fi
+  echo "$out"
 }
 
 rows=()
