@@ -12,6 +12,10 @@ namespace leadsync::db {
 
 namespace {
 
+// The row of a lead whose HubSpot values PostgreSQL refused says why (sync_error); the next successful pull
+// of that lead clears it. The prefix tells these apart from push failures, which only a push clears.
+constexpr const char* kPullFailurePrefix = "HubSpot's values were not applied to this row: ";
+
 struct PageWriter {
   PgStore::Impl& I;
   pqxx::transaction_base& tx;
@@ -128,12 +132,15 @@ struct PageWriter {
   // Everything of plans[idx] except inserting new rows; returns the SQL batch.
   std::string statements(const std::vector<std::size_t>& idx) {
     std::string sql;
+    std::string applied_rows;  // existing rows written now: a pull failure recorded on them is over
     std::vector<std::string> assoc_rows;
     std::vector<std::pair<const core::BaseState*, std::optional<std::int64_t>>> bases;
     for (auto i : idx) {
       auto& plan = plans[i];
       if (plan.action == core::PullAction::skip) continue;
       if (plan.action == core::PullAction::update_local) append_update(sql, i);
+      if (plan.action != core::PullAction::create_local && plan.row_id)
+        applied_rows += (applied_rows.empty() ? "" : ", ") + std::to_string(*plan.row_id);
       if (plan.row_id) append_assoc(sql, assoc_rows, *plan.row_id, plan);
       const bool base_changed = !contexts[i].base || !detail::same_base(*contexts[i].base, plan.new_base) ||
                                 (plan.row_id && base_leads[i] != plan.row_id);
@@ -150,6 +157,9 @@ struct PageWriter {
       sql += " ON CONFLICT DO NOTHING;\n";
     }
     if (!bases.empty()) sql += I.base_upsert_many(tx, bases) + ";\n";
+    if (!applied_rows.empty())
+      sql += "UPDATE " + I.table + " SET sync_status = 'SYNCED', sync_error = NULL WHERE id IN (" + applied_rows +
+             ") AND starts_with(sync_error, " + tx.quote(kPullFailurePrefix) + ");\n";
     return sql;
   }
 
@@ -162,6 +172,21 @@ struct PageWriter {
     if (!sql.empty()) tx.exec(sql);
   }
 };
+
+void record_pull_failures(PgStore::Impl& I, pqxx::work& tx,
+                          const std::vector<std::pair<std::string, std::string>>& failed) {
+  for (const auto& [id, why] : failed) {
+    // A savepoint each: an operator's trigger or constraint refusing even this write must not undo the page.
+    try {
+      pqxx::subtransaction sub(tx, "mark_failed");
+      sub.exec("UPDATE " + I.table + " SET sync_status = 'FAILED', sync_error = " +
+               sub.quote(std::string(kPullFailurePrefix) + why) + " WHERE hubspot_id = " + sub.quote(id));
+      sub.commit();
+    } catch (const pqxx::sql_error& e) {
+      spdlog::warn("lead {}: could not record the failure on its row: {}", id, e.what());
+    }
+  }
+}
 
 std::string seen_insert(PgStore::Impl& I, pqxx::transaction_base& tx, const std::vector<core::RemoteLead>& leads,
                         std::int64_t sweep_id) {
@@ -215,6 +240,7 @@ core::PullApplyResult PgStore::apply_pull(const std::vector<core::RemoteLead>& l
           }
         }
       }
+      record_pull_failures(I, tx, out.failed);
       if (options.sweep_id) tx.exec(seen_insert(I, tx, leads, *options.sweep_id));
       return out;
     });

@@ -18,6 +18,7 @@ struct SyncEngine::Cycle {
   CycleRequest request;
   CycleReport report;
   std::uint64_t api_calls_at_start = 0;
+  std::set<std::string> pull_failed;  // hubspot ids whose local write PostgreSQL refused in this cycle
   bool dry_run() const { return request.dry_run; }
   RunCounts& counts() { return report.record.counts; }
 };
@@ -26,6 +27,24 @@ namespace {
 
 constexpr std::size_t kDeleteCheckChunk = 100;      // batch read size for confirming deletes
 constexpr std::size_t kAssociationChunk = 1000;     // v4 batch association read limit
+constexpr std::size_t kReadChunk = 100;             // batch read limit
+// Leads PostgreSQL refused to write (comma-separated hubspot ids), read again every cycle until applied; past
+// this many, only the full sweep retries the rest.
+constexpr const char* kStatePullRetry = "pull_retry";
+constexpr std::size_t kMaxPullRetries = 1000;
+
+std::vector<std::string> split_ids(const std::optional<std::string>& s) {
+  std::vector<std::string> out;
+  if (!s) return out;
+  std::size_t pos = 0;
+  while (pos < s->size()) {
+    auto end = s->find(',', pos);
+    if (end == std::string::npos) end = s->size();
+    if (end > pos) out.push_back(s->substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return out;
+}
 
 std::optional<WallTime> parse_ms_state(const std::optional<std::string>& s) {
   if (!s || s->empty()) return std::nullopt;
@@ -38,6 +57,23 @@ std::optional<WallTime> parse_ms_state(const std::optional<std::string>& s) {
 
 bool interesting_for_dry_run(const PullPlan& p) {
   return p.writes_locally() || !p.conflicts.empty() || p.action == PullAction::skip || p.enqueue_push;
+}
+
+// Stores the ids to read again next cycle: these failures, plus (merge) the ones stored before.
+net::awaitable<void> save_pull_retry(LeadStore& store, const net::any_io_executor& executor,
+                                     std::set<std::string> ids, bool merge) {
+  const auto stored = co_await run_blocking(executor, [&] { return store.load_state(kStatePullRetry); });
+  if (merge) {
+    auto old = split_ids(stored);
+    ids.insert(old.begin(), old.end());
+  }
+  if (ids.size() > kMaxPullRetries)
+    spdlog::warn("{} leads could not be written locally; the first {} are read again every cycle, all of them by "
+                 "the next full sweep", ids.size(), kMaxPullRetries);
+  std::string value;
+  for (const auto& id : ids) value += (value.empty() ? "" : ",") + id;
+  if (value == stored.value_or("")) co_return;
+  co_await run_blocking(executor, [&] { store.save_state(kStatePullRetry, value); });
 }
 
 }  // namespace
@@ -199,6 +235,7 @@ net::awaitable<void> SyncEngine::process_pull_page(Cycle& c, std::vector<RemoteL
   auto& n = c.counts();
   n.pulled += static_cast<std::int64_t>(leads.size());
   n.failed += static_cast<std::int64_t>(result.failed.size());
+  for (const auto& f : result.failed) c.pull_failed.insert(f.first);
   for (auto& plan : result.plans) {
     if (plan.action == PullAction::create_local) ++n.created_local;
     if (plan.action == PullAction::update_local) ++n.updated_local;
@@ -276,9 +313,12 @@ net::awaitable<void> SyncEngine::pull_full(Cycle& c) {
     if (stop_requested()) break;
   }
   if (!complete) {
+    if (!c.dry_run()) co_await save_pull_retry(store_, store_executor_, c.pull_failed, /*merge=*/true);
     spdlog::info("full sweep paused after {} leads (stop requested); the next cycle resumes it", done);
     co_return;
   }
+  // The sweep read every lead again: its failures are the ones left.
+  if (!c.dry_run()) co_await save_pull_retry(store_, store_executor_, c.pull_failed, /*merge=*/false);
   // Only a complete sweep can say which leads are missing.
   co_await confirm_remote_deletes(c, sweep_id);
   if (stop_requested()) co_return;
@@ -340,6 +380,18 @@ net::awaitable<void> SyncEngine::pull_incremental(Cycle& c) {
     co_await process_pull_page(c, std::move(page), std::nullopt);
     report_progress({"search", done, std::nullopt});
   });
+  // Leads whose local write PostgreSQL refused in an earlier cycle: the watermark has moved past them, and the
+  // operator may have fixed the cause (widened the column, dropped the constraint), so read them again.
+  auto retry = split_ids(co_await run_blocking(store_executor_, [&] { return store_.load_state(kStatePullRetry); }));
+  std::erase_if(retry, [&](const std::string& id) { return c.pull_failed.contains(id); });  // tried just now
+  if (retry.size() > kMaxPullRetries) retry.resize(kMaxPullRetries);
+  for (std::size_t i = 0; i < retry.size(); i += kReadChunk) {
+    std::vector<std::string> chunk(retry.begin() + static_cast<std::ptrdiff_t>(i),
+                                   retry.begin() + static_cast<std::ptrdiff_t>(std::min(retry.size(), i + kReadChunk)));
+    auto read = co_await remote_.read(std::move(chunk), false);
+    if (!read.found.empty()) co_await process_pull_page(c, std::move(read.found), std::nullopt);
+  }
+  if (!c.dry_run()) co_await save_pull_retry(store_, store_executor_, c.pull_failed, /*merge=*/false);
   // min(run start, max seen): a lead modified while we searched is found again next time (never skipped),
   // and the lookback covers HubSpot's search-index lag. Never advanced past a failure (we got here).
   if (max_seen) co_await save_time_state(c, kStateWatermark, std::min(*max_seen, to));
