@@ -58,7 +58,14 @@ void rethrow_as_core_error(const std::string& doing) {
     std::string text = prefix + e.what();
     // libpqxx's message ends with a newline; keep one-line messages.
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    // A read-only database (a hot standby, or default_transaction_read_only = on): leadsync cannot work
+    // there, but a failover may make it writable again, so it is "unavailable" (retried), not a config error.
+    const bool read_only = e.sqlstate() == "25006";
+    if (read_only)
+      text += "; the database is read-only (a replica/hot standby, or default_transaction_read_only = on): "
+              "leadsync needs a writable primary (libpq: target_session_attrs=read-write)";
     if (!e.sqlstate().empty()) text += " (SQLSTATE " + e.sqlstate() + ")";
+    if (read_only) throw core::transient_error(text, std::move(details));
     if (is_transient_sqlstate(e.sqlstate())) throw core::transient_error(text, std::move(details));
     throw core::fatal_error(text, std::move(details));
   } catch (const std::exception& e) {

@@ -322,6 +322,24 @@ SchemaReport SchemaManager::ensure_schema(const core::SyncMapping& mapping) cons
     }
 
     if (!lead_oid) {
+      // The table is gone but leadsync synced leads into it: it was dropped (or renamed). An empty new table
+      // would not match leadsync's records (every lead would look deleted locally with no captured delete),
+      // so refuse and let the operator choose: restore it, or forget it and re-import from HubSpot.
+      const auto synced = tx.exec_params("SELECT (SELECT count(*) FROM leadsync.base WHERE scope = $1) + "
+                                         "(SELECT count(*) FROM leadsync.changes WHERE scope = $1)",
+                                         n.scope)[0][0].as<long>();
+      if (synced > 0) {
+        const std::string sc = quote_literal(n.scope);
+        throw core::fatal_error(
+            "table " + n.scope + " is missing, but leadsync has synced leads into it before (dropped or renamed?); "
+            "leadsync does not recreate it on its own. Restore the table (e.g. from a backup) and start again, "
+            "or, to start over with a new table imported from HubSpot (anything not yet pushed is lost), remove "
+            "leadsync's records of it: DELETE FROM leadsync.base WHERE scope = " + sc +
+            "; DELETE FROM leadsync.changes WHERE scope = " + sc + "; DELETE FROM leadsync.sync_state WHERE scope = " +
+            sc + "; DELETE FROM leadsync.conflicts WHERE scope = " + sc + "; DELETE FROM leadsync.sweep_seen WHERE "
+            "scope = " + sc + ";",
+            core::ErrorDetails{.category = "CONFIG"});
+      }
       doing = "creating table " + n.scope;
       tx.exec(create_lead_table_sql(mapping, n));
       report.created_table = true;
