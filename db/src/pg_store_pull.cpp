@@ -173,6 +173,24 @@ struct PageWriter {
   }
 };
 
+// PostgreSQL's message on one line (ERROR, DETAIL and CONTEXT joined), for sync_error and the log; capped,
+// since a DETAIL quotes the failing row and a value can be long.
+std::string one_line_reason(const std::string& text) {
+  constexpr std::size_t kMax = 1000;
+  std::string out;
+  for (std::size_t i = 0; i < text.size() && out.size() < kMax; ++i) {
+    if (text[i] == '\n') {
+      while (i + 1 < text.size() && (text[i + 1] == '\t' || text[i + 1] == ' ')) ++i;
+      out += "; ";
+    } else {
+      out += text[i];
+    }
+  }
+  while (!out.empty() && (out.back() == ' ' || out.back() == ';')) out.pop_back();
+  if (out.size() >= kMax) out += "...";
+  return out;
+}
+
 void record_pull_failures(PgStore::Impl& I, pqxx::work& tx,
                           const std::vector<std::pair<std::string, std::string>>& failed) {
   for (const auto& [id, why] : failed) {
@@ -232,9 +250,7 @@ core::PullApplyResult PgStore::apply_pull(const std::vector<core::RemoteLead>& l
             one.write({i});
             sub.commit();
           } catch (const pqxx::sql_error& e) {
-            std::string why = e.what();
-            while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-            out.failed.emplace_back(leads[i].id, "PostgreSQL refused the local write: " + why);
+            out.failed.emplace_back(leads[i].id, "PostgreSQL refused the local write: " + one_line_reason(e.what()));
             out.plans[i].action = core::PullAction::skip;
             out.plans[i].skip_reason = "local write refused";
           }
