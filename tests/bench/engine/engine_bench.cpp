@@ -117,7 +117,8 @@ int main(int argc, char** argv) {
     io.run();
     return f.get();
   };
-  if (step == "import") {
+  {
+    // As the daemon does at startup: creates carry the unique key, and HubSpot refuses an unknown property.
     auto f0 = net::co_spawn(io, remote.ensure_unique_key_property(true), net::use_future);
     io.run();
     f0.get();
