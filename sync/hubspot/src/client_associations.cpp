@@ -48,7 +48,7 @@ net::awaitable<void> HubSpotClient::associate(std::string lead_id, std::string t
                 detail::percent_encode(to_type) + "/" + detail::percent_encode(to_id) + "/" + std::to_string(type_id);
   call.route = "PUT /crm/v3/objects/" + options_.object_type + "/{id}/associations/{toType}/{toId}/{typeId}";
   // The answer (the lead with its associations) is not needed: the pair is what we asked for.
-  co_await with_retry(std::move(call), nullptr);
+  co_await with_retry(std::move(call), detail::require_empty_or_json);
 }
 
 net::awaitable<bool> HubSpotClient::unassociate(std::string lead_id, std::string to_type, std::string to_id, int type_id) {
@@ -58,7 +58,7 @@ net::awaitable<bool> HubSpotClient::unassociate(std::string lead_id, std::string
                 detail::percent_encode(to_type) + "/" + detail::percent_encode(to_id) + "/" + std::to_string(type_id);
   call.route = "DELETE /crm/v3/objects/" + options_.object_type + "/{id}/associations/{toType}/{toId}/{typeId}";
   call.accept_statuses = {404};
-  const http::Response r = co_await with_retry(std::move(call), nullptr);
+  const http::Response r = co_await with_retry(std::move(call), detail::require_empty_or_json);
   co_return r.status != 404;
 }
 
@@ -91,7 +91,7 @@ net::awaitable<bool> HubSpotClient::remove_association(std::string lead_id, std:
                 detail::percent_encode(to_id);
   call.route = "DELETE /crm/v4/objects/" + options_.object_type + "/{id}/associations/{toType}/{toId}";
   call.accept_statuses = {404};
-  const http::Response r = co_await with_retry(std::move(call), nullptr);
+  const http::Response r = co_await with_retry(std::move(call), detail::require_empty_or_json);
   co_return r.status != 404;
 }
 

@@ -28,6 +28,16 @@ inline bool id_less(const std::string& a, const std::string& b) {
   return a < b;
 }
 
+// Decoder for idempotent writes whose answer leadsync does not use (DELETE answers 204, association PUTs).
+// A 2xx carrying a body that is not JSON is a garbled answer (a proxy, a cut connection), not proof the write
+// happened: ignoring it made a delete that never happened count as done, and the lead was then re-imported.
+// It is thrown as malformed, so with_retry retries it like any other unreadable answer.
+inline void require_empty_or_json(const http::Response& r) {
+  if (std::all_of(r.body.begin(), r.body.end(), [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }))
+    return;
+  (void)parse_json(r.body);
+}
+
 // Splits [0, n) into consecutive ranges of at most `size`.
 template <class F>
 void for_each_chunk(std::size_t n, std::size_t size, F&& f) {

@@ -480,7 +480,7 @@ net::awaitable<bool> HubSpotClient::archive(std::string id) {
   call.target = objects_path() + "/" + detail::percent_encode(id);
   call.route = "DELETE /crm/v3/objects/" + options_.object_type + "/{id}";
   call.accept_statuses = {404};
-  const http::Response r = co_await with_retry(std::move(call), nullptr);
+  const http::Response r = co_await with_retry(std::move(call), detail::require_empty_or_json);
   co_return r.status != 404;
 }
 
@@ -495,7 +495,7 @@ net::awaitable<void> HubSpotClient::batch_archive(std::vector<std::string> ids) 
     call.target = objects_path() + "/batch/archive";
     call.route = "POST /crm/v3/objects/" + options_.object_type + "/batch/archive";
     call.body = detail::dump(body);
-    co_await with_retry(std::move(call), nullptr);
+    co_await with_retry(std::move(call), detail::require_empty_or_json);
   }
 }
 

@@ -121,5 +121,27 @@ TEST_F(ConvergenceFindingsTest, RemovingTheUnlabeledRowBesideThePrimaryDoesNotDe
   EXPECT_EQ(remote_writes_since_mark(), 0);
 }
 
+
+// Seed 121. A DELETE answered with a 2xx whose body is garbage (here: fake-hubspot's invalid_json fault, which
+// does not apply the delete) was taken for a done delete, since the client ignored DELETE bodies: the base was
+// dropped while the lead stayed live in HubSpot, and the next pull imported it again as a new row.
+TEST_F(ConvergenceFindingsTest, AGarbledAnswerToADeleteIsNotTakenForTheDelete) {
+  LEADSYNC_REQUIRE_DATABASE();
+  start({.fake_args = {"--seed-leads", "2"}});
+  sync_ok();
+  const auto id = sql("SELECT hubspot_id FROM leads WHERE id = 1");
+  const auto name = sql("SELECT lead_name FROM leads WHERE id = 1");
+  exec("DELETE FROM leads WHERE id = 1");
+  admin("POST", "/_fake/faults",
+        R"({"method":"DELETE","path_prefix":"/crm/v3/objects/leads/","kind":"invalid_json","execute":false,"times":1})",
+        201);
+  auto first = sync();  // the garbled answer is retried (or the run stops and the next one retries)
+  auto out = sync_ok();
+  EXPECT_FALSE(remote_exists(id)) << "the delete never reached HubSpot:\n" << first.output << out;
+  out += sync_ok();
+  EXPECT_EQ(count("SELECT count(*) FROM leads WHERE lead_name = '" + name + "'"), 0) << "re-imported:\n" << out;
+  EXPECT_EQ(count("SELECT count(*) FROM leads"), 1) << out;
+}
+
 }  // namespace
 }  // namespace leadsync::engine_test

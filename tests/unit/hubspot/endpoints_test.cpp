@@ -287,6 +287,15 @@ TEST_F(EndpointsTest, ArchiveAndAlreadyGone) {
   EXPECT_EQ(request(0).target, "/crm/v3/objects/leads/5");
 }
 
+// Convergence seed 121: a 2xx whose body is not JSON is no proof the delete happened; taken for one, the
+// lead stayed in HubSpot and was re-imported. It is retried like any unreadable answer.
+TEST_F(EndpointsTest, ArchiveRetriesAGarbledAnswer) {
+  transport.respond(200, R"({"results":[{"id":"1","properties":{"hs_lead_name":"Tru)").respond(204, "");
+  EXPECT_TRUE(run_sync(client.archive("5")));
+  EXPECT_EQ(transport.requests().size(), 2u);
+  EXPECT_EQ(request(1).method, "DELETE");
+}
+
 TEST_F(EndpointsTest, BatchArchiveBody) {
   transport.respond(204, "");
   run_sync(client.batch_archive({"1", "2"}));
