@@ -126,7 +126,12 @@ class PullPropertyDecider {
     }
     // Only one side changed since the base: an open manual conflict on the property is moot (its other side
     // went back to the base), so it is settled; left open it would block the push for good.
-    if (l == b) {
+    if (l == b && local_changed && policy_.conflict_policy == ConflictPolicy::newest_wins) {
+      // The row was written back to the base value (A -> B -> A) while HubSpot changed it: both sides wrote, so
+      // the timestamps decide. Taken for "changed in HubSpot only", the newer local write was lost. A stale
+      // outbox row (older than HubSpot's write) still loses, as before; other policies keep the state rule.
+      conflict(p, b, l, r, has_base);
+    } else if (l == b) {
       take_remote(p, l, r);  // changed in HubSpot only
       settle_open_conflict(p);
     } else if (r == b) {
@@ -203,7 +208,7 @@ class PullPropertyDecider {
       take_remote(p, l, r);
       settle_open_conflict(p);
     } else if (winner == Side::local) {
-      if (!has_base) set_base(p, r);  // so that the push phase sees local != base and sends it
+      if (!has_base || l == b) set_base(p, r);  // so that the push phase sees local != base and sends it
       plan_.push_properties.push_back(p);
       plan_.enqueue_push = true;
       settle_open_conflict(p);

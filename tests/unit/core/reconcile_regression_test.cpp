@@ -130,5 +130,47 @@ TEST(MootManualConflictTest, AnOpenConflictWithoutBaseKeepsTheLocalValueAfterIts
   EXPECT_FALSE(plan.new_base.values.contains("hs_lead_label"));
 }
 
+// Seed 84 (newest_wins). The row was edited back to the base value (WARM -> COLD -> WARM) after HubSpot changed
+// the property (HOT): "local = base" was taken for "changed in HubSpot only", so HubSpot's older value
+// overwrote the newer local write without any conflict or timestamp comparison.
+TEST(LocalWriteBackToTheBaseTest, NewestWinsComparesTheTimesAndPushesTheNewerLocalWrite) {
+  auto ctx = synced_context();
+  ctx.local->changed_at["hs_lead_label"] = kT0 + 4h;  // written COLD, then WARM again (the base value)
+  RemoteLead r{.id = "101"};
+  r.values = ctx.base->values;
+  r.values["hs_lead_label"] = "HOT";
+  r.updated_at = kT0 + 3h;
+  r.changed_at["hs_lead_label"] = kT0 + 3h;  // before the local write
+  auto plan = plan_pull(mapping(), SyncPolicy{ConflictPolicy::newest_wins, RemoteDeletePolicy::archive}, r, ctx);
+  ASSERT_EQ(plan.conflicts.size(), 1u);
+  EXPECT_EQ(plan.conflicts[0].winner, Side::local);
+  EXPECT_FALSE(plan.local_updates.contains("hs_lead_label"));
+  EXPECT_TRUE(contains(plan.push_properties, "hs_lead_label"));
+  EXPECT_TRUE(plan.enqueue_push);
+  // The base records what HubSpot holds, so the push phase sees the local value differ and sends it.
+  EXPECT_EQ(plan.new_base.values.at("hs_lead_label"), Value("HOT"));
+  PushContext push{.local = ctx.local, .base = plan.new_base};
+  auto pushed = plan_push(mapping(), push);
+  EXPECT_EQ(pushed.action, PushAction::update);
+  EXPECT_EQ(pushed.properties.at("hs_lead_label"), Value("WARM"));
+}
+
+TEST(LocalWriteBackToTheBaseTest, AnOlderLocalWriteOrAnotherPolicyStillTakesHubSpotsValue) {
+  for (auto policy : {ConflictPolicy::newest_wins, ConflictPolicy::remote_wins, ConflictPolicy::local_wins,
+                      ConflictPolicy::manual}) {
+    auto ctx = synced_context();
+    ctx.local->changed_at["hs_lead_label"] = kT0 + 150min;  // e.g. a stale outbox row
+    RemoteLead r{.id = "101"};
+    r.values = ctx.base->values;
+    r.values["hs_lead_label"] = "HOT";
+    r.updated_at = kT0 + 3h;
+    r.changed_at["hs_lead_label"] = kT0 + 3h;  // after the local write
+    auto plan = plan_pull(mapping(), SyncPolicy{policy, RemoteDeletePolicy::archive}, r, ctx);
+    ASSERT_TRUE(plan.local_updates.contains("hs_lead_label")) << to_string(policy);
+    EXPECT_EQ(plan.local_updates.at("hs_lead_label"), Value("HOT")) << to_string(policy);
+    EXPECT_FALSE(contains(plan.push_properties, "hs_lead_label")) << to_string(policy);
+  }
+}
+
 }  // namespace
 }  // namespace leadsync::core
