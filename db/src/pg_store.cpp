@@ -153,6 +153,16 @@ std::vector<core::PullContext> PgStore::Impl::load_pull_contexts(
     if (!rows.by_id.contains(lid)) lead_ids.push_back(lid);
   load_local_changes(tx, rows, lead_ids);
   OpenConflicts conflicts = load_conflicts(tx, ids);
+  // Rows deleted locally before their create was confirmed: the open DELETE carries the sync_key (migration
+  // 0011). A HubSpot lead with that unique key is the unconfirmed create, which the push deletes; importing
+  // it would resurrect the row.
+  std::set<std::string> deleted_keys;
+  if (!keys.empty()) {
+    auto r = tx.exec("SELECT changed ->> 'sync_key' FROM leadsync.changes WHERE scope = " + scope_literal(tx) +
+                     " AND op = 'DELETE' AND state IN ('NEW', 'PENDING', 'FAILED') AND changed ->> 'sync_key' IN " +
+                     detail::in_list(tx, keys));
+    for (const auto& row : r) deleted_keys.insert(row[0].c_str());
+  }
 
   std::vector<core::PullContext> contexts;
   contexts.reserve(leads.size());
@@ -171,6 +181,8 @@ std::vector<core::PullContext> PgStore::Impl::load_pull_contexts(
     std::optional<std::int64_t> base_lead;
     if (auto bl = base.lead_id.find(remote.id); bl != base.lead_id.end()) base_lead = bl->second;
     if (!ctx.local && base_lead && rows.delete_pending.contains(*base_lead)) ctx.local_delete_pending = true;
+    if (!ctx.local && !ctx.base && remote.unique_key && deleted_keys.contains(*remote.unique_key))
+      ctx.local_delete_pending = true;
     if (auto c = conflicts.open.find(remote.id); c != conflicts.open.end()) ctx.open_manual_conflicts = c->second;
     if (auto c = conflicts.resolutions.find(remote.id); c != conflicts.resolutions.end())
       ctx.manual_resolutions = c->second;

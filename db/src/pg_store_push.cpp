@@ -23,7 +23,8 @@ std::vector<core::PushItem> PgStore::claim_push(std::size_t max_leads, bool dry_
     // Every open row of those leads, locked; SKIP LOCKED keeps a second process (should one ever run)
     // from pushing the same change twice.
     auto changes = tx.exec("SELECT id, lead_id, op, hubspot_id, state, attempts, "
-                           "(extract(epoch FROM created_at) * 1000)::bigint FROM leadsync.changes WHERE scope = " + sc +
+                           "(extract(epoch FROM created_at) * 1000)::bigint, changed ->> 'sync_key' "
+                           "FROM leadsync.changes WHERE scope = " + sc +
                            " AND lead_id IN " + detail::in_list(lead_ids) +
                            " AND state IN ('NEW', 'PENDING') ORDER BY id FOR UPDATE SKIP LOCKED");
     std::map<std::int64_t, core::PushItem> by_lead;
@@ -40,6 +41,9 @@ std::vector<core::PushItem> PgStore::claim_push(std::size_t max_leads, bool dry_
       // PENDING means an attempt was started: it may have reached HubSpot before we lost track of it.
       if (std::string(row[4].c_str()) == "PENDING") item.in_doubt = true;
       item.attempts = std::max(item.attempts, row[5].as<int>() + 1);
+      // A DELETE carries the gone row's sync_key (migration 0011): the key of a create that may have reached
+      // HubSpot unconfirmed. A live row's own sync_key replaces it below.
+      if (op == "DELETE" && !row[7].is_null()) item.sync_key = row[7].c_str();
       auto created = core::from_epoch_ms(epoch_ms_of(row[6]));
       if (!item.first_change_at || created < *item.first_change_at) item.first_change_at = created;
     }

@@ -516,7 +516,7 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
     else fail_outcome(i, PushStatus::retry, e.what(), e.details(), /*counts_as_attempt=*/false);
   };
 
-  std::vector<std::size_t> creates, in_doubt_creates, updates, archives;
+  std::vector<std::size_t> creates, in_doubt_creates, in_doubt_gone, updates, archives;
   for (std::size_t i = 0; i < items.size(); ++i) {
     plans.push_back(plan_push(mapping, items[i].context));
     const auto& plan = plans[i];
@@ -526,7 +526,15 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
     }
     switch (plan.action) {
       case PushAction::none: {
-        bool never_created = !items[i].context.local || items[i].context.local->archived;
+        const auto& local = items[i].context.local;
+        bool never_created = !local || local->archived;
+        // Deleted (or archived) locally before any create was confirmed. If a create attempt was started, it
+        // may have reached HubSpot all the same: that copy must go too, or the next pull brings it back.
+        if (never_created && (!local || !local->hubspot_id) && items[i].in_doubt && !items[i].sync_key.empty() &&
+            mapping.unique_key_property) {
+          in_doubt_gone.push_back(i);
+          break;
+        }
         outcomes[i] = outcome_for(items[i], never_created ? PushStatus::ignored : PushStatus::merged, plan.action);
         break;
       }
@@ -535,6 +543,34 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
         break;
       case PushAction::update: updates.push_back(i); break;
       case PushAction::archive: archives.push_back(i); break;
+    }
+  }
+
+  // A lead deleted locally while its create was in doubt: read it back by the unique key; if the create did
+  // reach HubSpot, delete it there (below, with the other archives), else there is nothing to do.
+  if (!in_doubt_gone.empty()) {
+    std::vector<std::string> keys;
+    for (auto i : in_doubt_gone) keys.push_back(items[i].sync_key);
+    try {
+      auto found = co_await remote_.find_by_unique_key(keys);
+      std::map<std::string, std::string> id_by_key;
+      for (auto& f : found)
+        if (f.unique_key) id_by_key[*f.unique_key] = f.id;
+      for (auto i : in_doubt_gone) {
+        auto it = id_by_key.find(items[i].sync_key);
+        if (it == id_by_key.end()) {
+          outcomes[i] = outcome_for(items[i], PushStatus::ignored, PushAction::none);
+          continue;
+        }
+        spdlog::info("lead row {}: deleted locally, but its unconfirmed create reached HubSpot as {}: deleting it",
+                     items[i].lead_id, it->second);
+        plans[i].action = PushAction::archive;
+        plans[i].hubspot_id = it->second;
+        archives.push_back(i);
+      }
+    } catch (const Error& e) {
+      if (e.is_fatal()) throw;
+      for (auto i : in_doubt_gone) call_failed(i, e);
     }
   }
 

@@ -333,6 +333,13 @@ PullPlan plan_pull(const SyncMapping& mapping, const SyncPolicy& policy, const R
       plan.skip_reason = "archived locally; the archive has not reached HubSpot yet";
       return plan;
     }
+    if (!local->hubspot_id) {
+      // Found by its unique key: a create that reached HubSpot unconfirmed, of a row archived locally since.
+      // The push deletes that copy; restoring the row would undo the local archive.
+      plan.action = PullAction::skip;
+      plan.skip_reason = "archived locally before its create was confirmed; the push deletes it in HubSpot";
+      return plan;
+    }
     plan.set_archived = false;  // archived after a remote delete, and now restored in HubSpot
   }
 

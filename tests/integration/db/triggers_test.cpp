@@ -175,8 +175,9 @@ TEST_F(DbTriggersTest, ArchivingLocallyIsAChange) {
   EXPECT_EQ(c[0].changed, json({{"archived", true}}));
 }
 
-TEST_F(DbTriggersTest, DeleteIsCapturedWithTheHubspotId) {
+TEST_F(DbTriggersTest, DeleteIsCapturedWithTheHubspotIdAndTheSyncKey) {
   auto id = insert_lead("(hubspot_id, lead_name) VALUES ('4242', 'Ada')", true);
+  const auto key = db_->query_value("SELECT sync_key FROM hubspot_leads WHERE id = " + std::to_string(id));
   auto txid = write({"DELETE FROM hubspot_leads WHERE id = " + std::to_string(id)});
   auto c = changes();
   ASSERT_EQ(c.size(), 1u);
@@ -184,7 +185,8 @@ TEST_F(DbTriggersTest, DeleteIsCapturedWithTheHubspotId) {
   EXPECT_EQ(c[0].lead_id, id);
   EXPECT_EQ(c[0].hubspot_id, "4242");
   EXPECT_EQ(c[0].txid, txid);
-  EXPECT_EQ(c[0].changed, json::object());
+  // The sync_key finds a lead whose create reached HubSpot unconfirmed (migration 0011).
+  EXPECT_EQ(c[0].changed, json({{"sync_key", key}}));
 }
 
 TEST_F(DbTriggersTest, WritesUnderOriginSyncAreNotCaptured) {

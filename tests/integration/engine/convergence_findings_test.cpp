@@ -143,5 +143,64 @@ TEST_F(ConvergenceFindingsTest, AGarbledAnswerToADeleteIsNotTakenForTheDelete) {
   EXPECT_EQ(count("SELECT count(*) FROM leads"), 1) << out;
 }
 
+// Seed 19. A lead inserted locally was being created when the daemon was killed: HubSpot had applied the POST,
+// leadsync had not recorded it (the outbox rows stayed PENDING, the row had no hubspot_id). The row was then
+// deleted locally. The push dropped the DELETE as "never reached HubSpot", and the next pull imported HubSpot's
+// copy as a new row: the delete was resurrected. Now the DELETE keeps the row's sync_key, the pull leaves that
+// copy alone, and the push finds it by the unique key and deletes it.
+class UnconfirmedCreateThenLocalDelete : public ConvergenceFindingsTest,
+                                         public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(UnconfirmedCreateThenLocalDelete, DeletesHubSpotsCopyInsteadOfImportingIt) {
+  LEADSYNC_REQUIRE_DATABASE();
+  start({.on_remote_delete = "delete"});
+  sync_ok();
+  const auto contact = new_contact();
+  exec("BEGIN; INSERT INTO leads (lead_name) VALUES ('Gone before confirmed');"
+       "INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
+       "VALUES (currval('leads_id_seq'), 'contacts', '" + contact + "', 578); COMMIT;");
+  // What a kill after the POST leaves: HubSpot has the lead with our unique key, the outbox rows are PENDING.
+  const auto key = sql("SELECT sync_key FROM leads");
+  json body = {{"properties", {{"hs_lead_name", "Gone before confirmed"}, {"leadsync_key", key}}},
+               {"associations", json::array({{{"to", {{"id", contact}}},
+                                              {"types", json::array({{{"associationCategory", "HUBSPOT_DEFINED"},
+                                                                      {"associationTypeId", 578}}})}}})}};
+  const std::string id = api("POST", "/crm/v3/objects/leads", body.dump(), 201)["id"];
+  exec("UPDATE leadsync.changes SET state = 'PENDING', attempts = 1");
+  const std::string how = GetParam();
+  if (how == std::string("delete")) exec("DELETE FROM leads");
+  else exec("UPDATE leads SET archived = true");
+
+  // --full: the list sweep sees HubSpot's copy before the push runs, so the pull must not import it.
+  auto out = sync_ok({"--full"});
+  EXPECT_FALSE(remote_exists(id)) << out;
+  EXPECT_EQ(count("SELECT count(*) FROM leads WHERE NOT archived"), 0) << out;
+  EXPECT_EQ(count("SELECT count(*) FROM leads"), how == std::string("delete") ? 0 : 1) << out;
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state IN ('NEW', 'PENDING', 'FAILED')"), 0) << out;
+  out = sync_ok({"--full"});
+  EXPECT_EQ(count("SELECT count(*) FROM leads WHERE NOT archived"), 0) << out;
+  EXPECT_FALSE(remote_exists(id)) << out;
+}
+
+// The same crash, but HubSpot never applied the POST: the DELETE finds nothing to delete and writes nothing.
+TEST_F(ConvergenceFindingsTest, LocalDeleteOfACreateThatNeverReachedHubSpotWritesNothing) {
+  LEADSYNC_REQUIRE_DATABASE();
+  start();
+  sync_ok();
+  const auto contact = new_contact();
+  exec("BEGIN; INSERT INTO leads (lead_name) VALUES ('Never sent');"
+       "INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
+       "VALUES (currval('leads_id_seq'), 'contacts', '" + contact + "', 578); COMMIT;");
+  exec("UPDATE leadsync.changes SET state = 'PENDING', attempts = 1");
+  exec("DELETE FROM leads");
+  mark_remote_writes();
+  auto out = sync_ok();
+  EXPECT_EQ(remote_writes_since_mark(), 0) << out;
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state IN ('NEW', 'PENDING', 'FAILED')"), 0) << out;
+}
+
+INSTANTIATE_TEST_SUITE_P(HardOrSoft, UnconfirmedCreateThenLocalDelete, ::testing::Values("delete", "archive"),
+                         [](const auto& param_info) { return std::string(param_info.param); });
+
 }  // namespace
 }  // namespace leadsync::engine_test

@@ -288,6 +288,19 @@ TEST(PullPlanTest, LocallyArchivedRowWaitsForItsPushButIsRestoredWhenHubSpotRest
   EXPECT_EQ(plan.set_archived, false);
 }
 
+TEST(PullPlanTest, RowArchivedBeforeItsCreateWasConfirmedIsNotRestoredByTheUnconfirmedCopy) {
+  // Found by the unique key (no hubspot_id on the row, no base): the create reached HubSpot but the process
+  // died before recording it, and the row was archived since. The push deletes the copy.
+  RemoteLead r{.id = "56", .unique_key = "k"};
+  r.values = {{"hs_lead_name", "Ada"}};
+  PullContext ctx;
+  ctx.local = LocalLead{.row_id = 3, .sync_key = "k", .archived = true};
+  auto plan = plan_pull(test_mapping(), {}, r, ctx);
+  EXPECT_EQ(plan.action, PullAction::skip);
+  EXPECT_FALSE(plan.set_archived.has_value());
+  EXPECT_NE(plan.skip_reason.find("before its create was confirmed"), std::string::npos) << plan.skip_reason;
+}
+
 // ---- associations as sets -----------------------------------------------------------------------
 
 PullPlan assoc_plan(AssociationSet base, AssociationSet local, std::optional<AssociationSet> remote,
