@@ -42,6 +42,10 @@ struct PgStore::Impl {
   std::string assoc_table;  // quoted "schema"."table_associations"
   std::string row_columns;  // SELECT list: id, hubspot_id, sync_key, archived, <mapped exprs>
   std::unique_ptr<detail::PgSession> session;
+  // Rows the pull inserted since this process last refreshed the planner's statistics (see
+  // refresh_statistics_if_grown), and how many it had inserted in all at that point.
+  std::int64_t inserted_since_analyze = 0;
+  std::int64_t inserted_total = 0;
 
   pqxx::connection& connection();
   std::string q(pqxx::transaction_base& tx, const std::string& s) const { return tx.quote(s); }
@@ -66,6 +70,9 @@ struct PgStore::Impl {
   // Of these hubspot ids, those whose row has unsynced local changes (NEW, PENDING or FAILED).
   std::set<std::string> with_local_changes(pqxx::transaction_base& tx, const std::vector<std::string>& hubspot_ids);
   std::string set_column(pqxx::transaction_base& tx, const core::PropertyMapping& m, const core::Value& v) const;
+  // After a pull inserted `inserted` rows: ANALYZE the tables it writes once they grew by as much again as
+  // this process has inserted so far (>= 1,000 rows), so a big import meets O(log N) ANALYZEs.
+  void refresh_statistics_if_grown(std::int64_t inserted);
 };
 
 template <typename F>
