@@ -247,7 +247,10 @@ PgStore::~PgStore() = default;
 
 const std::string& PgStore::scope() const { return impl_->scope; }
 
-void PgStore::disconnect() { impl_->session.reset(); }
+void PgStore::disconnect() {
+  impl_->session.reset();
+  if (impl_->twin) impl_->twin->session.reset();
+}
 
 std::vector<core::PullContext> PgStore::peek(const std::vector<core::RemoteLead>& leads) {
   if (leads.empty()) return {};

@@ -42,6 +42,9 @@ struct PgStore::Impl {
   std::string assoc_table;  // quoted "schema"."table_associations"
   std::string row_columns;  // SELECT list: id, hubspot_id, sync_key, archived, <mapped exprs>
   std::unique_ptr<detail::PgSession> session;
+  // A second store on its own connection that writes half of each big pull page (apply_pull); made on first
+  // use, so a daemon that never pulls a big page never opens it.
+  std::unique_ptr<Impl> twin;
   // Rows the pull inserted since this process last refreshed the planner's statistics (see
   // refresh_statistics_if_grown), and how many it had inserted in all at that point.
   std::int64_t inserted_since_analyze = 0;

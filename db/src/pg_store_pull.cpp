@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
+#include <future>
 
 #include "leadsync/db/identifier.hpp"
 #include "pg_store_impl.hpp"
@@ -17,6 +19,9 @@ namespace {
 
 // The row of a lead whose HubSpot values PostgreSQL refused says why (sync_error); the next successful pull
 // of that lead clears it. The prefix tells these apart from push failures, which only a push clears.
+// Pages of at least this many leads are written as two halves in parallel (PgStore::apply_pull).
+constexpr std::size_t kParallelPageMin = 40;
+
 constexpr const char* kPullFailurePrefix = "HubSpot's values were not applied to this row: ";
 
 struct PageWriter {
@@ -217,13 +222,11 @@ std::string seen_insert(PgStore::Impl& I, pqxx::transaction_base& tx, const std:
   return sql + " ON CONFLICT DO NOTHING";
 }
 
-}  // namespace
-
-core::PullApplyResult PgStore::apply_pull(const std::vector<core::RemoteLead>& leads, const core::PullPlanner& planner,
-                                          const core::PullApplyOptions& options) {
+// One transaction for `leads` on I's connection (redone lead by lead if PostgreSQL refused one of them).
+core::PullApplyResult apply_part(PgStore::Impl& I, const std::vector<core::RemoteLead>& leads,
+                                 const core::PullPlanner& planner, const core::PullApplyOptions& options) {
   core::PullApplyResult result;
   if (leads.empty()) return result;
-  auto& I = *impl_;
 
   auto run = [&](bool lead_by_lead) {
     return I.transact("applying HubSpot changes", true, [&](pqxx::work& tx) {
@@ -273,6 +276,43 @@ core::PullApplyResult PgStore::apply_pull(const std::vector<core::RemoteLead>& l
     result = run(true);
   }
   for (const auto& [id, why] : result.failed) spdlog::warn("lead {} not applied locally: {}", id, why);
+  return result;
+}
+
+}  // namespace
+
+core::PullApplyResult PgStore::apply_pull(const std::vector<core::RemoteLead>& leads, const core::PullPlanner& planner,
+                                          const core::PullApplyOptions& options) {
+  auto& I = *impl_;
+  core::PullApplyResult result;
+  // One PostgreSQL backend writing a page is what bounds an import (the daemon itself is mostly idle), so a
+  // big page is written as two halves at once, the second on a second connection. Each half is one
+  // transaction; the halves hold different leads, so they never wait for each other. Should one half fail,
+  // the page fails as a whole (the sweep cursor stays before it) and is applied again later: the half that
+  // did commit then meets its own rows and base, and nothing changes twice.
+  if (options.dry_run || leads.size() < kParallelPageMin) {
+    result = apply_part(I, leads, planner, options);
+  } else {
+    const auto half = static_cast<std::ptrdiff_t>(leads.size() / 2);
+    std::vector<core::RemoteLead> first(leads.begin(), leads.begin() + half);
+    std::vector<core::RemoteLead> second(leads.begin() + half, leads.end());
+    if (!I.twin) I.twin = std::make_unique<Impl>(I.dsn, I.mapping);
+    auto other = std::async(std::launch::async, [&] { return apply_part(*I.twin, second, planner, options); });
+    std::exception_ptr failure;
+    try {
+      result = apply_part(I, first, planner, options);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    try {
+      auto rest = other.get();
+      for (auto& plan : rest.plans) result.plans.push_back(std::move(plan));
+      for (auto& f : rest.failed) result.failed.push_back(std::move(f));
+    } catch (...) {
+      if (!failure) failure = std::current_exception();
+    }
+    if (failure) std::rethrow_exception(failure);
+  }
   if (!options.dry_run) {
     std::int64_t inserted = 0;
     for (const auto& plan : result.plans) inserted += plan.action == core::PullAction::create_local ? 1 : 0;

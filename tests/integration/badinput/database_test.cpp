@@ -156,6 +156,39 @@ TEST_F(DatabaseTest, AnOperatorConstraintViolatedByAPulledValueLeavesOnlyThatLea
   EXPECT_EQ(remote_value(hubspot_id(1), "hs_lead_name"), "SHOUTED NAME") << "HubSpot's value is not overwritten";
 }
 
+// A page of at least 40 leads is written as two halves at once, on two connections (PgStore::apply_pull). A
+// lead refused by PostgreSQL in each half leaves out only those two; every other lead of both halves is
+// written, and once the cause is gone the next sweep brings the two in, nothing doubled.
+TEST_F(DatabaseTest, ALeadRefusedInEachHalfOfAParallelPageLeavesOnlyThoseOut) {
+  LEADSYNC_REQUIRE_DATABASE();
+  start();
+  run_ok();
+  exec("CREATE FUNCTION no_7_or_70() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+       "IF NEW.lead_name IN ('Demo Lead 7', 'Demo Lead 70') THEN RAISE EXCEPTION 'not lead 7 or 70'; END IF; "
+       "RETURN NEW; END $$");
+  exec("CREATE TRIGGER operator_check BEFORE INSERT OR UPDATE ON leads FOR EACH ROW EXECUTE FUNCTION no_7_or_70()");
+  admin("POST", "/_fake/reset", json{{"seed_leads", 90}}, 200);  // one list page of 90: halves of 45
+  auto r = run({"--sync-now", "--full"});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("not lead 7 or 70"), std::string::npos) << r.output;
+  // Each half fell back to writing lead by lead on its own: the page was split.
+  std::size_t fallbacks = 0;
+  for (auto at = r.output.find("lead by lead"); at != std::string::npos; at = r.output.find("lead by lead", at + 1))
+    ++fallbacks;
+  EXPECT_EQ(fallbacks, 2u) << r.output;
+  EXPECT_EQ(count("SELECT count(*) FROM leads"), 88) << r.output;
+  EXPECT_EQ(rows_named("Demo Lead 7") + rows_named("Demo Lead 70"), 0);
+  EXPECT_EQ(rows_named("Demo Lead 6") + rows_named("Demo Lead 71"), 2);
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.base"), 88);
+
+  exec("DROP TRIGGER operator_check ON leads");
+  auto out = run_ok({"--sync-now", "--full"});
+  EXPECT_EQ(count("SELECT count(*) FROM leads"), 90) << out;
+  EXPECT_EQ(count("SELECT count(DISTINCT hubspot_id) FROM leads"), 90) << out;
+  EXPECT_EQ(count("SELECT count(DISTINCT lead_id) FROM leads_associations"), 90) << out;
+  EXPECT_EQ(remote_leads(), 90) << "nothing created in HubSpot";
+}
+
 // The database became read-only (what a replica/hot standby does): a clear error naming the read-only state,
 // exit 69 (unavailable: a failover can make it writable again, so systemd restarts and the daemon retries),
 // nothing written or sent; once writable, the waiting local edit is pushed.

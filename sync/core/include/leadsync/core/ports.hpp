@@ -100,7 +100,9 @@ class LeadStore {
   virtual std::vector<PullContext> peek(const std::vector<RemoteLead>& leads) = 0;
   // ONE transaction: lock and load each lead's context (by hubspot_id, or an unlinked row with the same
   // unique key), plan it with `planner`, write the plan (row, associations, base, conflicts, enqueued
-  // pushes) with leadsync.origin = 'sync' so the capture triggers ignore it.
+  // pushes) with leadsync.origin = 'sync' so the capture triggers ignore it. A store may split a big page
+  // into parts written concurrently, one transaction each (`planner` must then be callable from several
+  // threads); if any part fails the call throws, and applying the same page again must be harmless.
   virtual PullApplyResult apply_pull(const std::vector<RemoteLead>& leads, const PullPlanner& planner,
                                      const PullApplyOptions& options) = 0;
   // Leads gone from HubSpot: archive or delete the rows per policy, drop their base, IGNORE their pending
