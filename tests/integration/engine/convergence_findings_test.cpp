@@ -79,9 +79,7 @@ TEST_F(ConvergenceFindingsTest, EditingAColumnThatWasEmptyAtCreateIsAPlainLocalC
   start({.conflict_policy = "remote_wins"});
   sync_ok();
   const auto contact = new_contact();
-  exec("BEGIN; INSERT INTO leads (lead_name) VALUES ('Created without a label');"
-       "INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
-       "VALUES (currval('leads_id_seq'), 'contacts', '" + contact + "', 578); COMMIT;");
+  insert_local_lead("Created without a label", contact);
   sync_ok();
   const auto id = sql("SELECT hubspot_id FROM leads");
   ASSERT_FALSE(id.empty());
@@ -156,17 +154,8 @@ TEST_P(UnconfirmedCreateThenLocalDelete, DeletesHubSpotsCopyInsteadOfImportingIt
   start({.on_remote_delete = "delete"});
   sync_ok();
   const auto contact = new_contact();
-  exec("BEGIN; INSERT INTO leads (lead_name) VALUES ('Gone before confirmed');"
-       "INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
-       "VALUES (currval('leads_id_seq'), 'contacts', '" + contact + "', 578); COMMIT;");
-  // What a kill after the POST leaves: HubSpot has the lead with our unique key, the outbox rows are PENDING.
-  const auto key = sql("SELECT sync_key FROM leads");
-  json body = {{"properties", {{"hs_lead_name", "Gone before confirmed"}, {"leadsync_key", key}}},
-               {"associations", json::array({{{"to", {{"id", contact}}},
-                                              {"types", json::array({{{"associationCategory", "HUBSPOT_DEFINED"},
-                                                                      {"associationTypeId", 578}}})}}})}};
-  const std::string id = api("POST", "/crm/v3/objects/leads", body.dump(), 201)["id"];
-  exec("UPDATE leadsync.changes SET state = 'PENDING', attempts = 1");
+  insert_local_lead("Gone before confirmed", contact);
+  const std::string id = create_unconfirmed("Gone before confirmed", contact);
   const std::string how = GetParam();
   if (how == std::string("delete")) exec("DELETE FROM leads");
   else exec("UPDATE leads SET archived = true");
@@ -188,9 +177,7 @@ TEST_F(ConvergenceFindingsTest, LocalDeleteOfACreateThatNeverReachedHubSpotWrite
   start();
   sync_ok();
   const auto contact = new_contact();
-  exec("BEGIN; INSERT INTO leads (lead_name) VALUES ('Never sent');"
-       "INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
-       "VALUES (currval('leads_id_seq'), 'contacts', '" + contact + "', 578); COMMIT;");
+  insert_local_lead("Never sent", contact);
   exec("UPDATE leadsync.changes SET state = 'PENDING', attempts = 1");
   exec("DELETE FROM leads");
   mark_remote_writes();

@@ -96,9 +96,7 @@ TEST_F(FailureTest, CreateWhoseAnswerWasLostIsNotDuplicated) {
   start();
   sync_ok();
   auto contact = new_contact();
-  exec("BEGIN; INSERT INTO leads (lead_name) VALUES ('Lost answer');"
-       "INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
-       "VALUES (currval('leads_id_seq'), 'contacts', '" + contact + "', 578); COMMIT;");
+  insert_local_lead("Lost answer", contact);
   // HubSpot creates the lead, then the connection drops before leadsync reads the answer.
   admin("POST", "/_fake/faults",
         R"({"method":"POST","path_prefix":"/crm/v3/objects/leads/batch/create","kind":"drop_after_headers","times":1})",
@@ -115,18 +113,8 @@ TEST_F(FailureTest, CrashBetweenCreateAndCommitIsRecoveredByTheUniqueKey) {
   start();
   sync_ok();
   auto contact = new_contact();
-  exec("BEGIN; INSERT INTO leads (lead_name) VALUES ('Crashed');"
-       "INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
-       "VALUES (currval('leads_id_seq'), 'contacts', '" + contact + "', 578); COMMIT;");
-  // What a crash after POST and before the commit leaves behind: HubSpot has the lead (with our unique key),
-  // the outbox rows are PENDING with an attempt counted, the row has no hubspot_id.
-  const auto key = sql("SELECT sync_key FROM leads");
-  json body = {{"properties", {{"hs_lead_name", "Crashed"}, {"leadsync_key", key}}},
-               {"associations", json::array({{{"to", {{"id", contact}}},
-                                              {"types", json::array({{{"associationCategory", "HUBSPOT_DEFINED"},
-                                                                      {"associationTypeId", 578}}})}}})}};
-  const std::string id = api("POST", "/crm/v3/objects/leads", body.dump(), 201)["id"];
-  exec("UPDATE leadsync.changes SET state = 'PENDING', attempts = 1");
+  insert_local_lead("Crashed", contact);
+  const std::string id = create_unconfirmed("Crashed", contact);  // a crash after the POST, before the commit
   auto out = sync_ok();
   EXPECT_EQ(leads_named("Crashed"), 1) << out;
   EXPECT_EQ(sql("SELECT hubspot_id FROM leads"), id);
@@ -138,9 +126,7 @@ TEST_F(FailureTest, WithoutAUniqueKeyAnUncertainCreateIsFlaggedNotRepeated) {
   start({.unique_key = false});
   sync_ok();
   auto contact = new_contact();
-  exec("BEGIN; INSERT INTO leads (lead_name) VALUES ('Unsure');"
-       "INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
-       "VALUES (currval('leads_id_seq'), 'contacts', '" + contact + "', 578); COMMIT;");
+  insert_local_lead("Unsure", contact);
   exec("UPDATE leadsync.changes SET state = 'PENDING', attempts = 1");
   mark_remote_writes();
   auto r = sync();

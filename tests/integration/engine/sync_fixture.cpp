@@ -96,12 +96,39 @@ bool SyncFixture::remote_exists(const std::string& id) {
 std::string SyncFixture::new_contact() { return admin("POST", "/_fake/contacts", R"({"properties":{}})", 201)["id"]; }
 std::string SyncFixture::new_company() { return admin("POST", "/_fake/companies", R"({"properties":{}})", 201)["id"]; }
 
+namespace {
+std::string sql_literal(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+json lead_body(json properties, const std::string& contact) {
+  return {{"properties", std::move(properties)},
+          {"associations", json::array({{{"to", {{"id", contact}}},
+                                         {"types", json::array({{{"associationCategory", "HUBSPOT_DEFINED"},
+                                                                 {"associationTypeId", 578}}})}}})}};
+}
+}  // namespace
+
 json SyncFixture::create_remote_lead(const std::string& name, const std::string& contact, const std::string& label) {
-  json body = {{"properties", {{"hs_lead_name", name}, {"hs_lead_label", label}}},
-               {"associations", json::array({{{"to", {{"id", contact}}},
-                                              {"types", json::array({{{"associationCategory", "HUBSPOT_DEFINED"},
-                                                                      {"associationTypeId", 578}}})}}})}};
-  return api("POST", "/crm/v3/objects/leads", body.dump(), 201);
+  return api("POST", "/crm/v3/objects/leads", lead_body({{"hs_lead_name", name}, {"hs_lead_label", label}}, contact).dump(),
+             201);
+}
+
+void SyncFixture::insert_local_lead(const std::string& name, const std::string& contact) {
+  exec("BEGIN; INSERT INTO leads (lead_name) VALUES (" + sql_literal(name) + ");"
+       "INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
+       "VALUES (currval('leads_id_seq'), 'contacts', '" + contact + "', 578); COMMIT;");
+}
+
+std::string SyncFixture::create_unconfirmed(const std::string& name, const std::string& contact) {
+  const auto key = sql("SELECT sync_key FROM leads WHERE lead_name = " + sql_literal(name));
+  const std::string id =
+      api("POST", "/crm/v3/objects/leads", lead_body({{"hs_lead_name", name}, {"leadsync_key", key}}, contact).dump(),
+          201)["id"];
+  exec("UPDATE leadsync.changes SET state = 'PENDING', attempts = 1");
+  return id;
 }
 
 std::map<std::string, long> SyncFixture::request_counts() {

@@ -48,6 +48,11 @@ class SyncFixture : public ::testing::Test {
   std::string new_contact();                        // via the admin route
   std::string new_company();
   json create_remote_lead(const std::string& name, const std::string& contact, const std::string& label = "WARM");
+  // A local row and its primary contact association, in one transaction (HubSpot needs both at create).
+  void insert_local_lead(const std::string& name, const std::string& contact);
+  // What a run killed after the create POST of local row `name` leaves behind: HubSpot has the lead with the
+  // row's unique key, every outbox row is PENDING with one attempt, the row has no hubspot_id. HubSpot's id.
+  std::string create_unconfirmed(const std::string& name, const std::string& contact);
   // Writes (POST/PATCH/PUT/DELETE on the CRM API) fake-hubspot served since the last call.
   long remote_writes_since_mark();
   void mark_remote_writes();
