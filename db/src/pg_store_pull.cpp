@@ -333,9 +333,11 @@ void PgStore::Impl::refresh_statistics_if_grown(std::int64_t inserted) {
   const auto t0 = std::chrono::steady_clock::now();
   try {
     pqxx::nontransaction tx(connection());
-    tx.exec("ANALYZE leadsync.base");
-    tx.exec("ANALYZE " + table);
-    tx.exec("ANALYZE " + assoc_table);
+    // Only the key columns the lookups filter on: statistics of the jsonb and value columns cost most of an
+    // ANALYZE (sorting the sampled values) and no plan here depends on them.
+    tx.exec("ANALYZE leadsync.base (scope, hubspot_id, lead_id)");
+    tx.exec("ANALYZE " + table + " (id, hubspot_id, sync_key)");
+    tx.exec("ANALYZE " + assoc_table + " (lead_id, to_object_type, to_object_id)");
   } catch (const pqxx::broken_connection& e) {
     session.reset();  // the next transaction reconnects or reports the outage
     spdlog::debug("refreshing planner statistics failed: {}", e.what());
