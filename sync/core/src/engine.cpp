@@ -530,11 +530,16 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
         bool never_created = !local || local->archived;
         // Deleted (or archived) locally before any create was confirmed. If a create attempt was started, it
         // may have reached HubSpot all the same: that copy must go too, or the next pull brings it back.
-        if (never_created && (!local || !local->hubspot_id) && items[i].in_doubt && !items[i].sync_key.empty() &&
-            mapping.unique_key_property) {
+        const bool unconfirmed_gone = never_created && (!local || !local->hubspot_id) && items[i].in_doubt;
+        if (unconfirmed_gone && !items[i].sync_key.empty() && mapping.unique_key_property) {
           in_doubt_gone.push_back(i);
           break;
         }
+        if (unconfirmed_gone)
+          spdlog::warn("lead row {}: deleted locally while an earlier create attempt may have reached HubSpot; "
+                       "without hubspot.unique_key_property that copy cannot be found: if it exists, the next "
+                       "pull imports it as a new row (delete it in HubSpot)",
+                       items[i].lead_id);
         outcomes[i] = outcome_for(items[i], never_created ? PushStatus::ignored : PushStatus::merged, plan.action);
         break;
       }

@@ -135,5 +135,21 @@ TEST_F(FailureTest, WithoutAUniqueKeyAnUncertainCreateIsFlaggedNotRepeated) {
   EXPECT_NE(sql("SELECT sync_error FROM leads").find("unique_key_property"), std::string::npos);
 }
 
+// Without a unique key a row deleted while its create was in doubt cannot be looked for in HubSpot: leadsync
+// writes nothing, and says what may happen and what to do.
+TEST_F(FailureTest, WithoutAUniqueKeyADeleteAfterAnUncertainCreateIsWarnedAbout) {
+  LEADSYNC_REQUIRE_DATABASE();
+  start({.unique_key = false});
+  sync_ok();
+  insert_local_lead("Unsure and gone", new_contact());
+  exec("UPDATE leadsync.changes SET state = 'PENDING', attempts = 1");
+  exec("DELETE FROM leads");
+  mark_remote_writes();
+  auto out = sync_ok();
+  EXPECT_EQ(remote_writes_since_mark(), 0) << out;
+  EXPECT_NE(out.find("without hubspot.unique_key_property that copy cannot be found"), std::string::npos) << out;
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state IN ('NEW', 'PENDING', 'FAILED')"), 0) << out;
+}
+
 }  // namespace
 }  // namespace leadsync::engine_test
