@@ -17,11 +17,11 @@ namespace leadsync::db {
 
 namespace {
 
-// The row of a lead whose HubSpot values PostgreSQL refused says why (sync_error); the next successful pull
-// of that lead clears it. The prefix tells these apart from push failures, which only a push clears.
 // Pages of at least this many leads are written as two halves in parallel (PgStore::apply_pull).
 constexpr std::size_t kParallelPageMin = 40;
 
+// The row of a lead whose HubSpot values PostgreSQL refused says why (sync_error); the next successful pull
+// of that lead clears it. The prefix tells these apart from push failures, which only a push clears.
 constexpr const char* kPullFailurePrefix = "HubSpot's values were not applied to this row: ";
 
 struct PageWriter {

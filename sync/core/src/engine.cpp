@@ -551,67 +551,53 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
     }
   }
 
-  // A lead deleted locally while its create was in doubt: read it back by the unique key; if the create did
-  // reach HubSpot, delete it there (below, with the other archives), else there is nothing to do.
-  if (!in_doubt_gone.empty()) {
+  // Leads whose earlier create attempt may have reached HubSpot are read back by the unique key (= sync_key),
+  // all in one call. A create is repeated only if HubSpot does not have the lead; a lead deleted locally since
+  // is deleted in HubSpot too (below, with the other archives) if it reached it. Without a unique key that is
+  // unknowable (in_doubt_gone is then empty: see above).
+  if (!in_doubt_creates.empty() && !mapping.unique_key_property) {
+    for (auto i : in_doubt_creates)
+      fail_outcome(i, PushStatus::failed,
+                   "an earlier create attempt may have reached HubSpot and cannot be checked without "
+                   "hubspot.unique_key_property; look for a duplicate lead, then run --retry-failed");
+  } else if (!in_doubt_creates.empty() || !in_doubt_gone.empty()) {
     std::vector<std::string> keys;
+    for (auto i : in_doubt_creates) keys.push_back(items[i].sync_key);
     for (auto i : in_doubt_gone) keys.push_back(items[i].sync_key);
     try {
       auto found = co_await remote_.find_by_unique_key(keys);
-      std::map<std::string, std::string> id_by_key;
+      std::map<std::string, RemoteLead*> by_key;
       for (auto& f : found)
-        if (f.unique_key) id_by_key[*f.unique_key] = f.id;
+        if (f.unique_key) by_key[*f.unique_key] = &f;
+      for (auto i : in_doubt_creates) {
+        auto it = by_key.find(items[i].sync_key);
+        if (it == by_key.end()) {
+          creates.push_back(i);
+          continue;
+        }
+        auto o = outcome_for(items[i], PushStatus::success, PushAction::create);
+        o.hubspot_id = it->second->id;
+        o.new_base = base_from_remote(*it->second, plans[i]);
+        outcomes[i] = std::move(o);
+        spdlog::info("lead row {}: earlier create reached HubSpot as {} (linked, not created again)",
+                     items[i].lead_id, it->second->id);
+      }
       for (auto i : in_doubt_gone) {
-        auto it = id_by_key.find(items[i].sync_key);
-        if (it == id_by_key.end()) {
+        auto it = by_key.find(items[i].sync_key);
+        if (it == by_key.end()) {
           outcomes[i] = outcome_for(items[i], PushStatus::ignored, PushAction::none);
           continue;
         }
         spdlog::info("lead row {}: deleted locally, but its unconfirmed create reached HubSpot as {}: deleting it",
-                     items[i].lead_id, it->second);
+                     items[i].lead_id, it->second->id);
         plans[i].action = PushAction::archive;
-        plans[i].hubspot_id = it->second;
+        plans[i].hubspot_id = it->second->id;
         archives.push_back(i);
       }
     } catch (const Error& e) {
       if (e.is_fatal()) throw;
+      for (auto i : in_doubt_creates) call_failed(i, e);
       for (auto i : in_doubt_gone) call_failed(i, e);
-    }
-  }
-
-  // A create whose earlier attempt may have reached HubSpot is only repeated once HubSpot says it does not
-  // have the lead (read back by the unique key = sync_key). Without a unique key that is unknowable.
-  if (!in_doubt_creates.empty()) {
-    if (!mapping.unique_key_property) {
-      for (auto i : in_doubt_creates)
-        fail_outcome(i, PushStatus::failed,
-                     "an earlier create attempt may have reached HubSpot and cannot be checked without "
-                     "hubspot.unique_key_property; look for a duplicate lead, then run --retry-failed");
-    } else {
-      std::vector<std::string> keys;
-      for (auto i : in_doubt_creates) keys.push_back(items[i].sync_key);
-      try {
-        auto found = co_await remote_.find_by_unique_key(keys);
-        std::map<std::string, RemoteLead*> by_key;
-        for (auto& f : found)
-          if (f.unique_key) by_key[*f.unique_key] = &f;
-        for (auto i : in_doubt_creates) {
-          auto it = by_key.find(items[i].sync_key);
-          if (it == by_key.end()) {
-            creates.push_back(i);
-            continue;
-          }
-          auto o = outcome_for(items[i], PushStatus::success, PushAction::create);
-          o.hubspot_id = it->second->id;
-          o.new_base = base_from_remote(*it->second, plans[i]);
-          outcomes[i] = std::move(o);
-          spdlog::info("lead row {}: earlier create reached HubSpot as {} (linked, not created again)",
-                       items[i].lead_id, it->second->id);
-        }
-      } catch (const Error& e) {
-        if (e.is_fatal()) throw;
-        for (auto i : in_doubt_creates) call_failed(i, e);
-      }
     }
   }
 
