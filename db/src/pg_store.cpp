@@ -192,45 +192,49 @@ std::vector<core::PullContext> PgStore::Impl::load_pull_contexts(
   return contexts;
 }
 
+namespace {
+// What an upsert of leadsync.base changes in an existing row (lead_id only ever gets set).
+constexpr const char* kBaseOnConflict =
+    " ON CONFLICT (scope, hubspot_id) DO UPDATE SET lead_id = coalesce(EXCLUDED.lead_id, leadsync.base.lead_id), "
+    "vals = EXCLUDED.vals, stamps = EXCLUDED.stamps, associations = EXCLUDED.associations, "
+    "remote_updated_at = EXCLUDED.remote_updated_at, synced_at = now()";
+}  // namespace
+
 std::string PgStore::Impl::base_upsert(pqxx::transaction_base& tx, const core::BaseState& b,
                                        std::optional<std::int64_t> lead_id) {
-  return base_upsert_many(tx, {{&b, lead_id}});
+  return "INSERT INTO leadsync.base (scope, hubspot_id, lead_id, vals, stamps, associations, remote_updated_at, "
+         "synced_at) VALUES (" +
+         scope_literal(tx) + ", " + tx.quote(b.hubspot_id) + ", " + (lead_id ? std::to_string(*lead_id) : "NULL") +
+         ", " + tx.quote(detail::encode_values(b.values)) + "::jsonb, " +
+         tx.quote(detail::encode_times(b.changed_at, b.remote_updated_at)) + "::jsonb, " +
+         (b.associations ? tx.quote(detail::encode_associations(*b.associations)) + "::jsonb" : std::string("NULL")) +
+         ", " +
+         (b.remote_updated_at ? tx.quote(core::format_timestamp(*b.remote_updated_at)) + "::timestamptz"
+                              : std::string("NULL")) +
+         ", now())" + kBaseOnConflict;
 }
 
-std::string PgStore::Impl::base_upsert_many(
-    pqxx::transaction_base& tx, const std::vector<std::pair<const core::BaseState*, std::optional<std::int64_t>>>& rows) {
-  std::string sql =
-      "INSERT INTO leadsync.base (scope, hubspot_id, lead_id, vals, stamps, associations, remote_updated_at, "
-      "synced_at) VALUES ";
-  const std::string sc = scope_literal(tx);
-  for (std::size_t k = 0; k < rows.size(); ++k) {
-    const auto& b = *rows[k].first;
-    const auto& lead_id = rows[k].second;
-    sql += (k ? ", (" : "(") + sc + ", " + tx.quote(b.hubspot_id) + ", " +
-           (lead_id ? std::to_string(*lead_id) : "NULL") + ", " + tx.quote(detail::encode_values(b.values)) +
-           "::jsonb, " + tx.quote(detail::encode_times(b.changed_at, b.remote_updated_at)) + "::jsonb, " +
-           (b.associations ? tx.quote(detail::encode_associations(*b.associations)) + "::jsonb"
-                           : std::string("NULL")) +
-           ", " +
-           (b.remote_updated_at ? tx.quote(core::format_timestamp(*b.remote_updated_at)) + "::timestamptz"
-                                : std::string("NULL")) +
-           ", now())";
+void PgStore::Impl::upsert_bases(pqxx::transaction_base& tx,
+                                 const std::vector<std::pair<const core::BaseState*, std::optional<std::int64_t>>>& rows,
+                                 std::optional<std::int64_t> seen_sweep) {
+  if (rows.empty()) return;
+  detail::ArrayLiteral ids, leads, vals, stamps, assocs, updated;
+  for (const auto& [b, lead_id] : rows) {
+    ids.add(std::string_view(b->hubspot_id));
+    lead_id ? leads.add(*lead_id) : leads.add_null();
+    vals.add(std::string_view(detail::encode_values(b->values)));
+    stamps.add(std::string_view(detail::encode_times(b->changed_at, b->remote_updated_at)));
+    b->associations ? assocs.add(std::string_view(detail::encode_associations(*b->associations))) : assocs.add_null();
+    b->remote_updated_at ? updated.add(std::string_view(core::format_timestamp(*b->remote_updated_at)))
+                         : updated.add_null();
   }
-  return sql +
-         " ON CONFLICT (scope, hubspot_id) DO UPDATE SET lead_id = coalesce(EXCLUDED.lead_id, "
-         "leadsync.base.lead_id), vals = EXCLUDED.vals, stamps = EXCLUDED.stamps, associations = "
-         "EXCLUDED.associations, remote_updated_at = EXCLUDED.remote_updated_at, synced_at = now()";
-}
-
-std::set<std::string> PgStore::Impl::with_local_changes(pqxx::transaction_base& tx,
-                                                        const std::vector<std::string>& hubspot_ids) {
-  std::set<std::string> out;
-  if (hubspot_ids.empty()) return out;
-  auto r = tx.exec("SELECT DISTINCT t.hubspot_id FROM " + table + " t JOIN leadsync.changes c ON c.lead_id = t.id "
-                   "AND c.scope = " + scope_literal(tx) + " AND c.state IN ('NEW', 'PENDING', 'FAILED') "
-                   "WHERE t.hubspot_id IN " + detail::in_list(tx, hubspot_ids));
-  for (const auto& row : r) out.insert(row[0].c_str());
-  return out;
+  const std::string sweep = seen_sweep ? std::to_string(*seen_sweep) : std::string("NULL");
+  tx.exec_params(
+      "INSERT INTO leadsync.base (scope, hubspot_id, lead_id, vals, stamps, associations, remote_updated_at, "
+      "synced_at, seen_sweep) SELECT $1, u.*, now(), " + sweep + "::bigint FROM unnest($2::text[], $3::bigint[], "
+      "$4::jsonb[], $5::jsonb[], $6::jsonb[], $7::timestamptz[]) AS u" + kBaseOnConflict +
+          ", seen_sweep = coalesce(EXCLUDED.seen_sweep, leadsync.base.seen_sweep)",
+      scope, ids.str(), leads.str(), vals.str(), stamps.str(), assocs.str(), updated.str());
 }
 
 std::string PgStore::Impl::set_column(pqxx::transaction_base& tx, const core::PropertyMapping& m,
@@ -250,29 +254,6 @@ const std::string& PgStore::scope() const { return impl_->scope; }
 void PgStore::disconnect() {
   impl_->session.reset();
   if (impl_->twin) impl_->twin->session.reset();
-}
-
-std::vector<core::PullContext> PgStore::peek(const std::vector<core::RemoteLead>& leads) {
-  if (leads.empty()) return {};
-  return impl_->transact("reading local leads", false, [&](pqxx::work& tx) {
-    // Only a lead with unsynced local changes can conflict; the others get an empty context (one cheap
-    // query instead of loading the whole page).
-    std::vector<std::string> ids;
-    for (const auto& l : leads) ids.push_back(l.id);
-    auto changed = impl_->with_local_changes(tx, ids);
-    std::vector<core::PullContext> out(leads.size());
-    if (changed.empty()) return out;
-    std::vector<core::RemoteLead> subset;
-    std::vector<std::size_t> where;
-    for (std::size_t i = 0; i < leads.size(); ++i)
-      if (changed.contains(leads[i].id)) {
-        subset.push_back(leads[i]);
-        where.push_back(i);
-      }
-    auto contexts = impl_->load_pull_contexts(tx, subset, false, nullptr);
-    for (std::size_t k = 0; k < where.size(); ++k) out[where[k]] = std::move(contexts[k]);
-    return out;
-  });
 }
 
 core::RemoteDeleteResult PgStore::apply_remote_deletes(const std::vector<std::string>& hubspot_ids,
@@ -331,6 +312,7 @@ std::vector<std::string> PgStore::unseen_by_sweep(std::int64_t sweep_id, const s
     tx.exec("SET LOCAL enable_nestloop = off");
     auto r = tx.exec("SELECT b.hubspot_id FROM leadsync.base b WHERE b.scope = " + I.scope_literal(tx) +
                      (after ? " AND b.hubspot_id > " + tx.quote(*after) : std::string()) +
+                     " AND b.seen_sweep IS DISTINCT FROM " + std::to_string(sweep_id) +
                      " AND NOT EXISTS (SELECT 1 FROM leadsync.sweep_seen s WHERE s.scope = b.scope AND s.sweep_id = " +
                      std::to_string(sweep_id) + " AND s.hubspot_id = b.hubspot_id) ORDER BY b.hubspot_id LIMIT " +
                      std::to_string(limit));

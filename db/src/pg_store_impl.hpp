@@ -67,11 +67,11 @@ struct PgStore::Impl {
                                                     const std::vector<core::RemoteLead>& leads, bool for_update,
                                                     std::vector<std::optional<std::int64_t>>* base_lead_ids);
   std::string base_upsert(pqxx::transaction_base& tx, const core::BaseState& b, std::optional<std::int64_t> lead_id);
-  // One INSERT ... ON CONFLICT for many leads (distinct hubspot ids).
-  std::string base_upsert_many(pqxx::transaction_base& tx,
-                               const std::vector<std::pair<const core::BaseState*, std::optional<std::int64_t>>>& rows);
-  // Of these hubspot ids, those whose row has unsynced local changes (NEW, PENDING or FAILED).
-  std::set<std::string> with_local_changes(pqxx::transaction_base& tx, const std::vector<std::string>& hubspot_ids);
+  // base_upsert for many leads (distinct hubspot ids) as one statement with an array per column (the pull's
+  // bulk path); the rows are also marked as seen by full sweep `seen_sweep` when there is one.
+  void upsert_bases(pqxx::transaction_base& tx,
+                    const std::vector<std::pair<const core::BaseState*, std::optional<std::int64_t>>>& rows,
+                    std::optional<std::int64_t> seen_sweep);
   std::string set_column(pqxx::transaction_base& tx, const core::PropertyMapping& m, const core::Value& v) const;
   // After a pull inserted `inserted` rows: ANALYZE the tables it writes once they grew by as much again as
   // this process has inserted so far (>= 1,000 rows), so a big import meets O(log N) ANALYZEs.

@@ -32,6 +32,9 @@ struct PageWriter {
   std::vector<std::optional<std::int64_t>>& base_leads;
   std::vector<core::PullPlan>& plans;
   std::vector<std::pair<std::string, std::string>>& failed;
+  std::optional<std::int64_t> sweep_id;
+  // base_written[i]: leads[i]'s base was written here (and so marked as seen by the sweep, if any).
+  std::vector<char>& base_written;
 
   // A value HubSpot sent that the column cannot hold: the lead is reported instead of failing the page.
   bool values_fit(std::size_t i) {
@@ -47,44 +50,63 @@ struct PageWriter {
     return true;
   }
 
-  std::string columns_of_creates() const {
-    std::string cols = "hubspot_id, hubspot_updated_at, sync_status";
-    for (const auto& m : I.mapping.properties)
-      if (m.pulls()) cols += ", " + quote_identifier(m.column);
-    return cols;
-  }
-
-  // Inserts the rows of create plans (one statement); fills plans[i].row_id.
+  // Inserts the rows of create plans (one statement, one array per column); fills plans[i].row_id.
   void insert_rows(const std::vector<std::size_t>& idx) {
     if (idx.empty()) return;
-    std::string sql = "INSERT INTO " + I.table + " (" + columns_of_creates() + ") VALUES ";
-    for (std::size_t n = 0; n < idx.size(); ++n) {
-      const auto i = idx[n];
+    std::vector<const core::PropertyMapping*> pulled;
+    for (const auto& m : I.mapping.properties)
+      if (m.pulls()) pulled.push_back(&m);
+    std::vector<detail::ArrayLiteral> cols(2 + pulled.size());
+    for (auto i : idx) {
       const auto& r = leads[i];
-      sql += n ? ", (" : "(";
-      sql += tx.quote(r.id) + ", " +
-             (r.updated_at ? tx.quote(core::format_timestamp(*r.updated_at)) + "::timestamptz" : std::string("NULL")) +
-             ", 'SYNCED'";
-      for (const auto& m : I.mapping.properties) {
-        if (!m.pulls()) continue;
-        auto it = plans[i].local_updates.find(m.property);
-        core::Value v = it == plans[i].local_updates.end() ? std::nullopt : it->second;
-        sql += ", " + (v ? tx.quote(*v) + "::" + detail::write_cast(m.type) : std::string("NULL"));
+      cols[0].add(std::string_view(r.id));
+      r.updated_at ? cols[1].add(std::string_view(core::format_timestamp(*r.updated_at))) : cols[1].add_null();
+      for (std::size_t k = 0; k < pulled.size(); ++k) {
+        auto it = plans[i].local_updates.find(pulled[k]->property);
+        cols[2 + k].add(it == plans[i].local_updates.end() ? core::Value() : it->second);
       }
-      sql += ")";
     }
-    sql += " RETURNING id, hubspot_id";
+    std::string names = "hubspot_id, hubspot_updated_at, sync_status";
+    std::string select = "u.c0, u.c1, 'SYNCED'";
+    std::string arrays = "$1::text[], $2::timestamptz[]";
+    std::string aliases = "c0, c1";
+    for (std::size_t k = 0; k < pulled.size(); ++k) {
+      const auto c = "c" + std::to_string(k + 2);
+      names += ", " + quote_identifier(pulled[k]->column);
+      select += ", u." + c;
+      arrays += ", $" + std::to_string(k + 3) + "::" + detail::write_cast(pulled[k]->type) + "[]";
+      aliases += ", " + c;
+    }
+    std::vector<std::string> params;
+    for (auto& c : cols) params.push_back(c.str());
     std::map<std::string, std::int64_t> ids;
-    for (const auto& row : tx.exec(sql)) ids[row[1].c_str()] = row[0].as<std::int64_t>();
+    for (const auto& row : tx.exec_params("INSERT INTO " + I.table + " (" + names + ") SELECT " + select +
+                                              " FROM unnest(" + arrays + ") AS u(" + aliases + ") RETURNING id, hubspot_id",
+                                          pqxx::prepare::make_dynamic_params(params)))
+      ids[row[1].c_str()] = row[0].as<std::int64_t>();
     for (auto i : idx) plans[i].row_id = ids.at(plans[i].hubspot_id);
   }
 
-  // Association rows to add are gathered for one multi-row INSERT per page; removals are rare.
-  void append_assoc(std::string& sql, std::vector<std::string>& add_rows, std::int64_t row_id,
-                    const core::PullPlan& plan) {
-    for (const auto& a : plan.local_assoc_add)
-      add_rows.push_back("(" + std::to_string(row_id) + ", " + tx.quote(a.to_object_type) + ", " +
-                         tx.quote(a.to_object_id) + ", " + std::to_string(a.type_id) + ")");
+  // Association rows to add, one array per column: rows of leads created in this transaction cannot exist yet
+  // (a plain INSERT); the others may (ON CONFLICT DO NOTHING, which costs a check per row).
+  struct AssocRows {
+    detail::ArrayLiteral lead, type, id, type_id;
+    void add(std::int64_t row_id, const core::AssociationKey& a) {
+      lead.add(row_id);
+      type.add(std::string_view(a.to_object_type));
+      id.add(std::string_view(a.to_object_id));
+      type_id.add(static_cast<std::int64_t>(a.type_id));
+    }
+    void insert(PgStore::Impl& I, pqxx::transaction_base& tx, bool may_exist) {
+      if (!lead.size()) return;
+      tx.exec_params("INSERT INTO " + I.assoc_table + " (lead_id, to_object_type, to_object_id, association_type_id) "
+                     "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[])" +
+                         (may_exist ? " ON CONFLICT DO NOTHING" : ""),
+                     lead.str(), type.str(), id.str(), type_id.str());
+    }
+  };
+
+  void append_assoc_removals(std::string& sql, std::int64_t row_id, const core::PullPlan& plan) {
     for (const auto& a : plan.local_assoc_remove)
       sql += "DELETE FROM " + I.assoc_table + " WHERE lead_id = " + std::to_string(row_id) +
              " AND to_object_type = " + tx.quote(a.to_object_type) + " AND to_object_id = " + tx.quote(a.to_object_id) +
@@ -137,11 +159,17 @@ struct PageWriter {
     }
   }
 
-  // Everything of plans[idx] except inserting new rows; returns the SQL batch.
-  std::string statements(const std::vector<std::size_t>& idx) {
+  // Writes everything of plans[idx]: new rows, then one batch of the rare per-lead statements (updates,
+  // association removals, conflicts), then the association rows and the bases as arrays.
+  void write(const std::vector<std::size_t>& idx) {
+    std::vector<std::size_t> creates;
+    for (auto i : idx)
+      if (plans[i].action == core::PullAction::create_local) creates.push_back(i);
+    insert_rows(creates);
+
     std::string sql;
     std::string applied_rows;  // existing rows written now: a pull failure recorded on them is over
-    std::vector<std::string> assoc_rows;
+    AssocRows new_assocs, more_assocs;
     std::vector<std::pair<const core::BaseState*, std::optional<std::int64_t>>> bases;
     for (auto i : idx) {
       auto& plan = plans[i];
@@ -149,35 +177,30 @@ struct PageWriter {
       if (plan.action == core::PullAction::update_local) append_update(sql, i);
       if (plan.action != core::PullAction::create_local && plan.row_id)
         applied_rows += (applied_rows.empty() ? "" : ", ") + std::to_string(*plan.row_id);
-      if (plan.row_id) append_assoc(sql, assoc_rows, *plan.row_id, plan);
+      if (plan.row_id) {
+        append_assoc_removals(sql, *plan.row_id, plan);
+        auto& rows = plan.action == core::PullAction::create_local ? new_assocs : more_assocs;
+        for (const auto& a : plan.local_assoc_add) rows.add(*plan.row_id, a);
+      }
       const bool base_changed = !contexts[i].base || !detail::same_base(*contexts[i].base, plan.new_base) ||
                                 (plan.row_id && base_leads[i] != plan.row_id);
-      if (base_changed) bases.emplace_back(&plan.new_base, plan.row_id);
+      if (base_changed) {
+        bases.emplace_back(&plan.new_base, plan.row_id);
+        base_written[i] = 1;
+      }
       append_conflicts(sql, i);
       if (plan.enqueue_push && plan.row_id)
         sql += "INSERT INTO leadsync.changes (scope, lead_id, hubspot_id, op, changed) VALUES (" +
                I.scope_literal(tx) + ", " + std::to_string(*plan.row_id) + ", " + tx.quote(plan.hubspot_id) +
                ", 'UPDATE', '{}'::jsonb);\n";
     }
-    if (!assoc_rows.empty()) {
-      sql += "INSERT INTO " + I.assoc_table + " (lead_id, to_object_type, to_object_id, association_type_id) VALUES ";
-      for (std::size_t k = 0; k < assoc_rows.size(); ++k) sql += (k ? ", " : "") + assoc_rows[k];
-      sql += " ON CONFLICT DO NOTHING;\n";
-    }
-    if (!bases.empty()) sql += I.base_upsert_many(tx, bases) + ";\n";
     if (!applied_rows.empty())
       sql += "UPDATE " + I.table + " SET sync_status = 'SYNCED', sync_error = NULL WHERE id IN (" + applied_rows +
              ") AND starts_with(sync_error, " + tx.quote(kPullFailurePrefix) + ");\n";
-    return sql;
-  }
-
-  void write(const std::vector<std::size_t>& idx) {
-    std::vector<std::size_t> creates;
-    for (auto i : idx)
-      if (plans[i].action == core::PullAction::create_local) creates.push_back(i);
-    insert_rows(creates);
-    auto sql = statements(idx);
     if (!sql.empty()) tx.exec(sql);
+    new_assocs.insert(I, tx, false);
+    more_assocs.insert(I, tx, true);
+    I.upsert_bases(tx, bases, sweep_id);
   }
 };
 
@@ -214,12 +237,16 @@ void record_pull_failures(PgStore::Impl& I, pqxx::work& tx,
   }
 }
 
-std::string seen_insert(PgStore::Impl& I, pqxx::transaction_base& tx, const std::vector<core::RemoteLead>& leads,
-                        std::int64_t sweep_id) {
-  std::string sql = "INSERT INTO leadsync.sweep_seen (scope, sweep_id, hubspot_id) VALUES ";
+// Records the leads of a sweep's page whose base was not written (those are marked in the base itself).
+void record_seen(PgStore::Impl& I, pqxx::transaction_base& tx, const std::vector<core::RemoteLead>& leads,
+                 const std::vector<char>& base_written, std::int64_t sweep_id) {
+  detail::ArrayLiteral ids;
   for (std::size_t i = 0; i < leads.size(); ++i)
-    sql += (i ? ", (" : "(") + I.scope_literal(tx) + ", " + std::to_string(sweep_id) + ", " + tx.quote(leads[i].id) + ")";
-  return sql + " ON CONFLICT DO NOTHING";
+    if (!base_written[i]) ids.add(std::string_view(leads[i].id));
+  if (!ids.size()) return;
+  tx.exec_params("INSERT INTO leadsync.sweep_seen (scope, sweep_id, hubspot_id) SELECT $1, $2, unnest($3::text[]) "
+                 "ON CONFLICT DO NOTHING",
+                 I.scope, sweep_id, ids.str());
 }
 
 // One transaction for `leads` on I's connection (redone lead by lead if PostgreSQL refused one of them).
@@ -239,9 +266,19 @@ core::PullApplyResult apply_part(PgStore::Impl& I, const std::vector<core::Remot
       auto contexts = I.load_pull_contexts(tx, leads, /*for_update=*/true, &base_leads);
       out.plans.reserve(leads.size());
       for (std::size_t i = 0; i < leads.size(); ++i) out.plans.push_back(planner(leads[i], contexts[i]));
+      if (options.needs_more) {
+        for (std::size_t i = 0; i < leads.size(); ++i)
+          if (options.needs_more(leads[i], out.plans[i])) out.needs_more_ids.push_back(leads[i].id);
+        if (!out.needs_more_ids.empty()) {  // nothing written: the commit below only releases the locks
+          out.plans.clear();
+          for (std::size_t i = 0; i < leads.size(); ++i) out.deferred.push_back(i);
+          return out;
+        }
+      }
       if (options.dry_run) return out;  // nothing written; the commit below is empty
 
-      PageWriter w{I, tx, leads, contexts, base_leads, out.plans, out.failed};
+      std::vector<char> base_written(leads.size(), 0);
+      PageWriter w{I, tx, leads, contexts, base_leads, out.plans, out.failed, options.sweep_id, base_written};
       std::vector<std::size_t> ok;
       for (std::size_t i = 0; i < leads.size(); ++i)
         if (w.values_fit(i)) ok.push_back(i);
@@ -252,10 +289,15 @@ core::PullApplyResult apply_part(PgStore::Impl& I, const std::vector<core::Remot
         for (auto i : ok) {
           try {
             pqxx::subtransaction sub(tx, "lead");
-            PageWriter one{I, sub, leads, contexts, base_leads, out.plans, out.failed};
+            // libpqxx 6.4 sends a subtransaction's SAVEPOINT with its first exec(); exec_params() (the page's
+            // bulk statements) skips that step, and the lead would then run without a savepoint: its failure
+            // would abort the whole transaction. A first exec() makes the savepoint real.
+            sub.exec("SELECT 1");
+            PageWriter one{I, sub, leads, contexts, base_leads, out.plans, out.failed, options.sweep_id, base_written};
             one.write({i});
             sub.commit();
           } catch (const pqxx::sql_error& e) {
+            base_written[i] = 0;  // rolled back with the rest of this lead
             out.failed.emplace_back(leads[i].id, "PostgreSQL refused the local write: " + one_line_reason(e.what()));
             out.plans[i].action = core::PullAction::skip;
             out.plans[i].skip_reason = "local write refused";
@@ -263,7 +305,7 @@ core::PullApplyResult apply_part(PgStore::Impl& I, const std::vector<core::Remot
         }
       }
       record_pull_failures(I, tx, out.failed);
-      if (options.sweep_id) tx.exec(seen_insert(I, tx, leads, *options.sweep_id));
+      if (options.sweep_id) record_seen(I, tx, leads, base_written, *options.sweep_id);
       return out;
     });
   };
@@ -308,6 +350,8 @@ core::PullApplyResult PgStore::apply_pull(const std::vector<core::RemoteLead>& l
       auto rest = other.get();
       for (auto& plan : rest.plans) result.plans.push_back(std::move(plan));
       for (auto& f : rest.failed) result.failed.push_back(std::move(f));
+      for (auto i : rest.deferred) result.deferred.push_back(static_cast<std::size_t>(half) + i);
+      for (auto& id : rest.needs_more_ids) result.needs_more_ids.push_back(std::move(id));
     } catch (...) {
       if (!failure) failure = std::current_exception();
     }
@@ -332,12 +376,17 @@ void PgStore::Impl::refresh_statistics_if_grown(std::int64_t inserted) {
   if (inserted_since_analyze < std::max<std::int64_t>(1000, inserted_total - inserted_since_analyze)) return;
   const auto t0 = std::chrono::steady_clock::now();
   try {
-    pqxx::nontransaction tx(connection());
+    pqxx::work tx(connection());
     // Only the key columns the lookups filter on: statistics of the jsonb and value columns cost most of an
-    // ANALYZE (sorting the sampled values) and no plan here depends on them.
+    // ANALYZE (sorting the sampled values) and no plan here depends on them. And a small sample (3,000 rows
+    // instead of 30,000): these plans need the table's size and the keys' rough distinctness, nothing finer;
+    // autovacuum's own ANALYZE later refines them. At the default target the ANALYZEs were a tenth of a
+    // 100,000-lead import's database time.
+    tx.exec("SET LOCAL default_statistics_target = 10");
     tx.exec("ANALYZE leadsync.base (scope, hubspot_id, lead_id)");
     tx.exec("ANALYZE " + table + " (id, hubspot_id, sync_key)");
     tx.exec("ANALYZE " + assoc_table + " (lead_id, to_object_type, to_object_id)");
+    tx.commit();
   } catch (const pqxx::broken_connection& e) {
     session.reset();  // the next transaction reconnects or reports the outage
     spdlog::debug("refreshing planner statistics failed: {}", e.what());

@@ -2,7 +2,9 @@
 // Internal to leadsync_db: SQL text for the PgStore (column read/write expressions per mapping type,
 // literal quoting, the JSON form of leadsync.base).
 #include <pqxx/pqxx>
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "leadsync/core/lead.hpp"
@@ -35,5 +37,24 @@ std::string encode_associations(const core::AssociationSet& set);
 core::AssociationSet decode_associations(const std::string& json);
 
 bool same_base(const core::BaseState& a, const core::BaseState& b);
+
+// A PostgreSQL array literal ({"a","b",NULL}) built element by element, passed as one statement parameter
+// and read with unnest($n::type[]). A page's rows then travel as one array per column: the server parses a
+// short statement instead of a VALUES list value by value (that parse was a fifth of an import's CPU).
+class ArrayLiteral {
+ public:
+  void add(std::string_view value);
+  void add(const core::Value& value) { value ? add(std::string_view(*value)) : add_null(); }
+  void add(std::int64_t value);
+  void add_null();
+  std::size_t size() const { return size_; }
+  const std::string& str();
+
+ private:
+  void separate();
+  std::string text_ = "{";
+  std::size_t size_ = 0;
+  bool closed_ = false;
+};
 
 }  // namespace leadsync::db::detail

@@ -202,33 +202,34 @@ net::awaitable<CycleReport> SyncEngine::run_cycle(CycleRequest request) {
 net::awaitable<void> SyncEngine::process_pull_page(Cycle& c, std::vector<RemoteLead> leads,
                                                    std::optional<std::int64_t> sweep_id) {
   if (leads.empty()) co_return;
-  // newest_wins needs HubSpot's per-property timestamps, which list and search do not return: find the leads
-  // that conflict and read only those with propertiesWithHistory (rare, so cheap).
-  if (options_.policy.conflict_policy == ConflictPolicy::newest_wins) {
-    auto contexts = co_await run_blocking(store_executor_, [&] { return store_.peek(leads); });
-    std::vector<std::string> need_history;
-    for (std::size_t i = 0; i < leads.size() && i < contexts.size(); ++i) {
-      if (!leads[i].changed_at.empty()) continue;
-      auto plan = plan_pull(options_.mapping, options_.policy, leads[i], contexts[i]);
-      if (!plan.conflicts.empty()) need_history.push_back(leads[i].id);
-    }
-    if (!need_history.empty()) {
-      auto read = co_await remote_.read(need_history, /*with_history=*/true);
-      std::map<std::string, RemoteLead*> by_id;
-      for (auto& l : leads) by_id[l.id] = &l;
-      for (auto& h : read.found)
-        if (auto it = by_id.find(h.id); it != by_id.end()) it->second->changed_at = std::move(h.changed_at);
-    }
-  }
-
   PullApplyOptions opts{.dry_run = c.dry_run(), .sweep_id = sweep_id};
   const auto& mapping = options_.mapping;
   const auto& policy = options_.policy;
   PullPlanner planner = [&mapping, &policy](const RemoteLead& r, const PullContext& ctx) {
     return plan_pull(mapping, policy, r, ctx);
   };
+  // newest_wins needs HubSpot's per-property timestamps, which list and search do not return. A conflict is
+  // rare, so the page is applied optimistically: a part of it holding a conflicting lead writes nothing,
+  // those leads are read again with propertiesWithHistory, and the deferred leads applied once more.
+  if (policy.conflict_policy == ConflictPolicy::newest_wins)
+    opts.needs_more = [](const RemoteLead& r, const PullPlan& plan) {
+      return r.changed_at.empty() && !plan.conflicts.empty();
+    };
   const auto apply_start = clock_.steady_now();
   auto result = co_await run_blocking(store_executor_, [&] { return store_.apply_pull(leads, planner, opts); });
+  if (!result.needs_more_ids.empty()) {
+    std::vector<RemoteLead> again;
+    for (auto i : result.deferred) again.push_back(std::move(leads[i]));
+    auto read = co_await remote_.read(result.needs_more_ids, /*with_history=*/true);
+    std::map<std::string, RemoteLead*> by_id;
+    for (auto& l : again) by_id[l.id] = &l;
+    for (auto& h : read.found)
+      if (auto it = by_id.find(h.id); it != by_id.end()) it->second->changed_at = std::move(h.changed_at);
+    opts.needs_more = nullptr;  // a lead HubSpot returned no history for is decided on its updatedAt
+    auto rest = co_await run_blocking(store_executor_, [&] { return store_.apply_pull(again, planner, opts); });
+    for (auto& plan : rest.plans) result.plans.push_back(std::move(plan));
+    for (auto& f : rest.failed) result.failed.push_back(std::move(f));
+  }
   spdlog::debug("applied {} remote leads locally in {} ms", leads.size(),
                 std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - apply_start).count());
 

@@ -130,6 +130,40 @@ INSTANTIATE_TEST_SUITE_P(Policies, ConflictPolicyTest,
                                   (param_info.param.local_edit_last ? "_local_last" : "_remote_last");
                          });
 
+// newest_wins judges each property by its own HubSpot timestamp, which a list page does not carry: the page is
+// applied optimistically, the part holding the conflicting lead is deferred, that lead is read again with
+// propertiesWithHistory, and the deferred part applied. Here the conflict sits in the second half of a 60-lead
+// page (written as two halves at once): HubSpot's label edit is older than the local one, its later name edit
+// makes the lead's updatedAt newer. Judged by updatedAt, HubSpot would wrongly win the label.
+TEST_F(TwoWayTest, NewestWinsUsesThePropertysOwnTimestampAndTheDeferredHalfOfAPageIsWritten) {
+  LEADSYNC_REQUIRE_DATABASE();
+  start({.fake_args = {"--seed-leads", "60"}});
+  sync_ok();
+  auto id_at = [&](int row) { return sql("SELECT hubspot_id FROM leads ORDER BY hubspot_id OFFSET " + std::to_string(row - 1) + " LIMIT 1"); };
+  const auto conflicted = id_at(50), first_half = id_at(5), second_half = id_at(40);
+  const std::string where = " WHERE hubspot_id = '" + conflicted + "'";
+  ui_edit(conflicted, "hs_lead_label", "HOT");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  exec("UPDATE leads SET lead_label = 'COLD'" + where);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ui_edit(conflicted, "hs_lead_name", "Renamed in HubSpot");
+  ui_edit(first_half, "hs_lead_name", "First half edit");
+  ui_edit(second_half, "hs_lead_name", "Second half edit");
+
+  auto out = sync_ok({"--full"});
+  ASSERT_EQ(count("SELECT count(*) FROM leadsync.conflicts"), 1) << out;
+  EXPECT_EQ(sql("SELECT resolution FROM leadsync.conflicts"), "local") << out;
+  EXPECT_EQ(sql("SELECT lead_label || '/' || lead_name FROM leads" + where), "COLD/Renamed in HubSpot") << out;
+  EXPECT_EQ(remote_value(conflicted, "hs_lead_label"), "COLD") << out;
+  EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE hubspot_id = '" + first_half + "'"), "First half edit");
+  EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE hubspot_id = '" + second_half + "'"), "Second half edit");
+  EXPECT_EQ(count("SELECT count(*) FROM leads"), 60);
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.base"), 60);
+  mark_remote_writes();
+  sync_ok();
+  EXPECT_EQ(remote_writes_since_mark(), 0) << "settled";
+}
+
 TEST_F(TwoWayTest, ManualConflictResolvedForHubSpotWritesTheRemoteValueLocally) {
   LEADSYNC_REQUIRE_DATABASE();
   auto id = setup_lead({.conflict_policy = "manual"});

@@ -47,7 +47,6 @@ class PgStore final : public core::LeadStore {
 
   const std::string& scope() const;
 
-  std::vector<core::PullContext> peek(const std::vector<core::RemoteLead>& leads) override;
   core::PullApplyResult apply_pull(const std::vector<core::RemoteLead>& leads, const core::PullPlanner& planner,
                                    const core::PullApplyOptions& options) override;
   core::RemoteDeleteResult apply_remote_deletes(const std::vector<std::string>& hubspot_ids,

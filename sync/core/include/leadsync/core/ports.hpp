@@ -28,13 +28,23 @@ using PullPlanner = std::function<PullPlan(const RemoteLead&, const PullContext&
 struct PullApplyOptions {
   bool dry_run = false;                 // plan and report, then roll back
   std::optional<std::int64_t> sweep_id; // record the leads as seen by this full sweep
+  // When set, a plan for which it returns true needs more from HubSpot before it can be trusted (newest_wins
+  // on a conflicting lead read without per-property timestamps): the transaction holding that lead then
+  // writes nothing, and the result lists what was deferred. The engine reads the history of those leads and
+  // applies the deferred ones again. Conflicts are rare, so this costs nothing on the common path (a
+  // read-only pre-pass over every page cost a tenth of an import).
+  std::function<bool(const RemoteLead&, const PullPlan&)> needs_more;
 };
 
 struct PullApplyResult {
-  std::vector<PullPlan> plans;  // every plan, in input order (the engine reports and counts them)
+  std::vector<PullPlan> plans;  // the plans written (or, dry run, planned), in input order
   // Leads whose local write was refused (a value that does not fit its column, an operator's constraint
   // or trigger): hubspot id -> reason. The rest of the page is applied; a full sweep tries them again.
   std::vector<std::pair<std::string, std::string>> failed;
+  // Indexes into the input of the leads not written because needs_more held for some of them (listed in
+  // needs_more_ids); they are to be applied again.
+  std::vector<std::size_t> deferred;
+  std::vector<std::string> needs_more_ids;
 };
 
 struct RemoteDeleteResult {
@@ -95,9 +105,6 @@ class LeadStore {
  public:
   virtual ~LeadStore() = default;
 
-  // Read-only contexts (no locks) for the conflict pre-pass; same order as `leads`. Only leads with unsynced
-  // local changes (the only ones that can conflict) are guaranteed a full context; others may be empty.
-  virtual std::vector<PullContext> peek(const std::vector<RemoteLead>& leads) = 0;
   // ONE transaction: lock and load each lead's context (by hubspot_id, or an unlinked row with the same
   // unique key), plan it with `planner`, write the plan (row, associations, base, conflicts, enqueued
   // pushes) with leadsync.origin = 'sync' so the capture triggers ignore it. A store may split a big page
