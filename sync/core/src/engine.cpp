@@ -347,6 +347,7 @@ net::awaitable<void> SyncEngine::confirm_remote_deletes(Cycle& c, std::int64_t s
     if (ids.empty()) break;
     after = ids.back();
     // Missing from a complete sweep is not proof: confirm with a batch read before deleting anything.
+    spdlog::info("{} known lead(s) not seen by the full sweep: checking them in HubSpot", ids.size());
     auto read = co_await remote_.read(ids, false);
     if (!read.found.empty()) co_await process_pull_page(c, std::move(read.found), sweep_id);
     if (!read.missing.empty()) co_await apply_remote_deletes(c, std::move(read.missing));

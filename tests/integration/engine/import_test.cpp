@@ -1,4 +1,8 @@
 // Initial import, and the promise that a run with nothing changed writes nothing on either side.
+#include <map>
+#include <string>
+#include <vector>
+
 #include "sync_fixture.hpp"
 
 namespace leadsync::engine_test {
@@ -58,6 +62,30 @@ TEST_F(ImportTest, FullSweepOfAnUnchangedPortalWritesNothing) {
   EXPECT_EQ(local_fingerprint(*this), before) << out;
   EXPECT_EQ(remote_writes_since_mark(), 0) << out;
   EXPECT_NE(out.find("(full)"), std::string::npos) << out;
+}
+
+// A page's values reach PostgreSQL as array literals (one parameter per column) and the base as jsonb
+// inside them: every character that means something in either syntax arrives exactly, and the next run
+// finds the base equal to HubSpot (writes nothing).
+TEST_F(ImportTest, ValuesWithQuotesBackslashesBracesAndTheWordNullArriveExactly) {
+  LEADSYNC_REQUIRE_DATABASE();
+  start();
+  const std::vector<std::string> names = {
+      "He said \"hi\"", "back\\slash \\\"", "{braces}", "a,b,c", "NULL", "null", "  spaced  ",
+      "Zoë 日本 🚀", "it's", "tab\there", "line\nbreak", "\\N"};
+  const auto contact = new_contact();
+  std::map<std::string, std::string> by_id;
+  for (const auto& n : names) by_id[create_remote_lead(n, contact)["id"].get<std::string>()] = n;
+  auto out = sync_ok();
+  for (const auto& [id, name] : by_id) {
+    EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE hubspot_id = '" + id + "'"), name) << out;
+    EXPECT_EQ(sql("SELECT vals ->> 'hs_lead_name' FROM leadsync.base WHERE hubspot_id = '" + id + "'"), name);
+  }
+  const auto before = local_fingerprint(*this);
+  mark_remote_writes();
+  auto second = sync_ok({"--full"});
+  EXPECT_EQ(local_fingerprint(*this), before) << second;
+  EXPECT_EQ(remote_writes_since_mark(), 0) << second;
 }
 
 }  // namespace

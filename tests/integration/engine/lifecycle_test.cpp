@@ -114,6 +114,28 @@ TEST_P(RemoteDeleteTest, RemoteDeleteFollowsThePolicyAndBeatsALocalEdit) {
 
 INSTANTIATE_TEST_SUITE_P(Policies, RemoteDeleteTest, ::testing::Values("archive", "delete"));
 
+// A full sweep knows a lead as seen either by the base it wrote for it (a lead that changed) or by a row in
+// leadsync.sweep_seen (a lead that did not): only the leads seen neither way are checked in HubSpot, and
+// only those HubSpot no longer has are archived. 60 leads: one page, written as two halves.
+TEST_F(LifecycleTest, AFullSweepChecksOnlyTheLeadsItDidNotSeeChangedOrNot) {
+  LEADSYNC_REQUIRE_DATABASE();
+  start({.fake_args = {"--seed-leads", "60"}});
+  sync_ok();
+  for (int row : {10, 45})
+    admin("PATCH", "/_fake/leads/" + hubspot_id_of(row),
+          json{{"properties", {{"hs_lead_name", "changed " + std::to_string(row)}}}}.dump(), 200);
+  for (int row : {20, 50}) api("DELETE", "/crm/v3/objects/leads/" + hubspot_id_of(row), "", 204);
+  auto out = sync_ok({"--full"});
+  EXPECT_NE(out.find("2 known lead(s) not seen by the full sweep"), std::string::npos) << out;
+  EXPECT_EQ(sql("SELECT string_agg(id::text, ',' ORDER BY id) FROM leads WHERE archived"), "20,50") << out;
+  EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE id = 45"), "changed 45");
+  EXPECT_EQ(count("SELECT count(*) FROM leads WHERE NOT archived"), 58);
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.sweep_seen"), 0) << "the seen-set is dropped with the sweep";
+  // The next sweep starts afresh: nothing unseen, nothing checked.
+  auto again = sync_ok({"--full"});
+  EXPECT_EQ(again.find("not seen by the full sweep"), std::string::npos) << again;
+}
+
 TEST_F(LifecycleTest, RecycleBinScanFindsRemoteDeletesWithoutAFullSweep) {
   LEADSYNC_REQUIRE_DATABASE();
   start({.fake_args = {"--seed-leads", "4"}, .extra_yaml = "  association_sweep_interval: 1ms\n"});
