@@ -156,12 +156,19 @@ std::vector<core::PullContext> PgStore::Impl::load_pull_contexts(
   // Rows deleted locally before their create was confirmed: the open DELETE carries the sync_key (migration
   // 0011). A HubSpot lead with that unique key is the unconfirmed create, which the push deletes; importing
   // it would resurrect the row.
+  // And rows whose DELETE already went out: a HubSpot lead carrying such a row's unique key is a late copy of
+  // its create (a create request that timed out, was given up for the copy read back, and reached HubSpot
+  // after the delete). It gets a DELETE of its own instead of a row.
   std::set<std::string> deleted_keys;
+  std::map<std::string, std::int64_t> deleted_before;  // sync_key -> the deleted row's id
   if (!keys.empty()) {
-    auto r = tx.exec("SELECT changed ->> 'sync_key' FROM leadsync.changes WHERE scope = " + scope_literal(tx) +
-                     " AND op = 'DELETE' AND state IN ('NEW', 'PENDING', 'FAILED') AND changed ->> 'sync_key' IN " +
+    auto r = tx.exec("SELECT changed ->> 'sync_key', state IN ('NEW', 'PENDING', 'FAILED'), lead_id FROM leadsync.changes "
+                     "WHERE scope = " + scope_literal(tx) + " AND op = 'DELETE' AND changed ->> 'sync_key' IN " +
                      detail::in_list(tx, keys));
-    for (const auto& row : r) deleted_keys.insert(row[0].c_str());
+    for (const auto& row : r) {
+      if (row[1].as<bool>()) deleted_keys.insert(row[0].c_str());
+      else deleted_before.emplace(row[0].c_str(), row[2].as<std::int64_t>());
+    }
   }
 
   std::vector<core::PullContext> contexts;
@@ -183,6 +190,8 @@ std::vector<core::PullContext> PgStore::Impl::load_pull_contexts(
     if (!ctx.local && base_lead && rows.delete_pending.contains(*base_lead)) ctx.local_delete_pending = true;
     if (!ctx.local && !ctx.base && remote.unique_key && deleted_keys.contains(*remote.unique_key))
       ctx.local_delete_pending = true;
+    else if (!ctx.local && !ctx.base && remote.unique_key)
+      if (auto d = deleted_before.find(*remote.unique_key); d != deleted_before.end()) ctx.deleted_row = d->second;
     if (auto c = conflicts.open.find(remote.id); c != conflicts.open.end()) ctx.open_manual_conflicts = c->second;
     if (auto c = conflicts.resolutions.find(remote.id); c != conflicts.resolutions.end())
       ctx.manual_resolutions = c->second;

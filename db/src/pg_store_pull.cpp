@@ -173,6 +173,11 @@ struct PageWriter {
     std::vector<std::pair<const core::BaseState*, std::optional<std::int64_t>>> bases;
     for (auto i : idx) {
       auto& plan = plans[i];
+      if (plan.delete_remote_copy_of)
+        sql += "INSERT INTO leadsync.changes (scope, lead_id, hubspot_id, op, changed) VALUES (" +
+               I.scope_literal(tx) + ", " + std::to_string(*plan.delete_remote_copy_of) + ", " +
+               tx.quote(plan.hubspot_id) + ", 'DELETE', jsonb_build_object('sync_key', " +
+               tx.quote(leads[i].unique_key.value_or("")) + "));\n";
       if (plan.action == core::PullAction::skip) continue;
       if (plan.action == core::PullAction::update_local) append_update(sql, i);
       if (plan.action != core::PullAction::create_local && plan.row_id)

@@ -242,7 +242,7 @@ net::awaitable<void> SyncEngine::process_pull_page(Cycle& c, std::vector<RemoteL
     if (plan.action == PullAction::update_local) ++n.updated_local;
     if (plan.action == PullAction::skip) {
       ++n.skipped;
-      if (plan.skip_reason.find("triggers bypassed") != std::string::npos)
+      if (plan.skip_reason.find("triggers bypassed") != std::string::npos || plan.delete_remote_copy_of)
         spdlog::warn("lead {}: {}", plan.hubspot_id, plan.skip_reason);
     }
     if (plan.echo && !sweep_id) ++n.echoes_suppressed;  // a sweep re-reads everything: not echoes

@@ -287,6 +287,13 @@ PullPlan plan_pull(const SyncMapping& mapping, const SyncPolicy& policy, const R
     plan.skip_reason = "deleted locally; the delete has not reached HubSpot yet";
     return plan;
   }
+  if (context.deleted_row) {
+    plan.action = PullAction::skip;
+    plan.delete_remote_copy_of = context.deleted_row;
+    plan.skip_reason = "a late copy of a lead deleted locally (its create reached HubSpot after the delete); "
+                       "deleted in HubSpot";
+    return plan;
+  }
 
   if (base && base->remote_updated_at && remote.updated_at && *remote.updated_at < *base->remote_updated_at) {
     // HubSpot's search index lags behind its writes: a search can return the lead as it was before our last

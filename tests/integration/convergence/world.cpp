@@ -187,6 +187,16 @@ long World::remote_writes() {
   return fake_->crm_writes();
 }
 
+int World::wait_for_exit(testing::ChildProcess& child, std::chrono::seconds timeout, const std::string& otherwise) {
+  auto code = child.wait(timeout);
+  if (!code) {
+    child.send_signal(SIGKILL);
+    code = child.wait(std::chrono::seconds(10));
+    violation(otherwise + "; output:\n" + child.output());
+  }
+  return code.value_or(-1);
+}
+
 int World::run_sync(bool full, bool kill, int concurrent_local_ops) {
   // Decided before the run so that the random sequence does not depend on how the run went.
   const int kill_after_ms = kill ? (rng_.chance(0.8) ? rng_.uniform(0, 250) : rng_.uniform(250, 1000)) : -1;
@@ -214,13 +224,7 @@ int World::run_sync(bool full, bool kill, int concurrent_local_ops) {
         r.killed = true;
       }
     }
-    auto code = child.wait(std::chrono::seconds(180));
-    if (!code) {
-      child.send_signal(SIGKILL);
-      code = child.wait(std::chrono::seconds(10));
-      violation("leadsync --sync-now did not finish within 180 s; output:\n" + child.output());
-    }
-    r.exit_code = code.value_or(-1);
+    r.exit_code = wait_for_exit(child, std::chrono::seconds(180), "leadsync --sync-now did not finish within 180 s");
     r.end_ms = now_ms();
     const std::string out = child.output();
     // The SIGKILLed run's PostgreSQL session may hold the leader lock for a moment longer.
@@ -246,6 +250,54 @@ int World::run_sync(bool full, bool kill, int concurrent_local_ops) {
     std::ofstream(dir_ / ("run-" + std::to_string(runs_.size()) + ".log")) << out;
     return r.exit_code;
   }
+}
+
+void World::run_daemon(int concurrent_local_ops) {
+  const bool graceful = rng_.chance(0.3);
+  const int stop_after_ms = rng_.uniform(100, 2500);
+  std::vector<int> pauses;
+  for (int i = 0; i < concurrent_local_ops; ++i) pauses.push_back(rng_.uniform(0, 400));
+
+  // A process killed before still holds the leader lock until PostgreSQL notices its session is gone; a daemon
+  // started meanwhile would spend its life as a standby.
+  for (int i = 0; i < 40 && sql_value("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted") != "0"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+
+  RunLog r;
+  r.op = op_;
+  r.daemon = true;
+  r.start_ms = now_ms();
+  testing::ChildProcess child(LEADSYNC_LEADSYNC_BIN, {"--config", config_.string(), "--migrations", LEADSYNC_MIGRATIONS_DIR},
+                              sync_env());
+  for (int pause : pauses) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause));
+    ++op_;
+    log("(while the daemon runs)");
+    random_operation(/*local_only=*/true);
+  }
+  const auto left = std::chrono::milliseconds(r.start_ms + stop_after_ms - now_ms());
+  if (left.count() > 0) child.wait(left);
+  const bool exited_by_itself = !child.running();
+  if (!exited_by_itself) {
+    child.send_signal(graceful ? SIGTERM : SIGKILL);
+    r.killed = !graceful;
+  }
+  r.exit_code = wait_for_exit(child, std::chrono::seconds(60), "the daemon did not stop within 60 s of SIGTERM");
+  r.end_ms = now_ms();
+  runs_.push_back(r);
+  const std::string out = child.output();
+  long cycles = 0;
+  for (auto at = out.find("cycle "); at != std::string::npos; at = out.find("cycle ", at + 1))
+    if (out.compare(at, 14, "cycle success:") == 0 || out.compare(at, 14, "cycle partial:") == 0 ||
+        out.compare(at, 13, "cycle failed:") == 0)
+      ++cycles;
+  log("run #" + std::to_string(runs_.size()) + " daemon, " + (graceful ? "SIGTERM" : "SIGKILL") + " at " +
+      std::to_string(stop_after_ms) + "ms -> exit " + std::to_string(r.exit_code) + " after " + std::to_string(cycles) +
+      " cycle(s) in " + std::to_string(r.end_ms - r.start_ms) + "ms");
+  // A daemon rides out HubSpot's faults; it only ends when told to.
+  if (exited_by_itself) violation("the daemon exited by itself with " + std::to_string(r.exit_code) + "; output:\n" + out);
+  else if (graceful && r.exit_code != 0) violation("the daemon exited " + std::to_string(r.exit_code) + " after SIGTERM; output:\n" + out);
+  std::ofstream(dir_ / ("run-" + std::to_string(runs_.size()) + ".log")) << out;
 }
 
 // ---- model helpers ----------------------------------------------------------------------------------
@@ -334,7 +386,13 @@ void World::record_write(Entity& e, Side side, const std::string& property, cons
 void World::record_pair(Entity& e, Side side, const std::string& type, const std::string& id, int type_id,
                         bool present) {
   if (e.primary_pairs.contains(pair_key(type, id))) return;
-  e.intents[intent_key(type, id, type_id)] = PairIntent{present, side, op_};
+  auto& intent = e.intents[intent_key(type, id, type_id)];
+  PairIntent next{present, side, op_};
+  if (intent.op > 0 && intent.side == Side::local) {
+    next.previous_local_present = intent.present;
+    next.previous_local_op = intent.op;
+  }
+  intent = next;
 }
 
 // ---- setup ------------------------------------------------------------------------------------------
@@ -367,6 +425,9 @@ void World::setup() {
       << "  on_remote_delete: " << settings_.on_remote_delete << "\n"
       << "  search_lookback: 5m\n"
       << "  association_sweep_interval: " << (settings_.association_sweep_every_run ? "1ms" : "1h") << "\n"
+      // For the rounds run by a long-running daemon: a cycle every second, a local write pushed at once.
+      << "  interval: 1s\n"
+      << "  debounce: 20ms\n"
       // Transient failures are retried, never turned into FAILED: a FAILED change in this test is a finding.
       << "  max_push_attempts: 1000\n"
       << "mappings:\n"
@@ -422,7 +483,8 @@ void World::workload() {
     if (settings_.search_lag_ms > 0 && rng_.chance(0.7))
       std::this_thread::sleep_for(std::chrono::milliseconds(settings_.search_lag_ms + 20));
     ++op_;
-    run_sync(full, kill, concurrent);
+    if (rng_.chance(0.2)) run_daemon(concurrent);
+    else run_sync(full, kill, concurrent);
     // Faults that did not fire expire with the run: they must not hit the driver's own API calls.
     admin("DELETE", "/_fake/faults");
     spacing();

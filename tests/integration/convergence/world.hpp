@@ -73,6 +73,9 @@ struct PairIntent {
   bool present = false;
   Side side = Side::local;
   long op = 0;
+  // The intent this one replaced, if it was a local one (the checker's known limitation needs it).
+  std::optional<bool> previous_local_present;
+  long previous_local_op = 0;
 };
 
 // A lead as the driver knows it.
@@ -97,6 +100,7 @@ struct RunLog {
   long long start_ms = 0, end_ms = 0;
   bool full = false;
   bool killed = false;
+  bool daemon = false;  // a long-running daemon, not --sync-now
   int exit_code = 0;
 };
 
@@ -132,7 +136,12 @@ class World {
   json api(const std::string& method, const std::string& target, const json& body = nullptr, int* status = nullptr);
   std::vector<std::string> sync_args(bool full) const;
   testing::ChildProcess::Env sync_env() const;
+  // The child's exit code; one still running after `timeout` is killed and reported as `otherwise`.
+  int wait_for_exit(testing::ChildProcess& child, std::chrono::seconds timeout, const std::string& otherwise);
   int run_sync(bool full, bool kill, int concurrent_local_ops);
+  // A long-running daemon (no --sync-now): local operations arrive while it cycles, then it is SIGKILLed or
+  // stopped with SIGTERM at a random moment.
+  void run_daemon(int concurrent_local_ops);
   std::string local_fingerprint();
   std::string describe_lead(long row);  // both sides and the bookkeeping of one lead, for the history
   long remote_writes();

@@ -36,6 +36,9 @@ struct PullContext {
   std::optional<BaseState> base;
   std::optional<LocalLead> local;  // the row with this hubspot_id (or, unlinked, with the same unique key)
   bool local_delete_pending = false;  // the row was deleted locally; the DELETE has not reached HubSpot yet
+  // The row with this lead's unique key was deleted locally and its DELETE already reached HubSpot: this lead
+  // is a late copy of that row's create (the row's id).
+  std::optional<std::int64_t> deleted_row;
   std::set<std::string> open_manual_conflicts;     // properties with an unresolved manual conflict
   std::map<std::string, Side> manual_resolutions;  // operator's choice for some of those (conflicts.resolve)
 };
@@ -59,6 +62,9 @@ struct PullPlan {
   std::vector<std::string> push_properties;  // properties whose local value must still reach HubSpot
   bool push_associations = false;            // local association changes must still reach HubSpot
   bool enqueue_push = false;  // the push needs an outbox entry (no pending local change would trigger it)
+  // A late copy of a lead deleted locally (PullContext::deleted_row): not imported; a DELETE of it is queued
+  // under the deleted row's id.
+  std::optional<std::int64_t> delete_remote_copy_of;
   std::vector<ConflictRecord> conflicts;
   std::vector<std::string> resolved_conflicts;  // open manual conflicts settled by this plan
   BaseState new_base;
