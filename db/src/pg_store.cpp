@@ -169,6 +169,12 @@ std::vector<core::PullContext> PgStore::Impl::load_pull_contexts(
       if (row[1].as<bool>()) deleted_keys.insert(row[0].c_str());
       else deleted_before.emplace(row[0].c_str(), row[2].as<std::int64_t>());
     }
+    // A row archived locally (archived = true) keeps its sync_key and its link to the lead it was synced with;
+    // another HubSpot lead with that key is the same kind of late copy.
+    for (const auto& row : tx.exec("SELECT sync_key::text, id FROM " + table +
+                                   " WHERE archived AND hubspot_id IS NOT NULL AND sync_key::text IN " +
+                                   detail::in_list(tx, keys)))
+      deleted_before.emplace(row[0].c_str(), row[1].as<std::int64_t>());
   }
 
   std::vector<core::PullContext> contexts;

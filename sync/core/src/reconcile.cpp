@@ -383,6 +383,11 @@ PushPlan plan_push(const SyncMapping& mapping, const PushContext& context) {
     if (local.hubspot_id && context.base) {
       plan.action = PushAction::archive;
       plan.hubspot_id = *local.hubspot_id;
+    } else if (context.deleted_hubspot_id && !context.deleted_hubspot_id->empty() &&
+               context.deleted_hubspot_id != local.hubspot_id) {
+      // Another HubSpot lead than the row's own: a late copy of this row's create, queued by the pull.
+      plan.action = PushAction::archive;
+      plan.hubspot_id = *context.deleted_hubspot_id;
     } else {
       plan.reason = local.hubspot_id ? "already deleted in HubSpot" : "archived locally before it reached HubSpot";
     }

@@ -190,8 +190,10 @@ TEST_F(ConvergenceFindingsTest, LocalDeleteOfACreateThatNeverReachedHubSpotWrite
 // back the copy the first request made and linked the row to it. The row was deleted locally and its DELETE
 // reached HubSpot; then the second request, delayed, reached HubSpot and made another copy with the same
 // unique key, which the next pull imported as a new row: the deleted lead came back on both sides. A HubSpot
-// lead carrying the unique key of a row whose DELETE already went out is now deleted, never imported.
-TEST_F(ConvergenceFindingsTest, ALateCopyOfADeletedLeadsCreateIsDeletedNotImported) {
+// lead carrying the unique key of a row deleted (or archived) locally is now deleted, never imported.
+class LateCopyOfADeletedLead : public ConvergenceFindingsTest, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(LateCopyOfADeletedLead, IsDeletedNotImported) {
   LEADSYNC_REQUIRE_DATABASE();
   start();
   sync_ok();
@@ -201,7 +203,8 @@ TEST_F(ConvergenceFindingsTest, ALateCopyOfADeletedLeadsCreateIsDeletedNotImport
   const auto key = sql("SELECT sync_key FROM leads WHERE lead_name = 'Deleted, then copied'");
   const auto first = sql("SELECT hubspot_id FROM leads WHERE lead_name = 'Deleted, then copied'");
   ASSERT_FALSE(first.empty());
-  exec("DELETE FROM leads");
+  const bool archive = GetParam() == std::string("archive");
+  exec(archive ? "UPDATE leads SET archived = true" : "DELETE FROM leads");
   sync_ok();
   ASSERT_FALSE(remote_exists(first));
   // The delayed second create request reaches HubSpot only now.
@@ -212,16 +215,20 @@ TEST_F(ConvergenceFindingsTest, ALateCopyOfADeletedLeadsCreateIsDeletedNotImport
                                                              {"associationTypeId", 578}}})}}})}};
   const std::string copy = api("POST", "/crm/v3/objects/leads", body.dump(), 201)["id"];
   auto out = sync_ok();
-  EXPECT_EQ(count("SELECT count(*) FROM leads"), 0) << out;
+  EXPECT_EQ(count("SELECT count(*) FROM leads WHERE NOT archived"), 0) << out;
+  EXPECT_EQ(count("SELECT count(*) FROM leads"), archive ? 1 : 0) << out;
   EXPECT_FALSE(remote_exists(copy)) << out;
   EXPECT_NE(out.find("late copy of a lead deleted locally"), std::string::npos) << out;
   // Settled: the next sweep writes nothing on either side.
   mark_remote_writes();
   auto again = sync_ok({"--full"});
   EXPECT_EQ(remote_writes_since_mark(), 0) << again;
-  EXPECT_EQ(count("SELECT count(*) FROM leads"), 0) << again;
+  EXPECT_EQ(count("SELECT count(*) FROM leads WHERE NOT archived"), 0) << again;
   EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state IN ('NEW', 'PENDING', 'FAILED')"), 0) << again;
 }
+
+INSTANTIATE_TEST_SUITE_P(HardOrSoft, LateCopyOfADeletedLead, ::testing::Values("delete", "archive"),
+                         [](const auto& param_info) { return std::string(param_info.param); });
 
 INSTANTIATE_TEST_SUITE_P(HardOrSoft, UnconfirmedCreateThenLocalDelete, ::testing::Values("delete", "archive"),
                          [](const auto& param_info) { return std::string(param_info.param); });

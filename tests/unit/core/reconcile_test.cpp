@@ -413,6 +413,12 @@ TEST(PushPlanTest, DeletesAndArchives) {
   EXPECT_EQ(plan_push(test_mapping(), PushContext{.local = archived, .base = BaseState{.hubspot_id = "101"}}).action,
             PushAction::archive);
   EXPECT_EQ(plan_push(test_mapping(), PushContext{.local = archived}).action, PushAction::none);
+  // The row's own lead is gone already; a late copy of its create, queued by the pull, is deleted.
+  EXPECT_EQ(plan_push(test_mapping(), PushContext{.local = archived, .deleted_hubspot_id = "101"}).action,
+            PushAction::none);
+  auto copy = plan_push(test_mapping(), PushContext{.local = archived, .deleted_hubspot_id = "177"});
+  EXPECT_EQ(copy.action, PushAction::archive);
+  EXPECT_EQ(copy.hubspot_id, "177");
 }
 
 TEST(PushPlanTest, BaseAfterPushRecordsWhatHubSpotConfirmed) {
