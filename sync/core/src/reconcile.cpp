@@ -126,10 +126,11 @@ class PullPropertyDecider {
     }
     // Only one side changed since the base: an open manual conflict on the property is moot (its other side
     // went back to the base), so it is settled; left open it would block the push for good.
-    if (l == b && local_changed && policy_.conflict_policy == ConflictPolicy::newest_wins) {
-      // The row was written back to the base value (A -> B -> A) while HubSpot changed it: both sides wrote, so
-      // the timestamps decide. Taken for "changed in HubSpot only", the newer local write was lost. A stale
-      // outbox row (older than HubSpot's write) still loses, as before; other policies keep the state rule.
+    if (l == b && local_changed) {
+      // The row was written back to the base value (A -> B -> A) while HubSpot's value changed: both sides wrote,
+      // so it is a conflict and the policy decides. Taken for "changed in HubSpot only", the newer local write
+      // was lost, under every policy: with newest_wins when HubSpot's write was older (seed 84), with local_wins
+      // when HubSpot's value was leadsync's own push of B, cut off by a kill and landed late (seed 222).
       conflict(p, b, l, r, has_base);
     } else if (l == b) {
       take_remote(p, l, r);  // changed in HubSpot only
