@@ -260,7 +260,10 @@ void World::run_daemon(int concurrent_local_ops) {
 
   // A process killed before still holds the leader lock until PostgreSQL notices its session is gone; a daemon
   // started meanwhile would spend its life as a standby.
-  for (int i = 0; i < 40 && sql_value("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted") != "0"; ++i)
+  // (This database's only: long mode runs other seeds against the same cluster.)
+  for (int i = 0; i < 40 && sql_value("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
+                                      "database = (SELECT oid FROM pg_database WHERE datname = current_database())") != "0";
+       ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
 
   RunLog r;
