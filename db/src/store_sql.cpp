@@ -173,14 +173,6 @@ bool same_base(const core::BaseState& a, const core::BaseState& b) {
          a.associations == b.associations && a.remote_updated_at == b.remote_updated_at;
 }
 
-void ArrayLiteral::separate() {
-  if (closed_) {  // str() was read: reopen
-    text_.pop_back();
-    closed_ = false;
-  }
-  if (size_++) text_ += ',';
-}
-
 void ArrayLiteral::add(std::string_view value) {
   separate();
   // Quoted always: an unquoted element would be trimmed, and NULL, {} and commas would mean something else.
@@ -200,14 +192,6 @@ void ArrayLiteral::add(std::int64_t value) {
 void ArrayLiteral::add_null() {
   separate();
   text_ += "NULL";
-}
-
-const std::string& ArrayLiteral::str() {
-  if (!closed_) {
-    text_ += '}';
-    closed_ = true;
-  }
-  return text_;
 }
 
 }  // namespace leadsync::db::detail
