@@ -105,7 +105,7 @@ LoadedBase PgStore::Impl::load_base(pqxx::transaction_base& tx, const std::strin
   LoadedBase base;
   auto r = tx.exec(
       "SELECT hubspot_id, lead_id, vals::text, stamps::text, associations::text, "
-      "(extract(epoch FROM remote_updated_at) * 1000)::bigint FROM leadsync.base WHERE scope = " +
+      "(extract(epoch FROM remote_updated_at) * 1000)::bigint, superseded::text FROM leadsync.base WHERE scope = " +
       scope_literal(tx) + " AND (" + where + ")" + (for_update ? " FOR UPDATE" : ""));
   for (const auto& row : r) {
     core::BaseState b;
@@ -114,6 +114,7 @@ LoadedBase PgStore::Impl::load_base(pqxx::transaction_base& tx, const std::strin
     if (!row[4].is_null()) b.associations = detail::decode_associations(row[4].c_str());
     if (!row[5].is_null()) b.remote_updated_at = core::from_epoch_ms(row[5].as<std::int64_t>());
     b.changed_at = detail::decode_times(row[3].c_str(), b.values, b.remote_updated_at);
+    if (!row[6].is_null()) detail::decode_superseded(row[6].c_str(), b);
     if (!row[1].is_null()) base.lead_id[b.hubspot_id] = row[1].as<std::int64_t>();
     base.by_hubspot_id.emplace(b.hubspot_id, std::move(b));
   }
@@ -217,8 +218,11 @@ constexpr const char* kBaseOnConflict =
 
 std::string PgStore::Impl::base_upsert(pqxx::transaction_base& tx, const core::BaseState& b,
                                        std::optional<std::int64_t> lead_id) {
+  // Only the push writes `superseded` (what its earlier, unconfirmed attempts may still set in HubSpot); the
+  // pull's upserts leave it as it is.
+  const std::string superseded = detail::encode_superseded(b);
   return "INSERT INTO leadsync.base (scope, hubspot_id, lead_id, vals, stamps, associations, remote_updated_at, "
-         "synced_at) VALUES (" +
+         "synced_at, superseded) VALUES (" +
          scope_literal(tx) + ", " + tx.quote(b.hubspot_id) + ", " + (lead_id ? std::to_string(*lead_id) : "NULL") +
          ", " + tx.quote(detail::encode_values(b.values)) + "::jsonb, " +
          tx.quote(detail::encode_times(b.changed_at, b.remote_updated_at)) + "::jsonb, " +
@@ -226,7 +230,8 @@ std::string PgStore::Impl::base_upsert(pqxx::transaction_base& tx, const core::B
          ", " +
          (b.remote_updated_at ? tx.quote(core::format_timestamp(*b.remote_updated_at)) + "::timestamptz"
                               : std::string("NULL")) +
-         ", now())" + kBaseOnConflict;
+         ", now(), " + (superseded.empty() ? std::string("NULL") : tx.quote(superseded) + "::jsonb") + ")" +
+         kBaseOnConflict + ", superseded = EXCLUDED.superseded";
 }
 
 void PgStore::Impl::upsert_bases(pqxx::transaction_base& tx,

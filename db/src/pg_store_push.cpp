@@ -23,7 +23,8 @@ std::vector<core::PushItem> PgStore::claim_push(std::size_t max_leads, bool dry_
     // Every open row of those leads, locked; SKIP LOCKED keeps a second process (should one ever run)
     // from pushing the same change twice.
     auto changes = tx.exec("SELECT id, lead_id, op, hubspot_id, state, attempts, "
-                           "(extract(epoch FROM created_at) * 1000)::bigint, changed ->> 'sync_key' "
+                           "(extract(epoch FROM created_at) * 1000)::bigint, changed ->> 'sync_key', "
+                           "CASE WHEN state = 'PENDING' AND op IN ('INSERT', 'UPDATE') THEN changed::text END "
                            "FROM leadsync.changes WHERE scope = " + sc +
                            " AND lead_id IN " + detail::in_list(lead_ids) +
                            " AND state IN ('NEW', 'PENDING') ORDER BY id FOR UPDATE SKIP LOCKED");
@@ -40,6 +41,12 @@ std::vector<core::PushItem> PgStore::claim_push(std::size_t max_leads, bool dry_
         item.context.deleted_hubspot_id = row[3].c_str();
       // PENDING means an attempt was started: it may have reached HubSpot before we lost track of it.
       if (std::string(row[4].c_str()) == "PENDING") item.in_doubt = true;
+      // The values such an attempt may have sent: what the rows it claimed captured (the row's values then).
+      if (!row[8].is_null())
+        for (const auto& [column, value] : detail::decode_captured_values(row[8].c_str()))
+          if (const auto* m = I.mapping.find_column(column))
+            item.maybe_sent[m->property].insert(value ? core::normalize_value(m->type, std::string_view(*value))
+                                                      : std::nullopt);
       item.attempts = std::max(item.attempts, row[5].as<int>() + 1);
       // A DELETE carries the gone row's sync_key (migration 0011): the key of a create that may have reached
       // HubSpot unconfirmed. A live row's own sync_key replaces it below.

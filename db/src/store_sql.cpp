@@ -119,6 +119,55 @@ core::PropertyValues decode_values(const std::string& json) {
   return out;
 }
 
+std::string encode_superseded(const core::BaseState& b) {
+  if (b.superseded.empty() || !b.superseded_until) return {};
+  std::string out = "{\"until\":";
+  append_json_string(out, core::format_timestamp(*b.superseded_until));
+  out += ",\"values\":{";
+  bool first_property = true;
+  for (const auto& [p, values] : b.superseded) {
+    if (!first_property) out += ',';
+    first_property = false;
+    append_json_string(out, p);
+    out += ":[";
+    bool first = true;
+    for (const auto& v : values) {
+      if (!first) out += ',';
+      first = false;
+      if (v) append_json_string(out, *v);
+      else out += "null";
+    }
+    out += ']';
+  }
+  return out + "}}";
+}
+
+void decode_superseded(const std::string& json, core::BaseState& b) {
+  auto j = nlohmann::json::parse(json, nullptr, false);
+  if (!j.is_object() || !j.contains("until") || !j["until"].is_string() || !j.contains("values") ||
+      !j["values"].is_object())
+    return;  // written by leadsync only; anything else is ignored rather than trusted
+  b.superseded_until = core::parse_timestamp(j["until"].get<std::string>());
+  if (!b.superseded_until) return;
+  for (auto it = j["values"].begin(); it != j["values"].end(); ++it) {
+    if (!it->is_array()) continue;
+    auto& values = b.superseded[it.key()];
+    for (const auto& v : *it) values.insert(v.is_string() ? core::Value(v.get<std::string>()) : std::nullopt);
+  }
+}
+
+core::PropertyValues decode_captured_values(const std::string& json) {
+  core::PropertyValues out;
+  auto j = nlohmann::json::parse(json, nullptr, false);
+  if (!j.is_object()) return out;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (it->is_string()) out[it.key()] = it->get<std::string>();
+    else if (it->is_null()) out[it.key()] = std::nullopt;
+    else out[it.key()] = it->dump();
+  }
+  return out;
+}
+
 std::string encode_times(const std::map<std::string, core::WallTime>& times, std::optional<core::WallTime> usual) {
   std::string out = "{";
   for (const auto& [k, t] : times) {

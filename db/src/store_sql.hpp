@@ -36,6 +36,14 @@ std::map<std::string, core::WallTime> decode_times(const std::string& json, cons
 std::string encode_associations(const core::AssociationSet& set);
 core::AssociationSet decode_associations(const std::string& json);
 
+// leadsync.base.superseded (migration 0014): BaseState::superseded and superseded_until. Encodes to "" when
+// there is nothing to remember (stored as NULL).
+std::string encode_superseded(const core::BaseState& b);
+void decode_superseded(const std::string& json, core::BaseState& b);
+// A captured row (leadsync.changes.changed, to_jsonb of the row): column -> value as text (strings as they
+// are, numbers and booleans as JSON writes them, null as no value).
+core::PropertyValues decode_captured_values(const std::string& json);
+
 bool same_base(const core::BaseState& a, const core::BaseState& b);
 
 // A PostgreSQL array literal ({"a","b",NULL}) built element by element, passed as one statement parameter

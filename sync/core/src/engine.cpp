@@ -208,13 +208,15 @@ net::awaitable<void> SyncEngine::process_pull_page(Cycle& c, std::vector<RemoteL
   PullPlanner planner = [&mapping, &policy](const RemoteLead& r, const PullContext& ctx) {
     return plan_pull(mapping, policy, r, ctx);
   };
-  // newest_wins needs HubSpot's per-property timestamps, which list and search do not return. A conflict is
-  // rare, so the page is applied optimistically: a part of it holding a conflicting lead writes nothing,
-  // those leads are read again with propertiesWithHistory, and the deferred leads applied once more.
-  if (policy.conflict_policy == ConflictPolicy::newest_wins)
-    opts.needs_more = [](const RemoteLead& r, const PullPlan& plan) {
-      return r.changed_at.empty() && !plan.conflicts.empty();
-    };
+  // newest_wins needs HubSpot's per-property timestamps, and telling leadsync's own late write from anyone
+  // else's needs the property's history (PullPlan::needs_history); list and search return neither. Both are
+  // rare, so the page is applied optimistically: a part of it holding such a lead writes nothing, those leads
+  // are read again with propertiesWithHistory, and the deferred leads applied once more.
+  const bool newest_wins = policy.conflict_policy == ConflictPolicy::newest_wins;
+  opts.needs_more = [newest_wins](const RemoteLead& r, const PullPlan& plan) {
+    if (!r.history.empty()) return false;
+    return plan.needs_history || (newest_wins && r.changed_at.empty() && !plan.conflicts.empty());
+  };
   const auto apply_start = clock_.steady_now();
   auto result = co_await run_blocking(store_executor_, [&] { return store_.apply_pull(leads, planner, opts); });
   if (!result.needs_more_ids.empty()) {
@@ -224,7 +226,10 @@ net::awaitable<void> SyncEngine::process_pull_page(Cycle& c, std::vector<RemoteL
     std::map<std::string, RemoteLead*> by_id;
     for (auto& l : again) by_id[l.id] = &l;
     for (auto& h : read.found)
-      if (auto it = by_id.find(h.id); it != by_id.end()) it->second->changed_at = std::move(h.changed_at);
+      if (auto it = by_id.find(h.id); it != by_id.end()) {
+        it->second->changed_at = std::move(h.changed_at);
+        it->second->history = std::move(h.history);
+      }
     opts.needs_more = nullptr;  // a lead HubSpot returned no history for is decided on its updatedAt
     auto rest = co_await run_blocking(store_executor_, [&] { return store_.apply_pull(again, planner, opts); });
     for (auto& plan : rest.plans) result.plans.push_back(std::move(plan));
@@ -245,6 +250,10 @@ net::awaitable<void> SyncEngine::process_pull_page(Cycle& c, std::vector<RemoteL
       if (plan.skip_reason.find("triggers bypassed") != std::string::npos || plan.delete_remote_copy_of)
         spdlog::warn("lead {}: {}", plan.hubspot_id, plan.skip_reason);
     }
+    for (const auto& p : plan.stale_own_writes)
+      spdlog::warn("lead {}: HubSpot's {} holds a value from an earlier push of leadsync's whose answer never came, "
+                   "landed after a newer push; not taken as a HubSpot change: the row's value goes out again",
+                   plan.hubspot_id, p);
     if (plan.echo && !sweep_id) ++n.echoes_suppressed;  // a sweep re-reads everything: not echoes
     for (const auto& conflict : plan.conflicts) {
       ++n.conflicts;
@@ -758,6 +767,9 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
     auto& o = *outcomes[i];
     switch (o.status) {
       case PushStatus::success:
+        // An earlier attempt of this push may still reach HubSpot with older values: the base remembers them.
+        if (o.new_base && (!items[i].maybe_sent.empty() || o.new_base->superseded_until))
+          remember_superseded_writes(*o.new_base, items[i].maybe_sent, clock_.now());
         ++n.pushed;
         if (o.action == PushAction::create) ++n.created_remote;
         if (o.action == PushAction::update) ++n.updated_remote;

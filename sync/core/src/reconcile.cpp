@@ -29,6 +29,8 @@ const char* to_string(PushAction a) noexcept {
 namespace {
 
 constexpr const char* kLeadNameProperty = "hs_lead_name";
+// propertiesWithHistory's sourceType of a write made through the API by an app (FACTS.md §2.3).
+constexpr const char* kIntegrationSource = "INTEGRATION";
 
 // HubSpot stores at most 65,536 characters in a text property value set through the CRM (single-line and
 // multi-line text; knowledge.hubspot.com "Property field types in HubSpot", Text input: "When the value is
@@ -113,6 +115,14 @@ class PullPropertyDecider {
       case Direction::both:
         break;
     }
+    if (has_base && r != b && is_own_stale_write(p, r, b)) {
+      // HubSpot holds the value now, so it becomes the base; the row's value (newer, whatever happened to it
+      // since) differs from it and is pushed again. Taken for a HubSpot change, it overwrote a newer local write.
+      set_base(p, r);
+      keep_local(p, local_changed);
+      plan_.stale_own_writes.push_back(p);
+      return;
+    }
     if (!has_base) {
       // Never synced (newly mapped, or a row linked by unique key): without a local edit HubSpot's value is the
       // synced one; with a local edit both sides changed from an unknown base. An open manual conflict is such a
@@ -144,6 +154,28 @@ class PullPropertyDecider {
   }
 
  private:
+  // Whether HubSpot's value `r` of `p` is leadsync's own superseded write arriving late (seed 267: a killed
+  // run's PATCH landed after the next run had pushed a newer local edit): one of the values an unconfirmed push
+  // may have sent (BaseState::superseded), written by an integration (by the same app as the base value, when
+  // the history still shows that one) up to the horizon. A person's edit (CRM_UI, IMPORT, ...) or another app's
+  // is a HubSpot change like any other. List and search return no history: the lead is then to be read again
+  // with it (needs_history) and decided as usual meanwhile.
+  bool is_own_stale_write(const std::string& p, const Value& r, const Value& b) {
+    auto s = base_->superseded.find(p);
+    if (s == base_->superseded.end() || !s->second.contains(r)) return false;
+    auto h = remote_.history.find(p);
+    if (h == remote_.history.end() || h->second.empty()) {
+      plan_.needs_history = true;
+      return false;
+    }
+    const PropertyChange& latest = h->second.front();
+    if (latest.value != r || latest.source_type != kIntegrationSource) return false;
+    if (base_->superseded_until && latest.at && *latest.at > *base_->superseded_until) return false;
+    for (auto e = std::next(h->second.begin()); e != h->second.end(); ++e)
+      if (e->value == b && e->source_type == kIntegrationSource) return e->source_id == latest.source_id;
+    return true;
+  }
+
   std::optional<WallTime> remote_time(const std::string& p) const {
     if (auto t = time_of(remote_.changed_at, p)) return t;
     return remote_.updated_at;
@@ -362,7 +394,7 @@ PullPlan plan_pull(const SyncMapping& mapping, const SyncPolicy& policy, const R
   const bool local_writes = plan.link_row || plan.set_archived || !plan.local_updates.empty() ||
                             !plan.local_assoc_add.empty() || !plan.local_assoc_remove.empty();
   plan.action = local_writes ? PullAction::update_local : PullAction::none;
-  plan.echo = !local_writes && plan.conflicts.empty() && base && base->remote_updated_at && remote.updated_at &&
+  plan.echo = !local_writes && plan.conflicts.empty() && plan.stale_own_writes.empty() && base && base->remote_updated_at && remote.updated_at &&
               *remote.updated_at >= *base->remote_updated_at;
   return plan;
 }
@@ -448,6 +480,24 @@ PushPlan plan_push(const SyncMapping& mapping, const PushContext& context) {
                    "this lead again";
   check_pushable_values(plan, plan.failure);
   return plan;
+}
+
+void remember_superseded_writes(BaseState& base, const std::map<std::string, std::set<Value>>& maybe_sent,
+                                WallTime now) {
+  if (base.superseded_until && *base.superseded_until < now) {
+    base.superseded.clear();
+    base.superseded_until.reset();
+  }
+  bool added = false;
+  for (const auto& [p, values] : maybe_sent) {
+    auto b = base.values.find(p);
+    for (const auto& v : values) {
+      if (b != base.values.end() && b->second == v) continue;  // what HubSpot was just confirmed to hold
+      base.superseded[p].insert(v);
+      added = true;
+    }
+  }
+  if (added) base.superseded_until = now + kSupersededWriteHorizon;
 }
 
 BaseState base_after_push(const PushPlan& plan, const std::optional<BaseState>& old_base,

@@ -76,8 +76,13 @@ core::RemoteLead HubSpotLeadsRemote::to_remote(const LeadObject& o) const {
     auto it = o.properties.find(m.property);
     if (it == o.properties.end()) continue;  // not returned: unknown, not "empty"
     r.values[m.property] = it->second ? core::normalize_value(m.type, std::string_view(*it->second)) : std::nullopt;
-    if (auto h = o.history.find(m.property); h != o.history.end() && !h->second.empty())
+    if (auto h = o.history.find(m.property); h != o.history.end() && !h->second.empty()) {
       if (auto t = core::parse_timestamp(h->second.front().timestamp)) r.changed_at[m.property] = *t;
+      auto& changes = r.history[m.property];
+      for (const auto& v : h->second)
+        changes.push_back({v.value ? core::normalize_value(m.type, std::string_view(*v.value)) : std::nullopt,
+                           core::parse_timestamp(v.timestamp), v.source_type, v.source_id.value_or("")});
+    }
   }
   if (auto t = core::parse_timestamp(o.updated_at)) r.updated_at = t;
   else if (auto lm = o.property(kLastModified)) r.updated_at = core::parse_timestamp(*lm);

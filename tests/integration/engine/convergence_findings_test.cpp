@@ -141,6 +141,50 @@ TEST_F(ConvergenceFindingsTest, AGarbledAnswerToADeleteIsNotTakenForTheDelete) {
   EXPECT_EQ(count("SELECT count(*) FROM leads"), 1) << out;
 }
 
+// Seed 267. A run's PATCH of a local edit (n5) got no answer in time (the run was killed, here: it timed out);
+// HubSpot applied it only later. The next run pushed the newer local edit (n7); then the first PATCH landed and
+// HubSpot held n5 again. leadsync took n5 for a change made in HubSpot and wrote it into the row: the newer
+// local write was lost. Now the base remembers n5 as superseded, the pull reads the property's history, sees
+// leadsync's own app wrote it, and pushes n7 again. A person's edit to the same value is still taken.
+TEST_F(ConvergenceFindingsTest, OurOwnPushLandingLateAfterANewerOneIsPushedOverNotTaken) {
+  LEADSYNC_REQUIRE_DATABASE();
+  start({.fake_args = {"--seed-leads", "2"},
+         .retry = "{ max_attempts: 1, initial_backoff: 10ms, max_backoff: 50ms }",
+         .request_timeout = "1s"});
+  sync_ok();
+  const auto id = sql("SELECT hubspot_id FROM leads WHERE id = 1");
+  exec("UPDATE leads SET lead_name = 'n5' WHERE id = 1");
+  // HubSpot holds the PATCH 6 s before applying it; leadsync gives up after 1 s, not knowing whether it will.
+  admin("POST", "/_fake/faults",
+        R"({"method":"PATCH","path_prefix":"/crm/v3/objects/leads/","kind":"delay","delay_ms":6000,"times":1})", 201);
+  const auto started = std::chrono::steady_clock::now();
+  auto first = sync();
+  ASSERT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state = 'PENDING'"), 1) << first.output;
+  exec("UPDATE leads SET lead_name = 'n7' WHERE id = 1");
+  auto out = sync_ok();
+  ASSERT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(5800))
+      << "too slow to push n7 before the delayed PATCH lands: the test shows nothing";
+  ASSERT_EQ(remote_value(id, "hs_lead_name"), "n7") << out;
+  for (int i = 0; i < 100 && remote_value(id, "hs_lead_name") != "n5"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_EQ(remote_value(id, "hs_lead_name"), "n5") << "the delayed PATCH never landed";
+
+  out = sync_ok();
+  EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE id = 1"), "n7") << out;
+  EXPECT_EQ(remote_value(id, "hs_lead_name"), "n7") << out;
+  EXPECT_NE(out.find("whose answer never came"), std::string::npos) << out;
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.conflicts"), 0) << out;
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state IN ('NEW', 'PENDING', 'FAILED')"), 0) << out;
+  mark_remote_writes();
+  out = sync_ok();
+  EXPECT_EQ(remote_writes_since_mark(), 0) << "settled:\n" << out;
+
+  ui_edit(id, "hs_lead_name", "n5");  // a person choosing the old value is a HubSpot change like any other
+  out = sync_ok();
+  EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE id = 1"), "n5") << out;
+  EXPECT_EQ(remote_value(id, "hs_lead_name"), "n5") << out;
+}
+
 // Seed 19. A lead inserted locally was being created when the daemon was killed: HubSpot had applied the POST,
 // leadsync had not recorded it (the outbox rows stayed PENDING, the row had no hubspot_id). The row was then
 // deleted locally. The push dropped the DELETE as "never reached HubSpot", and the next pull imported HubSpot's

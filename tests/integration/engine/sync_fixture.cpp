@@ -31,7 +31,8 @@ void SyncFixture::start(FixtureOptions o) {
       << "  access_token_env: HUBSPOT_ACCESS_TOKEN\n"
       << (o.unique_key ? "  unique_key_property: leadsync_key\n" : "")
       << "  rate_limit: { requests_per_10s: 1000, search_per_second: 100 }\n"
-      << "  retry: { max_attempts: 3, initial_backoff: 10ms, max_backoff: 50ms }\n"
+      << "  retry: " << o.retry << "\n"
+      << (o.request_timeout.empty() ? std::string() : "  timeouts: { request: " + o.request_timeout + " }\n")
       << "database:\n  dsn_env: LEADSYNC_DATABASE_URL\n  table: public.leads\n"
       << "sync:\n  conflict_policy: " << o.conflict_policy << "\n  on_remote_delete: " << o.on_remote_delete
       << "\n  search_lookback: 5m\n" << o.extra_yaml

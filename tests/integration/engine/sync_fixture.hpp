@@ -24,6 +24,8 @@ struct FixtureOptions {
   bool unique_key = true;
   std::vector<std::string> fake_args;
   std::string extra_yaml;  // appended under sync: (indented by the caller)
+  std::string retry = "{ max_attempts: 3, initial_backoff: 10ms, max_backoff: 50ms }";  // hubspot.retry
+  std::string request_timeout;  // hubspot.timeouts.request; empty: the default
 };
 
 class SyncFixture : public ::testing::Test {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "leadsync/core/clock.hpp"
 #include "leadsync/core/values.hpp"
@@ -27,10 +28,19 @@ using AssociationSet = std::set<AssociationKey>;
 
 std::string to_string(const AssociationKey& a);  // "contacts/101 (578)"
 
+// One entry of a property's history in HubSpot (propertiesWithHistory).
+struct PropertyChange {
+  Value value;
+  std::optional<WallTime> at;
+  std::string source_type;  // INTEGRATION (an app's API write), CRM_UI, IMPORT, ...
+  std::string source_id;    // INTEGRATION: the app's id; CRM_UI: userId:<n>
+};
+
 struct RemoteLead {
   std::string id;
   PropertyValues values;                       // only the properties HubSpot returned
   std::map<std::string, WallTime> changed_at;  // per property, from propertiesWithHistory when fetched
+  std::map<std::string, std::vector<PropertyChange>> history;  // newest first; only when fetched with history
   std::optional<WallTime> updated_at;          // hs_lastmodifieddate
   bool archived = false;
   std::optional<AssociationSet> associations;  // nullopt: this fetch did not include associations
@@ -55,6 +65,12 @@ struct BaseState {
   std::map<std::string, WallTime> changed_at;  // HubSpot timestamps of the base values, when known
   std::optional<AssociationSet> associations;  // nullopt: associations never synced
   std::optional<WallTime> remote_updated_at;
+  // Per property: values an earlier push may have sent without leadsync learning the outcome (the run was
+  // killed, the request timed out), since superseded by a confirmed push. Such a request can still reach
+  // HubSpot afterwards and set the older value again; a pull that meets one of these values, written by an
+  // integration, up to `superseded_until`, knows it for leadsync's own stale write (plan_pull).
+  std::map<std::string, std::set<Value>> superseded;
+  std::optional<WallTime> superseded_until;
 };
 
 // Keeps only the associations whose object type and type id the mapping syncs.

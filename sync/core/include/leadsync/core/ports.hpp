@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,8 @@ struct PushItem {
   std::string sync_key;                  // the row's sync_key (also for deleted rows, when known)
   int attempts = 0;                      // attempts including this one
   bool in_doubt = false;                 // an earlier attempt may have reached HubSpot
+  // in_doubt: per property, the values that attempt may have sent (the outbox rows it claimed)
+  std::map<std::string, std::set<Value>> maybe_sent;
   std::optional<WallTime> first_change_at;
 };
 

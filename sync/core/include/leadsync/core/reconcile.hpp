@@ -9,6 +9,8 @@
 //   nothing) from the local row against the base, and (base_after_push) what the base becomes once
 //   HubSpot confirmed it.
 // Thread-safe (pure).
+#include <chrono>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -68,6 +70,12 @@ struct PullPlan {
   std::vector<ConflictRecord> conflicts;
   std::vector<std::string> resolved_conflicts;  // open manual conflicts settled by this plan
   BaseState new_base;
+  // Properties whose HubSpot value is a late arrival of leadsync's own superseded write
+  // (BaseState::superseded): recorded as the base (HubSpot holds it), the row's value is pushed again.
+  std::vector<std::string> stale_own_writes;
+  // HubSpot's value of a property is one leadsync may have sent in a superseded push, and this read had no
+  // property history to tell who wrote it: read the lead with propertiesWithHistory and plan it again.
+  bool needs_history = false;
   bool echo = false;  // HubSpot reported the lead as modified (not older than the base) but nothing leadsync
                       // syncs differs: our own write coming back, or a change to an unmapped property
   std::string skip_reason;
@@ -103,6 +111,16 @@ struct PushPlan {
 };
 
 PushPlan plan_push(const SyncMapping& mapping, const PushContext& context);
+
+// How long after a confirmed push leadsync still expects a superseded, unconfirmed request of its own to land
+// in HubSpot (far longer than any request timeout; HubSpot may queue a request it accepted).
+inline constexpr std::chrono::hours kSupersededWriteHorizon{1};
+
+// Records in `base` (the base after a confirmed push) the values an earlier push of the same lead may have
+// sent without a confirmation (`maybe_sent`, PushItem::maybe_sent) and that the base no longer holds, until
+// now + kSupersededWriteHorizon; drops what an earlier push recorded once its horizon passed.
+void remember_superseded_writes(BaseState& base, const std::map<std::string, std::set<Value>>& maybe_sent,
+                                WallTime now);
 
 // The base once HubSpot confirmed `plan` for lead `hubspot_id` at `remote_updated_at`.
 BaseState base_after_push(const PushPlan& plan, const std::optional<BaseState>& old_base,
