@@ -37,10 +37,19 @@ pqxx::connection& PgStore::Impl::connection() {
   return session->conn;
 }
 
-LoadedRows PgStore::Impl::load_rows(pqxx::transaction_base& tx, const std::string& where, bool for_update) {
+pqxx::result PgStore::Impl::exec_prepared(pqxx::transaction_base& tx, const std::string& sql,
+                                          const std::vector<std::string>& params) {
+  char name[32];
+  std::snprintf(name, sizeof name, "leadsync_%016zx", std::hash<std::string>{}(sql));
+  tx.conn().prepare(name, sql);  // a no-op once defined with this text (libpqxx prepares on first use)
+  return tx.exec_prepared(name, pqxx::prepare::make_dynamic_params(params));
+}
+
+LoadedRows PgStore::Impl::load_rows(pqxx::transaction_base& tx, const KeyFilter& filter, bool for_update) {
   LoadedRows rows;
-  auto r = tx.exec("SELECT " + row_columns + " FROM " + table + " WHERE " + where +
-                   (for_update ? " FOR UPDATE" : ""));
+  auto r = exec_prepared(tx, "SELECT " + row_columns + " FROM " + table + " WHERE " + filter.where +
+                                 (for_update ? " FOR UPDATE" : ""),
+                         filter.params);
   std::vector<std::int64_t> ids;
   for (const auto& row : r) {
     core::LocalLead l;
@@ -60,8 +69,9 @@ LoadedRows PgStore::Impl::load_rows(pqxx::transaction_base& tx, const std::strin
     rows.by_id.emplace(l.row_id, std::move(l));
   }
   if (!ids.empty()) {
-    auto a = tx.exec("SELECT lead_id, to_object_type, to_object_id, association_type_id FROM " + assoc_table +
-                     " WHERE lead_id IN " + detail::in_list(ids));
+    auto a = exec_prepared(tx, "SELECT lead_id, to_object_type, to_object_id, association_type_id FROM " + assoc_table +
+                                   " WHERE lead_id = ANY($1::bigint[])",
+                           {detail::array_literal(ids)});
     for (const auto& row : a) {
       auto it = rows.by_id.find(row[0].as<std::int64_t>());
       if (it != rows.by_id.end())
@@ -75,10 +85,11 @@ void PgStore::Impl::load_local_changes(pqxx::transaction_base& tx, LoadedRows& r
                                        const std::vector<std::int64_t>& lead_ids) {
   if (lead_ids.empty()) return;
   // Unsynced local edits: open ones and FAILED ones (a failed push is still a local change HubSpot lacks).
-  auto r = tx.exec(
-      "SELECT lead_id, op, changed::text, (extract(epoch FROM created_at) * 1000)::bigint "
-      "FROM leadsync.changes WHERE scope = " + scope_literal(tx) + " AND lead_id IN " + detail::in_list(lead_ids) +
-      " AND state IN ('NEW', 'PENDING', 'FAILED')");
+  auto r = exec_prepared(tx,
+                         "SELECT lead_id, op, changed::text, (extract(epoch FROM created_at) * 1000)::bigint "
+                         "FROM leadsync.changes WHERE scope = $1 AND lead_id = ANY($2::bigint[]) "
+                         "AND state IN ('NEW', 'PENDING', 'FAILED')",
+                         {scope, detail::array_literal(lead_ids)});
   for (const auto& row : r) {
     const auto lead_id = row[0].as<std::int64_t>();
     const std::string op = row[1].c_str();
@@ -101,12 +112,14 @@ void PgStore::Impl::load_local_changes(pqxx::transaction_base& tx, LoadedRows& r
   }
 }
 
-LoadedBase PgStore::Impl::load_base(pqxx::transaction_base& tx, const std::string& where, bool for_update) {
+LoadedBase PgStore::Impl::load_base(pqxx::transaction_base& tx, const KeyFilter& filter, bool for_update) {
   LoadedBase base;
-  auto r = tx.exec(
-      "SELECT hubspot_id, lead_id, vals::text, stamps::text, associations::text, "
-      "(extract(epoch FROM remote_updated_at) * 1000)::bigint, superseded::text FROM leadsync.base WHERE scope = " +
-      scope_literal(tx) + " AND (" + where + ")" + (for_update ? " FOR UPDATE" : ""));
+  auto r = exec_prepared(tx,
+                         "SELECT hubspot_id, lead_id, vals::text, stamps::text, associations::text, "
+                         "(extract(epoch FROM remote_updated_at) * 1000)::bigint, superseded::text FROM leadsync.base "
+                         "WHERE scope = " + scope_literal(tx) + " AND (" + filter.where + ")" +
+                             (for_update ? " FOR UPDATE" : ""),
+                         filter.params);
   for (const auto& row : r) {
     core::BaseState b;
     b.hubspot_id = row[0].c_str();
@@ -124,8 +137,10 @@ LoadedBase PgStore::Impl::load_base(pqxx::transaction_base& tx, const std::strin
 OpenConflicts PgStore::Impl::load_conflicts(pqxx::transaction_base& tx, const std::vector<std::string>& hubspot_ids) {
   OpenConflicts out;
   if (hubspot_ids.empty()) return out;
-  auto r = tx.exec("SELECT hubspot_id, property, resolve FROM leadsync.conflicts WHERE scope = " + scope_literal(tx) +
-                   " AND resolved_at IS NULL AND hubspot_id IN " + detail::in_list(tx, hubspot_ids));
+  auto r = exec_prepared(tx,
+                         "SELECT hubspot_id, property, resolve FROM leadsync.conflicts WHERE scope = $1 "
+                         "AND resolved_at IS NULL AND hubspot_id = ANY($2::text[])",
+                         {scope, detail::array_literal(hubspot_ids)});
   for (const auto& row : r) {
     out.open[row[0].c_str()].insert(row[1].c_str());
     if (!row[2].is_null())
@@ -144,10 +159,14 @@ std::vector<core::PullContext> PgStore::Impl::load_pull_contexts(
     ids.push_back(l.id);
     if (l.unique_key && std::regex_match(*l.unique_key, uuid)) keys.push_back(*l.unique_key);
   }
-  std::string where = "hubspot_id IN " + detail::in_list(tx, ids);
-  if (!keys.empty()) where += " OR (hubspot_id IS NULL AND sync_key IN " + detail::in_list(tx, keys) + ")";
-  LoadedRows rows = load_rows(tx, where, for_update);
-  LoadedBase base = load_base(tx, "hubspot_id IN " + detail::in_list(tx, ids), for_update);
+  KeyFilter by_id{"hubspot_id = ANY($1::text[])", {detail::array_literal(ids)}};
+  KeyFilter by_id_or_key = by_id;
+  if (!keys.empty()) {
+    by_id_or_key.where += " OR (hubspot_id IS NULL AND sync_key = ANY($2::uuid[]))";
+    by_id_or_key.params.push_back(detail::array_literal(keys));
+  }
+  LoadedRows rows = load_rows(tx, by_id_or_key, for_update);
+  LoadedBase base = load_base(tx, by_id, for_update);
   std::vector<std::int64_t> lead_ids;
   for (const auto& [id, row] : rows.by_id) lead_ids.push_back(id);
   for (const auto& [hid, lid] : base.lead_id)
@@ -163,18 +182,23 @@ std::vector<core::PullContext> PgStore::Impl::load_pull_contexts(
   std::set<std::string> deleted_keys;
   std::map<std::string, std::int64_t> deleted_before;  // sync_key -> the deleted row's id
   if (!keys.empty()) {
-    auto r = tx.exec("SELECT changed ->> 'sync_key', state IN ('NEW', 'PENDING', 'FAILED'), lead_id FROM leadsync.changes "
-                     "WHERE scope = " + scope_literal(tx) + " AND op = 'DELETE' AND changed ->> 'sync_key' IN " +
-                     detail::in_list(tx, keys));
+    const std::string key_array = detail::array_literal(keys);
+    auto r = exec_prepared(tx,
+                           "SELECT changed ->> 'sync_key', state IN ('NEW', 'PENDING', 'FAILED'), lead_id "
+                           "FROM leadsync.changes WHERE scope = $1 AND op = 'DELETE' "
+                           "AND changed ->> 'sync_key' = ANY($2::text[])",
+                           {scope, key_array});
     for (const auto& row : r) {
       if (row[1].as<bool>()) deleted_keys.insert(row[0].c_str());
       else deleted_before.emplace(row[0].c_str(), row[2].as<std::int64_t>());
     }
     // A row archived locally (archived = true) keeps its sync_key and its link to the lead it was synced with;
     // another HubSpot lead with that key is the same kind of late copy.
-    for (const auto& row : tx.exec("SELECT sync_key::text, id FROM " + table +
-                                   " WHERE archived AND hubspot_id IS NOT NULL AND sync_key::text IN " +
-                                   detail::in_list(tx, keys)))
+    // By the sync_key index (the keys are UUIDs, checked above), not a scan of every archived row.
+    for (const auto& row : exec_prepared(tx,
+                                         "SELECT sync_key::text, id FROM " + table +
+                                             " WHERE sync_key = ANY($1::uuid[]) AND archived AND hubspot_id IS NOT NULL",
+                                         {key_array}))
       deleted_before.emplace(row[0].c_str(), row[1].as<std::int64_t>());
   }
 
@@ -248,13 +272,13 @@ void PgStore::Impl::upsert_bases(pqxx::transaction_base& tx,
     b->remote_updated_at ? updated.add(std::string_view(core::format_timestamp(*b->remote_updated_at)))
                          : updated.add_null();
   }
-  const std::string sweep = seen_sweep ? std::to_string(*seen_sweep) : std::string("NULL");
-  tx.exec_params(
-      "INSERT INTO leadsync.base (scope, hubspot_id, lead_id, vals, stamps, associations, remote_updated_at, "
-      "synced_at, seen_sweep) SELECT $1, u.*, now(), " + sweep + "::bigint FROM unnest($2::text[], $3::bigint[], "
-      "$4::jsonb[], $5::jsonb[], $6::jsonb[], $7::timestamptz[]) AS u" + kBaseOnConflict +
-          ", seen_sweep = coalesce(EXCLUDED.seen_sweep, leadsync.base.seen_sweep)",
-      scope, ids.str(), leads.str(), vals.str(), stamps.str(), assocs.str(), updated.str());
+  exec_prepared(tx,
+                "INSERT INTO leadsync.base (scope, hubspot_id, lead_id, vals, stamps, associations, remote_updated_at, "
+                "synced_at, seen_sweep) SELECT $1, u.*, now(), nullif($8, '')::bigint FROM unnest($2::text[], "
+                "$3::bigint[], $4::jsonb[], $5::jsonb[], $6::jsonb[], $7::timestamptz[]) AS u" + std::string(kBaseOnConflict) +
+                    ", seen_sweep = coalesce(EXCLUDED.seen_sweep, leadsync.base.seen_sweep)",
+                {scope, ids.str(), leads.str(), vals.str(), stamps.str(), assocs.str(), updated.str(),
+                 seen_sweep ? std::to_string(*seen_sweep) : std::string()});
 }
 
 std::string PgStore::Impl::set_column(pqxx::transaction_base& tx, const core::PropertyMapping& m,

@@ -80,9 +80,10 @@ struct PageWriter {
     std::vector<std::string> params;
     for (auto& c : cols) params.push_back(c.str());
     std::map<std::string, std::int64_t> ids;
-    for (const auto& row : tx.exec_params("INSERT INTO " + I.table + " (" + names + ") SELECT " + select +
-                                              " FROM unnest(" + arrays + ") AS u(" + aliases + ") RETURNING id, hubspot_id",
-                                          pqxx::prepare::make_dynamic_params(params)))
+    for (const auto& row : I.exec_prepared(tx, "INSERT INTO " + I.table + " (" + names + ") SELECT " + select +
+                                                   " FROM unnest(" + arrays + ") AS u(" + aliases +
+                                                   ") RETURNING id, hubspot_id",
+                                           params))
       ids[row[1].c_str()] = row[0].as<std::int64_t>();
     for (auto i : idx) plans[i].row_id = ids.at(plans[i].hubspot_id);
   }
@@ -99,10 +100,11 @@ struct PageWriter {
     }
     void insert(PgStore::Impl& I, pqxx::transaction_base& tx, bool may_exist) {
       if (!lead.size()) return;
-      tx.exec_params("INSERT INTO " + I.assoc_table + " (lead_id, to_object_type, to_object_id, association_type_id) "
-                     "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[])" +
-                         (may_exist ? " ON CONFLICT DO NOTHING" : ""),
-                     lead.str(), type.str(), id.str(), type_id.str());
+      I.exec_prepared(tx,
+                      "INSERT INTO " + I.assoc_table + " (lead_id, to_object_type, to_object_id, association_type_id) "
+                      "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[])" +
+                          (may_exist ? " ON CONFLICT DO NOTHING" : ""),
+                      {lead.str(), type.str(), id.str(), type_id.str()});
     }
   };
 
@@ -249,9 +251,10 @@ void record_seen(PgStore::Impl& I, pqxx::transaction_base& tx, const std::vector
   for (std::size_t i = 0; i < leads.size(); ++i)
     if (!base_written[i]) ids.add(std::string_view(leads[i].id));
   if (!ids.size()) return;
-  tx.exec_params("INSERT INTO leadsync.sweep_seen (scope, sweep_id, hubspot_id) SELECT $1, $2, unnest($3::text[]) "
-                 "ON CONFLICT DO NOTHING",
-                 I.scope, sweep_id, ids.str());
+  I.exec_prepared(tx,
+                  "INSERT INTO leadsync.sweep_seen (scope, sweep_id, hubspot_id) SELECT $1, $2::bigint, "
+                  "unnest($3::text[]) ON CONFLICT DO NOTHING",
+                  {I.scope, std::to_string(sweep_id), ids.str()});
 }
 
 // One transaction for `leads` on I's connection (redone lead by lead if PostgreSQL refused one of them).

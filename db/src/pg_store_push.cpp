@@ -58,9 +58,9 @@ std::vector<core::PushItem> PgStore::claim_push(std::size_t max_leads, bool dry_
 
     std::vector<std::int64_t> ids;
     for (const auto& [id, item] : by_lead) ids.push_back(id);
-    LoadedRows rows = I.load_rows(tx, "id IN " + detail::in_list(ids), false);
+    LoadedRows rows = I.load_rows(tx, {"id = ANY($1::bigint[])", {detail::array_literal(ids)}}, false);
     I.load_local_changes(tx, rows, ids);
-    LoadedBase base = I.load_base(tx, "lead_id IN " + detail::in_list(ids), false);
+    LoadedBase base = I.load_base(tx, {"lead_id = ANY($1::bigint[])", {detail::array_literal(ids)}}, false);
     std::map<std::int64_t, std::string> base_by_lead;
     for (const auto& [hid, lid] : base.lead_id) base_by_lead[lid] = hid;
     std::vector<std::string> hubspot_ids;

@@ -226,9 +226,15 @@ void ArrayLiteral::add(std::string_view value) {
   separate();
   // Quoted always: an unquoted element would be trimmed, and NULL, {} and commas would mean something else.
   text_ += '"';
-  for (char c : value) {
-    if (c == '"' || c == '\\') text_ += '\\';
-    text_ += c;
+  // Appended in runs between the characters that need a backslash (char by char was ~3 % of an import's CPU).
+  for (std::size_t at = 0; at < value.size();) {
+    const auto special = value.find_first_of("\"\\", at);
+    const auto end = special == std::string_view::npos ? value.size() : special;
+    text_.append(value.data() + at, end - at);
+    if (special == std::string_view::npos) break;
+    text_ += '\\';
+    text_ += value[special];
+    at = special + 1;
   }
   text_ += '"';
 }
@@ -241,6 +247,18 @@ void ArrayLiteral::add(std::int64_t value) {
 void ArrayLiteral::add_null() {
   separate();
   text_ += "NULL";
+}
+
+std::string array_literal(const std::vector<std::string>& values) {
+  ArrayLiteral a;
+  for (const auto& v : values) a.add(std::string_view(v));
+  return a.str();
+}
+
+std::string array_literal(const std::vector<std::int64_t>& values) {
+  ArrayLiteral a;
+  for (auto v : values) a.add(v);
+  return a.str();
 }
 
 }  // namespace leadsync::db::detail

@@ -67,4 +67,8 @@ class ArrayLiteral {
   std::size_t size_ = 0;
 };
 
+// The literal of a whole list at once.
+std::string array_literal(const std::vector<std::string>& values);
+std::string array_literal(const std::vector<std::int64_t>& values);
+
 }  // namespace leadsync::db::detail
