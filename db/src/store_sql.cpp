@@ -156,6 +156,16 @@ void decode_superseded(const std::string& json, core::BaseState& b) {
   }
 }
 
+core::AssociationSet decode_association_rows(const std::string& json) {
+  core::AssociationSet out;
+  auto j = nlohmann::json::parse(json, nullptr, false);
+  if (!j.is_array()) return out;
+  for (const auto& e : j)
+    if (e.is_array() && e.size() == 3 && e[0].is_string() && e[1].is_string() && e[2].is_number_integer())
+      out.insert({e[0].get<std::string>(), e[1].get<std::string>(), e[2].get<int>()});
+  return out;
+}
+
 core::PropertyValues decode_captured_values(const std::string& json) {
   core::PropertyValues out;
   auto j = nlohmann::json::parse(json, nullptr, false);

@@ -34,6 +34,8 @@ std::string encode_times(const std::map<std::string, core::WallTime>& times, std
 std::map<std::string, core::WallTime> decode_times(const std::string& json, const core::PropertyValues& values,
                                                    std::optional<core::WallTime> usual);
 std::string encode_associations(const core::AssociationSet& set);
+// Association rows as json_agg(json_build_array(to_object_type, to_object_id, association_type_id)) gives them.
+core::AssociationSet decode_association_rows(const std::string& json);
 core::AssociationSet decode_associations(const std::string& json);
 
 // leadsync.base.superseded (migration 0014): BaseState::superseded and superseded_until. Encodes to "" when
