@@ -681,7 +681,9 @@ void Daemon::Impl::update_status() {
   } else if (!leader_) {
     s = db_reachable_ ? "standby: another leadsync is active for " + scope_ : "standby: PostgreSQL unavailable";
   } else if (cycle_running_) {
-    s = "active: syncing" + (progress_text_.empty() ? std::string() : " (" + progress_text_ + ")");
+    // A retry after a failed cycle is still not ready: the status (and /readyz) says why, not only "syncing".
+    s = healthy_ ? std::string("active: syncing") : "active, backing off: " + last_error_ + "; retrying now";
+    if (!progress_text_.empty()) s += " (" + progress_text_ + ")";
     if (!last_summary_.empty()) s += "; " + last_summary_;
   } else if (!healthy_) {
     const auto retry = sched_.retry_at();
