@@ -394,8 +394,8 @@ PullPlan plan_pull(const SyncMapping& mapping, const SyncPolicy& policy, const R
   const bool local_writes = plan.link_row || plan.set_archived || !plan.local_updates.empty() ||
                             !plan.local_assoc_add.empty() || !plan.local_assoc_remove.empty();
   plan.action = local_writes ? PullAction::update_local : PullAction::none;
-  plan.echo = !local_writes && plan.conflicts.empty() && plan.stale_own_writes.empty() && base && base->remote_updated_at && remote.updated_at &&
-              *remote.updated_at >= *base->remote_updated_at;
+  plan.echo = !local_writes && plan.conflicts.empty() && plan.stale_own_writes.empty() && base &&
+              base->remote_updated_at && remote.updated_at && *remote.updated_at >= *base->remote_updated_at;
   return plan;
 }
 
