@@ -390,12 +390,15 @@ std::optional<std::string> PgStore::load_state(const std::string& key) {
   });
 }
 
+std::string PgStore::Impl::state_upsert_sql(pqxx::transaction_base& tx, const std::string& key,
+                                            const std::string& value) {
+  return "INSERT INTO leadsync.sync_state (scope, key, value, updated_at) VALUES (" + scope_literal(tx) + ", " +
+         tx.quote(key) + ", " + tx.quote(value) +
+         ", now()) ON CONFLICT (scope, key) DO UPDATE SET value = EXCLUDED.value, updated_at = now();";
+}
+
 void PgStore::save_state(const std::string& key, const std::string& value) {
-  impl_->transact("saving sync state", false, [&](pqxx::work& tx) {
-    tx.exec("INSERT INTO leadsync.sync_state (scope, key, value, updated_at) VALUES (" + impl_->scope_literal(tx) +
-            ", " + tx.quote(key) + ", " + tx.quote(value) +
-            ", now()) ON CONFLICT (scope, key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()");
-  });
+  impl_->transact("saving sync state", false, [&](pqxx::work& tx) { tx.exec(impl_->state_upsert_sql(tx, key, value)); });
 }
 
 std::int64_t PgStore::begin_run(const std::string& mode) {

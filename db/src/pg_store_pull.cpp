@@ -258,18 +258,23 @@ void record_seen(PgStore::Impl& I, pqxx::transaction_base& tx, const std::vector
 }
 
 // One transaction for `leads` on I's connection (redone lead by lead if PostgreSQL refused one of them).
+// `first`: the page's first (or only) part, the one that writes options.save_state.
 core::PullApplyResult apply_part(PgStore::Impl& I, const std::vector<core::RemoteLead>& leads,
-                                 const core::PullPlanner& planner, const core::PullApplyOptions& options) {
+                                 const core::PullPlanner& planner, const core::PullApplyOptions& options, bool first) {
   core::PullApplyResult result;
   if (leads.empty()) return result;
 
   auto run = [&](bool lead_by_lead) {
-    return I.transact("applying HubSpot changes", true, [&](pqxx::work& tx) {
+    // origin_sync false: the SET LOCAL of leadsync.origin is sent below with the others, in one round trip.
+    return I.transact("applying HubSpot changes", false, [&](pqxx::work& tx) {
       core::PullApplyResult out;
       // Every read here is a point lookup of <= 100 keys. While a big import grows the tables faster than
       // autovacuum analyzes them, the planner's stale statistics pick sequential scans that get slower with
       // every page; the indexes are always the right plan for this transaction.
-      tx.exec("SET LOCAL enable_seqscan = off");
+      std::string setup = "SET LOCAL leadsync.origin = 'sync'; SET LOCAL enable_seqscan = off;";
+      if (first && options.save_state && !options.dry_run)
+        setup += I.state_upsert_sql(tx, options.save_state->first, options.save_state->second);
+      tx.exec(setup);
       std::vector<std::optional<std::int64_t>> base_leads;
       auto contexts = I.load_pull_contexts(tx, leads, /*for_update=*/true, &base_leads);
       out.plans.reserve(leads.size());
@@ -341,16 +346,16 @@ core::PullApplyResult PgStore::apply_pull(const std::vector<core::RemoteLead>& l
   // the page fails as a whole (the sweep cursor stays before it) and is applied again later: the half that
   // did commit then meets its own rows and base, and nothing changes twice.
   if (options.dry_run || leads.size() < kParallelPageMin) {
-    result = apply_part(I, leads, planner, options);
+    result = apply_part(I, leads, planner, options, true);
   } else {
     const auto half = static_cast<std::ptrdiff_t>(leads.size() / 2);
     std::vector<core::RemoteLead> first(leads.begin(), leads.begin() + half);
     std::vector<core::RemoteLead> second(leads.begin() + half, leads.end());
     if (!I.twin) I.twin = std::make_unique<Impl>(I.dsn, I.mapping);
-    auto other = std::async(std::launch::async, [&] { return apply_part(*I.twin, second, planner, options); });
+    auto other = std::async(std::launch::async, [&] { return apply_part(*I.twin, second, planner, options, false); });
     std::exception_ptr failure;
     try {
-      result = apply_part(I, first, planner, options);
+      result = apply_part(I, first, planner, options, true);
     } catch (...) {
       failure = std::current_exception();
     }

@@ -94,7 +94,10 @@ class SyncEngine {
   net::awaitable<void> maintenance_sweep(Cycle& c);
   net::awaitable<void> confirm_remote_deletes(Cycle& c, std::int64_t sweep_id);
   net::awaitable<void> apply_remote_deletes(Cycle& c, std::vector<std::string> ids);
-  net::awaitable<void> process_pull_page(Cycle& c, std::vector<RemoteLead> leads, std::optional<std::int64_t> sweep_id);
+  // `sweep_cursor`: a full sweep's cursor of this page, recorded in the page's transaction (every page
+  // before it is applied).
+  net::awaitable<void> process_pull_page(Cycle& c, std::vector<RemoteLead> leads, std::optional<std::int64_t> sweep_id,
+                                         std::optional<std::string> sweep_cursor = std::nullopt);
   net::awaitable<void> push_all(Cycle& c);
   net::awaitable<void> push_batch(Cycle& c, std::vector<PushItem> items);
   net::awaitable<std::optional<WallTime>> load_time_state(const char* key);
