@@ -17,7 +17,7 @@ namespace leadsync::db {
 
 namespace {
 
-// Pages of at least this many leads are written as two halves in parallel (PgStore::apply_pull).
+// Batches of at least this many leads are written as two halves in parallel (PgStore::apply_pull).
 constexpr std::size_t kParallelPageMin = 40;
 
 // The row of a lead whose HubSpot values PostgreSQL refused says why (sync_error); the next successful pull
@@ -340,11 +340,12 @@ core::PullApplyResult PgStore::apply_pull(const std::vector<core::RemoteLead>& l
                                           const core::PullApplyOptions& options) {
   auto& I = *impl_;
   core::PullApplyResult result;
-  // One PostgreSQL backend writing a page is what bounds an import (the daemon itself is mostly idle), so a
-  // big page is written as two halves at once, the second on a second connection. Each half is one
-  // transaction; the halves hold different leads, so they never wait for each other. Should one half fail,
-  // the page fails as a whole (the sweep cursor stays before it) and is applied again later: the half that
-  // did commit then meets its own rows and base, and nothing changes twice.
+  // One PostgreSQL backend writing is what bounds an import (the daemon itself is mostly idle), so a big
+  // batch is written as two halves at once, the second on a second connection: a full sweep's two list pages
+  // (100 leads each), a search page of 200. Each half is one transaction; the halves hold different leads, so
+  // they never wait for each other. Should one half fail, the batch fails as a whole (the sweep cursor, which
+  // the first half records, stays at or before it) and is applied again later: the half that did commit then
+  // meets its own rows and base, and nothing changes twice.
   if (options.dry_run || leads.size() < kParallelPageMin) {
     result = apply_part(I, leads, planner, options, true);
   } else {

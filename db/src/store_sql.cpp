@@ -224,17 +224,19 @@ void ArrayLiteral::add(std::string_view value) {
   separate();
   // Quoted always: an unquoted element would be trimmed, and NULL, {} and commas would mean something else.
   text_ += '"';
-  // Appended in runs between the characters that need a backslash (char by char, this function was ~3 % of
-  // leadsync's CPU in an import, perf).
-  for (std::size_t at = 0; at < value.size();) {
-    const auto special = value.find_first_of("\"\\", at);
-    const auto end = special == std::string_view::npos ? value.size() : special;
-    text_.append(value.data() + at, end - at);
-    if (special == std::string_view::npos) break;
+  // Appended in runs between the characters that need a backslash. (Char by char this function was ~3 % of
+  // leadsync's CPU in an import; string_view::find_first_of("\"\\") calls memchr on its two-character set
+  // for every character scanned, another ~8 %, perf.)
+  const char* run = value.data();
+  const char* const end = value.data() + value.size();
+  for (const char* p = run; p != end; ++p) {
+    if (*p != '"' && *p != '\\') continue;
+    text_.append(run, static_cast<std::size_t>(p - run));
     text_ += '\\';
-    text_ += value[special];
-    at = special + 1;
+    text_ += *p;
+    run = p + 1;
   }
+  text_.append(run, static_cast<std::size_t>(end - run));
   text_ += '"';
 }
 

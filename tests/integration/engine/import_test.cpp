@@ -52,6 +52,36 @@ TEST_F(ImportTest, Imports5000LeadsWithAssociationsAndASecondRunWritesNothing) {
   EXPECT_NE(second.find("sync success"), std::string::npos) << second;
 }
 
+// The pull sends a page's values to PostgreSQL as array literals (one per column): every character that means
+// something in an array literal or in JSON (the base) must arrive as it was sent. 45 awkward names plus 15
+// plain ones: one page, written as two halves.
+TEST_F(ImportTest, NamesWithQuotesBackslashesBracesAndNullSpellingsArriveExactly) {
+  LEADSYNC_REQUIRE_DATABASE();
+  start();
+  const auto contact = new_contact();
+  const std::vector<std::string> awkward = {
+      "say \"hi\"", "back\\slash", "trailing\\", "\\\"", "{braces}", "a,b", "NULL", "null", "  padded  ",
+      "it's", "tab\there", "line\nbreak", "ünïcødé ✓", "\"", "}", "{", ",", "\\N", "[1,2]", "$1"};
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < 60; ++i)
+    names.push_back(i < awkward.size() * 2 ? awkward[i % awkward.size()] + (i < awkward.size() ? "" : " #2")
+                                           : "plain " + std::to_string(i));
+  std::map<std::string, std::string> by_id;
+  for (const auto& name : names) by_id[create_remote_lead(name, contact)["id"].get<std::string>()] = name;
+  auto out = sync_ok();
+  EXPECT_EQ(count("SELECT count(*) FROM leads"), 60) << out;
+  for (const auto& [id, name] : by_id) {
+    EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE hubspot_id = '" + id + "'"), name) << id;
+    EXPECT_EQ(sql("SELECT vals->>'hs_lead_name' FROM leadsync.base WHERE hubspot_id = '" + id + "'"), name) << id;
+  }
+  // The base holds exactly what the row holds: nothing to do on the next run.
+  const auto before = local_fingerprint(*this);
+  mark_remote_writes();
+  auto second = sync_ok({"--full"});
+  EXPECT_EQ(local_fingerprint(*this), before) << second;
+  EXPECT_EQ(remote_writes_since_mark(), 0) << second;
+}
+
 TEST_F(ImportTest, FullSweepOfAnUnchangedPortalWritesNothing) {
   LEADSYNC_REQUIRE_DATABASE();
   start({.fake_args = {"--seed-leads", "300"}});

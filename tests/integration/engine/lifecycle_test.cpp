@@ -136,33 +136,33 @@ TEST_F(LifecycleTest, AFullSweepChecksOnlyTheLeadsItDidNotSeeChangedOrNot) {
   EXPECT_EQ(again.find("not seen by the full sweep"), std::string::npos) << again;
 }
 
-// Each page's transaction records the sweep's cursor at that page's start (every page before it is applied).
-// A sweep that fails on page 3 of 5 resumes at page 3: pages 1 and 2 are not listed again, nothing doubles.
-// The failure is in the second half of page 3 (pages of 100 are written as two halves): the first half, which
-// records the cursor, commits.
-TEST_F(LifecycleTest, AFullSweepThatFailsMidwayResumesAtThePageThatFailed) {
+// A full sweep applies two list pages at a time, each in its own transaction (on two connections at once); the
+// first page's transaction records the sweep's cursor at the batch's start (every batch before it is applied).
+// 700 leads: batches (1,2) (3,4) (5,6) (7). A failure on page 6 (the second transaction of the third batch)
+// leaves pages 1-5 applied and the cursor at page 5; the next run lists pages 5, 6 and 7 only, nothing doubles.
+TEST_F(LifecycleTest, AFullSweepThatFailsMidwayResumesAtTheBatchThatFailed) {
   LEADSYNC_REQUIRE_DATABASE();
   start();
   sync_ok();  // creates the tables (empty portal)
-  exec("CREATE FUNCTION fail_on_260() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-       "IF NEW.lead_name = 'Demo Lead 260' THEN RAISE EXCEPTION 'disk trouble' USING ERRCODE = '53100'; END IF; "
+  exec("CREATE FUNCTION fail_on_560() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+       "IF NEW.lead_name = 'Demo Lead 560' THEN RAISE EXCEPTION 'disk trouble' USING ERRCODE = '53100'; END IF; "
        "RETURN NEW; END $$");
-  exec("CREATE TRIGGER fail_on_260 BEFORE INSERT ON leads FOR EACH ROW EXECUTE FUNCTION fail_on_260()");
-  admin("POST", "/_fake/reset", json{{"seed_leads", 500}}.dump(), 200);
+  exec("CREATE TRIGGER fail_on_560 BEFORE INSERT ON leads FOR EACH ROW EXECUTE FUNCTION fail_on_560()");
+  admin("POST", "/_fake/reset", json{{"seed_leads", 700}}.dump(), 200);
   auto failed = sync({"--full"});
   EXPECT_NE(failed.exit_code, 0) << failed.output;
   EXPECT_NE(failed.output.find("disk trouble"), std::string::npos) << failed.output;
-  EXPECT_EQ(count("SELECT count(*) FROM leads"), 250) << "pages 1-2 and the first half of page 3";
+  EXPECT_EQ(count("SELECT count(*) FROM leads"), 500) << "pages 1-5";
   EXPECT_FALSE(sql("SELECT value FROM leadsync.sync_state WHERE key = 'sweep.cursor'").empty());
 
-  exec("DROP TRIGGER fail_on_260 ON leads");
+  exec("DROP TRIGGER fail_on_560 ON leads");
   admin("DELETE", "/_fake/stats");
   auto out = sync_ok({"--full"});
   EXPECT_NE(out.find("full sweep resumed after"), std::string::npos) << out;
-  EXPECT_EQ(request_counts()["GET /crm/v3/objects/leads"], 3) << "pages 3, 4 and 5 only\n" << out;
-  EXPECT_EQ(count("SELECT count(*) FROM leads"), 500) << out;
-  EXPECT_EQ(count("SELECT count(DISTINCT hubspot_id) FROM leads"), 500);
-  EXPECT_EQ(count("SELECT count(*) FROM leadsync.base"), 500);
+  EXPECT_EQ(request_counts()["GET /crm/v3/objects/leads"], 3) << "pages 5, 6 and 7 only\n" << out;
+  EXPECT_EQ(count("SELECT count(*) FROM leads"), 700) << out;
+  EXPECT_EQ(count("SELECT count(DISTINCT hubspot_id) FROM leads"), 700);
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.base"), 700);
   EXPECT_EQ(sql("SELECT value FROM leadsync.sync_state WHERE key = 'sweep.cursor'"), "") << "the sweep is complete";
 }
 

@@ -71,7 +71,7 @@ inline constexpr const char* kStateLastFullSweep = "last_full_sweep";        // 
 inline constexpr const char* kStateLastMaintenance = "last_maintenance_sweep";  // epoch ms
 inline constexpr const char* kStateFullSweepRequired = "full_sweep_required";   // "1" when a backfill is due
 inline constexpr const char* kStateSweepId = "sweep.id";            // the full sweep in progress
-inline constexpr const char* kStateSweepCursor = "sweep.cursor";    // its next list cursor
+inline constexpr const char* kStateSweepCursor = "sweep.cursor";    // where it resumes: the start of the first batch of pages not applied
 inline constexpr const char* kStateSweepStarted = "sweep.started";  // epoch ms
 
 class SyncEngine {
@@ -90,6 +90,8 @@ class SyncEngine {
  private:
   struct Cycle;
   net::awaitable<void> pull_full(Cycle& c);
+  // Up to kSweepPagesPerBatch list pages from `cursor`, one after the other, as one page.
+  net::awaitable<RemotePage> list_batch(std::optional<std::string> cursor);
   net::awaitable<void> pull_incremental(Cycle& c);
   net::awaitable<void> maintenance_sweep(Cycle& c);
   net::awaitable<void> confirm_remote_deletes(Cycle& c, std::int64_t sweep_id);
