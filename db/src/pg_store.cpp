@@ -39,10 +39,17 @@ pqxx::connection& PgStore::Impl::connection() {
 
 pqxx::result PgStore::Impl::exec_prepared(pqxx::transaction_base& tx, const std::string& sql,
                                           const std::vector<std::string>& params) {
+  return exec_prepared(tx, sql, params, {});
+}
+
+pqxx::result PgStore::Impl::exec_prepared(pqxx::transaction_base& tx, const std::string& sql,
+                                          const std::vector<std::string>& params,
+                                          const std::vector<pqxx::binarystring>& binary_params) {
   char name[32];
   std::snprintf(name, sizeof name, "leadsync_%016zx", std::hash<std::string>{}(sql));
   tx.conn().prepare(name, sql);  // a no-op once defined with this text (libpqxx prepares on first use)
-  return tx.exec_prepared(name, pqxx::prepare::make_dynamic_params(params));
+  return tx.exec_prepared(name, pqxx::prepare::make_dynamic_params(params),
+                          pqxx::prepare::make_dynamic_params(binary_params));
 }
 
 LoadedRows PgStore::Impl::load_rows(pqxx::transaction_base& tx, const KeyFilter& filter, bool for_update) {

@@ -250,6 +250,47 @@ void ArrayLiteral::add_null() {
   text_ += "NULL";
 }
 
+namespace {
+// Network byte order, as the binary format wants it.
+void put32(std::string& out, std::uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xff);
+}
+void put64(std::string& out, std::uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xff);
+}
+}  // namespace
+
+void BinaryArray::add(std::string_view text) {
+  put32(elements_, static_cast<std::uint32_t>(text.size()));
+  elements_.append(text);
+  ++size_;
+}
+
+void BinaryArray::add_int8(std::int64_t value) {
+  put32(elements_, 8);
+  put64(elements_, static_cast<std::uint64_t>(value));
+  ++size_;
+}
+
+void BinaryArray::add_int4(std::int32_t value) {
+  put32(elements_, 4);
+  put32(elements_, static_cast<std::uint32_t>(value));
+  ++size_;
+}
+
+std::string BinaryArray::bytes() const {
+  std::string out;
+  out.reserve(20 + elements_.size());
+  put32(out, size_ ? 1 : 0);  // dimensions (an empty array has none)
+  put32(out, 0);              // flags: no NULLs
+  put32(out, element_oid_);
+  if (size_) {
+    put32(out, static_cast<std::uint32_t>(size_));
+    put32(out, 1);  // lower bound
+  }
+  return out + elements_;
+}
+
 std::string array_literal(const std::vector<std::string>& values) {
   ArrayLiteral a;
   for (const auto& v : values) a.add(std::string_view(v));
