@@ -691,6 +691,12 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
         if (it == update_by_id.end()) continue;
         auto i = it->second;
         if (res.ok) {
+          // An unanswered earlier attempt of this request may still land, after whatever is pushed next: its
+          // values are remembered like those of an unconfirmed push of an earlier run (convergence seed 609: a
+          // batch update timed out, the retry succeeded, the next local edit was pushed, then the first request
+          // landed and the pull took its older value for a HubSpot change).
+          if (res.unconfirmed_attempt)
+            for (const auto& [p, v] : plans[i].properties) items[i].maybe_sent[p].insert(v);
           PushPlan props_only = plans[i];
           props_only.assoc_add.clear();
           props_only.assoc_remove.clear();

@@ -488,11 +488,12 @@ void remember_superseded_writes(BaseState& base, const std::map<std::string, std
     base.superseded.clear();
     base.superseded_until.reset();
   }
+  // A value equal to what HubSpot was just confirmed to hold is kept too: harmless now (the pull consults
+  // these only when HubSpot's value differs from the base), it is what a late request would set over the next
+  // push (convergence seed 609).
   bool added = false;
   for (const auto& [p, values] : maybe_sent) {
-    auto b = base.values.find(p);
     for (const auto& v : values) {
-      if (b != base.values.end() && b->second == v) continue;  // what HubSpot was just confirmed to hold
       base.superseded[p].insert(v);
       added = true;
     }

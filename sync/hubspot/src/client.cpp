@@ -159,6 +159,8 @@ net::awaitable<http::Response> HubSpotClient::with_retry(Call call, Decoder deco
       if (transport_error->is_fatal()) throw core::fatal_error(msg, d);
       if (call.create && sent_before_failing(transport_error->transport_kind()))
         throw detail::AmbiguousFailure{core::transient_error(msg, d)};
+      if (call.unconfirmed_attempt && sent_before_failing(transport_error->transport_kind()))
+        *call.unconfirmed_attempt = true;
       if (transport_error->transport_kind() == http::TransportErrorKind::too_large) {
         // The same request gets the same oversized answer: retrying within this call only spends budget.
         // It stays transient (the run stops, a later one may find smaller pages) and names the setting the

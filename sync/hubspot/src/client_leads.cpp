@@ -376,13 +376,14 @@ net::awaitable<BatchResult<LeadObject>> HubSpotClient::batch_create(std::vector<
 // ---- update / upsert / archive ------------------------------------------------------------------
 
 net::awaitable<LeadObject> HubSpotClient::update(std::string id, std::map<std::string, std::string> properties,
-                                                 std::optional<std::string> id_property) {
+                                                 std::optional<std::string> id_property, bool* unconfirmed_attempt) {
   detail::Query q;
   if (id_property) q.add("idProperty", *id_property);
   Call call;
   call.method = "PATCH";
   call.target = objects_path() + "/" + detail::percent_encode(id) + q.str();
   call.route = "PATCH /crm/v3/objects/" + options_.object_type + "/{id}";
+  call.unconfirmed_attempt = unconfirmed_attempt;
   Json body;
   body["properties"] = detail::encode_properties(properties);
   call.body = detail::dump(body);
@@ -412,6 +413,7 @@ net::awaitable<BatchResult<LeadObject>> HubSpotClient::batch_update(std::vector<
     call.target = objects_path() + "/batch/update";
     call.route = "POST /crm/v3/objects/" + options_.object_type + "/batch/update";
     call.body = detail::dump(body);
+    call.unconfirmed_attempt = &out.unconfirmed_attempt;
     BatchResult<LeadObject> r;
     Decoder decode = [&](const http::Response& resp) {
       const Json j = detail::parse_json(resp.body);

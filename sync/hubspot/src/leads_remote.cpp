@@ -230,8 +230,9 @@ net::awaitable<std::vector<core::WriteResult>> HubSpotLeadsRemote::update(std::v
     // One lead: PATCH (a single call either way, and its error is exact).
     const auto& r = requests.front();
     try {
-      auto lead = co_await client_.update(r.hubspot_id, to_hubspot(r.properties));
-      out.push_back({r.hubspot_id, true, to_remote(lead), std::nullopt});
+      bool unconfirmed = false;
+      auto lead = co_await client_.update(r.hubspot_id, to_hubspot(r.properties), std::nullopt, &unconfirmed);
+      out.push_back({r.hubspot_id, true, to_remote(lead), std::nullopt, unconfirmed});
     } catch (const core::Error& e) {
       if (!e.is_record()) throw;
       out.push_back({r.hubspot_id, false, std::nullopt, e});
@@ -242,7 +243,8 @@ net::awaitable<std::vector<core::WriteResult>> HubSpotLeadsRemote::update(std::v
   for (const auto& r : requests) inputs.push_back({r.hubspot_id, to_hubspot(r.properties), r.hubspot_id});
   auto result = co_await client_.batch_update(std::move(inputs));
   std::map<std::string, core::WriteResult> by_id;
-  for (const auto& o : result.results) by_id[o.id] = core::WriteResult{o.id, true, to_remote(o), std::nullopt};
+  for (const auto& o : result.results)
+    by_id[o.id] = core::WriteResult{o.id, true, to_remote(o), std::nullopt, result.unconfirmed_attempt};
   for (const auto& e : result.errors) {
     auto ids = e.trace_ids();
     for (const auto& id : e.ids()) ids.push_back(id);

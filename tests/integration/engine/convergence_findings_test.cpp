@@ -185,6 +185,43 @@ TEST_F(ConvergenceFindingsTest, OurOwnPushLandingLateAfterANewerOneIsPushedOverN
   EXPECT_EQ(remote_value(id, "hs_lead_name"), "n5") << out;
 }
 
+// Seed 609. The same, within one run: the PATCH of a local edit (n5) timed out, the client's retry was answered
+// (n5 confirmed), the next local edit (n7) was pushed, and then the first, unanswered PATCH landed: HubSpot held
+// n5 again and the pull took it for a HubSpot change. The push now remembers the values of a request that had
+// an unanswered attempt, also when the retry confirmed them, and the pull tells the late write apart.
+TEST_F(ConvergenceFindingsTest, ARetriedPushsFirstAttemptLandingAfterTheNextPushIsPushedOverNotTaken) {
+  LEADSYNC_REQUIRE_DATABASE();
+  start({.fake_args = {"--seed-leads", "2"},
+         .retry = "{ max_attempts: 3, initial_backoff: 10ms, max_backoff: 50ms }",
+         .request_timeout = "1s"});
+  sync_ok();
+  const auto id = sql("SELECT hubspot_id FROM leads WHERE id = 1");
+  exec("UPDATE leads SET lead_name = 'n5' WHERE id = 1");
+  // HubSpot holds the first PATCH 5 s before applying it; leadsync gives up on it after 1 s and sends it again.
+  admin("POST", "/_fake/faults",
+        R"({"method":"PATCH","path_prefix":"/crm/v3/objects/leads/","kind":"delay","delay_ms":5000,"times":1})", 201);
+  const auto started = std::chrono::steady_clock::now();
+  auto out = sync_ok();
+  ASSERT_EQ(remote_value(id, "hs_lead_name"), "n5") << out;
+  exec("UPDATE leads SET lead_name = 'n7' WHERE id = 1");
+  out = sync_ok();
+  ASSERT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(4800))
+      << "too slow to push n7 before the delayed PATCH lands: the test shows nothing";
+  ASSERT_EQ(remote_value(id, "hs_lead_name"), "n7") << out;
+  for (int i = 0; i < 100 && remote_value(id, "hs_lead_name") != "n5"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_EQ(remote_value(id, "hs_lead_name"), "n5") << "the delayed PATCH never landed";
+
+  out = sync_ok();
+  EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE id = 1"), "n7") << out;
+  EXPECT_EQ(remote_value(id, "hs_lead_name"), "n7") << out;
+  EXPECT_NE(out.find("whose answer never came"), std::string::npos) << out;
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.conflicts"), 0) << out;
+  mark_remote_writes();
+  out = sync_ok();
+  EXPECT_EQ(remote_writes_since_mark(), 0) << "settled:\n" << out;
+}
+
 // Seed 19. A lead inserted locally was being created when the daemon was killed: HubSpot had applied the POST,
 // leadsync had not recorded it (the outbox rows stayed PENDING, the row had no hubspot_id). The row was then
 // deleted locally. The push dropped the DELETE as "never reached HubSpot", and the next pull imported HubSpot's

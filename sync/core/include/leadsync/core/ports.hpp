@@ -185,6 +185,9 @@ struct WriteResult {
   bool ok = false;
   std::optional<RemoteLead> lead; // create/update: what HubSpot returned (id, updated_at, values)
   std::optional<Error> error;     // !ok: the per-record error (kind record or transient)
+  // ok, but an earlier attempt of the same request went unanswered: HubSpot may apply it later still, over
+  // whatever is pushed next (the engine remembers its values, BaseState::superseded).
+  bool unconfirmed_attempt = false;
 };
 
 class LeadsRemote {

@@ -116,9 +116,10 @@ PushPlan plan_push(const SyncMapping& mapping, const PushContext& context);
 // in HubSpot (far longer than any request timeout; HubSpot may queue a request it accepted).
 inline constexpr std::chrono::hours kSupersededWriteHorizon{1};
 
-// Records in `base` (the base after a confirmed push) the values an earlier push of the same lead may have
-// sent without a confirmation (`maybe_sent`, PushItem::maybe_sent) and that the base no longer holds, until
-// now + kSupersededWriteHorizon; drops what an earlier push recorded once its horizon passed.
+// Records in `base` (the base after a confirmed push) the values an earlier request for the same lead may have
+// sent without a confirmation (`maybe_sent`: PushItem::maybe_sent, or an unanswered attempt of this push),
+// until now + kSupersededWriteHorizon, also those the base holds now (a late request would set them over the
+// next push); drops what an earlier push recorded once its horizon passed.
 void remember_superseded_writes(BaseState& base, const std::map<std::string, std::set<Value>>& maybe_sent,
                                 WallTime now);
 

@@ -181,9 +181,11 @@ class HubSpotClient {
   // yields a per-input error). Results carry the trace id of their input (HubSpot's, or matched by unique
   // key). Ambiguous failures as for create(), per chunk.
   net::awaitable<BatchResult<LeadObject>> batch_create(std::vector<LeadCreateInput> inputs);
-  // PATCH /crm/v3/objects/{type}/{id} (?idProperty=). 404 -> record error.
+  // PATCH /crm/v3/objects/{type}/{id} (?idProperty=). 404 -> record error. `unconfirmed_attempt`, when given,
+  // is set if an attempt went unanswered before the one that succeeded (BatchResult::unconfirmed_attempt).
   net::awaitable<LeadObject> update(std::string id, std::map<std::string, std::string> properties,
-                                    std::optional<std::string> id_property = std::nullopt);
+                                    std::optional<std::string> id_property = std::nullopt,
+                                    bool* unconfirmed_attempt = nullptr);
   // POST .../batch/update in chunks of 100, trace ids added.
   net::awaitable<BatchResult<LeadObject>> batch_update(std::vector<LeadUpdateInput> inputs,
                                                        std::optional<std::string> id_property = std::nullopt);
@@ -241,6 +243,9 @@ class HubSpotClient {
     RatePolicy policy = RatePolicy::ten_secondly;
     bool create = false;               // not idempotent: ambiguous failures are thrown, not retried
     std::vector<int> accept_statuses;  // non-2xx statuses returned as values (e.g. 404)
+    // Set when an attempt was sent and failed without an answer (timeout, connection lost) and a later one
+    // was made: the earlier request may still be applied by HubSpot after the answered one.
+    bool* unconfirmed_attempt = nullptr;
   };
   // Validates/decodes a 2xx body; throws detail::MalformedResponse when it cannot (then retried).
   using Decoder = std::function<void(const http::Response&)>;

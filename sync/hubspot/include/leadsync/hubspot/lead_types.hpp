@@ -107,6 +107,9 @@ template <class T>
 struct BatchResult {
   std::vector<T> results;  // in no particular order: match by id / trace id, never by position
   std::vector<BatchError> errors;
+  // An attempt of the call was sent and its answer never came (a timeout, a dropped connection) before the
+  // retry that answered: HubSpot may still apply that earlier request, later (see Call::unconfirmed_attempt).
+  bool unconfirmed_attempt = false;
 };
 
 // Result of a v4 labels write on one pair (PUT .../associations/{toType}/{toId}, batch create).
