@@ -266,23 +266,24 @@ void PgStore::Impl::upsert_bases(pqxx::transaction_base& tx,
                                  const std::vector<std::pair<const core::BaseState*, std::optional<std::int64_t>>>& rows,
                                  std::optional<std::int64_t> seen_sweep) {
   if (rows.empty()) return;
-  detail::ArrayLiteral ids, leads, vals, stamps, assocs, updated;
+  using detail::BinaryArray;
+  BinaryArray ids(BinaryArray::kText), leads(BinaryArray::kInt8), vals(BinaryArray::kJsonb),
+      stamps(BinaryArray::kJsonb), assocs(BinaryArray::kJsonb), updated(BinaryArray::kTimestamptz);
   for (const auto& [b, lead_id] : rows) {
-    ids.add(std::string_view(b->hubspot_id));
-    lead_id ? leads.add(*lead_id) : leads.add_null();
-    vals.add(std::string_view(detail::encode_values(b->values)));
-    stamps.add(std::string_view(detail::encode_times(b->changed_at, b->remote_updated_at)));
-    b->associations ? assocs.add(std::string_view(detail::encode_associations(*b->associations))) : assocs.add_null();
-    b->remote_updated_at ? updated.add(std::string_view(core::format_timestamp(*b->remote_updated_at)))
-                         : updated.add_null();
+    ids.add(b->hubspot_id);
+    lead_id ? leads.add_int8(*lead_id) : leads.add_null();
+    vals.add_jsonb(detail::encode_values(b->values));
+    stamps.add_jsonb(detail::encode_times(b->changed_at, b->remote_updated_at));
+    b->associations ? assocs.add_jsonb(detail::encode_associations(*b->associations)) : assocs.add_null();
+    b->remote_updated_at ? updated.add_timestamptz(core::to_epoch_ms(*b->remote_updated_at)) : updated.add_null();
   }
   exec_prepared(tx,
                 "INSERT INTO leadsync.base (scope, hubspot_id, lead_id, vals, stamps, associations, remote_updated_at, "
-                "synced_at, seen_sweep) SELECT $1, u.*, now(), nullif($8, '')::bigint FROM unnest($2::text[], "
-                "$3::bigint[], $4::jsonb[], $5::jsonb[], $6::jsonb[], $7::timestamptz[]) AS u" + std::string(kBaseOnConflict) +
+                "synced_at, seen_sweep) SELECT $1, u.*, now(), nullif($2, '')::bigint FROM unnest($3::text[], "
+                "$4::bigint[], $5::jsonb[], $6::jsonb[], $7::jsonb[], $8::timestamptz[]) AS u" + std::string(kBaseOnConflict) +
                     ", seen_sweep = coalesce(EXCLUDED.seen_sweep, leadsync.base.seen_sweep)",
-                {scope, ids.str(), leads.str(), vals.str(), stamps.str(), assocs.str(), updated.str(),
-                 seen_sweep ? std::to_string(*seen_sweep) : std::string()});
+                {scope, seen_sweep ? std::to_string(*seen_sweep) : std::string()},
+                {ids.param(), leads.param(), vals.param(), stamps.param(), assocs.param(), updated.param()});
 }
 
 std::string PgStore::Impl::set_column(pqxx::transaction_base& tx, const core::PropertyMapping& m,

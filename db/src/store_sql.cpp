@@ -278,11 +278,32 @@ void BinaryArray::add_int4(std::int32_t value) {
   ++size_;
 }
 
+void BinaryArray::add_jsonb(std::string_view json) {
+  put32(elements_, static_cast<std::uint32_t>(json.size() + 1));
+  elements_ += '\x01';  // jsonb's binary format: a version byte, then the JSON text
+  elements_.append(json);
+  ++size_;
+}
+
+void BinaryArray::add_timestamptz(std::int64_t epoch_ms) {
+  // Microseconds since PostgreSQL's epoch, 2000-01-01 00:00:00 UTC (946,684,800 s after the Unix epoch).
+  constexpr std::int64_t kPostgresEpochMs = 946'684'800'000;
+  put32(elements_, 8);
+  put64(elements_, static_cast<std::uint64_t>((epoch_ms - kPostgresEpochMs) * 1000));
+  ++size_;
+}
+
+void BinaryArray::add_null() {
+  put32(elements_, 0xffffffffu);  // length -1
+  has_null_ = true;
+  ++size_;
+}
+
 std::string BinaryArray::bytes() const {
   std::string out;
   out.reserve(20 + elements_.size());
   put32(out, size_ ? 1 : 0);  // dimensions (an empty array has none)
-  put32(out, 0);              // flags: no NULLs
+  put32(out, has_null_ ? 1 : 0);
   put32(out, element_oid_);
   if (size_) {
     put32(out, static_cast<std::uint32_t>(size_));

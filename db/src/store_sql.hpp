@@ -69,19 +69,23 @@ class ArrayLiteral {
   std::size_t size_ = 0;
 };
 
-// A one-dimensional array parameter without NULLs in PostgreSQL's binary format (what array_recv reads): the
-// server copies each element instead of parsing a literal, with no quoting on either side. Used for the
-// pull's association rows, the bulk of its array elements: array_in was ~6 % of PostgreSQL's CPU in an
-// import (perf). Element types by their fixed built-in OIDs.
+// A one-dimensional array parameter in PostgreSQL's binary format (what array_recv reads): the server copies
+// each element instead of parsing a literal, with no quoting on either side. Used for the pull's association
+// rows and bases, the bulk of its array elements (the bases' JSON was escaped for the literal and unescaped
+// again): array_in was ~6 % of PostgreSQL's CPU in an import (perf). Element types by their fixed built-in
+// OIDs; each add must match the array's type.
 class BinaryArray {
  public:
-  static constexpr std::uint32_t kInt8 = 20, kInt4 = 23, kText = 25;
+  static constexpr std::uint32_t kInt8 = 20, kInt4 = 23, kText = 25, kTimestamptz = 1184, kJsonb = 3802;
   explicit BinaryArray(std::uint32_t element_oid) : element_oid_(element_oid) {}
   void add(std::string_view text);  // a text element
   void add_int8(std::int64_t value);
   void add_int4(std::int32_t value);
+  void add_jsonb(std::string_view json);         // JSON text (format version 1)
+  void add_timestamptz(std::int64_t epoch_ms);  // milliseconds since the Unix epoch, as core::to_epoch_ms
+  void add_null();
   std::size_t size() const { return size_; }
-  // Header (dimensions, no NULLs, element type, length, lower bound 1) and the elements.
+  // Header (dimensions, whether there are NULLs, element type, length, lower bound 1) and the elements.
   std::string bytes() const;
   pqxx::binarystring param() const {
     const auto b = bytes();
@@ -92,6 +96,7 @@ class BinaryArray {
   std::uint32_t element_oid_;
   std::string elements_;
   std::size_t size_ = 0;
+  bool has_null_ = false;
 };
 
 // The literal of a whole list at once.

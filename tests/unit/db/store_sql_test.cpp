@@ -58,6 +58,24 @@ TEST(BinaryArrayTest, HeaderThenLengthPrefixedBigEndianElements) {
   EXPECT_EQ(hex(small.bytes()), "00000001" "00000000" "00000017" "00000001" "00000001" "00000004" "00000242");
 }
 
+TEST(BinaryArrayTest, JsonbTimestamptzAndNulls) {
+  BinaryArray json(BinaryArray::kJsonb);
+  json.add_jsonb(R"({"a":1})");
+  json.add_null();
+  EXPECT_EQ(hex(json.bytes()), "00000001" "00000001" "00000eda" "00000002" "00000001"  // has NULLs, jsonb (3802)
+                               "00000008" "01" "7b2261223a317d"                           // version 1, then the text
+                               "ffffffff");                                               // NULL: length -1
+
+  BinaryArray times(BinaryArray::kTimestamptz);
+  times.add_timestamptz(946'684'800'000);      // 2000-01-01T00:00:00Z, PostgreSQL's epoch
+  times.add_timestamptz(946'684'800'001);      // one millisecond later: 1,000 microseconds
+  times.add_timestamptz(946'684'799'999);      // one millisecond before
+  EXPECT_EQ(hex(times.bytes()), "00000001" "00000000" "000004a0" "00000003" "00000001"
+                                "00000008" "0000000000000000"
+                                "00000008" "00000000000003e8"
+                                "00000008" "fffffffffffffc18");
+}
+
 TEST(BinaryArrayTest, AnEmptyArrayHasNoDimensions) {
   BinaryArray empty(BinaryArray::kText);
   EXPECT_EQ(hex(empty.bytes()), "00000000" "00000000" "00000019");
