@@ -56,34 +56,56 @@ struct PageWriter {
     std::vector<const core::PropertyMapping*> pulled;
     for (const auto& m : I.mapping.properties)
       if (m.pulls()) pulled.push_back(&m);
-    std::vector<detail::ArrayLiteral> cols(2 + pulled.size());
+    // The hubspot id, its timestamp and the text columns in binary format (detail::BinaryArray); columns of
+    // other types as literals, which PostgreSQL casts (their binary formats are not worth writing here).
+    // Parameters: the literals first ($1...), then the binary ones.
+    using detail::BinaryArray;
+    BinaryArray ids_col(BinaryArray::kText), updated_col(BinaryArray::kTimestamptz);
+    std::vector<bool> binary(pulled.size());
+    std::vector<BinaryArray> binary_cols;
+    std::vector<detail::ArrayLiteral> literal_cols;
+    std::vector<std::size_t> slot(pulled.size());  // index into binary_cols or literal_cols
+    for (std::size_t k = 0; k < pulled.size(); ++k) {
+      binary[k] = std::string_view(detail::write_cast(pulled[k]->type)) == "text";
+      slot[k] = binary[k] ? binary_cols.size() : literal_cols.size();
+      if (binary[k]) binary_cols.emplace_back(BinaryArray::kText);
+      else literal_cols.emplace_back();
+    }
     for (auto i : idx) {
       const auto& r = leads[i];
-      cols[0].add(std::string_view(r.id));
-      r.updated_at ? cols[1].add(std::string_view(core::format_timestamp(*r.updated_at))) : cols[1].add_null();
+      ids_col.add(r.id);
+      r.updated_at ? updated_col.add_timestamptz(core::to_epoch_ms(*r.updated_at)) : updated_col.add_null();
       for (std::size_t k = 0; k < pulled.size(); ++k) {
         auto it = plans[i].local_updates.find(pulled[k]->property);
-        cols[2 + k].add(it == plans[i].local_updates.end() ? core::Value() : it->second);
+        const core::Value v = it == plans[i].local_updates.end() ? core::Value() : it->second;
+        if (!binary[k]) literal_cols[slot[k]].add(v);
+        else if (v) binary_cols[slot[k]].add(*v);
+        else binary_cols[slot[k]].add_null();
       }
     }
+    const std::size_t first_binary = literal_cols.size() + 1;  // $n of the hubspot ids
     std::string names = "hubspot_id, hubspot_updated_at, sync_status";
     std::string select = "u.c0, u.c1, 'SYNCED'";
-    std::string arrays = "$1::text[], $2::timestamptz[]";
+    std::string arrays = "$" + std::to_string(first_binary) + "::text[], $" + std::to_string(first_binary + 1) +
+                         "::timestamptz[]";
     std::string aliases = "c0, c1";
     for (std::size_t k = 0; k < pulled.size(); ++k) {
       const auto c = "c" + std::to_string(k + 2);
+      const std::size_t n = binary[k] ? first_binary + 2 + slot[k] : 1 + slot[k];
       names += ", " + quote_identifier(pulled[k]->column);
       select += ", u." + c;
-      arrays += ", $" + std::to_string(k + 3) + "::" + detail::write_cast(pulled[k]->type) + "[]";
+      arrays += ", $" + std::to_string(n) + "::" + detail::write_cast(pulled[k]->type) + "[]";
       aliases += ", " + c;
     }
     std::vector<std::string> params;
-    for (auto& c : cols) params.push_back(c.str());
+    for (auto& c : literal_cols) params.push_back(c.str());
+    std::vector<pqxx::binarystring> binary_params{ids_col.param(), updated_col.param()};
+    for (auto& c : binary_cols) binary_params.push_back(c.param());
     std::map<std::string, std::int64_t> ids;
     for (const auto& row : I.exec_prepared(tx, "INSERT INTO " + I.table + " (" + names + ") SELECT " + select +
                                                    " FROM unnest(" + arrays + ") AS u(" + aliases +
                                                    ") RETURNING id, hubspot_id",
-                                           params))
+                                           params, binary_params))
       ids[row[1].c_str()] = row[0].as<std::int64_t>();
     for (auto i : idx) plans[i].row_id = ids.at(plans[i].hubspot_id);
   }

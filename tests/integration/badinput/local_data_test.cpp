@@ -117,6 +117,51 @@ TEST_F(LocalDataTest, AHubSpotStringTooLongForTheColumnLeavesOnlyThatLeadOut) {
   EXPECT_EQ(remote_value(hubspot_id(1), "hs_lead_name"), "A name much longer than twenty characters");
 }
 
+// An import writes new rows with one array parameter per column: the text columns (and the ids, timestamps)
+// in binary format, the other types as literals that PostgreSQL casts. Every type, NULLs among them, arrives as
+// HubSpot has it; 50 leads make a batch written as two halves.
+TEST_F(LocalDataTest, AnImportOfEveryColumnTypeArrivesAsHubSpotHasIt) {
+  LEADSYNC_REQUIRE_DATABASE();
+  start({.fake_args = {"--seed-leads", "50"},
+         .mappings_extra = "  - { property: lead_score, column: lead_score, type: number }\n"
+                           "  - { property: follow_up_date, column: follow_up, type: date }\n"
+                           "  - { property: last_touch_at, column: last_touch, type: datetime }\n"
+                           "  - { property: is_priority, column: priority, type: bool }\n"
+                           "  - { property: lead_notes, column: notes, type: string }\n"});
+  std::vector<std::string> ids;
+  const auto listed = api("GET", "/crm/v3/objects/leads?limit=100", nullptr, 200);
+  for (const auto& lead : listed["results"]) ids.push_back(lead["id"]);
+  ASSERT_EQ(ids.size(), 50u);
+  ui_edit(ids[3], {{"lead_score", "42.5"}, {"follow_up_date", "2026-12-24"}, {"last_touch_at", "2026-11-20T09:30:00.123Z"},
+                   {"is_priority", "true"}, {"lead_notes", "two\nlines, \"quoted\" \\ {braced}"}});
+  ui_edit(ids[30], {{"lead_score", "-7"}, {"is_priority", "false"}, {"lead_notes", ""}});
+  run_ok();
+  auto row = [&](const std::string& id, const std::string& column) {
+    return sql("SELECT " + column + "::text FROM leads WHERE hubspot_id = '" + id + "'");
+  };
+  EXPECT_EQ(row(ids[3], "lead_score"), "42.5");
+  EXPECT_EQ(row(ids[3], "follow_up"), "2026-12-24");
+  EXPECT_EQ(sql("SELECT to_char(last_touch AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS') FROM leads WHERE hubspot_id = '" +
+                ids[3] + "'"),
+            "2026-11-20T09:30:00.123");
+  EXPECT_EQ(row(ids[3], "priority"), "true");
+  EXPECT_EQ(row(ids[3], "notes"), "two\nlines, \"quoted\" \\ {braced}");
+  EXPECT_EQ(row(ids[30], "lead_score"), "-7");
+  EXPECT_EQ(row(ids[30], "priority"), "false");
+  EXPECT_EQ(row(ids[30], "follow_up"), "") << "not set in HubSpot: NULL";
+  EXPECT_EQ(row(ids[30], "last_touch"), "");
+  EXPECT_EQ(count("SELECT count(*) FROM leads WHERE lead_name IS NULL OR hubspot_updated_at IS NULL"), 0);
+  EXPECT_EQ(sql("SELECT count(*) FROM leads l JOIN leadsync.base b ON b.hubspot_id = l.hubspot_id "
+                "WHERE b.remote_updated_at = l.hubspot_updated_at"),
+            "50");
+  // Nothing to do on the next run: the rows and bases hold exactly what HubSpot holds.
+  const auto digest = table_digest();
+  const auto writes = remote_writes();
+  run_ok({"--sync-now", "--full"});
+  EXPECT_EQ(table_digest(), digest);
+  EXPECT_EQ(remote_writes(), writes);
+}
+
 TEST_F(LocalDataTest, AHubSpotNumberTooBigForAnIntegerColumnLeavesOnlyThatLeadOut) {
   LEADSYNC_REQUIRE_DATABASE();
   start({.fake_args = {"--seed-leads", "3"},
