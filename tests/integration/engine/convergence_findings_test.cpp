@@ -1,5 +1,6 @@
 // Regression tests for bugs the randomized convergence test (tests/integration/convergence) found, each
 // reduced to the few steps that show it end to end with the real binary. The seed that found it is named.
+#include <functional>
 #include <thread>
 
 #include "sync_fixture.hpp"
@@ -15,6 +16,48 @@ class ConvergenceFindingsTest : public SyncFixture {
   std::string remote_value(const std::string& id, const std::string& property) {
     auto v = remote_lead(id)["properties"][property];
     return v.is_string() ? v.get<std::string>() : "";
+  }
+
+  // Seeds 267 and 609: row 1 is edited to n5 while HubSpot holds the next PATCH `delay_ms` before applying it
+  // (leadsync's request timeout is 1 s, `max_attempts` attempts per request); `check_first_run` looks at the
+  // run that met the delay. Row 1 is then edited to n7 and pushed before the held PATCH lands, and this waits
+  // until it has landed: HubSpot holds n5 again. Returns the lead's HubSpot id.
+  std::string push_n7_before_a_held_n5_lands(int max_attempts, int delay_ms,
+                                             const std::function<void(const testing::ProcessResult&)>& check_first_run) {
+    start({.fake_args = {"--seed-leads", "2"},
+           .retry = "{ max_attempts: " + std::to_string(max_attempts) + ", initial_backoff: 10ms, max_backoff: 50ms }",
+           .request_timeout = "1s"});
+    sync_ok();
+    const auto id = sql("SELECT hubspot_id FROM leads WHERE id = 1");
+    exec("UPDATE leads SET lead_name = 'n5' WHERE id = 1");
+    admin("POST", "/_fake/faults",
+          json{{"method", "PATCH"}, {"path_prefix", "/crm/v3/objects/leads/"}, {"kind", "delay"}, {"delay_ms", delay_ms},
+               {"times", 1}}.dump(),
+          201);
+    const auto started = std::chrono::steady_clock::now();
+    check_first_run(sync());
+    exec("UPDATE leads SET lead_name = 'n7' WHERE id = 1");
+    auto out = sync_ok();
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(delay_ms - 200))
+        << "too slow to push n7 before the held PATCH lands: the test shows nothing";
+    EXPECT_EQ(remote_value(id, "hs_lead_name"), "n7") << out;
+    for (int i = 0; i < 100 && remote_value(id, "hs_lead_name") != "n5"; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(remote_value(id, "hs_lead_name"), "n5") << "the held PATCH never landed";
+    return id;
+  }
+
+  // The next run takes n5 for leadsync's own late write: it pushes n7 again, records no conflict, and settles.
+  void expect_n7_pushed_over_the_late_n5(const std::string& id) {
+    auto out = sync_ok();
+    EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE id = 1"), "n7") << out;
+    EXPECT_EQ(remote_value(id, "hs_lead_name"), "n7") << out;
+    EXPECT_NE(out.find("whose answer never came"), std::string::npos) << out;
+    EXPECT_EQ(count("SELECT count(*) FROM leadsync.conflicts"), 0) << out;
+    EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state IN ('NEW', 'PENDING', 'FAILED')"), 0) << out;
+    mark_remote_writes();
+    out = sync_ok();
+    EXPECT_EQ(remote_writes_since_mark(), 0) << "settled:\n" << out;
   }
 };
 
@@ -148,39 +191,14 @@ TEST_F(ConvergenceFindingsTest, AGarbledAnswerToADeleteIsNotTakenForTheDelete) {
 // leadsync's own app wrote it, and pushes n7 again. A person's edit to the same value is still taken.
 TEST_F(ConvergenceFindingsTest, OurOwnPushLandingLateAfterANewerOneIsPushedOverNotTaken) {
   LEADSYNC_REQUIRE_DATABASE();
-  start({.fake_args = {"--seed-leads", "2"},
-         .retry = "{ max_attempts: 1, initial_backoff: 10ms, max_backoff: 50ms }",
-         .request_timeout = "1s"});
-  sync_ok();
-  const auto id = sql("SELECT hubspot_id FROM leads WHERE id = 1");
-  exec("UPDATE leads SET lead_name = 'n5' WHERE id = 1");
-  // HubSpot holds the PATCH 6 s before applying it; leadsync gives up after 1 s, not knowing whether it will.
-  admin("POST", "/_fake/faults",
-        R"({"method":"PATCH","path_prefix":"/crm/v3/objects/leads/","kind":"delay","delay_ms":6000,"times":1})", 201);
-  const auto started = std::chrono::steady_clock::now();
-  auto first = sync();
-  ASSERT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state = 'PENDING'"), 1) << first.output;
-  exec("UPDATE leads SET lead_name = 'n7' WHERE id = 1");
-  auto out = sync_ok();
-  ASSERT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(5800))
-      << "too slow to push n7 before the delayed PATCH lands: the test shows nothing";
-  ASSERT_EQ(remote_value(id, "hs_lead_name"), "n7") << out;
-  for (int i = 0; i < 100 && remote_value(id, "hs_lead_name") != "n5"; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  ASSERT_EQ(remote_value(id, "hs_lead_name"), "n5") << "the delayed PATCH never landed";
-
-  out = sync_ok();
-  EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE id = 1"), "n7") << out;
-  EXPECT_EQ(remote_value(id, "hs_lead_name"), "n7") << out;
-  EXPECT_NE(out.find("whose answer never came"), std::string::npos) << out;
-  EXPECT_EQ(count("SELECT count(*) FROM leadsync.conflicts"), 0) << out;
-  EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state IN ('NEW', 'PENDING', 'FAILED')"), 0) << out;
-  mark_remote_writes();
-  out = sync_ok();
-  EXPECT_EQ(remote_writes_since_mark(), 0) << "settled:\n" << out;
+  // One attempt: leadsync gives up on the held PATCH after 1 s, not knowing whether HubSpot will apply it.
+  const auto id = push_n7_before_a_held_n5_lands(1, 6000, [&](const testing::ProcessResult& first) {
+    EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state = 'PENDING'"), 1) << first.output;
+  });
+  expect_n7_pushed_over_the_late_n5(id);
 
   ui_edit(id, "hs_lead_name", "n5");  // a person choosing the old value is a HubSpot change like any other
-  out = sync_ok();
+  auto out = sync_ok();
   EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE id = 1"), "n5") << out;
   EXPECT_EQ(remote_value(id, "hs_lead_name"), "n5") << out;
 }
@@ -191,35 +209,12 @@ TEST_F(ConvergenceFindingsTest, OurOwnPushLandingLateAfterANewerOneIsPushedOverN
 // an unanswered attempt, also when the retry confirmed them, and the pull tells the late write apart.
 TEST_F(ConvergenceFindingsTest, ARetriedPushsFirstAttemptLandingAfterTheNextPushIsPushedOverNotTaken) {
   LEADSYNC_REQUIRE_DATABASE();
-  start({.fake_args = {"--seed-leads", "2"},
-         .retry = "{ max_attempts: 3, initial_backoff: 10ms, max_backoff: 50ms }",
-         .request_timeout = "1s"});
-  sync_ok();
-  const auto id = sql("SELECT hubspot_id FROM leads WHERE id = 1");
-  exec("UPDATE leads SET lead_name = 'n5' WHERE id = 1");
-  // HubSpot holds the first PATCH 5 s before applying it; leadsync gives up on it after 1 s and sends it again.
-  admin("POST", "/_fake/faults",
-        R"({"method":"PATCH","path_prefix":"/crm/v3/objects/leads/","kind":"delay","delay_ms":5000,"times":1})", 201);
-  const auto started = std::chrono::steady_clock::now();
-  auto out = sync_ok();
-  ASSERT_EQ(remote_value(id, "hs_lead_name"), "n5") << out;
-  exec("UPDATE leads SET lead_name = 'n7' WHERE id = 1");
-  out = sync_ok();
-  ASSERT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(4800))
-      << "too slow to push n7 before the delayed PATCH lands: the test shows nothing";
-  ASSERT_EQ(remote_value(id, "hs_lead_name"), "n7") << out;
-  for (int i = 0; i < 100 && remote_value(id, "hs_lead_name") != "n5"; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  ASSERT_EQ(remote_value(id, "hs_lead_name"), "n5") << "the delayed PATCH never landed";
-
-  out = sync_ok();
-  EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE id = 1"), "n7") << out;
-  EXPECT_EQ(remote_value(id, "hs_lead_name"), "n7") << out;
-  EXPECT_NE(out.find("whose answer never came"), std::string::npos) << out;
-  EXPECT_EQ(count("SELECT count(*) FROM leadsync.conflicts"), 0) << out;
-  mark_remote_writes();
-  out = sync_ok();
-  EXPECT_EQ(remote_writes_since_mark(), 0) << "settled:\n" << out;
+  // Three attempts: the retry after the 1 s timeout is answered at once.
+  const auto id = push_n7_before_a_held_n5_lands(3, 5000, [&](const testing::ProcessResult& first) {
+    EXPECT_EQ(first.exit_code, 0) << first.output;
+    EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state = 'SUCCESS'"), 1) << first.output;
+  });
+  expect_n7_pushed_over_the_late_n5(id);
 }
 
 // Seed 19. A lead inserted locally was being created when the daemon was killed: HubSpot had applied the POST,
