@@ -280,7 +280,8 @@ void PgStore::Impl::upsert_bases(pqxx::transaction_base& tx,
   exec_prepared(tx,
                 "INSERT INTO leadsync.base (scope, hubspot_id, lead_id, vals, stamps, associations, remote_updated_at, "
                 "synced_at, seen_sweep) SELECT $1, u.*, now(), nullif($2, '')::bigint FROM unnest($3::text[], "
-                "$4::bigint[], $5::jsonb[], $6::jsonb[], $7::jsonb[], $8::timestamptz[]) AS u" + std::string(kBaseOnConflict) +
+                "$4::bigint[], $5::jsonb[], $6::jsonb[], $7::jsonb[], $8::timestamptz[]) AS u" +
+                    std::string(kBaseOnConflict) +
                     ", seen_sweep = coalesce(EXCLUDED.seen_sweep, leadsync.base.seen_sweep)",
                 {scope, seen_sweep ? std::to_string(*seen_sweep) : std::string()},
                 {ids.param(), leads.param(), vals.param(), stamps.param(), assocs.param(), updated.param()});
@@ -406,7 +407,8 @@ std::string PgStore::Impl::state_upsert_sql(pqxx::transaction_base& tx, const st
 }
 
 void PgStore::save_state(const std::string& key, const std::string& value) {
-  impl_->transact("saving sync state", false, [&](pqxx::work& tx) { tx.exec(impl_->state_upsert_sql(tx, key, value)); });
+  impl_->transact("saving sync state", false,
+                  [&](pqxx::work& tx) { tx.exec(impl_->state_upsert_sql(tx, key, value)); });
 }
 
 std::int64_t PgStore::begin_run(const std::string& mode) {

@@ -69,7 +69,8 @@ struct PgStore::Impl {
   // and writes cost ~8 us per imported lead, measured with pg_stat_statements.track_planning).
   pqxx::result exec_prepared(pqxx::transaction_base& tx, const std::string& sql, const std::vector<std::string>& params);
   // The same with parameters in binary format (BinaryArray), numbered after the text ones.
-  pqxx::result exec_prepared(pqxx::transaction_base& tx, const std::string& sql, const std::vector<std::string>& params,
+  pqxx::result exec_prepared(pqxx::transaction_base& tx, const std::string& sql,
+                             const std::vector<std::string>& params,
                              const std::vector<pqxx::binarystring>& binary_params);
   // The statement that upserts one leadsync.sync_state entry of this scope (literals quoted for tx).
   std::string state_upsert_sql(pqxx::transaction_base& tx, const std::string& key, const std::string& value);

@@ -302,7 +302,7 @@ net::awaitable<void> SyncEngine::pull_full(Cycle& c) {
   // The sweep reads two list pages at a time and applies them together, each page in its own transaction on
   // its own connection (PgStore::apply_pull writes a batch as two halves at once); the next two pages are
   // fetched meanwhile. One page at a time, written as halves of 50, the two halves waited for each other on
-  // every page and each paid a transaction's fixed costs: ~15% of an import's time.
+  // every page and each paid a transaction's fixed costs.
   // The saved cursor is the start of the first batch not yet applied. Each batch's transaction records its
   // own start (everything before it is applied), so a crash redoes at most that batch (which then meets its
   // own rows and changes nothing); a separate transaction per page to record the next cursor cost a tenth of
@@ -332,7 +332,8 @@ net::awaitable<void> SyncEngine::pull_full(Cycle& c) {
     batch_cursor = *next_cursor;
     if (stop_requested()) {
       // No next batch's transaction will record it: this batch is applied, the next cycle resumes after it.
-      if (!c.dry_run()) co_await run_blocking(store_executor_, [&] { store_.save_state(kStateSweepCursor, *batch_cursor); });
+      if (!c.dry_run())
+        co_await run_blocking(store_executor_, [&] { store_.save_state(kStateSweepCursor, *batch_cursor); });
       break;
     }
   }

@@ -132,7 +132,9 @@ TEST_F(LocalDataTest, AnImportOfEveryColumnTypeArrivesAsHubSpotHasIt) {
   const auto listed = api("GET", "/crm/v3/objects/leads?limit=100", nullptr, 200);
   for (const auto& lead : listed["results"]) ids.push_back(lead["id"]);
   ASSERT_EQ(ids.size(), 50u);
-  ui_edit(ids[3], {{"lead_score", "42.5"}, {"follow_up_date", "2026-12-24"}, {"last_touch_at", "2026-11-20T09:30:00.123Z"},
+  ui_edit(ids[3], {{"lead_score", "42.5"},
+                   {"follow_up_date", "2026-12-24"},
+                   {"last_touch_at", "2026-11-20T09:30:00.123Z"},
                    {"is_priority", "true"}, {"lead_notes", "two\nlines, \"quoted\" \\ {braced}"}});
   ui_edit(ids[30], {{"lead_score", "-7"}, {"is_priority", "false"}, {"lead_notes", ""}});
   run_ok();
@@ -141,8 +143,8 @@ TEST_F(LocalDataTest, AnImportOfEveryColumnTypeArrivesAsHubSpotHasIt) {
   };
   EXPECT_EQ(row(ids[3], "lead_score"), "42.5");
   EXPECT_EQ(row(ids[3], "follow_up"), "2026-12-24");
-  EXPECT_EQ(sql("SELECT to_char(last_touch AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS') FROM leads WHERE hubspot_id = '" +
-                ids[3] + "'"),
+  EXPECT_EQ(sql("SELECT to_char(last_touch AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS') FROM leads "
+                "WHERE hubspot_id = '" + ids[3] + "'"),
             "2026-11-20T09:30:00.123");
   EXPECT_EQ(row(ids[3], "priority"), "true");
   EXPECT_EQ(row(ids[3], "notes"), "two\nlines, \"quoted\" \\ {braced}");

@@ -22,8 +22,8 @@ class ConvergenceFindingsTest : public SyncFixture {
   // (leadsync's request timeout is 1 s, `max_attempts` attempts per request); `check_first_run` looks at the
   // run that met the delay. Row 1 is then edited to n7 and pushed before the held PATCH lands, and this waits
   // until it has landed: HubSpot holds n5 again. Returns the lead's HubSpot id.
-  std::string push_n7_before_a_held_n5_lands(int max_attempts, int delay_ms,
-                                             const std::function<void(const testing::ProcessResult&)>& check_first_run) {
+  using RunCheck = std::function<void(const testing::ProcessResult&)>;
+  std::string push_n7_before_a_held_n5_lands(int max_attempts, int delay_ms, const RunCheck& check_first_run) {
     start({.fake_args = {"--seed-leads", "2"},
            .retry = "{ max_attempts: " + std::to_string(max_attempts) + ", initial_backoff: 10ms, max_backoff: 50ms }",
            .request_timeout = "1s"});
@@ -31,8 +31,12 @@ class ConvergenceFindingsTest : public SyncFixture {
     const auto id = sql("SELECT hubspot_id FROM leads WHERE id = 1");
     exec("UPDATE leads SET lead_name = 'n5' WHERE id = 1");
     admin("POST", "/_fake/faults",
-          json{{"method", "PATCH"}, {"path_prefix", "/crm/v3/objects/leads/"}, {"kind", "delay"}, {"delay_ms", delay_ms},
-               {"times", 1}}.dump(),
+          json{{"method", "PATCH"},
+               {"path_prefix", "/crm/v3/objects/leads/"},
+               {"kind", "delay"},
+               {"delay_ms", delay_ms},
+               {"times", 1}}
+              .dump(),
           201);
     const auto started = std::chrono::steady_clock::now();
     check_first_run(sync());

@@ -71,7 +71,8 @@ inline constexpr const char* kStateLastFullSweep = "last_full_sweep";        // 
 inline constexpr const char* kStateLastMaintenance = "last_maintenance_sweep";  // epoch ms
 inline constexpr const char* kStateFullSweepRequired = "full_sweep_required";   // "1" when a backfill is due
 inline constexpr const char* kStateSweepId = "sweep.id";            // the full sweep in progress
-inline constexpr const char* kStateSweepCursor = "sweep.cursor";    // where it resumes: the start of the first batch of pages not applied
+// Where a full sweep resumes: the start of its first batch of pages not applied.
+inline constexpr const char* kStateSweepCursor = "sweep.cursor";
 inline constexpr const char* kStateSweepStarted = "sweep.started";  // epoch ms
 
 class SyncEngine {
