@@ -92,6 +92,10 @@ class PullPropertyDecider {
     const bool has_base = base_ && base_->values.contains(p);
     const Value b = has_base ? base_->values.at(p) : std::nullopt;
     const bool local_changed = local_.changed_at.contains(p);
+    // An open manual conflict is a local write too, even once the blocked push completed its outbox rows: the
+    // row's value can only have moved since it was opened by being written. Seen as "no local change", a row at
+    // the base value (the A -> B -> A case below) took HubSpot's value and the write was lost (seeds 55, 983).
+    const bool written_locally = local_changed || context_.open_manual_conflicts.contains(p);
 
     if (l == r) {
       agree(p, r);
@@ -125,18 +129,18 @@ class PullPropertyDecider {
     }
     if (!has_base) {
       // Never synced (newly mapped, or a row linked by unique key): without a local edit HubSpot's value is the
-      // synced one; with a local edit both sides changed from an unknown base. An open manual conflict is such a
-      // local edit too, even once the blocked push dropped its outbox rows.
-      if (!local_changed && !context_.open_manual_conflicts.contains(p)) {
+      // synced one; with a local edit both sides changed from an unknown base.
+      if (!written_locally) {
         take_remote(p, l, r);
       } else {
         conflict(p, b, l, r, has_base);
       }
       return;
     }
-    // Only one side changed since the base: an open manual conflict on the property is moot (its other side
-    // went back to the base), so it is settled; left open it would block the push for good.
-    if (l == b && local_changed) {
+    // Only HubSpot's side differs from the base and an open manual conflict's local side is a write (above), so
+    // it stays open. Only the row's side differs: HubSpot went back to the base, the conflict is moot and settled;
+    // left open it would block the push for good.
+    if (l == b && written_locally) {
       // The row was written back to the base value (A -> B -> A) while HubSpot's value changed: both sides wrote,
       // so it is a conflict and the policy decides. Taken for "changed in HubSpot only", the newer local write
       // was lost, under every policy: with newest_wins when HubSpot's write was older (seed 84), with local_wins
@@ -144,7 +148,6 @@ class PullPropertyDecider {
       conflict(p, b, l, r, has_base);
     } else if (l == b) {
       take_remote(p, l, r);  // changed in HubSpot only
-      settle_open_conflict(p);
     } else if (r == b) {
       keep_local(p, local_changed);  // changed locally only: the push phase sends it
       settle_open_conflict(p);

@@ -118,6 +118,39 @@ TEST_F(ConvergenceFindingsTest, AManualConflictWhoseRemoteSideWentBackIsSettledA
   EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes"), outbox) << "no outbox row per cycle";
 }
 
+// Seed 983 (manual). The row was edited away from the last synced label and back to it (COLD -> HOT -> COLD)
+// while HubSpot changed it (WARM): both sides wrote, so a manual conflict was opened and the push of the label
+// blocked, which completed its outbox rows. The next pull met the row at the base value with no pending change,
+// took that for "changed in HubSpot only", overwrote the local write with WARM and closed the conflict.
+TEST_F(ConvergenceFindingsTest, AManualConflictOverALocalWriteBackToTheBaseStaysOpenAndKeepsTheRow) {
+  LEADSYNC_REQUIRE_DATABASE();
+  start({.conflict_policy = "manual", .fake_args = {"--seed-leads", "2"}});
+  sync_ok();
+  const auto id = sql("SELECT hubspot_id FROM leads WHERE id = 1");
+  const auto synced = sql("SELECT lead_label FROM leads WHERE id = 1");
+  const std::string other = synced == "WARM" ? "HOT" : "WARM";                          // HubSpot's edit
+  const std::string between = synced != "COLD" && other != "COLD" ? "COLD" : synced == "HOT" ? "WARM" : "HOT";
+  ui_edit(id, "hs_lead_label", other);
+  exec("UPDATE leads SET lead_label = '" + between + "' WHERE id = 1");
+  exec("UPDATE leads SET lead_label = '" + synced + "' WHERE id = 1");
+  auto out = sync_ok();
+  ASSERT_EQ(count("SELECT count(*) FROM leadsync.conflicts WHERE resolved_at IS NULL"), 1) << out;
+  ASSERT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state IN ('NEW', 'PENDING')"), 0) << out;
+
+  ui_edit(id, "hs_lead_name", "Renamed in HubSpot");  // the lead turns up in the next search
+  out = sync_ok();
+  EXPECT_EQ(sql("SELECT lead_label FROM leads WHERE id = 1"), synced) << out;
+  EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE id = 1"), "Renamed in HubSpot") << out;
+  EXPECT_EQ(remote_value(id, "hs_lead_label"), other) << out;
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.conflicts WHERE resolved_at IS NULL"), 1) << out;
+
+  // The operator's choice still settles it, either way.
+  exec("UPDATE leadsync.conflicts SET resolve = 'local' WHERE resolved_at IS NULL");
+  out = sync_ok();
+  EXPECT_EQ(remote_value(id, "hs_lead_label"), synced) << out;
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.conflicts WHERE resolved_at IS NULL"), 0) << out;
+}
+
 // Seed 55. A lead created from a row with empty columns had no base value for them (only the properties sent
 // with the create were recorded), so a later local edit of such a column met an empty HubSpot value "with no
 // known base" and was taken for a conflict: remote_wins then threw the edit away, manual opened a conflict.

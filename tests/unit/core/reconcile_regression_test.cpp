@@ -100,14 +100,26 @@ TEST(MootManualConflictTest, RemoteBackAtTheBaseSettlesTheConflictAndPushesTheLo
   EXPECT_TRUE(plan.conflicts.empty());
 }
 
-TEST(MootManualConflictTest, LocalBackAtTheBaseSettlesTheConflictAndTakesTheRemoteValue) {
-  auto ctx = synced_context();
+// Seed 983. The other way round it is no moot conflict: the row's value can only be back at the base because it
+// was written there (A -> B -> A while HubSpot changed it, or back after the conflict opened), so both sides still
+// differ from each other and the conflict stays open. Settled as "changed in HubSpot only", HubSpot's value
+// overwrote the local write once the blocked push had completed its outbox rows.
+TEST(MootManualConflictTest, LocalBackAtTheBaseKeepsTheConflictOpenAndTheRowAsItIs) {
+  auto ctx = synced_context();  // the row holds the base value, with no pending change
   ctx.open_manual_conflicts = {"hs_lead_label"};
   RemoteLead r{.id = "101"};
   r.values = ctx.base->values;
   r.values["hs_lead_label"] = "HOT";
   r.updated_at = kT0 + 3h;
   auto plan = plan_pull(mapping(), SyncPolicy{ConflictPolicy::manual, RemoteDeletePolicy::archive}, r, ctx);
+  EXPECT_FALSE(contains(plan.resolved_conflicts, "hs_lead_label"));
+  EXPECT_FALSE(plan.local_updates.contains("hs_lead_label"));
+  EXPECT_TRUE(plan.conflicts.empty());  // already recorded
+  EXPECT_FALSE(contains(plan.push_properties, "hs_lead_label"));
+  EXPECT_EQ(plan.new_base.values.at("hs_lead_label"), Value("WARM"));
+
+  ctx.manual_resolutions = {{"hs_lead_label", Side::remote}};  // the operator's choice settles it
+  plan = plan_pull(mapping(), SyncPolicy{ConflictPolicy::manual, RemoteDeletePolicy::archive}, r, ctx);
   EXPECT_TRUE(contains(plan.resolved_conflicts, "hs_lead_label"));
   EXPECT_EQ(plan.local_updates.at("hs_lead_label"), Value("HOT"));
 }
