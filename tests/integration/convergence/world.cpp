@@ -77,6 +77,13 @@ World::~World() {
 
 // ---- plumbing ---------------------------------------------------------------------------------------
 
+// LEADSYNC_CONVERGENCE_LOG_LEVEL=debug makes every run's log say what each cycle decided, for a post-mortem.
+// The runs' timing changes with it, so a seed that fails only with kills at exact moments may then pass.
+std::string World::log_level() {
+  const char* level = std::getenv("LEADSYNC_CONVERGENCE_LOG_LEVEL");
+  return level && *level ? level : "info";
+}
+
 long long World::now_ms() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -390,10 +397,19 @@ void World::record_pair(Entity& e, Side side, const std::string& type, const std
                         bool present) {
   if (e.primary_pairs.contains(pair_key(type, id))) return;
   auto& intent = e.intents[intent_key(type, id, type_id)];
-  PairIntent next{present, side, op_};
+  PairIntent next{present, side, op_, now_ms()};
   if (intent.op > 0 && intent.side == Side::local) {
     next.previous_local_present = intent.present;
     next.previous_local_op = intent.op;
+  }
+  if (intent.op > 0 && intent.side == Side::remote) {
+    next.earlier_remote_present = intent.present;
+    next.earlier_remote_op = intent.op;
+    next.earlier_remote_at_ms = intent.at_ms;
+  } else {
+    next.earlier_remote_present = intent.earlier_remote_present;
+    next.earlier_remote_op = intent.earlier_remote_op;
+    next.earlier_remote_at_ms = intent.earlier_remote_at_ms;
   }
   intent = next;
 }
@@ -441,7 +457,7 @@ void World::setup() {
       << "  - { to_object_type: contacts,  association_type_ids: [578, 608] }\n"
       << "  - { to_object_type: companies, association_type_ids: [580, 610] }\n"
       << "metrics: { enabled: false }\n"
-      << "logging: { level: info }\n";
+      << "logging: { level: " << log_level() << " }\n";
   out.close();
   log("settings: " + settings_.describe() + "; database " + db_->name());
 

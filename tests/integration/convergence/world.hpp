@@ -73,9 +73,14 @@ struct PairIntent {
   bool present = false;
   Side side = Side::local;
   long op = 0;
-  // The intent this one replaced, if it was a local one (the checker's known limitation needs it).
+  long long at_ms = 0;
+  // The intent this one replaced, if it was a local one (the checker's known limitations need it).
   std::optional<bool> previous_local_present;
   long previous_local_op = 0;
+  // The last HubSpot-side intent before this one, however many local ones came between.
+  std::optional<bool> earlier_remote_present;
+  long earlier_remote_op = 0;
+  long long earlier_remote_at_ms = 0;
 };
 
 // A lead as the driver knows it.
@@ -127,6 +132,7 @@ class World {
  private:
   // ---- plumbing ----
   long long now_ms() const;
+  static std::string log_level();
   void log(const std::string& line);
   void violation(const std::string& what);
   std::string sql_value(const std::string& query);
