@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "client_internal.hpp"
+#include "lead_page_reader.hpp"
 #include "leadsync/hubspot/client.hpp"
 
 namespace leadsync::hubspot {
@@ -95,6 +96,11 @@ net::awaitable<ListPage> HubSpotClient::list_page(ListRequest request) {
   ListPage page;
   const std::vector<std::string> assoc = request.associations;
   Decoder decode = [&](const http::Response& r) {
+    if (auto fast = detail::read_lead_page(r.body, assoc.empty() ? nullptr : &assoc)) {
+      page.results = std::move(fast->results);
+      page.next_after = std::move(fast->next_after);
+      return;
+    }
     const Json j = detail::parse_json(r.body);
     page.results = detail::decode_leads(detail::req_array(j, "results", "list response"), assoc.empty() ? nullptr : &assoc);
     page.next_after = detail::decode_next_after(j);
