@@ -1,5 +1,6 @@
 #pragma once
 // Internal to leadsync_db: PgStore's state and the helpers its .cpp files share.
+#include <future>
 #include <map>
 #include <memory>
 #include <pqxx/pqxx>
@@ -55,6 +56,10 @@ struct PgStore::Impl {
   // refresh_statistics_if_grown), and how many it had inserted in all at that point.
   std::int64_t inserted_since_analyze = 0;
   std::int64_t inserted_total = 0;
+  // The ANALYZEs run on a connection of their own, in the background (analyzing), while the pull goes on.
+  // Declared in this order, the future is destroyed (waited for) before the session it uses.
+  std::unique_ptr<detail::PgSession> analyze_session;
+  std::future<void> analyzing;
 
   pqxx::connection& connection();
   std::string q(pqxx::transaction_base& tx, const std::string& s) const { return tx.quote(s); }
@@ -91,7 +96,8 @@ struct PgStore::Impl {
                     std::optional<std::int64_t> seen_sweep);
   std::string set_column(pqxx::transaction_base& tx, const core::PropertyMapping& m, const core::Value& v) const;
   // After a pull inserted `inserted` rows: ANALYZE the tables it writes once they grew by as much again as
-  // this process has inserted so far (>= 1,000 rows), so a big import meets O(log N) ANALYZEs.
+  // this process has inserted so far (>= 1,000 rows), so a big import meets O(log N) ANALYZEs. It starts them
+  // in the background and returns; while they still run, the next call starts none.
   void refresh_statistics_if_grown(std::int64_t inserted);
 };
 
