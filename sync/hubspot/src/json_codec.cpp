@@ -46,6 +46,15 @@ std::map<std::string, std::vector<std::string>> decode_context(const Json& j) {
   return out;
 }
 
+bool has_next_page(const Json& j) {
+  auto p = j.find("paging");
+  if (p == j.end() || !p->is_object()) return false;
+  auto n = p->find("next");
+  return n != p->end() && n->is_object() && n->contains("after");
+}
+
+}  // namespace
+
 void add_type_id(std::vector<AssociatedObject>& list, const std::string& to_id, std::optional<int> type_id) {
   auto it = std::find_if(list.begin(), list.end(), [&](const AssociatedObject& a) { return a.to_id == to_id; });
   if (it == list.end()) {
@@ -55,15 +64,6 @@ void add_type_id(std::vector<AssociatedObject>& list, const std::string& to_id, 
   if (type_id && std::find(it->type_ids.begin(), it->type_ids.end(), *type_id) == it->type_ids.end())
     it->type_ids.push_back(*type_id);
 }
-
-bool has_next_page(const Json& j) {
-  auto p = j.find("paging");
-  if (p == j.end() || !p->is_object()) return false;
-  auto n = p->find("next");
-  return n != p->end() && n->is_object() && n->contains("after");
-}
-
-}  // namespace
 
 Json parse_json(const std::string& body) {
   Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);

@@ -37,6 +37,8 @@ std::optional<std::string> decode_next_after(const Json& body);
 // Per-input errors of a 207/200 batch answer. An error without its own correlationId gets the response's
 // X-HubSpot-Correlation-Id, so every failed record can be traced in HubSpot's support tools.
 std::vector<BatchError> decode_batch_errors(const Json& body, const http::Response& response);
+// Adds `type_id` (if known) to the entry of `to_id` in `list`, creating the entry: one per associated object.
+void add_type_id(std::vector<AssociatedObject>& list, const std::string& to_id, std::optional<int> type_id);
 AssociatedObject decode_v4_association(const Json& j);  // {toObjectId, associationTypes:[{typeId,...}]}
 AssociationPairLabels decode_pair_labels(const Json& j);
 AssociationLabel decode_association_label(const Json& j);

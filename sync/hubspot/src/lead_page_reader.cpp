@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "json_codec.hpp"
+
 namespace leadsync::hubspot::detail {
 
 namespace {
@@ -65,10 +67,7 @@ class PageHandler : public nlohmann::json_sax<Json> {
   }
 
   bool start_object(std::size_t) override {
-    if (stack_.empty()) {
-      if (finished_) return false;
-      return open(Frame::root);
-    }
+    if (stack_.empty()) return open(Frame::root);
     switch (element_slot()) {
       case Slot::paging: return open(Frame::paging);
       case Slot::next: return open(Frame::paging_next);
@@ -111,11 +110,7 @@ class PageHandler : public nlohmann::json_sax<Json> {
         std::optional<int> type_id;
         if (link_type_) type_id = lead_association_type_id(*link_type_);
         if (!type_id) lead().associations_unresolved = true;
-        auto& list = (*lead().associations)[collection_];
-        auto it = std::find_if(list.begin(), list.end(), [&](const AssociatedObject& a) { return a.to_id == *link_id_; });
-        if (it == list.end()) it = list.insert(list.end(), AssociatedObject{std::move(*link_id_), {}});
-        if (type_id && std::find(it->type_ids.begin(), it->type_ids.end(), *type_id) == it->type_ids.end())
-          it->type_ids.push_back(*type_id);
+        add_type_id((*lead().associations)[collection_], *link_id_, type_id);
         break;
       }
       default: break;

@@ -340,10 +340,10 @@ std::vector<std::string> World::check() {
       // HubSpot-side removal (or add) made in between is overwritten. HubSpot keeps no history of
       // associations, so leadsync cannot tell its own earlier write from the user's.
       const bool in_doubt_push_retried =
-          intent.side == Side::remote && intent.previous_local_present == !intent.present &&
+          intent.side == Side::remote && intent.previous_local && intent.previous_local->present == !intent.present &&
           in_local == !intent.present && in_remote == !intent.present &&
           std::any_of(runs_.begin(), runs_.end(), [&](const RunLog& run) {
-            return run.killed && run.op > intent.previous_local_op && run.op < intent.op;
+            return run.killed && run.op > intent.previous_local->op && run.op < intent.op;
           });
       if (in_doubt_push_retried) {
         notes_.push_back(std::string("association ") + key + " on " + who + ": HubSpot's " +
@@ -356,15 +356,16 @@ std::vector<std::string> World::check() {
       // leadsync sees HubSpot where the base is, and a local write of the same pair in between is a plain local
       // change that it pushes (seed 994). HubSpot's later write is overwritten; nothing could have ordered them.
       const bool unseen_remote_round_trip =
-          intent.side == Side::remote && intent.earlier_remote_present == !intent.present &&
-          intent.previous_local_present == !intent.present && intent.previous_local_op > intent.earlier_remote_op &&
+          intent.side == Side::remote && intent.earlier_remote && intent.earlier_remote->present == !intent.present &&
+          intent.previous_local && intent.previous_local->present == !intent.present &&
+          intent.previous_local->op > intent.earlier_remote->op &&
           in_local == !intent.present && in_remote == !intent.present &&
           std::none_of(association_reads.begin(), association_reads.end(), [&](const auto& read) {
-            return read.second >= intent.earlier_remote_at_ms && read.first <= intent.at_ms;
+            return read.second >= intent.earlier_remote->at_ms && read.first <= intent.at_ms;
           });
       if (unseen_remote_round_trip) {
         notes_.push_back(std::string("association ") + key + " on " + who + ": HubSpot's " +
-                         (intent.present ? "removal" : "add") + " at op " + std::to_string(intent.earlier_remote_op) +
+                         (intent.present ? "removal" : "add") + " at op " + std::to_string(intent.earlier_remote->op) +
                          " and its undoing at op " + std::to_string(intent.op) +
                          " fell between two association reads; the local write between them was pushed -- known "
                          "limitation");

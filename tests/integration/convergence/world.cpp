@@ -398,19 +398,9 @@ void World::record_pair(Entity& e, Side side, const std::string& type, const std
   if (e.primary_pairs.contains(pair_key(type, id))) return;
   auto& intent = e.intents[intent_key(type, id, type_id)];
   PairIntent next{present, side, op_, now_ms()};
-  if (intent.op > 0 && intent.side == Side::local) {
-    next.previous_local_present = intent.present;
-    next.previous_local_op = intent.op;
-  }
-  if (intent.op > 0 && intent.side == Side::remote) {
-    next.earlier_remote_present = intent.present;
-    next.earlier_remote_op = intent.op;
-    next.earlier_remote_at_ms = intent.at_ms;
-  } else {
-    next.earlier_remote_present = intent.earlier_remote_present;
-    next.earlier_remote_op = intent.earlier_remote_op;
-    next.earlier_remote_at_ms = intent.earlier_remote_at_ms;
-  }
+  const PairIntent::Earlier replaced{intent.present, intent.op, intent.at_ms};
+  if (intent.op > 0 && intent.side == Side::local) next.previous_local = replaced;
+  next.earlier_remote = intent.op > 0 && intent.side == Side::remote ? replaced : intent.earlier_remote;
   intent = next;
 }
 

@@ -74,13 +74,14 @@ struct PairIntent {
   Side side = Side::local;
   long op = 0;
   long long at_ms = 0;
-  // The intent this one replaced, if it was a local one (the checker's known limitations need it).
-  std::optional<bool> previous_local_present;
-  long previous_local_op = 0;
-  // The last HubSpot-side intent before this one, however many local ones came between.
-  std::optional<bool> earlier_remote_present;
-  long earlier_remote_op = 0;
-  long long earlier_remote_at_ms = 0;
+  // An earlier intent on the same pair, as the checker's known limitations need it.
+  struct Earlier {
+    bool present = false;
+    long op = 0;
+    long long at_ms = 0;
+  };
+  std::optional<Earlier> previous_local;  // the intent this one replaced, if it was a local one
+  std::optional<Earlier> earlier_remote;  // the last HubSpot-side one, however many local ones came between
 };
 
 // A lead as the driver knows it.

@@ -128,8 +128,10 @@ TEST_F(ConvergenceFindingsTest, AManualConflictOverALocalWriteBackToTheBaseStays
   sync_ok();
   const auto id = sql("SELECT hubspot_id FROM leads WHERE id = 1");
   const auto synced = sql("SELECT lead_label FROM leads WHERE id = 1");
-  const std::string other = synced == "WARM" ? "HOT" : "WARM";                          // HubSpot's edit
-  const std::string between = synced != "COLD" && other != "COLD" ? "COLD" : synced == "HOT" ? "WARM" : "HOT";
+  const std::string other = synced == "WARM" ? "HOT" : "WARM";  // HubSpot's edit
+  std::string between;                                            // the third label: the row's detour
+  for (const char* label : {"COLD", "WARM", "HOT"})
+    if (label != synced && label != other) between = label;
   ui_edit(id, "hs_lead_label", other);
   exec("UPDATE leads SET lead_label = '" + between + "' WHERE id = 1");
   exec("UPDATE leads SET lead_label = '" + synced + "' WHERE id = 1");

@@ -142,12 +142,11 @@ TEST(LeadPageReaderTest, EveryOtherShapeIsLeftToTheTreeDecoder) {
 // Every body cut short, and every body with one byte changed, is either refused or read exactly as the tree
 // decoder reads it.
 TEST(LeadPageReaderTest, DamagedPagesAreRefusedOrReadAsTheTreeDecoderReadsThem) {
-  int accepted = 0;
   for (std::size_t n = 0; n < kPage.size(); ++n) {
     const std::string body = kPage.substr(0, n);
-    if (fast(body, &kTypes) != "refused") ++accepted;
     EXPECT_EQ(fast(body, &kTypes), "refused") << "a truncated page was accepted: " << body;
   }
+  int accepted = 0;
   std::mt19937 rng(42);
   const std::string bytes = "{}[]\",:0123456789.-etrufalsn \\ax";
   for (int i = 0; i < 20000; ++i) {
