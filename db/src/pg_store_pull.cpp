@@ -365,9 +365,9 @@ core::PullApplyResult PgStore::apply_pull(const std::vector<core::RemoteLead>& l
   auto& I = *impl_;
   core::PullApplyResult result;
   // One PostgreSQL backend writing is what bounds an import (the daemon itself is mostly idle), so a big
-  // batch is written as two halves at once, the second on a second connection: a full sweep's two list pages
-  // (100 leads each), a search page of 200. Each half is one transaction; the halves hold different leads, so
-  // they never wait for each other. Should one half fail, the batch fails as a whole (the sweep cursor, which
+  // batch is written as two halves at once, the second on a second connection: a full sweep's batch of eight
+  // list pages (four per half), a search page of 200. Each half is one transaction; the halves hold different
+  // leads, so they never wait for each other. Should one half fail, the batch fails as a whole (the sweep cursor, which
   // the first half records, stays at or before it) and is applied again later: the half that did commit then
   // meets its own rows and base, and nothing changes twice.
   if (options.dry_run || leads.size() < kParallelPageMin) {

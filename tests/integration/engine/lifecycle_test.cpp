@@ -136,33 +136,34 @@ TEST_F(LifecycleTest, AFullSweepChecksOnlyTheLeadsItDidNotSeeChangedOrNot) {
   EXPECT_EQ(again.find("not seen by the full sweep"), std::string::npos) << again;
 }
 
-// A full sweep applies two list pages at a time, each in its own transaction (on two connections at once); the
-// first page's transaction records the sweep's cursor at the batch's start (every batch before it is applied).
-// 700 leads: batches (1,2) (3,4) (5,6) (7). A failure on page 6 (the second transaction of the third batch)
-// leaves pages 1-5 applied and the cursor at page 5; the next run lists pages 5, 6 and 7 only, nothing doubles.
+// A full sweep applies eight list pages at a time, as two transactions of four pages (on two connections at
+// once); the first transaction records the sweep's cursor at the batch's start (every batch before it is
+// applied). 2,000 leads: batches of pages 1-8, 9-16 and 17-20. A failure on page 14 (the second transaction of
+// the second batch, pages 13-16) leaves pages 1-12 applied and the cursor at page 9; the next run lists pages
+// 9-20 only, nothing doubles.
 TEST_F(LifecycleTest, AFullSweepThatFailsMidwayResumesAtTheBatchThatFailed) {
   LEADSYNC_REQUIRE_DATABASE();
   start();
   sync_ok();  // creates the tables (empty portal)
-  exec("CREATE FUNCTION fail_on_560() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-       "IF NEW.lead_name = 'Demo Lead 560' THEN RAISE EXCEPTION 'disk trouble' USING ERRCODE = '53100'; END IF; "
+  exec("CREATE FUNCTION fail_on_1360() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+       "IF NEW.lead_name = 'Demo Lead 1360' THEN RAISE EXCEPTION 'disk trouble' USING ERRCODE = '53100'; END IF; "
        "RETURN NEW; END $$");
-  exec("CREATE TRIGGER fail_on_560 BEFORE INSERT ON leads FOR EACH ROW EXECUTE FUNCTION fail_on_560()");
-  admin("POST", "/_fake/reset", json{{"seed_leads", 700}}.dump(), 200);
+  exec("CREATE TRIGGER fail_on_1360 BEFORE INSERT ON leads FOR EACH ROW EXECUTE FUNCTION fail_on_1360()");
+  admin("POST", "/_fake/reset", json{{"seed_leads", 2000}}.dump(), 200);
   auto failed = sync({"--full"});
   EXPECT_NE(failed.exit_code, 0) << failed.output;
   EXPECT_NE(failed.output.find("disk trouble"), std::string::npos) << failed.output;
-  EXPECT_EQ(count("SELECT count(*) FROM leads"), 500) << "pages 1-5";
+  EXPECT_EQ(count("SELECT count(*) FROM leads"), 1200) << "pages 1-12";
   EXPECT_FALSE(sql("SELECT value FROM leadsync.sync_state WHERE key = 'sweep.cursor'").empty());
 
-  exec("DROP TRIGGER fail_on_560 ON leads");
+  exec("DROP TRIGGER fail_on_1360 ON leads");
   admin("DELETE", "/_fake/stats");
   auto out = sync_ok({"--full"});
   EXPECT_NE(out.find("full sweep resumed after"), std::string::npos) << out;
-  EXPECT_EQ(request_counts()["GET /crm/v3/objects/leads"], 3) << "pages 5, 6 and 7 only\n" << out;
-  EXPECT_EQ(count("SELECT count(*) FROM leads"), 700) << out;
-  EXPECT_EQ(count("SELECT count(DISTINCT hubspot_id) FROM leads"), 700);
-  EXPECT_EQ(count("SELECT count(*) FROM leadsync.base"), 700);
+  EXPECT_EQ(request_counts()["GET /crm/v3/objects/leads"], 12) << "pages 9-20 only\n" << out;
+  EXPECT_EQ(count("SELECT count(*) FROM leads"), 2000) << out;
+  EXPECT_EQ(count("SELECT count(DISTINCT hubspot_id) FROM leads"), 2000);
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.base"), 2000);
   EXPECT_EQ(sql("SELECT value FROM leadsync.sync_state WHERE key = 'sweep.cursor'"), "") << "the sweep is complete";
 }
 
