@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "json_codec.hpp"
+#include "json_scan.hpp"
 
 namespace leadsync::hubspot::detail {
 
@@ -239,6 +240,16 @@ class PageHandler : public nlohmann::json_sax<Json> {
 }  // namespace
 
 std::optional<LeadPage> read_lead_page(std::string_view body, const std::vector<std::string>* associations_requested) {
+  {
+    PageHandler handler(associations_requested);
+    switch (scan_json(body, handler)) {
+      case ScanResult::accepted:
+        if (!handler.done()) return std::nullopt;
+        return std::move(handler.page);
+      case ScanResult::refused: return std::nullopt;
+      case ScanResult::unsure: break;  // nlohmann's parser reads it, with a fresh handler
+    }
+  }
   PageHandler handler(associations_requested);
   if (!Json::sax_parse(body.begin(), body.end(), &handler) || !handler.done()) return std::nullopt;
   return std::move(handler.page);

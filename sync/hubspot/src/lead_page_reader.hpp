@@ -2,7 +2,8 @@
 // Internal: a fast reader for pages of leads ({"results": [...], "paging": {"next": {"after": ...}}}), the
 // bodies a full sweep reads by the thousand. Parsing them into a JSON tree and decoding the tree cost about a
 // quarter of leadsync's CPU in an import, most of it allocating and freeing the tree's nodes; this reader
-// decodes the SAX events straight into LeadObjects.
+// decodes the SAX events straight into LeadObjects. The events come from json_scan.hpp's scanner, or from
+// nlohmann's parser for the bodies that scanner leaves to it.
 //
 // It accepts only the plain shape HubSpot sends (strings where strings belong, no history, no paged
 // association lists, no repeated keys) and gives up on anything else: the caller then decodes the same body
