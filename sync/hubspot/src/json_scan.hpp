@@ -5,11 +5,11 @@
 // columns for error messages and appending every string character to a buffer; that was about a fifth of
 // leadsync's CPU in an import. This scanner copies each string in one piece.
 //
-// It does only the common case and says `unsure` about everything else, for nlohmann's parser to redo from the
-// start with a fresh handler: numbers, \u escapes, a byte-order mark, anything that is not well-formed JSON.
-// What it does scan (objects, arrays, strings with the short escapes and well-formed UTF-8 in them, true, false,
-// null) gives the handler the very events nlohmann's sax_parse gives it, in the same order, and it accepts a
-// body only when nlohmann would (tests/unit/hubspot/json_scan_test.cpp compares the two).
+// It does only the common case and says `unsure` about everything else, for nlohmann's parser to redo from
+// the start with a fresh handler: numbers, \u escapes, a byte-order mark, anything that is not well-formed
+// JSON. What it does scan (objects, arrays, strings with the short escapes and well-formed UTF-8 in them,
+// true, false, null) gives the handler the very events nlohmann's sax_parse gives it, in the same order, and
+// it accepts a body only when nlohmann would (tests/unit/hubspot/json_scan_test.cpp compares the two).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -50,10 +50,12 @@ inline std::size_t utf8_sequence(const unsigned char* p, const unsigned char* en
   if (in(c, 0xE1, 0xEC) || in(c, 0xEE, 0xEF))
     return left >= 3 && in(p[1], 0x80, 0xBF) && in(p[2], 0x80, 0xBF) ? 3 : 0;
   if (c == 0xED) return left >= 3 && in(p[1], 0x80, 0x9F) && in(p[2], 0x80, 0xBF) ? 3 : 0;
-  if (c == 0xF0) return left >= 4 && in(p[1], 0x90, 0xBF) && in(p[2], 0x80, 0xBF) && in(p[3], 0x80, 0xBF) ? 4 : 0;
+  if (c == 0xF0)
+    return left >= 4 && in(p[1], 0x90, 0xBF) && in(p[2], 0x80, 0xBF) && in(p[3], 0x80, 0xBF) ? 4 : 0;
   if (in(c, 0xF1, 0xF3))
     return left >= 4 && in(p[1], 0x80, 0xBF) && in(p[2], 0x80, 0xBF) && in(p[3], 0x80, 0xBF) ? 4 : 0;
-  if (c == 0xF4) return left >= 4 && in(p[1], 0x80, 0x8F) && in(p[2], 0x80, 0xBF) && in(p[3], 0x80, 0xBF) ? 4 : 0;
+  if (c == 0xF4)
+    return left >= 4 && in(p[1], 0x80, 0x8F) && in(p[2], 0x80, 0xBF) && in(p[3], 0x80, 0xBF) ? 4 : 0;
   return 0;
 }
 
@@ -124,20 +126,22 @@ ScanResult scan_json(std::string_view body, Handler& handler) {
   };
   for (;;) {
     skip_whitespace();
-    if (want == Want::after_value && open.empty()) return p == end ? ScanResult::accepted : ScanResult::unsure;
+    if (want == Want::after_value && open.empty())  // the whole value read: only whitespace may follow
+      return p == end ? ScanResult::accepted : ScanResult::unsure;
     if (p == end) return ScanResult::unsure;
     const unsigned char c = *p;
+    // The end of the innermost container: right after it opened, or after one of its values.
+    const bool may_close = want != Want::value && want != Want::key;  // not after a comma or at the root
+    if (may_close && ((c == '}' && open.back() == '{') || (c == ']' && open.back() == '['))) {
+      ++p;
+      open.pop_back();
+      if (!(c == '}' ? handler.end_object() : handler.end_array())) return ScanResult::refused;
+      want = Want::after_value;
+      continue;
+    }
     switch (want) {
-      case Want::value_or_end:
-        if (c == ']') {
-          ++p;
-          open.pop_back();
-          if (!handler.end_array()) return ScanResult::refused;
-          want = Want::after_value;
-          break;
-        }
-        [[fallthrough]];
       case Want::value:
+      case Want::value_or_end:
         ++p;
         if (c == '{') {
           if (!handler.start_object(kUnknownSize)) return ScanResult::refused;
@@ -165,16 +169,8 @@ ScanResult scan_json(std::string_view body, Handler& handler) {
           return ScanResult::unsure;  // a number, or not JSON
         }
         break;
-      case Want::key_or_end:
-        if (c == '}') {
-          ++p;
-          open.pop_back();
-          if (!handler.end_object()) return ScanResult::refused;
-          want = Want::after_value;
-          break;
-        }
-        [[fallthrough]];
       case Want::key:
+      case Want::key_or_end:
         if (c != '"') return ScanResult::unsure;
         ++p;
         if (!read_string(p, end, text)) return ScanResult::unsure;
@@ -186,18 +182,9 @@ ScanResult scan_json(std::string_view body, Handler& handler) {
         want = Want::value;
         break;
       case Want::after_value:
+        if (c != ',') return ScanResult::unsure;
         ++p;
-        if (c == ',') {
-          want = open.back() == '{' ? Want::key : Want::value;
-        } else if (c == '}' && open.back() == '{') {
-          open.pop_back();
-          if (!handler.end_object()) return ScanResult::refused;
-        } else if (c == ']' && open.back() == '[') {
-          open.pop_back();
-          if (!handler.end_array()) return ScanResult::refused;
-        } else {
-          return ScanResult::unsure;
-        }
+        want = open.back() == '{' ? Want::key : Want::value;
         break;
     }
   }

@@ -33,7 +33,9 @@ class Recorder : public nlohmann::json_sax<Json> {
   bool end_object() override { return add("}"); }
   bool start_array(std::size_t n) override { return add("[ " + std::to_string(n)); }
   bool end_array() override { return add("]"); }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
 
  private:
   bool add(std::string e) {
@@ -79,18 +81,23 @@ ScanResult check(const std::string& body) {
 
 // A page as fake-hubspot sends it: ASCII and not, quotes and backslashes escaped.
 const std::string kPage =
-    "{\"results\":[{\"id\":\"5000000001\",\"properties\":{\"hs_lead_name\":\"Ann \\\"the\\\" Lead \\\\ \xc3\xa9 "
-    "\xe2\x82\xac \xf0\x9f\x98\x80\\/\\n\",\"hs_lead_label\":null,\"hs_lead_type\":\"NEW_BUSINESS\"},"
-    "\"createdAt\":\"2026-01-01T00:00:00.000Z\",\"updatedAt\":\"2026-01-02T00:00:00.000Z\",\"archived\":false,"
+    "{\"results\":[{\"id\":\"5000000001\",\"properties\":{"
+    "\"hs_lead_name\":\"Ann \\\"the\\\" Lead \\\\ \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\\/\\n\","
+    "\"hs_lead_label\":null,\"hs_lead_type\":\"NEW_BUSINESS\"},"
+    "\"createdAt\":\"2026-01-01T00:00:00.000Z\",\"updatedAt\":\"2026-01-02T00:00:00.000Z\","
+    "\"archived\":false,"
     "\"associations\":{\"contacts\":{\"results\":[{\"id\":\"101\",\"type\":\"lead_to_primary_contact\"}]},"
     "\"companies\":{\"results\":[]}}},\n {\"id\":\"5000000002\",\"properties\":{},\"archived\":true}],"
     "\"paging\":{\"next\":{\"after\":\"5000000003\",\"link\":\"https://x/y?after=5000000003\"}}}";
 
 TEST(JsonScanTest, APageOfTheSweepIsScannedWithNlohmannsEvents) {
   EXPECT_EQ(check(kPage), ScanResult::accepted);
-  for (const std::string body : {"{}", "[]", "\"\"", "true", "false", "null", " \t\r\n[ {} , [ ] ,\"\\b\\f\\r\\t\" ] ",
-                                  "{\"\":\"\",\"a\":[true,false,null]}", "\"\x7f\"", "\"\xdf\xbf\xe0\xa0\x80\xed\x9f\xbf"
-                                  "\xee\x80\x80\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\""})
+  for (const std::string body : {
+           "{}", "[]", "\"\"", "true", "false", "null", " \t\r\n[ {} , [ ] ,\"\\b\\f\\r\\t\" ] ",
+           "{\"\":\"\",\"a\":[true,false,null]}", "\"\x7f\"",
+           // the edges of UTF-8's ranges
+           "\"\xdf\xbf\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\"",
+       })
     EXPECT_EQ(check(body), ScanResult::accepted) << show(body);
 }
 
@@ -100,8 +107,9 @@ TEST(JsonScanTest, WhatItDoesNotDoIsLeftToNlohmann) {
            "{", "}", "[", "]", "{]", "[}", "{\"a\"}", "{\"a\":}", "{\"a\" 1}", "{\"a\":1,}", "[1,]", "[,]",
            "{,}", "[true false]", "{\"a\":true \"b\":null}", "{} {}", "{}x", "tru", "truex", "nul", "fals",
            "\"abc", "\"\\\"", "\"\\x\"", "\"\\", "'a'", "{a:1}", "\"\x01\"", "\"\x1f\"", "\"\n\"",
-           "\"\x80\"", "\"\xc0\xaf\"", "\"\xc1\xbf\"", "\"\xe0\x9f\xbf\"", "\"\xed\xa0\x80\"", "\"\xf0\x8f\xbf\xbf\"",
-           "\"\xf4\x90\x80\x80\"", "\"\xf5\x80\x80\x80\"", "\"\xff\"", "\"\xc3\"", "\"\xe2\x82\"", "\"\xf0\x9f\x98\"",
+           "\"\x80\"", "\"\xc0\xaf\"", "\"\xc1\xbf\"", "\"\xe0\x9f\xbf\"", "\"\xed\xa0\x80\"",
+           "\"\xf0\x8f\xbf\xbf\"", "\"\xf4\x90\x80\x80\"", "\"\xf5\x80\x80\x80\"", "\"\xff\"", "\"\xc3\"",
+           "\"\xe2\x82\"", "\"\xf0\x9f\x98\"",
        })
     EXPECT_NE(check(body), ScanResult::accepted) << show(body);
 }
@@ -123,7 +131,8 @@ TEST(JsonScanTest, DamagedPagesAreLeftToNlohmannOrScannedAsItParsesThem) {
   for (std::size_t n = 0; n < kPage.size(); ++n) check(kPage.substr(0, n));
   std::mt19937 rng(7);
   const std::string bytes = std::string("{}[]\",:0123456789.-etrufalsnbu \\/\t\n\x01\x1f\x7f") +
-                            "\x80\x8f\x90\x9f\xa0\xbf\xc0\xc1\xc2\xdf\xe0\xe1\xec\xed\xee\xef\xf0\xf1\xf3\xf4\xf5\xff";
+                            "\x80\x8f\x90\x9f\xa0\xbf\xc0\xc1\xc2\xdf\xe0\xe1\xec\xed\xee\xef" +
+                            "\xf0\xf1\xf3\xf4\xf5\xff";
   int accepted = 0, unsure = 0;
   for (int i = 0; i < 20000; ++i) {
     std::string body = kPage;
