@@ -95,9 +95,10 @@ struct PgStore::Impl {
                     const std::vector<std::pair<const core::BaseState*, std::optional<std::int64_t>>>& rows,
                     std::optional<std::int64_t> seen_sweep);
   std::string set_column(pqxx::transaction_base& tx, const core::PropertyMapping& m, const core::Value& v) const;
-  // After a pull inserted `inserted` rows: ANALYZE the tables it writes after the first 1,000 rows this process
-  // inserted, then each time they grew sixteen-fold (1,600, ~26,000, ~410,000 rows in an import of 800-lead
-  // batches). It starts them in the background and returns; while they still run, the next call starts none.
+  // After a pull inserted `inserted` rows: ANALYZE the tables it writes after the first 1,000 rows this
+  // process inserted, then each time they grew sixteen-fold (1,600, ~26,000, ~410,000 rows in an import of
+  // 800-lead batches). It starts them in the background and returns; while they still run, the next call
+  // starts none.
   void refresh_statistics_if_grown(std::int64_t inserted);
 };
 

@@ -367,9 +367,10 @@ core::PullApplyResult PgStore::apply_pull(const std::vector<core::RemoteLead>& l
   // One PostgreSQL backend writing is what bounds an import (the daemon itself is mostly idle), so a big
   // batch is written as two halves at once, the second on a second connection: a full sweep's batch of eight
   // list pages (four per half), a search page of 200. Each half is one transaction; the halves hold different
-  // leads, so they never wait for each other. Should one half fail, the batch fails as a whole (the sweep cursor, which
-  // the first half records, stays at or before it) and is applied again later: the half that did commit then
-  // meets its own rows and base, and nothing changes twice.
+  // leads, so they never wait for each other. Should one half fail, the batch fails as a whole (the sweep
+  // cursor, which the first half records, stays at or before it) and is applied again later: the half that
+  // did commit then meets its own rows and base, and nothing changes twice. (Three or four parts on as many
+  // connections were slower than two in alternating runs.)
   if (options.dry_run || leads.size() < kParallelPageMin) {
     result = apply_part(I, leads, planner, options, true);
   } else {
@@ -410,13 +411,13 @@ void PgStore::Impl::refresh_statistics_if_grown(std::int64_t inserted) {
   // page slower than the one before, the import quadratic (20,000 leads: 0.2 ms -> 8 ms per base lookup).
   // Fresh statistics make the primary keys the obvious plan. ANALYZE samples at most 30,000 rows per table.
   // One ANALYZE of the first rows is what matters: from then on the planner scales its row counts with the
-  // tables' physical size, and the key columns' distinctness is a fraction of the rows. The 1M import's
-  // batches took as long at the end as after the first ANALYZE without any other. The later, rare ones
-  // only guard against a first 1,000 rows unlike the rest. (Doubling the interval instead cost a 10k import
-  // three ANALYZEs, ~5 % of its CPU.)
+  // tables' physical size, and the key columns' distinctness is a fraction of the rows. With that one ANALYZE
+  // alone, a 1M import's last batches were as fast as its first. The later, rare ones only guard against a
+  // first 1,000 rows unlike the rest. (One at each doubling cost a 10k import three, ~5 % of its CPU.)
   inserted_since_analyze += inserted;
   inserted_total += inserted;
-  if (inserted_since_analyze < std::max<std::int64_t>(1000, 15 * (inserted_total - inserted_since_analyze))) return;
+  const std::int64_t at_last_analyze = inserted_total - inserted_since_analyze;
+  if (inserted_since_analyze < std::max<std::int64_t>(1000, 15 * at_last_analyze)) return;
   // The previous ANALYZE still running: count on, and try again after the next page.
   if (analyzing.valid() && analyzing.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
   if (analyzing.valid()) analyzing.get();

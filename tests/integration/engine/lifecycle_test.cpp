@@ -138,16 +138,16 @@ TEST_F(LifecycleTest, AFullSweepChecksOnlyTheLeadsItDidNotSeeChangedOrNot) {
 
 // A full sweep applies eight list pages at a time, as two transactions of four pages (on two connections at
 // once); the first transaction records the sweep's cursor at the batch's start (every batch before it is
-// applied). 2,000 leads: batches of pages 1-8, 9-16 and 17-20. A failure on page 14 (the second transaction of
-// the second batch, pages 13-16) leaves pages 1-12 applied and the cursor at page 9; the next run lists pages
-// 9-20 only, nothing doubles.
+// applied). 2,000 leads: batches of pages 1-8, 9-16 and 17-20. A failure on page 14 (the second transaction
+// of the second batch, pages 13-16) leaves pages 1-12 applied and the cursor at page 9; the next run lists
+// pages 9-20 only, nothing doubles.
 TEST_F(LifecycleTest, AFullSweepThatFailsMidwayResumesAtTheBatchThatFailed) {
   LEADSYNC_REQUIRE_DATABASE();
   start();
   sync_ok();  // creates the tables (empty portal)
   exec("CREATE FUNCTION fail_on_1360() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-       "IF NEW.lead_name = 'Demo Lead 1360' THEN RAISE EXCEPTION 'disk trouble' USING ERRCODE = '53100'; END IF; "
-       "RETURN NEW; END $$");
+       "IF NEW.lead_name = 'Demo Lead 1360' THEN "
+       "RAISE EXCEPTION 'disk trouble' USING ERRCODE = '53100'; END IF; RETURN NEW; END $$");
   exec("CREATE TRIGGER fail_on_1360 BEFORE INSERT ON leads FOR EACH ROW EXECUTE FUNCTION fail_on_1360()");
   admin("POST", "/_fake/reset", json{{"seed_leads", 2000}}.dump(), 200);
   auto failed = sync({"--full"});
