@@ -148,6 +148,8 @@ class Daemon::Impl {
   void begin_stop(const std::string& reason);
   void wake_main() { wake_timer_.cancel(); }
   void update_status();
+  // What the daemon is doing, as STATUS= and /readyz say it; computed from the same fields as ready().
+  std::string status_text() const;
   bool ready() const;
   double random01() { return rt_->random().uniform(); }
   HttpReply handle_http(const std::string& method, const std::string& target);
@@ -671,8 +673,7 @@ bool Daemon::Impl::ready() const {
   return leader_ ? healthy_ : db_reachable_;
 }
 
-void Daemon::Impl::update_status() {
-  metrics_.set_ready(ready());
+std::string Daemon::Impl::status_text() const {
   std::string s;
   if (stopping_) {
     s = "stopping";
@@ -695,7 +696,12 @@ void Daemon::Impl::update_status() {
   } else {
     s = "active: " + (last_summary_.empty() ? std::string("idle") : last_summary_);
   }
-  notifier_.status(s);
+  return s;
+}
+
+void Daemon::Impl::update_status() {
+  metrics_.set_ready(ready());
+  notifier_.status(status_text());
 }
 
 HttpReply Daemon::Impl::handle_http(const std::string&, const std::string& target) {
@@ -715,7 +721,9 @@ HttpReply Daemon::Impl::handle_http(const std::string&, const std::string& targe
   if (path == "/healthz") return {200, "text/plain; charset=utf-8", stopping_ ? "stopping\n" : "ok\n"};
   if (path == "/readyz") {
     if (ready()) return {200, "text/plain; charset=utf-8", leader_ ? "ready: active\n" : "ready: standby\n"};
-    return {503, "text/plain; charset=utf-8", "not ready: " + notifier_.last_status() + "\n"};
+    // Said from the fields ready() read just now, not from the last STATUS= sent: between a failed cycle and
+    // its status update (the outbox is counted in between) that still said "syncing".
+    return {503, "text/plain; charset=utf-8", "not ready: " + status_text() + "\n"};
   }
   if (path == "/") return {200, "text/plain; charset=utf-8", "leadsync: /metrics /healthz /readyz\n"};
   return {404, "text/plain; charset=utf-8", "not found\n"};
