@@ -25,20 +25,25 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr std::pair<const char*, PropertyType> kPropertyTypes[] = {
-    {"string", PropertyType::string}, {"number", PropertyType::number},
-    {"bool", PropertyType::boolean},  {"date", PropertyType::date},
+    {"string", PropertyType::string},     {"number", PropertyType::number},
+    {"bool", PropertyType::boolean},      {"date", PropertyType::date},
     {"datetime", PropertyType::datetime}, {"enumeration", PropertyType::enumeration}};
 constexpr std::pair<const char*, Direction> kDirections[] = {
     {"both", Direction::both}, {"pull", Direction::pull}, {"push", Direction::push}};
 constexpr std::pair<const char*, ConflictPolicy> kConflictPolicies[] = {
-    {"remote_wins", ConflictPolicy::remote_wins}, {"local_wins", ConflictPolicy::local_wins},
-    {"newest_wins", ConflictPolicy::newest_wins}, {"manual", ConflictPolicy::manual}};
+    {"remote_wins", ConflictPolicy::remote_wins},
+    {"local_wins", ConflictPolicy::local_wins},
+    {"newest_wins", ConflictPolicy::newest_wins},
+    {"manual", ConflictPolicy::manual}};
 constexpr std::pair<const char*, RemoteDeletePolicy> kRemoteDeletePolicies[] = {
     {"archive", RemoteDeletePolicy::archive}, {"delete", RemoteDeletePolicy::remove}};
-constexpr std::pair<const char*, LogLevel> kLogLevels[] = {{"trace", LogLevel::trace}, {"debug", LogLevel::debug},
-                                                           {"info", LogLevel::info},   {"warn", LogLevel::warn},
+constexpr std::pair<const char*, LogLevel> kLogLevels[] = {{"trace", LogLevel::trace},
+                                                           {"debug", LogLevel::debug},
+                                                           {"info", LogLevel::info},
+                                                           {"warn", LogLevel::warn},
                                                            {"error", LogLevel::error}};
-constexpr std::pair<const char*, LogFormat> kLogFormats[] = {{"text", LogFormat::text}, {"json", LogFormat::json}};
+constexpr std::pair<const char*, LogFormat> kLogFormats[] = {{"text", LogFormat::text},
+                                                             {"json", LogFormat::json}};
 
 template <typename Enum, std::size_t N>
 const char* name_of(Enum value, const std::pair<const char*, Enum> (&table)[N]) noexcept {
@@ -48,10 +53,11 @@ const char* name_of(Enum value, const std::pair<const char*, Enum> (&table)[N]) 
 }
 
 // Columns of ARCHITECTURE.md §3 that leadsync adds to the operator's table itself.
-constexpr const char* kReservedColumns[] = {"id",          "hubspot_id",  "sync_key",  "archived",
-                                            "hubspot_updated_at", "sync_status", "sync_error"};
+constexpr const char* kReservedColumns[] = {
+    "id", "hubspot_id", "sync_key", "archived", "hubspot_updated_at", "sync_status", "sync_error"};
 // HubSpot computes these; a push would be rejected with 400 (FACTS.md: read-only properties).
-constexpr const char* kReadOnlyProperties[] = {"hs_object_id", "hs_createdate", "createdate", "hs_lastmodifieddate"};
+constexpr const char* kReadOnlyProperties[] = {"hs_object_id", "hs_createdate", "createdate",
+                                               "hs_lastmodifieddate"};
 constexpr std::string_view kRequiredProperty = "hs_lead_name";
 // The associations table is <table>_associations and must fit PostgreSQL's 63-byte identifiers.
 constexpr std::string_view kAssociationsSuffix = "_associations";
@@ -60,8 +66,12 @@ constexpr std::size_t kMaxTableName = kMaxIdentifier - kAssociationsSuffix.size(
 
 constexpr const char* kIdentifierShape = "a letter or _, then letters, digits or _, at most 63 characters";
 
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 bool is_safe_identifier(std::string_view s) {
   if (s.empty() || s.size() > kMaxIdentifier || !is_alpha(s.front())) return false;
@@ -69,8 +79,8 @@ bool is_safe_identifier(std::string_view s) {
 }
 
 bool is_property_name(std::string_view s) {
-  return !s.empty() &&
-         std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'a' && c <= 'z') || is_digit(c) || c == '_'; });
+  return !s.empty() && std::all_of(s.begin(), s.end(),
+                                   [](char c) { return (c >= 'a' && c <= 'z') || is_digit(c) || c == '_'; });
 }
 
 bool is_env_name(std::string_view s) {
@@ -94,9 +104,8 @@ bool parse_port(std::string_view s, int min, std::uint16_t& out) {
 }
 
 bool is_host_name(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return is_alpha(c) || is_digit(c) || c == '.' || c == '-';
-  });
+  return !s.empty() && std::all_of(s.begin(), s.end(),
+                                   [](char c) { return is_alpha(c) || is_digit(c) || c == '.' || c == '-'; });
 }
 
 bool is_ipv6_literal(std::string_view s) {
@@ -133,7 +142,8 @@ bool is_loopback_ipv4(const std::string& host) {
   while (pos <= host.size()) {
     auto dot = host.find('.', pos);
     std::string part = host.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos);
-    if (part.empty() || part.size() > 3 || !std::all_of(part.begin(), part.end(), is_digit) || std::stoi(part) > 255)
+    if (part.empty() || part.size() > 3 || !std::all_of(part.begin(), part.end(), is_digit) ||
+        std::stoi(part) > 255)
       return false;
     if (parts == 0) first = part;
     ++parts;
@@ -159,8 +169,9 @@ void read_env_name(const MapReader& m, std::string_view key, std::optional<std::
   std::string text;
   if (!m.read(key, text, Sensitivity::hidden)) return;
   if (!is_env_name(text)) {
-    m.error(key, "not a valid environment variable name (expected letters, digits and _, not starting with a "
-                 "digit; value hidden)");
+    m.error(key,
+            "not a valid environment variable name (expected letters, digits and _, not starting with a "
+            "digit; value hidden)");
     return;
   }
   out = std::move(text);
@@ -171,15 +182,17 @@ void read_absolute_path(const MapReader& m, std::string_view key, std::optional<
   std::string text;
   if (!m.read(key, text, sensitivity)) return;
   if (text.empty() || text.front() != '/' || text.find('\0') != std::string::npos) {
-    m.error(key, "expected an absolute file path" +
-                     (sensitivity == Sensitivity::hidden ? std::string(" (value hidden)") : ", got " + quote(text)));
+    m.error(key, "expected an absolute file path" + (sensitivity == Sensitivity::hidden
+                                                         ? std::string(" (value hidden)")
+                                                         : ", got " + quote(text)));
     return;
   }
   out = std::move(text);
 }
 
 // Exactly one of `keys` must be present in m; reports none and every extra one.
-void require_exactly_one(const MapReader& m, std::initializer_list<const char*> keys, const std::string& what) {
+void require_exactly_one(const MapReader& m, std::initializer_list<const char*> keys,
+                         const std::string& what) {
   std::string list;
   for (const char* k : keys) list += (list.empty() ? "" : ", ") + std::string(k);
   std::vector<const char*> present;
@@ -191,8 +204,8 @@ void require_exactly_one(const MapReader& m, std::initializer_list<const char*> 
   }
   for (std::size_t i = 1; i < present.size(); ++i)
     m.issues().add(m.key_mark(present[i]), m.path(present[i]),
-                   "conflicting " + what + "s: " + present[0] + " and " + present[i] + " are both set (set exactly one of " +
-                       list + ")");
+                   "conflicting " + what + "s: " + present[0] + " and " + present[i] +
+                       " are both set (set exactly one of " + list + ")");
 }
 
 void read_base_url(const MapReader& m, std::string& out) {
@@ -210,8 +223,9 @@ void read_base_url(const MapReader& m, std::string& out) {
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   // Credentials in a URL would be a secret in the YAML.
   if (rest.find('@') != std::string_view::npos) {
-    m.error("base_url", "must not contain credentials (value hidden); the token comes from access_token_env, "
-                        "access_token_file or oauth");
+    m.error("base_url",
+            "must not contain credentials (value hidden); the token comes from access_token_env, "
+            "access_token_file or oauth");
     return;
   }
   if (rest.find_first_of("/?#") != std::string_view::npos) {
@@ -226,8 +240,9 @@ void read_base_url(const MapReader& m, std::string& out) {
     return;
   }
   if (scheme == "http" && !is_loopback(host)) {
-    m.error("base_url", "plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), got " +
-                            quote(text) + "; use https://");
+    m.error("base_url",
+            "plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), got " +
+                quote(text) + "; use https://");
     return;
   }
   out = scheme + "://" + lower(rest);
@@ -236,8 +251,8 @@ void read_base_url(const MapReader& m, std::string& out) {
 void read_oauth(const MapReader& parent, std::optional<OAuthConfig>& out) {
   if (!parent.has("oauth")) return;
   MapReader m(parent.issues(), parent.node("oauth"), parent.path("oauth"),
-              {"client_id", "client_secret_env", "client_secret_file", "refresh_token_env", "refresh_token_file",
-               "token_path"},
+              {"client_id", "client_secret_env", "client_secret_file", "refresh_token_env",
+               "refresh_token_file", "token_path"},
               parent.key_mark("oauth"));
   if (!m.is_map()) return;
   OAuthConfig o;
@@ -297,19 +312,21 @@ void read_hubspot(const MapReader& root, HubspotConfig& out) {
   m.read("create_unique_key_property", out.create_unique_key_property);
   read_rate_limit(m, out.rate_limit);
   {
-    MapReader t(m.issues(), m.node("timeouts"), m.path("timeouts"), {"connect", "request"}, m.key_mark("timeouts"));
+    MapReader t(m.issues(), m.node("timeouts"), m.path("timeouts"), {"connect", "request"},
+                m.key_mark("timeouts"));
     t.read("connect", out.timeouts.connect, 1ms);
     t.read("request", out.timeouts.request, 1ms);
   }
   {
-    MapReader r(m.issues(), m.node("retry"), m.path("retry"), {"max_attempts", "initial_backoff", "max_backoff"},
-                m.key_mark("retry"));
+    MapReader r(m.issues(), m.node("retry"), m.path("retry"),
+                {"max_attempts", "initial_backoff", "max_backoff"}, m.key_mark("retry"));
     r.read("max_attempts", out.retry.max_attempts, 1, 100);
     bool initial_ok = !r.has("initial_backoff") || r.read("initial_backoff", out.retry.initial_backoff, 1ms);
     if (r.read("max_backoff", out.retry.max_backoff, 1ms) && initial_ok &&
         out.retry.max_backoff < out.retry.initial_backoff)
-      r.error("max_backoff", "must be at least initial_backoff (" + format_duration(out.retry.initial_backoff) +
-                                 "), got " + format_duration(out.retry.max_backoff));
+      r.error("max_backoff", "must be at least initial_backoff (" +
+                                 format_duration(out.retry.initial_backoff) + "), got " +
+                                 format_duration(out.retry.max_backoff));
   }
   m.read("max_response_mb", out.max_response_mb, 1, 1024);
 }
@@ -327,9 +344,9 @@ bool dsn_has_password(const std::string& dsn) {
   if (scheme_end != std::string::npos) {
     auto authority_begin = scheme_end + 3;
     auto authority_end = l.find_first_of("/?#", authority_begin);
-    std::string authority = l.substr(authority_begin, authority_end == std::string::npos
-                                                          ? std::string::npos
-                                                          : authority_end - authority_begin);
+    std::string authority =
+        l.substr(authority_begin,
+                 authority_end == std::string::npos ? std::string::npos : authority_end - authority_begin);
     auto at = authority.rfind('@');
     if (at != std::string::npos && authority.substr(0, at).find(':') != std::string::npos) return true;
   }
@@ -347,8 +364,9 @@ void read_database(const MapReader& root, DatabaseConfig& out) {
     if (dsn.empty())
       m.error("dsn", "must not be empty (e.g. \"host=/run/postgresql dbname=leads\")");
     else if (dsn_has_password(dsn))
-      m.error("dsn", "an inline DSN must not contain a password (value hidden); use dsn_env or dsn_file, or keep "
-                     "the password in a PGPASSFILE");
+      m.error("dsn",
+              "an inline DSN must not contain a password (value hidden); use dsn_env or dsn_file, or keep "
+              "the password in a PGPASSFILE");
     else
       out.dsn = std::move(dsn);
   }
@@ -363,13 +381,15 @@ void read_database(const MapReader& root, DatabaseConfig& out) {
     name = table.substr(dot + 1);
   }
   if (!is_safe_identifier(schema) || !is_safe_identifier(name)) {
-    m.error("table", "unsafe table name " + quote(table) + " (expected \"table\" or \"schema.table\", each " + kIdentifierShape + ")");
+    m.error("table", "unsafe table name " + quote(table) + " (expected \"table\" or \"schema.table\", each " +
+                         kIdentifierShape + ")");
     return;
   }
   std::string lschema = lower(schema);
   if (lschema == "leadsync" || lschema == "information_schema" || lschema.starts_with("pg_")) {
-    m.error("table", "schema " + quote(schema) + " is reserved (leadsync keeps its bookkeeping in schema "
-                                                 "leadsync; pg_* and information_schema belong to PostgreSQL)");
+    m.error("table", "schema " + quote(schema) +
+                         " is reserved (leadsync keeps its bookkeeping in schema "
+                         "leadsync; pg_* and information_schema belong to PostgreSQL)");
     return;
   }
   if (name.size() > kMaxTableName) {
@@ -402,7 +422,9 @@ void read_sync(const MapReader& root, SyncConfig& out) {
 
 // ---- mappings ------------------------------------------------------------------------------------------
 
-std::string item_path(const std::string& list, std::size_t i) { return list + "[" + std::to_string(i) + "]"; }
+std::string item_path(const std::string& list, std::size_t i) {
+  return list + "[" + std::to_string(i) + "]";
+}
 
 // A list section: null or absent reads as empty; anything but a list is reported.
 bool is_list(const MapReader& root, std::string_view key, const char* what) {
@@ -416,12 +438,13 @@ void read_mappings(const MapReader& root, const HubspotConfig& hubspot, std::vec
   if (!is_list(root, "mappings", "mappings")) return;
   YAML::Node list = root.node("mappings");
   if (!list.IsDefined() || list.IsNull() || list.size() == 0) {
-    root.issues().add(root.value_mark("mappings"), "mappings",
-                      "at least one mapping is required, e.g. { property: hs_lead_name, column: lead_name, type: "
-                      "string }");
+    root.issues().add(
+        root.value_mark("mappings"), "mappings",
+        "at least one mapping is required, e.g. { property: hs_lead_name, column: lead_name, type: "
+        "string }");
     return;
   }
-  struct Seen {  // parallel to out
+  struct Seen {         // parallel to out
     std::size_t index;  // in the YAML list
     bool property_ok, column_ok;
   };
@@ -442,7 +465,8 @@ void read_mappings(const MapReader& root, const HubspotConfig& hubspot, std::vec
     }
     if (m.require("column") && m.read("column", mapping.column)) {
       if (!is_safe_identifier(mapping.column)) {
-        m.error("column", "unsafe column name " + quote(mapping.column) + " (expected a SQL identifier: " + kIdentifierShape + ")");
+        m.error("column", "unsafe column name " + quote(mapping.column) +
+                              " (expected a SQL identifier: " + kIdentifierShape + ")");
       } else if (std::any_of(std::begin(kReservedColumns), std::end(kReservedColumns),
                              [&](const char* r) { return lower(mapping.column) == r; })) {
         std::string reserved;
@@ -462,8 +486,9 @@ void read_mappings(const MapReader& root, const HubspotConfig& hubspot, std::vec
                      mapping.property + " is read-only in HubSpot: direction must be pull, got " +
                          to_string(mapping.direction));
     if (s.property_ok && hubspot.unique_key_property == mapping.property) {
-      m.error("property", quote(mapping.property) +
-                              " is hubspot.unique_key_property, which holds the row's sync_key and cannot be mapped");
+      m.error("property",
+              quote(mapping.property) +
+                  " is hubspot.unique_key_property, which holds the row's sync_key and cannot be mapped");
       s.property_ok = false;
     }
     for (std::size_t k = 0; k < seen.size(); ++k) {
@@ -481,8 +506,9 @@ void read_mappings(const MapReader& root, const HubspotConfig& hubspot, std::vec
   }
   bool all_properties_ok = seen.size() == list.size() &&
                            std::all_of(seen.begin(), seen.end(), [](const Seen& s) { return s.property_ok; });
-  if (all_properties_ok &&
-      std::none_of(out.begin(), out.end(), [](const MappingConfig& mc) { return mc.property == kRequiredProperty; }))
+  if (all_properties_ok && std::none_of(out.begin(), out.end(), [](const MappingConfig& mc) {
+        return mc.property == kRequiredProperty;
+      }))
     root.issues().add(root.key_mark("mappings"), "mappings",
                       "hs_lead_name is not mapped (HubSpot requires a lead name to create a lead); add e.g. "
                       "{ property: hs_lead_name, column: lead_name }");
@@ -508,8 +534,9 @@ void read_associations(const MapReader& root, std::vector<AssociationConfig>& ou
       } else {
         for (std::size_t k = 0; k < out.size(); ++k)
           if (out[k].to_object_type == a.to_object_type) {
-            m.error("to_object_type", "duplicate object type " + quote(a.to_object_type) + " (already listed in " +
-                                          item_path("associations", indices[k]) + ")");
+            m.error("to_object_type", "duplicate object type " + quote(a.to_object_type) +
+                                          " (already listed in " + item_path("associations", indices[k]) +
+                                          ")");
             ok = false;
           }
       }
@@ -520,8 +547,8 @@ void read_associations(const MapReader& root, std::vector<AssociationConfig>& ou
       YAML::Node ids = m.node("association_type_ids");
       std::string ids_path = m.path("association_type_ids");
       if (!ids.IsSequence()) {
-        m.error("association_type_ids", "expected a list of association type ids such as [578, 608], got " +
-                                            detail::describe(ids));
+        m.error("association_type_ids",
+                "expected a list of association type ids such as [578, 608], got " + detail::describe(ids));
         ok = false;
       } else if (ids.size() == 0) {
         m.error("association_type_ids", "at least one association type id is required");
@@ -558,7 +585,8 @@ void read_associations(const MapReader& root, std::vector<AssociationConfig>& ou
 // ---- metrics, logging ----------------------------------------------------------------------------------
 
 void read_metrics(const MapReader& root, MetricsConfig& out) {
-  MapReader m(root.issues(), root.node("metrics"), "metrics", {"enabled", "listen"}, root.key_mark("metrics"));
+  MapReader m(root.issues(), root.node("metrics"), "metrics", {"enabled", "listen"},
+              root.key_mark("metrics"));
   m.read("enabled", out.enabled);
   std::string listen;
   if (!m.read("listen", listen)) return;
@@ -582,12 +610,24 @@ void read_logging(const MapReader& root, LoggingConfig& out) {
 
 }  // namespace
 
-const char* to_string(PropertyType v) noexcept { return name_of(v, kPropertyTypes); }
-const char* to_string(Direction v) noexcept { return name_of(v, kDirections); }
-const char* to_string(ConflictPolicy v) noexcept { return name_of(v, kConflictPolicies); }
-const char* to_string(RemoteDeletePolicy v) noexcept { return name_of(v, kRemoteDeletePolicies); }
-const char* to_string(LogLevel v) noexcept { return name_of(v, kLogLevels); }
-const char* to_string(LogFormat v) noexcept { return name_of(v, kLogFormats); }
+const char* to_string(PropertyType v) noexcept {
+  return name_of(v, kPropertyTypes);
+}
+const char* to_string(Direction v) noexcept {
+  return name_of(v, kDirections);
+}
+const char* to_string(ConflictPolicy v) noexcept {
+  return name_of(v, kConflictPolicies);
+}
+const char* to_string(RemoteDeletePolicy v) noexcept {
+  return name_of(v, kRemoteDeletePolicies);
+}
+const char* to_string(LogLevel v) noexcept {
+  return name_of(v, kLogLevels);
+}
+const char* to_string(LogFormat v) noexcept {
+  return name_of(v, kLogFormats);
+}
 
 AppConfig parse_config(std::istream& in, const std::string& file_name) {
   Issues issues(file_name);
@@ -600,7 +640,8 @@ AppConfig parse_config(std::istream& in, const std::string& file_name) {
   }
   YAML::Mark start;  // line 1, column 1
   if (documents.empty() || documents.front().IsNull()) {
-    issues.add(start, "", "the configuration is empty (expected a map with at least hubspot, database and mappings)");
+    issues.add(start, "",
+               "the configuration is empty (expected a map with at least hubspot, database and mappings)");
     throw ConfigError(issues.take());
   }
   if (documents.size() > 1) {
@@ -610,7 +651,8 @@ AppConfig parse_config(std::istream& in, const std::string& file_name) {
   const YAML::Node& document = documents.front();
   if (!document.IsMap()) {
     issues.add(detail::value_mark(document, start), "",
-               "expected a map at the top level (hubspot, database, mappings, ...), got " + detail::describe(document));
+               "expected a map at the top level (hubspot, database, mappings, ...), got " +
+                   detail::describe(document));
     throw ConfigError(issues.take());
   }
 
@@ -643,7 +685,8 @@ AppConfig load_config_file(const std::string& path) {
   return parse_config(in, path);
 }
 
-std::vector<std::string> non_reloadable_differences(const AppConfig& old_config, const AppConfig& new_config) {
+std::vector<std::string> non_reloadable_differences(const AppConfig& old_config,
+                                                    const AppConfig& new_config) {
   std::vector<std::string> out;
   const DatabaseConfig& a = old_config.database;
   const DatabaseConfig& b = new_config.database;

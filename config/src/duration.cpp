@@ -20,12 +20,18 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) n
     while (unit_end != end && (*unit_end < '0' || *unit_end > '9')) ++unit_end;
     std::string_view unit(ptr, static_cast<std::size_t>(unit_end - ptr));
     std::int64_t factor = 0;
-    if (unit == "ms") factor = 1;
-    else if (unit == "s") factor = 1000;
-    else if (unit == "m") factor = 60'000;
-    else if (unit == "h") factor = 3'600'000;
-    else if (unit == "d") factor = 86'400'000;
-    else return std::nullopt;
+    if (unit == "ms")
+      factor = 1;
+    else if (unit == "s")
+      factor = 1000;
+    else if (unit == "m")
+      factor = 60'000;
+    else if (unit == "h")
+      factor = 3'600'000;
+    else if (unit == "d")
+      factor = 86'400'000;
+    else
+      return std::nullopt;
     if (value > INT64_MAX / factor || total > INT64_MAX - value * factor) return std::nullopt;
     total += value * factor;
     p = unit_end;
@@ -35,7 +41,10 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) n
 
 std::string format_duration(std::chrono::milliseconds d) {
   auto ms = d.count();
-  struct Unit { std::int64_t factor; const char* name; };
+  struct Unit {
+    std::int64_t factor;
+    const char* name;
+  };
   for (Unit u : {Unit{86'400'000, "d"}, Unit{3'600'000, "h"}, Unit{60'000, "m"}, Unit{1000, "s"}})
     if (ms != 0 && ms % u.factor == 0) return std::to_string(ms / u.factor) + u.name;
   return std::to_string(ms) + "ms";

@@ -25,7 +25,8 @@ class Resolver {
 
   // Reads from whichever of env/file is set; reports a problem under the key that names it.
   std::optional<Secret> read(const std::optional<std::string>& env_name, const std::string& env_key,
-                             const std::optional<std::string>& file, const std::string& file_key, Shape shape) {
+                             const std::optional<std::string>& file, const std::string& file_key,
+                             Shape shape) {
     if (env_name) return from_env(*env_name, env_key, shape);
     if (file) return from_file(*file, file_key, shape);
     // parse_config guarantees a source; a hand-built AppConfig may not have one.
@@ -47,7 +48,8 @@ class Resolver {
 
   std::optional<Secret> from_file(const std::string& path, const std::string& key, Shape shape) {
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) return fail(key, "cannot read " + path + ": it is a directory");
+    if (std::filesystem::is_directory(path, ec))
+      return fail(key, "cannot read " + path + ": it is a directory");
     std::ifstream in(path, std::ios::binary);
     if (!in) return fail(key, "cannot read " + path + ": " + std::strerror(errno));
     std::string value;
@@ -67,13 +69,14 @@ class Resolver {
   }
 
   // Tokens go into an HTTP header: a line break there would be header injection.
-  std::optional<Secret> checked(std::string value, const std::string& key, const std::string& origin, Shape shape) {
-    if (shape == Shape::single_line &&
-        std::any_of(value.begin(), value.end(), [](char c) {
+  std::optional<Secret> checked(std::string value, const std::string& key, const std::string& origin,
+                                Shape shape) {
+    if (shape == Shape::single_line && std::any_of(value.begin(), value.end(), [](char c) {
           auto u = static_cast<unsigned char>(c);
           return u < 0x20 || u == 0x7f;
         }))
-      return fail(key, "the value from " + origin + " contains a line break or control character (value hidden)");
+      return fail(key,
+                  "the value from " + origin + " contains a line break or control character (value hidden)");
     return Secret(std::move(value));
   }
 

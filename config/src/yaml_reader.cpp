@@ -81,12 +81,15 @@ std::string quote(std::string_view text) {
 
 std::string describe(const YAML::Node& node, Sensitivity sensitivity) {
   switch (node.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
     case YAML::NodeType::Scalar:
       return sensitivity == Sensitivity::hidden ? "a value (value hidden)" : quote(node.Scalar());
     case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined: break;
+    case YAML::NodeType::Undefined:
+      break;
   }
   return "nothing";
 }
@@ -234,7 +237,8 @@ bool MapReader::read(std::string_view key, bool& out) const {
   return false;
 }
 
-bool MapReader::read(std::string_view key, std::chrono::milliseconds& out, std::chrono::milliseconds min) const {
+bool MapReader::read(std::string_view key, std::chrono::milliseconds& out,
+                     std::chrono::milliseconds min) const {
   const Entry* e = find(key);
   if (!e) return false;
   if (!e->value.IsScalar()) {

@@ -39,7 +39,8 @@ std::string describe(const YAML::Node& node, Sensitivity sensitivity = Sensitivi
 // start of the next line).
 YAML::Mark value_mark(const YAML::Node& value, const YAML::Mark& fallback);
 
-// Scalar conversions shared by MapReader and list readers; on failure they record an issue and return nullopt.
+// Scalar conversions shared by MapReader and list readers; on failure they record an issue and return
+// nullopt.
 std::optional<std::string> read_string(Issues& issues, const YAML::Node& node, const YAML::Mark& mark,
                                        const std::string& path, Sensitivity sensitivity);
 std::optional<std::int64_t> read_integer(Issues& issues, const YAML::Node& node, const YAML::Mark& mark,
@@ -50,8 +51,8 @@ std::optional<std::int64_t> read_integer(Issues& issues, const YAML::Node& node,
 class MapReader {
  public:
   // `where` is used for problems of the map as a whole (a missing required key) when the node has no mark.
-  MapReader(Issues& issues, const YAML::Node& node, std::string path, std::initializer_list<const char*> known,
-            const YAML::Mark& where);
+  MapReader(Issues& issues, const YAML::Node& node, std::string path,
+            std::initializer_list<const char*> known, const YAML::Mark& where);
 
   bool is_map() const noexcept { return is_map_; }
   bool has(std::string_view key) const { return find(key) != nullptr; }

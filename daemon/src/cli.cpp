@@ -48,23 +48,38 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
       if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0) throw UsageError(flag + " needs a value");
       return args[++i];
     };
-    if (a == "--config" || a == "-c") o.config_path = value(a);
-    else if (a.rfind("--config=", 0) == 0) o.config_path = a.substr(9);
-    else if (a == "--sync-now") set_mode(Mode::sync_now, a);
-    else if (a == "--check-config") set_mode(Mode::check_config, a);
-    else if (a == "--status") set_mode(Mode::status, a);
-    else if (a == "--version") set_mode(Mode::version, a);
-    else if (a == "--help" || a == "-h") set_mode(Mode::help, a);
-    else if (a == "--retry-failed") o.retry_failed = true;
-    else if (a == "--full") o.full = true;
-    else if (a == "--dry-run") o.dry_run = true;
-    else if (a == "--online") o.online = true;
-    else if (a == "--migrations") o.migrations_dir = value(a);
+    if (a == "--config" || a == "-c")
+      o.config_path = value(a);
+    else if (a.rfind("--config=", 0) == 0)
+      o.config_path = a.substr(9);
+    else if (a == "--sync-now")
+      set_mode(Mode::sync_now, a);
+    else if (a == "--check-config")
+      set_mode(Mode::check_config, a);
+    else if (a == "--status")
+      set_mode(Mode::status, a);
+    else if (a == "--version")
+      set_mode(Mode::version, a);
+    else if (a == "--help" || a == "-h")
+      set_mode(Mode::help, a);
+    else if (a == "--retry-failed")
+      o.retry_failed = true;
+    else if (a == "--full")
+      o.full = true;
+    else if (a == "--dry-run")
+      o.dry_run = true;
+    else if (a == "--online")
+      o.online = true;
+    else if (a == "--migrations")
+      o.migrations_dir = value(a);
     else if (a == "--output" || a.rfind("--output=", 0) == 0) {
       std::string v = a == "--output" ? value(a) : a.substr(9);
-      if (v == "json") o.output = OutputFormat::json;
-      else if (v == "text") o.output = OutputFormat::text;
-      else throw UsageError("--output takes text or json, not '" + v + "'");
+      if (v == "json")
+        o.output = OutputFormat::json;
+      else if (v == "text")
+        o.output = OutputFormat::text;
+      else
+        throw UsageError("--output takes text or json, not '" + v + "'");
     } else {
       throw UsageError("unknown argument '" + a + "' (see --help)");
     }
@@ -74,7 +89,8 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
   if (o.mode == Mode::help || o.mode == Mode::version) return o;
   if (!o.config_path) throw UsageError("--config FILE is required (see --help)");
   if (o.dry_run && o.mode != Mode::sync_now) throw UsageError("--dry-run only works with --sync-now");
-  if (o.dry_run && o.retry_failed) throw UsageError("--retry-failed changes the outbox, so it cannot be part of a --dry-run");
+  if (o.dry_run && o.retry_failed)
+    throw UsageError("--retry-failed changes the outbox, so it cannot be part of a --dry-run");
   if (o.online && o.mode != Mode::check_config) throw UsageError("--online only works with --check-config");
   if (o.full && o.mode != Mode::sync_now && o.mode != Mode::daemon)
     throw UsageError("--full only works with --sync-now or in daemon mode");

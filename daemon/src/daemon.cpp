@@ -33,12 +33,12 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-constexpr auto kStandbyPoll = 1s;        // a standby tries the lock this often: takeover within ~1 s
-constexpr auto kLeaderCheck = 2s;        // the active checks its lock session this often
-constexpr auto kLeaseTimeout = 5s;       // a check slower than this counts as a lost lock
-constexpr auto kOutboxRefresh = 15s;     // outbox gauge refresh while idle
-constexpr auto kStopGrace = 30s;         // then the waits in flight are cancelled (TimeoutStopSec is 90 s)
-constexpr auto kHolderLogEvery = 5min;   // how often a standby says who it waits for
+constexpr auto kStandbyPoll = 1s;       // a standby tries the lock this often: takeover within ~1 s
+constexpr auto kLeaderCheck = 2s;       // the active checks its lock session this often
+constexpr auto kLeaseTimeout = 5s;      // a check slower than this counts as a lost lock
+constexpr auto kOutboxRefresh = 15s;    // outbox gauge refresh while idle
+constexpr auto kStopGrace = 30s;        // then the waits in flight are cancelled (TimeoutStopSec is 90 s)
+constexpr auto kHolderLogEvery = 5min;  // how often a standby says who it waits for
 constexpr auto kStatusProgressEvery = 2s;
 
 std::string seconds_text(std::chrono::milliseconds d) {
@@ -56,7 +56,8 @@ SchedulerOptions scheduler_options(const config::AppConfig& cfg) {
   o.debounce = cfg.sync.debounce;
   o.initial_backoff = 1s;
   // A failing HubSpot or PostgreSQL is retried at least every sync.interval, and at most every minute.
-  o.max_backoff = std::max<std::chrono::milliseconds>(std::min<std::chrono::milliseconds>(cfg.sync.interval, 60s), 5s);
+  o.max_backoff =
+      std::max<std::chrono::milliseconds>(std::min<std::chrono::milliseconds>(cfg.sync.interval, 60s), 5s);
   return o;
 }
 
@@ -66,8 +67,9 @@ std::vector<std::string> changed_sections(const config::AppConfig& a, const conf
   std::vector<std::string> out;
   if (!(a.hubspot == b.hubspot)) out.push_back("hubspot");
   if (!(sa.access_token == sb.access_token) || !(sa.oauth.has_value() == sb.oauth.has_value()) ||
-      (sa.oauth && sb.oauth && !(sa.oauth->client_secret == sb.oauth->client_secret &&
-                                 sa.oauth->refresh_token == sb.oauth->refresh_token)))
+      (sa.oauth && sb.oauth &&
+       !(sa.oauth->client_secret == sb.oauth->client_secret &&
+         sa.oauth->refresh_token == sb.oauth->refresh_token)))
     out.push_back("hubspot credentials");
   if (!(a.sync == b.sync)) out.push_back("sync");
   if (!(a.mappings == b.mappings)) out.push_back("mappings");
@@ -203,7 +205,8 @@ int Daemon::Impl::run() {
                cfg_.hubspot.base_url, options_.config_path);
   if (cfg_.metrics.enabled) {
     metrics_server_ = std::make_unique<MetricsServer>(
-        rt_->io().get_executor(), [this](const std::string& m, const std::string& t) { return handle_http(m, t); });
+        rt_->io().get_executor(),
+        [this](const std::string& m, const std::string& t) { return handle_http(m, t); });
     try {
       const auto port = metrics_server_->start(cfg_.metrics.listen_host, cfg_.metrics.listen_port);
       const auto& h = cfg_.metrics.listen_host;
@@ -319,7 +322,8 @@ void Daemon::Impl::begin_stop(const std::string& reason) {
   grace_timer_.expires_after(kStopGrace);
   grace_timer_.async_wait([this](boost::system::error_code ec) {
     if (ec || finished_) return;
-    spdlog::warn("still busy {} s after the stop request: cancelling the requests in flight", kStopGrace.count());
+    spdlog::warn("still busy {} s after the stop request: cancelling the requests in flight",
+                 kStopGrace.count());
     cycle_cancel_.emit(net::cancellation_type::terminal);
   });
 }
@@ -349,7 +353,8 @@ net::awaitable<void> Daemon::Impl::watchdog_loop() {
   // backoff wait; beyond this, the loop is stuck (e.g. a database call hanging on a dead network) and
   // systemd should restart us.
   const auto stall_limit = 2 * std::max(cfg_.hubspot.timeouts.request, cfg_.hubspot.retry.max_backoff) + 60s;
-  spdlog::debug("systemd watchdog on: pinging every {} ms", std::chrono::duration_cast<std::chrono::milliseconds>(ping_every).count());
+  spdlog::debug("systemd watchdog on: pinging every {} ms",
+                std::chrono::duration_cast<std::chrono::milliseconds>(ping_every).count());
   while (!finished_) {
     const auto now = Clock::now();
     const auto active = std::max(last_activity_, rt_->api_stats().last_activity());
@@ -397,7 +402,8 @@ net::awaitable<void> Daemon::Impl::run_cycle(core::CycleKind kind) {
     healthy_ = true;
     last_error_.clear();
     char buf[256];
-    std::snprintf(buf, sizeof buf, "last %s cycle %s in %.1f s (pulled %lld, pushed %lld, failed %lld, conflicts %lld)",
+    std::snprintf(buf, sizeof buf,
+                  "last %s cycle %s in %.1f s (pulled %lld, pushed %lld, failed %lld, conflicts %lld)",
                   r.mode.c_str(), r.status.c_str(), took.count(), static_cast<long long>(r.counts.pulled),
                   static_cast<long long>(r.counts.pushed), static_cast<long long>(r.counts.failed),
                   static_cast<long long>(r.counts.conflicts));
@@ -414,8 +420,9 @@ net::awaitable<void> Daemon::Impl::run_cycle(core::CycleKind kind) {
       if (transient)
         spdlog::warn("sync cycle failed: {}; retrying in {}", error, seconds_text(wait));
       else
-        spdlog::error("sync cycle failed: {}; retrying in {} (fix the cause, then `systemctl reload` retries at once)",
-                      error, seconds_text(wait));
+        spdlog::error(
+            "sync cycle failed: {}; retrying in {} (fix the cause, then `systemctl reload` retries at once)",
+            error, seconds_text(wait));
     }
   }
   metrics_.set_ready(ready());
@@ -464,7 +471,8 @@ void Daemon::Impl::lose_leadership(const std::string& why) {
   leader_ = false;
   metrics_.set_leader(false);
   rt_->engine().request_stop();
-  spdlog::error("{}: no longer active; stopping work at the next batch boundary, standby until the lock is free", why);
+  spdlog::error(
+      "{}: no longer active; stopping work at the next batch boundary, standby until the lock is free", why);
   metrics_.set_ready(ready());
   wake_main();
 }
@@ -499,10 +507,11 @@ net::awaitable<void> Daemon::Impl::leader_loop() {
           last_holder_log = Clock::now();
           auto holder = co_await core::run_blocking(rt_->control_executor(), [&] { return lock.holder(); });
           if (holder)
-            spdlog::info("standby: {} is synced by another leadsync (PostgreSQL backend {}, {}{}{}, since {}); "
-                         "taking over when it stops",
-                         scope_, holder->pid, holder->application_name, holder->client.empty() ? "" : " from ",
-                         holder->client, holder->since);
+            spdlog::info(
+                "standby: {} is synced by another leadsync (PostgreSQL backend {}, {}{}{}, since {}); "
+                "taking over when it stops",
+                scope_, holder->pid, holder->application_name, holder->client.empty() ? "" : " from ",
+                holder->client, holder->since);
           else
             spdlog::info("standby: waiting for the leader lock of {}", scope_);
         }
@@ -566,8 +575,8 @@ net::awaitable<void> Daemon::Impl::listener_loop() {
     if (!error.empty()) {
       const auto delay = backoff_delay(++failures, 1s, 30s, random01());
       if (failures == 1 || failures % 10 == 0)
-        spdlog::warn("{}; retrying in {} (changes are still pushed every {})",
-                     error, seconds_text(delay), seconds_text(cfg_.sync.interval));
+        spdlog::warn("{}; retrying in {} (changes are still pushed every {})", error, seconds_text(delay),
+                     seconds_text(cfg_.sync.interval));
       co_await sleep_until(listener_timer_, Clock::now() + delay);
       continue;
     }
@@ -624,9 +633,10 @@ void Daemon::Impl::request_reload() {
   if (fixed.empty() && !(secrets.database_dsn == secrets_.database_dsn))
     fixed.push_back("the database DSN (the value behind database.dsn_env / dsn_file)");
   if (!fixed.empty()) {
-    spdlog::error("reload refused: {} cannot change while leadsync runs (restart the service to apply it); "
-                  "keeping the running configuration, nothing of the new file was applied",
-                  join(fixed));
+    spdlog::error(
+        "reload refused: {} cannot change while leadsync runs (restart the service to apply it); "
+        "keeping the running configuration, nothing of the new file was applied",
+        join(fixed));
     metrics_.config_reload(false);
     return;
   }
@@ -660,8 +670,10 @@ net::awaitable<void> Daemon::Impl::apply_reload() {
   setup_logging(cfg_.logging.level, cfg_.logging.format);
   sched_.set_options(scheduler_options(cfg_), Clock::now());
   sched_.reset_backoff();
-  if (leader_) rt_->engine().clear_stop();
-  else rt_->engine().request_stop();
+  if (leader_)
+    rt_->engine().clear_stop();
+  else
+    rt_->engine().request_stop();
   metrics_.config_reload(true);
   spdlog::info("configuration reloaded from {} (changed: {})", options_.config_path, join(r.changed));
 }
@@ -678,9 +690,11 @@ std::string Daemon::Impl::status_text() const {
   if (stopping_) {
     s = "stopping";
   } else if (!prepared_) {
-    s = "starting: " + (last_error_.empty() ? std::string("preparing the database") : "waiting for PostgreSQL: " + last_error_);
+    s = "starting: " + (last_error_.empty() ? std::string("preparing the database")
+                                            : "waiting for PostgreSQL: " + last_error_);
   } else if (!leader_) {
-    s = db_reachable_ ? "standby: another leadsync is active for " + scope_ : "standby: PostgreSQL unavailable";
+    s = db_reachable_ ? "standby: another leadsync is active for " + scope_
+                      : "standby: PostgreSQL unavailable";
   } else if (cycle_running_) {
     // A retry after a failed cycle is still not ready: the status (and /readyz) says why, not only "syncing".
     s = healthy_ ? std::string("active: syncing") : "active, backing off: " + last_error_ + "; retrying now";
@@ -716,7 +730,8 @@ HttpReply Daemon::Impl::handle_http(const std::string&, const std::string& targe
     view.daily_used = l.daily_used();
     view.daily_exhausted = l.daily_exhausted_until().has_value();
     metrics_.set_ready(ready());
-    return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_.render(rt_->api_stats().snapshot(), view)};
+    return {200, "text/plain; version=0.0.4; charset=utf-8",
+            metrics_.render(rt_->api_stats().snapshot(), view)};
   }
   if (path == "/healthz") return {200, "text/plain; charset=utf-8", stopping_ ? "stopping\n" : "ok\n"};
   if (path == "/readyz") {
@@ -736,6 +751,8 @@ Daemon::Daemon(DaemonOptions options, config::AppConfig cfg, config::Secrets sec
 
 Daemon::~Daemon() = default;
 
-int Daemon::run() { return impl_->run(); }
+int Daemon::run() {
+  return impl_->run();
+}
 
 }  // namespace leadsync::daemon

@@ -16,10 +16,14 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
   std::size_t len;
   std::uint32_t min;
   if (c < 0x80) return 1;
-  if ((c & 0xE0) == 0xC0) len = 2, min = 0x80;
-  else if ((c & 0xF0) == 0xE0) len = 3, min = 0x800;
-  else if ((c & 0xF8) == 0xF0) len = 4, min = 0x10000;
-  else return 0;
+  if ((c & 0xE0) == 0xC0)
+    len = 2, min = 0x80;
+  else if ((c & 0xF0) == 0xE0)
+    len = 3, min = 0x800;
+  else if ((c & 0xF8) == 0xF0)
+    len = 4, min = 0x10000;
+  else
+    return 0;
   if (i + len > s.size()) return 0;
   std::uint32_t cp = c & (0x7F >> len);
   for (std::size_t k = 1; k < len; ++k) {
@@ -38,7 +42,9 @@ class JsonMessageFlag final : public spdlog::custom_flag_formatter {
     append_json_escaped(escaped, std::string_view(msg.payload.data(), msg.payload.size()));
     dest.append(escaped.data(), escaped.data() + escaped.size());
   }
-  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonMessageFlag>(); }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<JsonMessageFlag>();
+  }
 };
 
 // sd-daemon(3) priority prefix: journald reads it (SyslogLevelPrefix=yes, the default) and strips it.
@@ -48,12 +54,23 @@ class PriorityFlag final : public spdlog::custom_flag_formatter {
     const char* p = "<6>";
     switch (msg.level) {
       case spdlog::level::trace:
-      case spdlog::level::debug: p = "<7>"; break;
-      case spdlog::level::info: p = "<6>"; break;
-      case spdlog::level::warn: p = "<4>"; break;
-      case spdlog::level::err: p = "<3>"; break;
-      case spdlog::level::critical: p = "<2>"; break;
-      default: break;
+      case spdlog::level::debug:
+        p = "<7>";
+        break;
+      case spdlog::level::info:
+        p = "<6>";
+        break;
+      case spdlog::level::warn:
+        p = "<4>";
+        break;
+      case spdlog::level::err:
+        p = "<3>";
+        break;
+      case spdlog::level::critical:
+        p = "<2>";
+        break;
+      default:
+        break;
     }
     dest.append(p, p + 3);
   }
@@ -77,13 +94,27 @@ void append_json_escaped(std::string& out, std::string_view text) {
       continue;
     }
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (c < 0x20 || c == 0x7F) {
           out += "\\u00";
@@ -115,11 +146,21 @@ void setup_logging(config::LogLevel level, config::LogFormat format, bool progre
   }
   logger->set_formatter(std::move(formatter));
   switch (level) {
-    case config::LogLevel::trace: logger->set_level(spdlog::level::trace); break;
-    case config::LogLevel::debug: logger->set_level(spdlog::level::debug); break;
-    case config::LogLevel::info: logger->set_level(spdlog::level::info); break;
-    case config::LogLevel::warn: logger->set_level(spdlog::level::warn); break;
-    case config::LogLevel::error: logger->set_level(spdlog::level::err); break;
+    case config::LogLevel::trace:
+      logger->set_level(spdlog::level::trace);
+      break;
+    case config::LogLevel::debug:
+      logger->set_level(spdlog::level::debug);
+      break;
+    case config::LogLevel::info:
+      logger->set_level(spdlog::level::info);
+      break;
+    case config::LogLevel::warn:
+      logger->set_level(spdlog::level::warn);
+      break;
+    case config::LogLevel::error:
+      logger->set_level(spdlog::level::err);
+      break;
   }
   logger->flush_on(spdlog::level::info);
 }

@@ -50,7 +50,8 @@ int exit_code_for(const core::Error& e) {
 }
 
 // Runs one cycle; SIGINT/SIGTERM ask the engine to stop at the next batch boundary (the next run resumes).
-net::awaitable<core::CycleReport> run_interruptible(Runtime* rt, core::CycleRequest request, int* signal_received) {
+net::awaitable<core::CycleReport> run_interruptible(Runtime* rt, core::CycleRequest request,
+                                                    int* signal_received) {
   net::signal_set signals(rt->io(), SIGINT, SIGTERM);
   signals.async_wait([rt, signal_received](boost::system::error_code ec, int sig) {
     if (ec) return;
@@ -80,16 +81,24 @@ int sync_now(Runtime& rt, const CliOptions& cli) {
     auto s = db::inspect_schema(rt.dsn(), to_mapping(rt.config()), rt.migrations_dir());
     if (!s.ready()) {
       std::string why;
-      if (!s.bookkeeping_schema) why = "the leadsync schema does not exist yet";
-      else if (!s.pending.empty()) why = std::to_string(s.pending.size()) + " migration(s) are pending";
-      else if (!s.migration_problems.empty()) why = s.migration_problems.front();
-      else if (!s.table_exists || !s.associations_table_exists) why = "table " + scope + " (or its _associations table) does not exist yet";
-      else if (!s.differences.empty()) why = s.differences.front();
-      else if (!s.missing_columns.empty()) why = "column " + s.missing_columns.front() + " is not in the table yet";
-      else why = "trigger " + s.missing_triggers.front();
-      return fail(kExitConfig, "--dry-run needs a prepared database and " + why +
-                                   "; run `leadsync --check-config --online` to see what the first real run would "
-                                   "create, or run leadsync once");
+      if (!s.bookkeeping_schema)
+        why = "the leadsync schema does not exist yet";
+      else if (!s.pending.empty())
+        why = std::to_string(s.pending.size()) + " migration(s) are pending";
+      else if (!s.migration_problems.empty())
+        why = s.migration_problems.front();
+      else if (!s.table_exists || !s.associations_table_exists)
+        why = "table " + scope + " (or its _associations table) does not exist yet";
+      else if (!s.differences.empty())
+        why = s.differences.front();
+      else if (!s.missing_columns.empty())
+        why = "column " + s.missing_columns.front() + " is not in the table yet";
+      else
+        why = "trigger " + s.missing_triggers.front();
+      return fail(kExitConfig,
+                  "--dry-run needs a prepared database and " + why +
+                      "; run `leadsync --check-config --online` to see what the first real run would "
+                      "create, or run leadsync once");
     }
   } else {
     rt.prepare();
@@ -97,11 +106,13 @@ int sync_now(Runtime& rt, const CliOptions& cli) {
     if (!lock->try_acquire()) {
       auto holder = lock->holder();
       std::string who = holder ? " (PostgreSQL backend " + std::to_string(holder->pid) + ", " +
-                                     holder->application_name + (holder->client.empty() ? "" : " from " + holder->client) +
-                                     ", since " + holder->since + ")"
+                                     holder->application_name +
+                                     (holder->client.empty() ? "" : " from " + holder->client) + ", since " +
+                                     holder->since + ")"
                                : "";
-      return fail(kExitUnavailable, "another leadsync is active for " + scope + who +
-                                        ": it keeps the table in sync already; stop it before running --sync-now");
+      return fail(kExitUnavailable,
+                  "another leadsync is active for " + scope + who +
+                      ": it keeps the table in sync already; stop it before running --sync-now");
     }
     if (cli.retry_failed) {
       auto n = rt.store().requeue_failed();
@@ -139,7 +150,8 @@ int show_status(Runtime& rt, const CliOptions& cli) {
     if (cli.output == OutputFormat::json)
       std::printf("{\n  \"scope\": \"%s\",\n  \"initialized\": false\n}\n", scope.c_str());
     else
-      std::printf("leadsync status of %s\n  not initialized: %s; nothing has been synced yet\n", scope.c_str(),
+      std::printf("leadsync status of %s\n  not initialized: %s; nothing has been synced yet\n",
+                  scope.c_str(),
                   !s.bookkeeping_schema ? "the leadsync schema does not exist" : "the table does not exist");
     return kExitOk;
   }
@@ -201,8 +213,9 @@ int main(int argc, char** argv) {
     return kExitConfig;
   }
   if (offline_check) {
-    std::printf("configuration OK: %s (table %s, %zu mapped properties; secrets not read: --online reads them)\n",
-                cli.config_path->c_str(), cfg.database.qualified_table().c_str(), cfg.mappings.size());
+    std::printf(
+        "configuration OK: %s (table %s, %zu mapped properties; secrets not read: --online reads them)\n",
+        cli.config_path->c_str(), cfg.database.qualified_table().c_str(), cfg.mappings.size());
     return kExitOk;
   }
   const std::filesystem::path migrations =
@@ -210,7 +223,8 @@ int main(int argc, char** argv) {
 
   if (cli.mode == Mode::daemon) {
     try {
-      Daemon daemon(DaemonOptions{*cli.config_path, migrations, cli.full}, std::move(cfg), std::move(secrets));
+      Daemon daemon(DaemonOptions{*cli.config_path, migrations, cli.full}, std::move(cfg),
+                    std::move(secrets));
       return daemon.run();
     } catch (const core::Error& e) {
       return fail(exit_code_for(e), e.what());
@@ -227,15 +241,19 @@ int main(int argc, char** argv) {
   }
   try {
     switch (cli.mode) {
-      case Mode::status: return show_status(*rt, cli);
-      case Mode::retry_failed: return retry_failed(*rt);
-      case Mode::sync_now: return sync_now(*rt, cli);
+      case Mode::status:
+        return show_status(*rt, cli);
+      case Mode::retry_failed:
+        return retry_failed(*rt);
+      case Mode::sync_now:
+        return sync_now(*rt, cli);
       case Mode::check_config: {
         auto report = run_online_check(*rt);
         print_check_report(*cli.config_path, rt->config(), report, cli.output);
         return report.exit_code();
       }
-      default: return kExitUsage;
+      default:
+        return kExitUsage;
     }
   } catch (const core::Error& e) {
     return fail(exit_code_for(e), e.what());

@@ -23,9 +23,12 @@ std::string number(double v) {
 
 std::string mode_of(core::CycleKind kind) {
   switch (kind) {
-    case core::CycleKind::push_only: return "push";
-    case core::CycleKind::full: return "full";
-    case core::CycleKind::automatic: return "incremental";
+    case core::CycleKind::push_only:
+      return "push";
+    case core::CycleKind::full:
+      return "full";
+    case core::CycleKind::automatic:
+      return "incremental";
   }
   return "incremental";
 }
@@ -43,7 +46,8 @@ class Writer {
     out_ += type;
     out_ += '\n';
   }
-  void sample(const std::string& name, const std::vector<std::pair<std::string, std::string>>& labels, double value) {
+  void sample(const std::string& name, const std::vector<std::pair<std::string, std::string>>& labels,
+              double value) {
     out_ += name;
     if (!labels.empty()) {
       out_ += '{';
@@ -75,16 +79,21 @@ std::string prometheus_escape(std::string_view value) {
   std::string out;
   out.reserve(value.size());
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
 
 const std::vector<double>& Metrics::duration_buckets() {
-  static const std::vector<double> buckets{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 1800, 3600};
+  static const std::vector<double> buckets{0.05, 0.1, 0.25, 0.5, 1,   2.5,  5,   10,
+                                           30,   60,  120,  300, 900, 1800, 3600};
   return buckets;
 }
 
@@ -170,25 +179,33 @@ std::string Metrics::render(const ApiStats::Snapshot& api, const RateLimiterView
   const auto& n = totals_;
   w.metric("leadsync_records_pulled_total", "counter", "Leads read from HubSpot and reconciled.",
            static_cast<double>(n.pulled));
-  w.metric("leadsync_records_pushed_total", "counter", "Leads written to HubSpot (creates, updates, deletes).",
-           static_cast<double>(n.pushed));
-  w.metric("leadsync_records_failed_total", "counter", "Records that failed permanently (see leadsync.changes).",
-           static_cast<double>(n.failed));
+  w.metric("leadsync_records_pushed_total", "counter",
+           "Leads written to HubSpot (creates, updates, deletes).", static_cast<double>(n.pushed));
+  w.metric("leadsync_records_failed_total", "counter",
+           "Records that failed permanently (see leadsync.changes).", static_cast<double>(n.failed));
   w.metric("leadsync_conflicts_total", "counter", "Properties changed on both sides since the last sync.",
            static_cast<double>(n.conflicts));
   w.metric("leadsync_echoes_suppressed_total", "counter",
-           "HubSpot changes recognised as leadsync's own writes coming back.", static_cast<double>(n.echoes_suppressed));
+           "HubSpot changes recognised as leadsync's own writes coming back.",
+           static_cast<double>(n.echoes_suppressed));
   w.header("leadsync_records_applied_total", "counter", "Record changes applied, by side and operation.");
-  w.sample("leadsync_records_applied_total", {{"side", "postgresql"}, {"op", "create"}}, static_cast<double>(n.created_local));
-  w.sample("leadsync_records_applied_total", {{"side", "postgresql"}, {"op", "update"}}, static_cast<double>(n.updated_local));
-  w.sample("leadsync_records_applied_total", {{"side", "postgresql"}, {"op", "delete"}}, static_cast<double>(n.deleted_local));
-  w.sample("leadsync_records_applied_total", {{"side", "hubspot"}, {"op", "create"}}, static_cast<double>(n.created_remote));
-  w.sample("leadsync_records_applied_total", {{"side", "hubspot"}, {"op", "update"}}, static_cast<double>(n.updated_remote));
-  w.sample("leadsync_records_applied_total", {{"side", "hubspot"}, {"op", "delete"}}, static_cast<double>(n.deleted_remote));
+  w.sample("leadsync_records_applied_total", {{"side", "postgresql"}, {"op", "create"}},
+           static_cast<double>(n.created_local));
+  w.sample("leadsync_records_applied_total", {{"side", "postgresql"}, {"op", "update"}},
+           static_cast<double>(n.updated_local));
+  w.sample("leadsync_records_applied_total", {{"side", "postgresql"}, {"op", "delete"}},
+           static_cast<double>(n.deleted_local));
+  w.sample("leadsync_records_applied_total", {{"side", "hubspot"}, {"op", "create"}},
+           static_cast<double>(n.created_remote));
+  w.sample("leadsync_records_applied_total", {{"side", "hubspot"}, {"op", "update"}},
+           static_cast<double>(n.updated_remote));
+  w.sample("leadsync_records_applied_total", {{"side", "hubspot"}, {"op", "delete"}},
+           static_cast<double>(n.deleted_remote));
 
   w.header("leadsync_cycles_total", "counter", "Sync cycles by mode (incremental, full, push) and status.");
   for (const auto& [key, count] : cycles_)
-    w.sample("leadsync_cycles_total", {{"mode", key.first}, {"status", key.second}}, static_cast<double>(count));
+    w.sample("leadsync_cycles_total", {{"mode", key.first}, {"status", key.second}},
+             static_cast<double>(count));
 
   w.header("leadsync_cycle_duration_seconds", "histogram", "Duration of sync cycles by mode.");
   const auto& buckets = duration_buckets();
@@ -199,7 +216,8 @@ std::string Metrics::render(const ApiStats::Snapshot& api, const RateLimiterView
       w.sample("leadsync_cycle_duration_seconds_bucket", {{"mode", mode}, {"le", number(buckets[i])}},
                static_cast<double>(cumulative));
     }
-    w.sample("leadsync_cycle_duration_seconds_bucket", {{"mode", mode}, {"le", "+Inf"}}, static_cast<double>(h.count));
+    w.sample("leadsync_cycle_duration_seconds_bucket", {{"mode", mode}, {"le", "+Inf"}},
+             static_cast<double>(h.count));
     w.sample("leadsync_cycle_duration_seconds_sum", {{"mode", mode}}, h.sum);
     w.sample("leadsync_cycle_duration_seconds_count", {{"mode", mode}}, static_cast<double>(h.count));
   }
@@ -225,36 +243,45 @@ std::string Metrics::render(const ApiStats::Snapshot& api, const RateLimiterView
   w.header("leadsync_hubspot_requests_total", "counter",
            "HTTP exchanges with HubSpot by endpoint route and status (0 = no response).");
   for (const auto& [key, count] : api.calls_by_route_status)
-    w.sample("leadsync_hubspot_requests_total", {{"route", key.first}, {"status", std::to_string(key.second)}},
-             static_cast<double>(count));
-  w.header("leadsync_hubspot_rate_limited_total", "counter", "429 answers from HubSpot by rate-limit policy.");
+    w.sample("leadsync_hubspot_requests_total",
+             {{"route", key.first}, {"status", std::to_string(key.second)}}, static_cast<double>(count));
+  w.header("leadsync_hubspot_rate_limited_total", "counter",
+           "429 answers from HubSpot by rate-limit policy.");
   for (const auto& [policy, count] : api.rate_limited_by_policy)
     w.sample("leadsync_hubspot_rate_limited_total", {{"policy", policy}}, static_cast<double>(count));
   w.metric("leadsync_hubspot_request_seconds_total", "counter", "Time spent in HubSpot requests.",
            api.call_seconds_total);
-  w.metric("leadsync_hubspot_wait_seconds_total", "counter", "Time spent waiting for rate limits and backoff.",
-           api.wait_seconds_total);
+  w.metric("leadsync_hubspot_wait_seconds_total", "counter",
+           "Time spent waiting for rate limits and backoff.", api.wait_seconds_total);
   w.header("leadsync_hubspot_rate_budget_remaining", "gauge",
            "Requests left as HubSpot last reported them (X-HubSpot-RateLimit-*), by window.");
   if (api.budget.ten_secondly_remaining)
     w.sample("leadsync_hubspot_rate_budget_remaining", {{"window", "ten_secondly"}},
              static_cast<double>(*api.budget.ten_secondly_remaining));
   if (api.budget.daily_remaining)
-    w.sample("leadsync_hubspot_rate_budget_remaining", {{"window", "daily"}}, static_cast<double>(*api.budget.daily_remaining));
+    w.sample("leadsync_hubspot_rate_budget_remaining", {{"window", "daily"}},
+             static_cast<double>(*api.budget.daily_remaining));
   w.header("leadsync_hubspot_rate_budget_max", "gauge", "Window sizes HubSpot last reported, by window.");
   if (api.budget.ten_secondly_max)
-    w.sample("leadsync_hubspot_rate_budget_max", {{"window", "ten_secondly"}}, static_cast<double>(*api.budget.ten_secondly_max));
+    w.sample("leadsync_hubspot_rate_budget_max", {{"window", "ten_secondly"}},
+             static_cast<double>(*api.budget.ten_secondly_max));
   if (api.budget.daily_max)
-    w.sample("leadsync_hubspot_rate_budget_max", {{"window", "daily"}}, static_cast<double>(*api.budget.daily_max));
-  w.header("leadsync_rate_limiter_slots", "gauge", "Client-side rate limiter: capacity and slots in use, by bucket.");
-  w.sample("leadsync_rate_limiter_slots", {{"bucket", "ten_secondly"}, {"kind", "capacity"}}, limiter.ten_secondly_capacity);
-  w.sample("leadsync_rate_limiter_slots", {{"bucket", "ten_secondly"}, {"kind", "in_use"}}, limiter.ten_secondly_in_use);
-  w.sample("leadsync_rate_limiter_slots", {{"bucket", "search"}, {"kind", "capacity"}}, limiter.search_capacity);
+    w.sample("leadsync_hubspot_rate_budget_max", {{"window", "daily"}},
+             static_cast<double>(*api.budget.daily_max));
+  w.header("leadsync_rate_limiter_slots", "gauge",
+           "Client-side rate limiter: capacity and slots in use, by bucket.");
+  w.sample("leadsync_rate_limiter_slots", {{"bucket", "ten_secondly"}, {"kind", "capacity"}},
+           limiter.ten_secondly_capacity);
+  w.sample("leadsync_rate_limiter_slots", {{"bucket", "ten_secondly"}, {"kind", "in_use"}},
+           limiter.ten_secondly_in_use);
+  w.sample("leadsync_rate_limiter_slots", {{"bucket", "search"}, {"kind", "capacity"}},
+           limiter.search_capacity);
   w.sample("leadsync_rate_limiter_slots", {{"bucket", "search"}, {"kind", "in_use"}}, limiter.search_in_use);
   w.metric("leadsync_rate_limiter_daily_used", "gauge", "Calls counted against the local daily budget today.",
            static_cast<double>(limiter.daily_used));
   w.metric("leadsync_hubspot_daily_budget_exhausted", "gauge",
-           "1 while the daily budget is exhausted and leadsync waits for the reset.", limiter.daily_exhausted ? 1 : 0);
+           "1 while the daily budget is exhausted and leadsync waits for the reset.",
+           limiter.daily_exhausted ? 1 : 0);
   return w.take();
 }
 

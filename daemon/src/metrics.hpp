@@ -58,7 +58,7 @@ class Metrics {
   std::string scope_;
   core::RunCounts totals_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> cycles_;  // (mode, status)
-  std::map<std::string, Histogram> durations_;                          // by mode
+  std::map<std::string, Histogram> durations_;                           // by mode
   std::optional<double> last_success_unix_;
   std::optional<double> last_cycle_unix_;
   bool leader_ = false;

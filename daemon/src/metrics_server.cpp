@@ -77,7 +77,8 @@ struct MetricsServer::Impl : std::enable_shared_from_this<Impl> {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(8 * 1024);
       parser.body_limit(0);
-      stream.expires_after(first ? std::chrono::duration_cast<std::chrono::seconds>(kHeadTimeout) : kIdleTimeout);
+      stream.expires_after(first ? std::chrono::duration_cast<std::chrono::seconds>(kHeadTimeout)
+                                 : kIdleTimeout);
       first = false;
       auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
       (void)n;
@@ -98,7 +99,8 @@ struct MetricsServer::Impl : std::enable_shared_from_this<Impl> {
         try {
           reply = handler(std::string(req.method_string()), std::string(req.target()));
         } catch (const std::exception& e) {
-          reply = HttpReply{500, "text/plain; charset=utf-8", std::string("internal error: ") + e.what() + "\n"};
+          reply =
+              HttpReply{500, "text/plain; charset=utf-8", std::string("internal error: ") + e.what() + "\n"};
         }
         res.result(static_cast<unsigned>(reply.status));
         res.set(bhttp::field::content_type, reply.content_type);
@@ -124,10 +126,13 @@ struct MetricsServer::Impl : std::enable_shared_from_this<Impl> {
 MetricsServer::MetricsServer(net::any_io_executor executor, HttpHandler handler)
     : impl_(std::make_shared<Impl>(executor, std::move(handler))) {}
 
-MetricsServer::~MetricsServer() { stop(); }
+MetricsServer::~MetricsServer() {
+  stop();
+}
 
 std::uint16_t MetricsServer::start(const std::string& host, std::uint16_t port) {
-  const std::string where = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  const std::string where =
+      (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
   try {
     const auto address = net::ip::make_address(host);
     tcp::endpoint endpoint(address, port);

@@ -18,9 +18,12 @@ using Status = CheckItem::Status;
 
 const char* status_name(Status s) {
   switch (s) {
-    case Status::ok: return "ok";
-    case Status::warn: return "warn";
-    case Status::fail: return "FAIL";
+    case Status::ok:
+      return "ok";
+    case Status::warn:
+      return "warn";
+    case Status::fail:
+      return "FAIL";
   }
   return "?";
 }
@@ -32,7 +35,8 @@ std::pair<Status, std::string> type_fit(config::PropertyType mapped, const hubsp
   switch (mapped) {
     case T::string:
       if (t == "string" || t == "phone_number") return {Status::ok, ""};
-      return {Status::warn, "HubSpot type is " + t + "; values are kept as text and a push must send values " +
+      return {Status::warn, "HubSpot type is " + t +
+                                "; values are kept as text and a push must send values " +
                                 "HubSpot accepts for a " + t + " property"};
     case T::number:
       if (t == "number") return {Status::ok, ""};
@@ -114,8 +118,10 @@ std::vector<CheckItem> check_properties(const config::AppConfig& cfg,
     if (it == by_name.end()) {
       item.status = cfg.hubspot.create_unique_key_property ? Status::warn : Status::fail;
       item.detail = cfg.hubspot.create_unique_key_property
-                        ? "does not exist yet: leadsync creates it at the first sync (needs the crm.schemas.leads.write scope)"
-                        : "does not exist; create it (string, unique values) or set hubspot.create_unique_key_property: true";
+                        ? "does not exist yet: leadsync creates it at the first sync (needs the "
+                          "crm.schemas.leads.write scope)"
+                        : "does not exist; create it (string, unique values) or set "
+                          "hubspot.create_unique_key_property: true";
     } else if (!it->second->has_unique_value) {
       item.status = Status::fail;
       item.detail = "exists without unique values (hasUniqueValue): choose another name";
@@ -139,8 +145,9 @@ net::awaitable<void> check_hubspot(Runtime& rt, CheckReport& report) {
     if (is_unreachable(e)) report.unreachable = true;
     co_return;
   }
-  report.items.push_back({Status::ok, "hubspot", "connection",
-                          cfg.hubspot.base_url + " answered: " + std::to_string(properties.size()) + " lead properties"});
+  report.items.push_back(
+      {Status::ok, "hubspot", "connection",
+       cfg.hubspot.base_url + " answered: " + std::to_string(properties.size()) + " lead properties"});
   for (auto& item : check_properties(cfg, properties)) report.items.push_back(std::move(item));
   for (const auto& a : cfg.associations) {
     CheckItem item{Status::ok, "hubspot", "associations to " + a.to_object_type, ""};
@@ -179,26 +186,33 @@ void check_postgresql(Runtime& rt, CheckReport& report) {
     if (e.is_transient()) report.unreachable = true;
     return;
   }
-  report.items.push_back({Status::ok, "postgresql", "connection", "PostgreSQL " + s.server_version + " answered"});
-  for (const auto& p : s.migration_problems) report.items.push_back({Status::fail, "postgresql", "migrations", p});
+  report.items.push_back(
+      {Status::ok, "postgresql", "connection", "PostgreSQL " + s.server_version + " answered"});
+  for (const auto& p : s.migration_problems)
+    report.items.push_back({Status::fail, "postgresql", "migrations", p});
   if (s.migration_problems.empty()) {
     if (s.pending.empty())
-      report.items.push_back({Status::ok, "postgresql", "migrations", std::to_string(s.applied.size()) + " applied, none pending"});
+      report.items.push_back({Status::ok, "postgresql", "migrations",
+                              std::to_string(s.applied.size()) + " applied, none pending"});
     else
       report.items.push_back({Status::warn, "postgresql", "migrations",
-                              std::to_string(s.pending.size()) + " pending (applied at the next start): " + s.pending.front() +
-                                  (s.pending.size() > 1 ? " ..." : "")});
+                              std::to_string(s.pending.size()) + " pending (applied at the next start): " +
+                                  s.pending.front() + (s.pending.size() > 1 ? " ..." : "")});
   }
   const std::string scope = mapping.qualified_table();
   if (!s.table_exists && s.differences.empty())
-    report.items.push_back({Status::warn, "postgresql", "table " + scope, "does not exist yet: created at the next start"});
+    report.items.push_back(
+        {Status::warn, "postgresql", "table " + scope, "does not exist yet: created at the next start"});
   else if (s.differences.empty())
     report.items.push_back({Status::ok, "postgresql", "table " + scope, "fits the mapping"});
-  for (const auto& d : s.differences) report.items.push_back({Status::fail, "postgresql", "table " + scope, d});
+  for (const auto& d : s.differences)
+    report.items.push_back({Status::fail, "postgresql", "table " + scope, d});
   for (const auto& c : s.missing_columns)
-    report.items.push_back({Status::warn, "postgresql", "column " + c, "missing: added at the next start (then backfilled)"});
+    report.items.push_back(
+        {Status::warn, "postgresql", "column " + c, "missing: added at the next start (then backfilled)"});
   if (s.table_exists && !s.associations_table_exists)
-    report.items.push_back({Status::warn, "postgresql", "associations table", "does not exist yet: created at the next start"});
+    report.items.push_back(
+        {Status::warn, "postgresql", "associations table", "does not exist yet: created at the next start"});
   for (const auto& t : s.missing_triggers)
     report.items.push_back({Status::warn, "postgresql", "trigger", t + ": created at the next start"});
 }
@@ -212,8 +226,8 @@ CheckReport run_online_check(Runtime& rt) {
   return report;
 }
 
-void print_check_report(const std::string& config_path, const config::AppConfig& cfg, const CheckReport& report,
-                        OutputFormat format) {
+void print_check_report(const std::string& config_path, const config::AppConfig& cfg,
+                        const CheckReport& report, OutputFormat format) {
   int fails = 0, warns = 0;
   for (const auto& i : report.items) {
     if (i.status == Status::fail) ++fails;
@@ -225,8 +239,10 @@ void print_check_report(const std::string& config_path, const config::AppConfig&
     j["table"] = cfg.database.qualified_table();
     j["checks"] = nlohmann::json::array();
     for (const auto& i : report.items)
-      j["checks"].push_back({{"area", i.area}, {"status", i.status == Status::fail ? "fail" : status_name(i.status)},
-                             {"check", i.check}, {"detail", i.detail}});
+      j["checks"].push_back({{"area", i.area},
+                             {"status", i.status == Status::fail ? "fail" : status_name(i.status)},
+                             {"check", i.check},
+                             {"detail", i.detail}});
     j["failures"] = fails;
     j["warnings"] = warns;
     j["exit_code"] = report.exit_code();

@@ -38,7 +38,7 @@ std::vector<CheckItem> check_properties(const config::AppConfig& cfg,
                                         const std::vector<hubspot::PropertyDefinition>& properties);
 
 CheckReport run_online_check(Runtime& runtime);
-void print_check_report(const std::string& config_path, const config::AppConfig& cfg, const CheckReport& report,
-                        OutputFormat format);
+void print_check_report(const std::string& config_path, const config::AppConfig& cfg,
+                        const CheckReport& report, OutputFormat format);
 
 }  // namespace leadsync::daemon

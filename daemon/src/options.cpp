@@ -6,31 +6,44 @@ namespace {
 
 core::PropertyType to_core(config::PropertyType t) {
   switch (t) {
-    case config::PropertyType::string: return core::PropertyType::string;
-    case config::PropertyType::number: return core::PropertyType::number;
-    case config::PropertyType::boolean: return core::PropertyType::boolean;
-    case config::PropertyType::date: return core::PropertyType::date;
-    case config::PropertyType::datetime: return core::PropertyType::datetime;
-    case config::PropertyType::enumeration: return core::PropertyType::enumeration;
+    case config::PropertyType::string:
+      return core::PropertyType::string;
+    case config::PropertyType::number:
+      return core::PropertyType::number;
+    case config::PropertyType::boolean:
+      return core::PropertyType::boolean;
+    case config::PropertyType::date:
+      return core::PropertyType::date;
+    case config::PropertyType::datetime:
+      return core::PropertyType::datetime;
+    case config::PropertyType::enumeration:
+      return core::PropertyType::enumeration;
   }
   return core::PropertyType::string;
 }
 
 core::Direction to_core(config::Direction d) {
   switch (d) {
-    case config::Direction::both: return core::Direction::both;
-    case config::Direction::pull: return core::Direction::pull;
-    case config::Direction::push: return core::Direction::push;
+    case config::Direction::both:
+      return core::Direction::both;
+    case config::Direction::pull:
+      return core::Direction::pull;
+    case config::Direction::push:
+      return core::Direction::push;
   }
   return core::Direction::both;
 }
 
 core::ConflictPolicy to_core(config::ConflictPolicy p) {
   switch (p) {
-    case config::ConflictPolicy::remote_wins: return core::ConflictPolicy::remote_wins;
-    case config::ConflictPolicy::local_wins: return core::ConflictPolicy::local_wins;
-    case config::ConflictPolicy::newest_wins: return core::ConflictPolicy::newest_wins;
-    case config::ConflictPolicy::manual: return core::ConflictPolicy::manual;
+    case config::ConflictPolicy::remote_wins:
+      return core::ConflictPolicy::remote_wins;
+    case config::ConflictPolicy::local_wins:
+      return core::ConflictPolicy::local_wins;
+    case config::ConflictPolicy::newest_wins:
+      return core::ConflictPolicy::newest_wins;
+    case config::ConflictPolicy::manual:
+      return core::ConflictPolicy::manual;
   }
   return core::ConflictPolicy::newest_wins;
 }
@@ -41,7 +54,8 @@ core::SyncMapping to_mapping(const config::AppConfig& cfg) {
   core::SyncMapping m;
   m.schema = cfg.database.schema;
   m.table = cfg.database.table;
-  for (const auto& p : cfg.mappings) m.properties.push_back({p.property, p.column, to_core(p.type), to_core(p.direction)});
+  for (const auto& p : cfg.mappings)
+    m.properties.push_back({p.property, p.column, to_core(p.type), to_core(p.direction)});
   for (const auto& a : cfg.associations) m.associations.push_back({a.to_object_type, a.association_type_ids});
   m.unique_key_property = cfg.hubspot.unique_key_property;
   return m;
@@ -80,7 +94,9 @@ hubspot::RateLimitOptions to_rate_limit_options(const config::AppConfig& cfg) {
   o.enabled = cfg.hubspot.rate_limit.enabled;
   o.requests_per_10s = cfg.hubspot.rate_limit.requests_per_10s;
   o.search_per_second = cfg.hubspot.rate_limit.search_per_second;
-  o.daily = cfg.hubspot.rate_limit.daily > 0 ? cfg.hubspot.rate_limit.daily - cfg.hubspot.rate_limit.daily_reserve : 0;
+  o.daily = cfg.hubspot.rate_limit.daily > 0
+                ? cfg.hubspot.rate_limit.daily - cfg.hubspot.rate_limit.daily_reserve
+                : 0;
   return o;
 }
 

@@ -33,7 +33,8 @@ std::string format_progress(const core::Progress& p, std::chrono::duration<doubl
         std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(eta / 3600),
                       static_cast<long long>(eta / 60 % 60), static_cast<long long>(eta % 60));
       else
-        std::snprintf(buf, sizeof buf, "%lld:%02lld", static_cast<long long>(eta / 60), static_cast<long long>(eta % 60));
+        std::snprintf(buf, sizeof buf, "%lld:%02lld", static_cast<long long>(eta / 60),
+                      static_cast<long long>(eta % 60));
       line += "  ETA ";
       line += buf;
     }
@@ -43,7 +44,9 @@ std::string format_progress(const core::Progress& p, std::chrono::duration<doubl
 
 ProgressLine::ProgressLine(std::FILE* out, bool enabled) : out_(out), enabled_(enabled) {}
 
-ProgressLine::~ProgressLine() { finish(); }
+ProgressLine::~ProgressLine() {
+  finish();
+}
 
 void ProgressLine::update(const core::Progress& p) {
   if (!enabled_) return;

@@ -9,7 +9,9 @@
 namespace leadsync::daemon {
 
 namespace {
-std::string show(const core::Value& v) { return v ? "'" + *v + "'" : "(empty)"; }
+std::string show(const core::Value& v) {
+  return v ? "'" + *v + "'" : "(empty)";
+}
 }  // namespace
 
 void print_cycle_summary(const core::CycleReport& report) {
@@ -31,7 +33,9 @@ void print_cycle_summary(const core::CycleReport& report) {
 
 namespace {
 
-nlohmann::json jvalue(const core::Value& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
+nlohmann::json jvalue(const core::Value& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
 
 std::string cell(std::string text, std::size_t max = 40) {
   for (auto& c : text)
@@ -74,8 +78,8 @@ void print_dry_run(const core::DryRunPlan& plan, const core::SyncMapping& mappin
     auto v = it->second.find(property);
     return v == it->second.end() ? std::nullopt : v->second;
   };
-  std::size_t creates_local = 0, updates_local = 0, skips = 0, conflicts = 0, creates_remote = 0, updates_remote = 0,
-              archives_remote = 0, failures = 0;
+  std::size_t creates_local = 0, updates_local = 0, skips = 0, conflicts = 0, creates_remote = 0,
+              updates_remote = 0, archives_remote = 0, failures = 0;
   for (const auto& p : plan.pull) {
     if (p.action == core::PullAction::create_local) ++creates_local;
     if (p.action == core::PullAction::update_local) ++updates_local;
@@ -83,18 +87,27 @@ void print_dry_run(const core::DryRunPlan& plan, const core::SyncMapping& mappin
     conflicts += p.conflicts.size();
   }
   for (const auto& [item, p] : plan.push) {
-    if (!p.failure.empty()) ++failures;
-    else if (p.action == core::PushAction::create) ++creates_remote;
-    else if (p.action == core::PushAction::update) ++updates_remote;
-    else if (p.action == core::PushAction::archive) ++archives_remote;
+    if (!p.failure.empty())
+      ++failures;
+    else if (p.action == core::PushAction::create)
+      ++creates_remote;
+    else if (p.action == core::PushAction::update)
+      ++updates_remote;
+    else if (p.action == core::PushAction::archive)
+      ++archives_remote;
   }
 
   if (format == OutputFormat::json) {
     nlohmann::json j;
     j["dry_run"] = true;
-    j["summary"] = {{"create_local", creates_local}, {"update_local", updates_local}, {"skip", skips},
-                    {"conflicts", conflicts}, {"create_remote", creates_remote}, {"update_remote", updates_remote},
-                    {"archive_remote", archives_remote}, {"would_fail", failures},
+    j["summary"] = {{"create_local", creates_local},
+                    {"update_local", updates_local},
+                    {"skip", skips},
+                    {"conflicts", conflicts},
+                    {"create_remote", creates_remote},
+                    {"update_remote", updates_remote},
+                    {"archive_remote", archives_remote},
+                    {"would_fail", failures},
                     {"remote_deletes", plan.remote_deletes.size()}};
     j["pull"] = nlohmann::json::array();
     for (const auto& p : plan.pull) {
@@ -102,13 +115,17 @@ void print_dry_run(const core::DryRunPlan& plan, const core::SyncMapping& mappin
       if (p.row_id) e["row_id"] = *p.row_id;
       e["changes"] = nlohmann::json::array();
       for (const auto& [k, v] : p.local_updates)
-        e["changes"].push_back({{"property", k}, {"column", column_of(mapping, k)}, {"old", jvalue(local_old(p.hubspot_id, k))},
+        e["changes"].push_back({{"property", k},
+                                {"column", column_of(mapping, k)},
+                                {"old", jvalue(local_old(p.hubspot_id, k))},
                                 {"new", jvalue(v)}});
       for (const auto& a : p.local_assoc_add) e["associations_add"].push_back(core::to_string(a));
       for (const auto& a : p.local_assoc_remove) e["associations_remove"].push_back(core::to_string(a));
       if (p.set_archived) e["set_archived"] = *p.set_archived;
       for (const auto& c : p.conflicts)
-        e["conflicts"].push_back({{"property", c.property}, {"base", jvalue(c.base)}, {"local", jvalue(c.local)},
+        e["conflicts"].push_back({{"property", c.property},
+                                  {"base", jvalue(c.base)},
+                                  {"local", jvalue(c.local)},
                                   {"remote", jvalue(c.remote)},
                                   {"winner", c.winner ? core::to_string(*c.winner) : "manual"}});
       if (!p.skip_reason.empty()) e["skip_reason"] = p.skip_reason;
@@ -136,15 +153,16 @@ void print_dry_run(const core::DryRunPlan& plan, const core::SyncMapping& mappin
   }
 
   std::printf("DRY RUN: nothing was changed in PostgreSQL or HubSpot.\n\n");
-  std::printf("HubSpot -> PostgreSQL: %zu create(s), %zu update(s), %zu skipped, %zu conflict(s)\n", creates_local,
-              updates_local, skips, conflicts);
+  std::printf("HubSpot -> PostgreSQL: %zu create(s), %zu update(s), %zu skipped, %zu conflict(s)\n",
+              creates_local, updates_local, skips, conflicts);
   if (!plan.pull.empty()) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& p : plan.pull) {
       std::string action = core::to_string(p.action);
       if (p.action == core::PullAction::none && !p.conflicts.empty()) action = "conflict";
-      std::vector<std::string> first{p.hubspot_id, p.row_id ? std::to_string(*p.row_id) : "(new)", action, "", "", "",
-                                     cell(p.skip_reason, 60)};
+      std::vector<std::string> first{
+          p.hubspot_id,           p.row_id ? std::to_string(*p.row_id) : "(new)", action, "", "", "",
+          cell(p.skip_reason, 60)};
       bool used = false;
       auto add = [&](std::string field, std::string old_value, std::string new_value, std::string note = {}) {
         if (!used) {
@@ -153,17 +171,21 @@ void print_dry_run(const core::DryRunPlan& plan, const core::SyncMapping& mappin
           rows.push_back(first);
           used = true;
         } else {
-          rows.push_back({"", "", "", std::move(field), std::move(old_value), std::move(new_value), std::move(note)});
+          rows.push_back(
+              {"", "", "", std::move(field), std::move(old_value), std::move(new_value), std::move(note)});
         }
       };
       for (const auto& [k, v] : p.local_updates)
         add(column_of(mapping, k), cell(show(local_old(p.hubspot_id, k))), cell(show(v)));
       for (const auto& a : p.local_assoc_add) add("+association", "", core::to_string(a));
       for (const auto& a : p.local_assoc_remove) add("-association", core::to_string(a), "");
-      if (p.set_archived) add("archived", *p.set_archived ? "false" : "true", *p.set_archived ? "true" : "false");
+      if (p.set_archived)
+        add("archived", *p.set_archived ? "false" : "true", *p.set_archived ? "true" : "false");
       for (const auto& c : p.conflicts)
-        add(column_of(mapping, c.property), "local " + cell(show(c.local), 30), "remote " + cell(show(c.remote), 30),
-            c.winner ? std::string("conflict: ") + core::to_string(*c.winner) + " wins" : "conflict: manual, untouched");
+        add(column_of(mapping, c.property), "local " + cell(show(c.local), 30),
+            "remote " + cell(show(c.remote), 30),
+            c.winner ? std::string("conflict: ") + core::to_string(*c.winner) + " wins"
+                     : "conflict: manual, untouched");
       if (!used) rows.push_back(first);
     }
     print_table({"LEAD", "ROW", "ACTION", "COLUMN", "OLD (PostgreSQL)", "NEW (from HubSpot)", "NOTE"}, rows);
@@ -174,8 +196,12 @@ void print_dry_run(const core::DryRunPlan& plan, const core::SyncMapping& mappin
     std::vector<std::vector<std::string>> rows;
     for (const auto& [item, p] : plan.push) {
       const core::BaseState* base = item.context.base ? &*item.context.base : nullptr;
-      std::vector<std::string> first{std::to_string(item.lead_id), p.hubspot_id.empty() ? "(new)" : p.hubspot_id,
-                                     p.failure.empty() ? core::to_string(p.action) : "FAIL", "", "", "",
+      std::vector<std::string> first{std::to_string(item.lead_id),
+                                     p.hubspot_id.empty() ? "(new)" : p.hubspot_id,
+                                     p.failure.empty() ? core::to_string(p.action) : "FAIL",
+                                     "",
+                                     "",
+                                     "",
                                      cell(p.failure.empty() ? p.reason : p.failure, 60)};
       bool used = false;
       auto add = [&](std::string field, std::string old_value, std::string new_value) {
@@ -195,21 +221,23 @@ void print_dry_run(const core::DryRunPlan& plan, const core::SyncMapping& mappin
       for (const auto& a : p.assoc_remove) add("-association", core::to_string(a), "");
       if (!used) rows.push_back(first);
     }
-    print_table({"ROW", "LEAD", "ACTION", "PROPERTY", "OLD (HubSpot)", "NEW (from PostgreSQL)", "NOTE"}, rows);
+    print_table({"ROW", "LEAD", "ACTION", "PROPERTY", "OLD (HubSpot)", "NEW (from PostgreSQL)", "NOTE"},
+                rows);
   }
   std::printf("\nDeleted in HubSpot: %zu lead(s)\n", plan.remote_deletes.size());
   for (const auto& id : plan.remote_deletes) std::printf("  lead %s\n", id.c_str());
 }
 
 std::string format_epoch_ms(const std::string& value) {
-  if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos || value.size() > 15) return value;
+  if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos || value.size() > 15)
+    return value;
   const auto ms = std::stoll(value);
   const std::time_t secs = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
   return buf;
 }
 
@@ -217,8 +245,9 @@ namespace {
 
 // sync_state keys holding epoch-ms times.
 bool is_time_key(const std::string& key) {
-  return key == core::kStateWatermark || key == core::kStateLastFullSweep || key == core::kStateLastMaintenance ||
-         key == core::kStateSweepStarted || key == "hubspot.budget_reported_at" || key == "hubspot.daily_exhausted_until";
+  return key == core::kStateWatermark || key == core::kStateLastFullSweep ||
+         key == core::kStateLastMaintenance || key == core::kStateSweepStarted ||
+         key == "hubspot.budget_reported_at" || key == "hubspot.daily_exhausted_until";
 }
 
 std::string state_value(const db::StoreStatus& s, const std::string& key) {
@@ -229,8 +258,8 @@ std::string state_value(const db::StoreStatus& s, const std::string& key) {
 
 }  // namespace
 
-void print_status(const std::string& scope, const db::StoreStatus& s, const std::optional<db::LockHolder>& leader,
-                  OutputFormat format) {
+void print_status(const std::string& scope, const db::StoreStatus& s,
+                  const std::optional<db::LockHolder>& leader, OutputFormat format) {
   const std::string daily_remaining = state_value(s, "hubspot.daily_remaining");
   const std::string daily_max = state_value(s, "hubspot.daily_max");
   const std::string reported = state_value(s, "hubspot.budget_reported_at");
@@ -239,8 +268,11 @@ void print_status(const std::string& scope, const db::StoreStatus& s, const std:
     nlohmann::json j;
     j["scope"] = scope;
     if (leader)
-      j["daemon"] = {{"active", true}, {"backend_pid", leader->pid}, {"application_name", leader->application_name},
-                     {"client", leader->client}, {"since", leader->since}};
+      j["daemon"] = {{"active", true},
+                     {"backend_pid", leader->pid},
+                     {"application_name", leader->application_name},
+                     {"client", leader->client},
+                     {"since", leader->since}};
     else
       j["daemon"] = {{"active", false}};
     j["state"] = nlohmann::json::object();
@@ -252,30 +284,45 @@ void print_status(const std::string& scope, const db::StoreStatus& s, const std:
     if (!daily_remaining.empty()) budget["daily_remaining"] = std::stoll(daily_remaining);
     if (!daily_max.empty()) budget["daily_max"] = std::stoll(daily_max);
     if (!reported.empty()) budget["reported_at"] = format_epoch_ms(reported);
-    budget["daily_exhausted_until"] = exhausted.empty() ? nlohmann::json(nullptr) : nlohmann::json(format_epoch_ms(exhausted));
+    budget["daily_exhausted_until"] =
+        exhausted.empty() ? nlohmann::json(nullptr) : nlohmann::json(format_epoch_ms(exhausted));
     j["hubspot_budget"] = budget;
     j["runs"] = nlohmann::json::array();
     for (const auto& r : s.last_runs)
-      j["runs"].push_back({{"id", r.id}, {"mode", r.mode}, {"status", r.status}, {"started_at", r.started_at},
-                           {"finished_at", r.finished_at}, {"duration_ms", r.duration_ms}, {"pulled", r.counts.pulled},
-                           {"pushed", r.counts.pushed}, {"created_local", r.counts.created_local},
-                           {"updated_local", r.counts.updated_local}, {"deleted_local", r.counts.deleted_local},
-                           {"created_remote", r.counts.created_remote}, {"updated_remote", r.counts.updated_remote},
-                           {"deleted_remote", r.counts.deleted_remote}, {"conflicts", r.counts.conflicts},
-                           {"failed", r.counts.failed}, {"echoes_suppressed", r.counts.echoes_suppressed},
-                           {"api_calls", r.counts.api_calls}, {"error", r.error}});
+      j["runs"].push_back({{"id", r.id},
+                           {"mode", r.mode},
+                           {"status", r.status},
+                           {"started_at", r.started_at},
+                           {"finished_at", r.finished_at},
+                           {"duration_ms", r.duration_ms},
+                           {"pulled", r.counts.pulled},
+                           {"pushed", r.counts.pushed},
+                           {"created_local", r.counts.created_local},
+                           {"updated_local", r.counts.updated_local},
+                           {"deleted_local", r.counts.deleted_local},
+                           {"created_remote", r.counts.created_remote},
+                           {"updated_remote", r.counts.updated_remote},
+                           {"deleted_remote", r.counts.deleted_remote},
+                           {"conflicts", r.counts.conflicts},
+                           {"failed", r.counts.failed},
+                           {"echoes_suppressed", r.counts.echoes_suppressed},
+                           {"api_calls", r.counts.api_calls},
+                           {"error", r.error}});
     j["recent_failures"] = nlohmann::json::array();
     for (const auto& f : s.recent_failures)
-      j["recent_failures"].push_back({{"lead_id", f.lead_id}, {"op", f.op}, {"error", f.error},
-                                      {"http_status", f.http_status}, {"correlation_id", f.correlation_id}});
+      j["recent_failures"].push_back({{"lead_id", f.lead_id},
+                                      {"op", f.op},
+                                      {"error", f.error},
+                                      {"http_status", f.http_status},
+                                      {"correlation_id", f.correlation_id}});
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
   std::printf("leadsync status of %s\n", scope.c_str());
   if (leader)
     std::printf("  daemon:    active (PostgreSQL backend %d, %s%s%s, since %s)\n", leader->pid,
-                leader->application_name.c_str(), leader->client.empty() ? "" : " from ", leader->client.c_str(),
-                leader->since.c_str());
+                leader->application_name.c_str(), leader->client.empty() ? "" : " from ",
+                leader->client.c_str(), leader->since.c_str());
   else
     std::printf("  daemon:    none holds the leader lock (not running, or starting)\n");
   std::printf("  rows:      %lld (%lld linked to HubSpot, %lld archived)\n", static_cast<long long>(s.rows),
@@ -285,8 +332,8 @@ void print_status(const std::string& scope, const db::StoreStatus& s, const std:
               s.changes_failed ? " (leadsync --retry-failed requeues them)" : "");
   std::printf("  conflicts: %lld open (manual policy)\n", static_cast<long long>(s.open_conflicts));
   std::printf("  watermark: %s\n", state_value(s, core::kStateWatermark).empty()
-                                        ? "none yet (the first cycle is a full sweep)"
-                                        : format_epoch_ms(state_value(s, core::kStateWatermark)).c_str());
+                                       ? "none yet (the first cycle is a full sweep)"
+                                       : format_epoch_ms(state_value(s, core::kStateWatermark)).c_str());
   const auto last_full = state_value(s, core::kStateLastFullSweep);
   std::printf("  last full sweep: %s\n", last_full.empty() ? "never" : format_epoch_ms(last_full).c_str());
   if (!state_value(s, core::kStateSweepId).empty())
@@ -299,13 +346,16 @@ void print_status(const std::string& scope, const db::StoreStatus& s, const std:
     std::printf("  HubSpot API budget: not reported yet\n");
   if (!exhausted.empty()) {
     // Recorded by the last cycle; a reset that has passed since means the budget is back.
-    const bool ahead = exhausted.find_first_not_of("0123456789") != std::string::npos || exhausted.size() > 15 ||
+    const bool ahead = exhausted.find_first_not_of("0123456789") != std::string::npos ||
+                       exhausted.size() > 15 ||
                        std::stoll(exhausted) > std::chrono::duration_cast<std::chrono::milliseconds>(
                                                    std::chrono::system_clock::now().time_since_epoch())
                                                    .count();
     if (ahead)
-      std::printf("  daily budget EXHAUSTED (HubSpot answered 429 DAILY): no HubSpot calls until the daily reset at %s\n",
-                  format_epoch_ms(exhausted).c_str());
+      std::printf(
+          "  daily budget EXHAUSTED (HubSpot answered 429 DAILY): no HubSpot calls until the daily reset at "
+          "%s\n",
+          format_epoch_ms(exhausted).c_str());
     else
       std::printf("  daily budget: exhausted until %s, reset since (the next cycle calls HubSpot again)\n",
                   format_epoch_ms(exhausted).c_str());
@@ -313,12 +363,14 @@ void print_status(const std::string& scope, const db::StoreStatus& s, const std:
   std::printf("\nlast runs:\n");
   if (s.last_runs.empty()) std::printf("  none yet\n");
   for (const auto& r : s.last_runs)
-    std::printf("  #%lld %-11s %-9s %s %6.1fs  pulled %lld, pushed %lld, conflicts %lld, failed %lld, API calls %lld%s\n",
-                static_cast<long long>(r.id), r.mode.c_str(), r.status.c_str(), r.started_at.c_str(),
-                static_cast<double>(r.duration_ms) / 1000.0, static_cast<long long>(r.counts.pulled),
-                static_cast<long long>(r.counts.pushed), static_cast<long long>(r.counts.conflicts),
-                static_cast<long long>(r.counts.failed), static_cast<long long>(r.counts.api_calls),
-                r.error.empty() ? "" : ("\n      error: " + r.error).c_str());
+    std::printf(
+        "  #%lld %-11s %-9s %s %6.1fs  pulled %lld, pushed %lld, conflicts %lld, failed %lld, API calls "
+        "%lld%s\n",
+        static_cast<long long>(r.id), r.mode.c_str(), r.status.c_str(), r.started_at.c_str(),
+        static_cast<double>(r.duration_ms) / 1000.0, static_cast<long long>(r.counts.pulled),
+        static_cast<long long>(r.counts.pushed), static_cast<long long>(r.counts.conflicts),
+        static_cast<long long>(r.counts.failed), static_cast<long long>(r.counts.api_calls),
+        r.error.empty() ? "" : ("\n      error: " + r.error).c_str());
   if (!s.recent_failures.empty()) {
     std::printf("\nfailed changes (newest first):\n");
     for (const auto& f : s.recent_failures)
@@ -328,7 +380,9 @@ void print_status(const std::string& scope, const db::StoreStatus& s, const std:
   }
   std::printf("\nstate:\n");
   for (const auto& [k, v] : s.state)
-    if (!v.empty()) std::printf("  %-30s %s\n", k.c_str(), (is_time_key(k) ? format_epoch_ms(v) : v.substr(0, 100)).c_str());
+    if (!v.empty())
+      std::printf("  %-30s %s\n", k.c_str(),
+                  (is_time_key(k) ? format_epoch_ms(v) : v.substr(0, 100)).c_str());
 }
 
 }  // namespace leadsync::daemon

@@ -16,8 +16,8 @@ void print_cycle_summary(const core::CycleReport& report);
 void print_dry_run(const core::DryRunPlan& plan, const core::SyncMapping& mapping,
                    const std::map<std::string, core::PropertyValues>& local, OutputFormat format);
 // `leader`: the session holding the scope's leader lock (a running daemon), when there is one.
-void print_status(const std::string& scope, const db::StoreStatus& status, const std::optional<db::LockHolder>& leader,
-                  OutputFormat format);
+void print_status(const std::string& scope, const db::StoreStatus& status,
+                  const std::optional<db::LockHolder>& leader, OutputFormat format);
 // "2024-05-01T10:00:00.123Z" for an epoch-ms string; the input unchanged when it is not a number.
 std::string format_epoch_ms(const std::string& value);
 

@@ -72,14 +72,15 @@ std::unique_ptr<Runtime::Stack> Runtime::build_stack(config::AppConfig cfg, cons
     o.token_path = cfg.hubspot.oauth->token_path;
     s->tokens = std::make_unique<hubspot::OAuthTokenProvider>(*s->transport, clock_, std::move(o));
   } else {
-    s->tokens = std::make_unique<hubspot::StaticTokenProvider>(secrets.access_token ? secrets.access_token->reveal() : "");
+    s->tokens = std::make_unique<hubspot::StaticTokenProvider>(
+        secrets.access_token ? secrets.access_token->reveal() : "");
   }
   if (reuse && same_rate_limits(reuse->cfg, cfg))
     s->limiter = reuse->limiter;
   else
     s->limiter = std::make_shared<hubspot::RateLimiter>(clock_, to_rate_limit_options(cfg));
-  s->client = std::make_unique<hubspot::HubSpotClient>(*s->transport, clock_, random_, *s->tokens, *s->limiter, stats_,
-                                                       to_client_options(cfg));
+  s->client = std::make_unique<hubspot::HubSpotClient>(*s->transport, clock_, random_, *s->tokens,
+                                                       *s->limiter, stats_, to_client_options(cfg));
   auto engine_options = to_engine_options(cfg);
   s->remote = std::make_unique<hubspot::HubSpotLeadsRemote>(*s->client, engine_options.mapping,
                                                             [this] { return stats_.calls(); });
@@ -160,21 +161,26 @@ net::awaitable<void> Runtime::restore_daily_exhausted() {
   // hubspot.rate_limit offset, says nothing about today.
   if (until <= now || until != s.limiter->next_daily_reset(now)) co_return;
   s.limiter->mark_daily_exhausted();
-  spdlog::warn("HubSpot's daily API limit was reached earlier today: no HubSpot calls until the daily reset at {}",
-               format_epoch_ms(*value));
+  spdlog::warn(
+      "HubSpot's daily API limit was reached earlier today: no HubSpot calls until the daily reset at {}",
+      format_epoch_ms(*value));
 }
 
 net::awaitable<void> Runtime::persist_budget() {
   // Best effort: --status shows what HubSpot said last; a failure here must not fail the cycle.
   const auto snap = stats_.snapshot();
   std::vector<std::pair<std::string, std::string>> values;
-  if (snap.budget.daily_remaining) values.emplace_back(kStateBudgetDailyRemaining, std::to_string(*snap.budget.daily_remaining));
-  if (snap.budget.daily_max) values.emplace_back(kStateBudgetDailyMax, std::to_string(*snap.budget.daily_max));
-  if (snap.budget.ten_secondly_max) values.emplace_back(kStateBudgetTenSecondlyMax, std::to_string(*snap.budget.ten_secondly_max));
+  if (snap.budget.daily_remaining)
+    values.emplace_back(kStateBudgetDailyRemaining, std::to_string(*snap.budget.daily_remaining));
+  if (snap.budget.daily_max)
+    values.emplace_back(kStateBudgetDailyMax, std::to_string(*snap.budget.daily_max));
+  if (snap.budget.ten_secondly_max)
+    values.emplace_back(kStateBudgetTenSecondlyMax, std::to_string(*snap.budget.ten_secondly_max));
   if (snap.budget_reported_at)
     values.emplace_back(kStateBudgetReportedAt, std::to_string(core::to_epoch_ms(*snap.budget_reported_at)));
   const auto exhausted = stack_->limiter->daily_exhausted_until();
-  values.emplace_back(kStateDailyExhaustedUntil, exhausted ? std::to_string(core::to_epoch_ms(*exhausted)) : "");
+  values.emplace_back(kStateDailyExhaustedUntil,
+                      exhausted ? std::to_string(core::to_epoch_ms(*exhausted)) : "");
   db::PgStore& store = *stack_->store;
   try {
     co_await core::run_blocking(db_pool_.get_executor(), [&] {
@@ -203,8 +209,12 @@ net::awaitable<void> Runtime::reconfigure(config::AppConfig cfg, config::Secrets
   if (old_transport != stack_->transport) co_await old_transport->shutdown();
 }
 
-net::awaitable<void> Runtime::shutdown() { co_await stack_->transport->shutdown(); }
+net::awaitable<void> Runtime::shutdown() {
+  co_await stack_->transport->shutdown();
+}
 
-core::CycleReport Runtime::run_cycle_blocking(core::CycleRequest request) { return run_blocking(cycle(request)); }
+core::CycleReport Runtime::run_cycle_blocking(core::CycleRequest request) {
+  return run_blocking(cycle(request));
+}
 
 }  // namespace leadsync::daemon

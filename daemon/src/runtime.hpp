@@ -8,8 +8,8 @@
 // prepare() applies migrations and fits the table to the mapping (blocking). cycle() is the coroutine the
 // scheduler and --sync-now run; after each cycle it persists the last rate-limit budget HubSpot reported
 // (sync_state keys kStateBudget*) for --status, and the first cycle of a stack reads back a daily limit
-// exhausted earlier (kStateDailyExhaustedUntil), so a restarted process makes no calls until the reset. reconfigure() swaps in a stack built from a new
-// configuration; it must only be awaited while no cycle runs.
+// exhausted earlier (kStateDailyExhaustedUntil), so a restarted process makes no calls until the reset.
+// reconfigure() swaps in a stack built from a new configuration; it must only be awaited while no cycle runs.
 // Throws core::Error from construction, prepare(), cycle() and reconfigure() (see main.cpp for exit codes).
 // Thread-safety: owned by the main thread; coroutines run on io(); nothing here is thread-safe.
 #include <boost/asio/co_spawn.hpp>
@@ -43,7 +43,7 @@ std::filesystem::path default_migrations_dir();
 inline constexpr const char* kStateBudgetDailyRemaining = "hubspot.daily_remaining";
 inline constexpr const char* kStateBudgetDailyMax = "hubspot.daily_max";
 inline constexpr const char* kStateBudgetTenSecondlyMax = "hubspot.ten_secondly_max";
-inline constexpr const char* kStateBudgetReportedAt = "hubspot.budget_reported_at";  // epoch ms
+inline constexpr const char* kStateBudgetReportedAt = "hubspot.budget_reported_at";        // epoch ms
 inline constexpr const char* kStateDailyExhaustedUntil = "hubspot.daily_exhausted_until";  // epoch ms or ""
 
 class Runtime {
@@ -102,7 +102,8 @@ class Runtime {
     bool daily_state_restored = false;  // kStateDailyExhaustedUntil read into the limiter
     std::vector<std::string> pending_backfill;
   };
-  std::unique_ptr<Stack> build_stack(config::AppConfig cfg, const config::Secrets& secrets, const Stack* reuse);
+  std::unique_ptr<Stack> build_stack(config::AppConfig cfg, const config::Secrets& secrets,
+                                     const Stack* reuse);
   net::awaitable<void> persist_budget();
   net::awaitable<void> restore_daily_exhausted();
 

@@ -79,7 +79,8 @@ void Scheduler::reset_backoff() {
   failures_ = 0;
 }
 
-milliseconds Scheduler::cycle_failed(SteadyTime now, double random01, std::optional<milliseconds> retry_after) {
+milliseconds Scheduler::cycle_failed(SteadyTime now, double random01,
+                                     std::optional<milliseconds> retry_after) {
   ++failures_;
   auto wait = backoff_delay(failures_, options_.initial_backoff, options_.max_backoff, random01);
   if (retry_after && *retry_after > wait) wait = *retry_after;

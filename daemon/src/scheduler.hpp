@@ -56,7 +56,8 @@ class Scheduler {
   void cycle_started(core::CycleKind kind);
   void cycle_succeeded(core::CycleKind kind, SteadyTime now, double random01);
   // retry_after: a wait the server asked for (e.g. until the daily budget resets). Returns the backoff.
-  milliseconds cycle_failed(SteadyTime now, double random01, std::optional<milliseconds> retry_after = std::nullopt);
+  milliseconds cycle_failed(SteadyTime now, double random01,
+                            std::optional<milliseconds> retry_after = std::nullopt);
 
   // Forget the backoff (a reload may have fixed the cause): what is due runs at once.
   void reset_backoff();

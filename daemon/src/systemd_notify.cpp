@@ -31,7 +31,9 @@ void SystemdNotifier::status(const std::string& status) {
   send("STATUS=" + status);
 }
 
-void SystemdNotifier::watchdog() { send("WATCHDOG=1"); }
+void SystemdNotifier::watchdog() {
+  send("WATCHDOG=1");
+}
 
 void SystemdNotifier::stopping(const std::string& status) {
   last_status_ = status;

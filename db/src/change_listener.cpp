@@ -3,8 +3,8 @@
 
 #include <pqxx/pqxx>
 
-#include "leadsync/db/schema_manager.hpp"
 #include "dedicated_session.hpp"
+#include "leadsync/db/schema_manager.hpp"
 #include "pg_error.hpp"
 #include "pg_session.hpp"
 
@@ -45,7 +45,9 @@ ChangeListener::ChangeListener(std::string dsn, std::string scope) : impl_(std::
   impl_->scope = std::move(scope);
 }
 
-ChangeListener::~ChangeListener() { disconnect(); }
+ChangeListener::~ChangeListener() {
+  disconnect();
+}
 
 void ChangeListener::connect() {
   disconnect();
@@ -64,9 +66,13 @@ void ChangeListener::connect() {
   impl_->received = 0;
 }
 
-bool ChangeListener::connected() const noexcept { return impl_->session && impl_->session->conn.is_open(); }
+bool ChangeListener::connected() const noexcept {
+  return impl_->session && impl_->session->conn.is_open();
+}
 
-int ChangeListener::socket() const noexcept { return connected() ? impl_->session->conn.sock() : -1; }
+int ChangeListener::socket() const noexcept {
+  return connected() ? impl_->session->conn.sock() : -1;
+}
 
 std::size_t ChangeListener::poll() {
   if (!impl_->session) throw core::transient_error("listening for local changes: not connected");

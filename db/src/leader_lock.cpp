@@ -31,8 +31,9 @@ void enable_fast_dead_peer_detection(pqxx::connection_base& conn) {
   // The server's end of the same socket: it then ends the session of a vanished client (releasing its
   // advisory lock) within seconds instead of hours. All three are user-settable.
   pqxx::nontransaction tx(conn);
-  tx.exec("SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3; "
-          "SET tcp_user_timeout = 15000");
+  tx.exec(
+      "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3; "
+      "SET tcp_user_timeout = 15000");
 }
 
 }  // namespace detail
@@ -85,11 +86,19 @@ LeaderLock::LeaderLock(std::string dsn, std::string scope) : impl_(std::make_uni
   impl_->key = leader_lock_key(impl_->scope);
 }
 
-LeaderLock::~LeaderLock() { release(); }
+LeaderLock::~LeaderLock() {
+  release();
+}
 
-const std::string& LeaderLock::scope() const noexcept { return impl_->scope; }
-std::int64_t LeaderLock::key() const noexcept { return impl_->key; }
-bool LeaderLock::held() const noexcept { return impl_->held; }
+const std::string& LeaderLock::scope() const noexcept {
+  return impl_->scope;
+}
+std::int64_t LeaderLock::key() const noexcept {
+  return impl_->key;
+}
+bool LeaderLock::held() const noexcept {
+  return impl_->held;
+}
 
 bool LeaderLock::try_acquire() {
   if (impl_->held) return check();
@@ -109,9 +118,10 @@ bool LeaderLock::check() noexcept {
   if (!impl_->held || !impl_->session) return false;
   try {
     pqxx::nontransaction tx(impl_->session->conn);
-    auto r = tx.exec("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
-                     "AND granted AND classid = " + impl_->classid() + "::oid AND objid = " + impl_->objid() +
-                     "::oid AND objsubid = 1");
+    auto r = tx.exec(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
+        "AND granted AND classid = " +
+        impl_->classid() + "::oid AND objid = " + impl_->objid() + "::oid AND objsubid = 1");
     if (r[0][0].as<long>() > 0) return true;
     spdlog::error("leader lock check: the session no longer holds the lock");
   } catch (const std::exception& e) {
@@ -141,8 +151,9 @@ std::optional<LockHolder> LeaderLock::holder() {
         "SELECT l.pid, coalesce(a.application_name, ''), coalesce(host(a.client_addr), ''), "
         "coalesce(to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '') "
         "FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
-        "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = " + impl_->classid() +
-        "::oid AND l.objid = " + impl_->objid() + "::oid AND l.objsubid = 1 AND l.database = "
+        "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = " +
+        impl_->classid() + "::oid AND l.objid = " + impl_->objid() +
+        "::oid AND l.objsubid = 1 AND l.database = "
         "(SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1");
     if (r.empty()) return std::nullopt;
     return LockHolder{r[0][0].as<int>(), r[0][1].c_str(), r[0][2].c_str(), r[0][3].c_str()};

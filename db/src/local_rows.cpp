@@ -8,7 +8,8 @@
 
 namespace leadsync::db {
 
-std::map<std::string, core::PropertyValues> read_local_values(const std::string& dsn, const core::SyncMapping& mapping,
+std::map<std::string, core::PropertyValues> read_local_values(const std::string& dsn,
+                                                              const core::SyncMapping& mapping,
                                                               const std::vector<std::string>& hubspot_ids) {
   std::map<std::string, core::PropertyValues> out;
   if (hubspot_ids.empty() || mapping.properties.empty()) return out;

@@ -77,7 +77,8 @@ std::vector<MigrationFile> load_migration_files(const std::filesystem::path& dir
     if (!entry.is_regular_file(ec)) continue;
     // .SQL too: a migration silently skipped for its spelling would be worse than a refusal.
     auto ext = entry.path().extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (ext != ".sql") continue;
     auto version = parse_migration_file_name(file_name);
     if (!version) {
@@ -94,9 +95,10 @@ std::vector<MigrationFile> load_migration_files(const std::filesystem::path& dir
   }
   if (!bad_names.empty()) {
     std::sort(bad_names.begin(), bad_names.end());
-    throw core::fatal_error("migration file names must look like NNNN_name.sql (four digits from 0001, an "
-                            "underscore, then letters, digits or underscores) in " + dir.string() +
-                            "; rename these:" + join_lines(bad_names));
+    throw core::fatal_error(
+        "migration file names must look like NNNN_name.sql (four digits from 0001, an "
+        "underscore, then letters, digits or underscores) in " +
+        dir.string() + "; rename these:" + join_lines(bad_names));
   }
   std::sort(files.begin(), files.end(), [](const MigrationFile& a, const MigrationFile& b) {
     return a.version != b.version ? a.version < b.version : a.name < b.name;
@@ -145,7 +147,8 @@ MigrationPlan plan_migrations(const std::vector<MigrationFile>& files,
     std::sort(missing.begin(), missing.end());
     throw core::fatal_error(
         "the database is newer than this leadsync: these applied migrations are not in the migrations "
-        "directory:" + join_lines(missing) +
+        "directory:" +
+        join_lines(missing) +
         "\nInstall the leadsync version that applied them (or point it at its migrations directory); "
         "migrations are forward-only.");
   }
@@ -166,9 +169,11 @@ MigrationPlan plan_migrations(const std::vector<MigrationFile>& files,
     plan.pending.push_back(f);
   }
   if (!out_of_order.empty())
-    throw core::fatal_error("migrations are forward-only, but these pending files are older than the newest "
-                            "applied migration " + newest_applied_name + ":" + join_lines(out_of_order) +
-                            "\nRenumber them after " + newest_applied_name + ".");
+    throw core::fatal_error(
+        "migrations are forward-only, but these pending files are older than the newest "
+        "applied migration " +
+        newest_applied_name + ":" + join_lines(out_of_order) + "\nRenumber them after " +
+        newest_applied_name + ".");
   return plan;
 }
 
@@ -233,8 +238,9 @@ MigrationReport MigrationRunner::run() const {
       tx.exec_params("INSERT INTO leadsync.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
                      f.version, f.name, f.checksum);
       tx.commit();
-      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now() - started).count();
+      const auto ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+              .count();
       spdlog::info("applied migration {} ({} ms, sha256 {})", f.name, ms, f.checksum);
       report.applied.push_back(f.name);
     }

@@ -7,7 +7,8 @@ namespace leadsync::db::detail {
 
 namespace {
 
-// libpq messages end with a newline and continue lines with "\n\t"; log lines and exit messages want one line.
+// libpq messages end with a newline and continue lines with "\n\t"; log lines and exit messages want one
+// line.
 std::string one_line(std::string text) {
   std::string out;
   out.reserve(text.size());
@@ -28,13 +29,13 @@ std::string one_line(std::string text) {
 bool is_transient_sqlstate(const std::string& sqlstate) noexcept {
   if (sqlstate.size() != 5) return false;
   const auto cls = sqlstate.substr(0, 2);
-  return cls == "08"               // connection exception
-         || cls == "40"            // transaction rollback: serialization failure, deadlock
-         || sqlstate == "53300"    // too_many_connections
-         || sqlstate == "55P03"    // lock_not_available (lock_timeout)
-         || sqlstate == "57P01"    // admin_shutdown
-         || sqlstate == "57P02"    // crash_shutdown
-         || sqlstate == "57P03";   // cannot_connect_now (starting up, recovery)
+  return cls == "08"              // connection exception
+         || cls == "40"           // transaction rollback: serialization failure, deadlock
+         || sqlstate == "53300"   // too_many_connections
+         || sqlstate == "55P03"   // lock_not_available (lock_timeout)
+         || sqlstate == "57P01"   // admin_shutdown
+         || sqlstate == "57P02"   // crash_shutdown
+         || sqlstate == "57P03";  // cannot_connect_now (starting up, recovery)
 }
 
 void rethrow_as_core_error(const std::string& doing) {
@@ -44,8 +45,10 @@ void rethrow_as_core_error(const std::string& doing) {
   } catch (const core::Error&) {
     throw;
   } catch (const pqxx::in_doubt_error& e) {
-    throw core::fatal_error(prefix + "the connection was lost during COMMIT, so it is unknown whether the "
-                            "transaction was committed; check the database before retrying (" + one_line(e.what()) + ")");
+    throw core::fatal_error(prefix +
+                            "the connection was lost during COMMIT, so it is unknown whether the "
+                            "transaction was committed; check the database before retrying (" +
+                            one_line(e.what()) + ")");
   } catch (const pqxx::broken_connection& e) {
     throw core::transient_error(prefix + "PostgreSQL connection failed: " + one_line(e.what()));
   } catch (const pqxx::transaction_rollback& e) {
@@ -62,8 +65,9 @@ void rethrow_as_core_error(const std::string& doing) {
     // there, but a failover may make it writable again, so it is "unavailable" (retried), not a config error.
     const bool read_only = e.sqlstate() == "25006";
     if (read_only)
-      text += "; the database is read-only (a replica/hot standby, or default_transaction_read_only = on): "
-              "leadsync needs a writable primary (libpq: target_session_attrs=read-write)";
+      text +=
+          "; the database is read-only (a replica/hot standby, or default_transaction_read_only = on): "
+          "leadsync needs a writable primary (libpq: target_session_attrs=read-write)";
     if (!e.sqlstate().empty()) text += " (SQLSTATE " + e.sqlstate() + ")";
     if (read_only) throw core::transient_error(text, std::move(details));
     if (is_transient_sqlstate(e.sqlstate())) throw core::transient_error(text, std::move(details));

@@ -25,9 +25,10 @@ bool NoticeLogger::operator()(const char msg[]) noexcept {
 PgSession::PgSession(const std::string& dsn, const char* application_name) : conn(dsn) {
   // Name the session in pg_stat_activity unless the operator's DSN already did.
   pqxx::nontransaction tx(conn);
-  tx.exec_params("SELECT set_config('application_name', $1, false) "
-                 "WHERE current_setting('application_name') = ''",
-                 std::string(application_name));
+  tx.exec_params(
+      "SELECT set_config('application_name', $1, false) "
+      "WHERE current_setting('application_name') = ''",
+      std::string(application_name));
 }
 
 }  // namespace leadsync::db::detail

@@ -9,7 +9,9 @@
 
 namespace leadsync::db {
 
-std::int64_t epoch_ms_of(const pqxx::field& f) { return f.is_null() ? 0 : f.as<std::int64_t>(); }
+std::int64_t epoch_ms_of(const pqxx::field& f) {
+  return f.is_null() ? 0 : f.as<std::int64_t>();
+}
 
 bool is_record_level_sqlstate(const std::string& sqlstate) {
   // 22: data exception (a value that does not fit), 23: integrity constraint violation, P0001: RAISE in an
@@ -59,10 +61,11 @@ LoadedRows PgStore::Impl::load_rows(pqxx::transaction_base& tx, const KeyFilter&
   // associations, and the push marked its create FAILED for want of a primary association (found by the
   // convergence test, seed 15 in CI: a local DELETE committed while a push was claiming the row's create).
   auto r = exec_prepared(tx,
-                         "SELECT " + row_columns + ", (SELECT json_agg(json_build_array(a.to_object_type, "
-                         "a.to_object_id, a.association_type_id))::text FROM " + assoc_table +
-                             " a WHERE a.lead_id = t.id) FROM " + table + " t WHERE " + filter.where +
-                             (for_update ? " FOR UPDATE" : ""),
+                         "SELECT " + row_columns +
+                             ", (SELECT json_agg(json_build_array(a.to_object_type, "
+                             "a.to_object_id, a.association_type_id))::text FROM " +
+                             assoc_table + " a WHERE a.lead_id = t.id) FROM " + table + " t WHERE " +
+                             filter.where + (for_update ? " FOR UPDATE" : ""),
                          filter.params);
   const auto assoc_column = static_cast<pqxx::row::size_type>(4 + mapping.properties.size());
   for (const auto& row : r) {
@@ -74,12 +77,15 @@ LoadedRows PgStore::Impl::load_rows(pqxx::transaction_base& tx, const KeyFilter&
     for (std::size_t i = 0; i < mapping.properties.size(); ++i) {
       const auto& m = mapping.properties[i];
       const auto& f = row[static_cast<pqxx::row::size_type>(4 + i)];
-      l.values[m.property] = f.is_null() ? std::nullopt
-                                         : core::normalize_value(m.type, std::string_view(f.c_str(), f.size()));
+      l.values[m.property] =
+          f.is_null() ? std::nullopt : core::normalize_value(m.type, std::string_view(f.c_str(), f.size()));
     }
-    if (!row[assoc_column].is_null()) l.associations = detail::decode_association_rows(row[assoc_column].c_str());
-    if (l.hubspot_id) rows.by_hubspot_id[*l.hubspot_id] = l.row_id;
-    else rows.unlinked_by_sync_key[l.sync_key] = l.row_id;
+    if (!row[assoc_column].is_null())
+      l.associations = detail::decode_association_rows(row[assoc_column].c_str());
+    if (l.hubspot_id)
+      rows.by_hubspot_id[*l.hubspot_id] = l.row_id;
+    else
+      rows.unlinked_by_sync_key[l.sync_key] = l.row_id;
     rows.by_id.emplace(l.row_id, std::move(l));
   }
   return rows;
@@ -118,12 +124,13 @@ void PgStore::Impl::load_local_changes(pqxx::transaction_base& tx, LoadedRows& r
 
 LoadedBase PgStore::Impl::load_base(pqxx::transaction_base& tx, const KeyFilter& filter, bool for_update) {
   LoadedBase base;
-  auto r = exec_prepared(tx,
-                         "SELECT hubspot_id, lead_id, vals::text, stamps::text, associations::text, "
-                         "(extract(epoch FROM remote_updated_at) * 1000)::bigint, superseded::text FROM leadsync.base "
-                         "WHERE scope = " + scope_literal(tx) + " AND (" + filter.where + ")" +
-                             (for_update ? " FOR UPDATE" : ""),
-                         filter.params);
+  auto r = exec_prepared(
+      tx,
+      "SELECT hubspot_id, lead_id, vals::text, stamps::text, associations::text, "
+      "(extract(epoch FROM remote_updated_at) * 1000)::bigint, superseded::text FROM leadsync.base "
+      "WHERE scope = " +
+          scope_literal(tx) + " AND (" + filter.where + ")" + (for_update ? " FOR UPDATE" : ""),
+      filter.params);
   for (const auto& row : r) {
     core::BaseState b;
     b.hubspot_id = row[0].c_str();
@@ -138,7 +145,8 @@ LoadedBase PgStore::Impl::load_base(pqxx::transaction_base& tx, const KeyFilter&
   return base;
 }
 
-OpenConflicts PgStore::Impl::load_conflicts(pqxx::transaction_base& tx, const std::vector<std::string>& hubspot_ids) {
+OpenConflicts PgStore::Impl::load_conflicts(pqxx::transaction_base& tx,
+                                            const std::vector<std::string>& hubspot_ids) {
   OpenConflicts out;
   if (hubspot_ids.empty()) return out;
   auto r = exec_prepared(tx,
@@ -157,7 +165,8 @@ OpenConflicts PgStore::Impl::load_conflicts(pqxx::transaction_base& tx, const st
 std::vector<core::PullContext> PgStore::Impl::load_pull_contexts(
     pqxx::transaction_base& tx, const std::vector<core::RemoteLead>& leads, bool for_update,
     std::vector<std::optional<std::int64_t>>* base_lead_ids) {
-  static const std::regex uuid(R"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})");
+  static const std::regex uuid(
+      R"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})");
   std::vector<std::string> ids, keys;
   for (const auto& l : leads) {
     ids.push_back(l.id);
@@ -193,16 +202,19 @@ std::vector<core::PullContext> PgStore::Impl::load_pull_contexts(
                            "AND changed ->> 'sync_key' = ANY($2::text[])",
                            {scope, key_array});
     for (const auto& row : r) {
-      if (row[1].as<bool>()) deleted_keys.insert(row[0].c_str());
-      else deleted_before.emplace(row[0].c_str(), row[2].as<std::int64_t>());
+      if (row[1].as<bool>())
+        deleted_keys.insert(row[0].c_str());
+      else
+        deleted_before.emplace(row[0].c_str(), row[2].as<std::int64_t>());
     }
-    // A row archived locally (archived = true) keeps its sync_key and its link to the lead it was synced with;
-    // another HubSpot lead with that key is the same kind of late copy.
-    // By the sync_key index (the keys are UUIDs, checked above), not a scan of every archived row.
-    for (const auto& row : exec_prepared(tx,
-                                         "SELECT sync_key::text, id FROM " + table +
-                                             " WHERE sync_key = ANY($1::uuid[]) AND archived AND hubspot_id IS NOT NULL",
-                                         {key_array}))
+    // A row archived locally (archived = true) keeps its sync_key and its link to the lead it was synced
+    // with; another HubSpot lead with that key is the same kind of late copy. By the sync_key index (the keys
+    // are UUIDs, checked above), not a scan of every archived row.
+    for (const auto& row :
+         exec_prepared(tx,
+                       "SELECT sync_key::text, id FROM " + table +
+                           " WHERE sync_key = ANY($1::uuid[]) AND archived AND hubspot_id IS NOT NULL",
+                       {key_array}))
       deleted_before.emplace(row[0].c_str(), row[1].as<std::int64_t>());
   }
 
@@ -226,8 +238,10 @@ std::vector<core::PullContext> PgStore::Impl::load_pull_contexts(
     if (!ctx.local && !ctx.base && remote.unique_key && deleted_keys.contains(*remote.unique_key))
       ctx.local_delete_pending = true;
     else if (!ctx.local && !ctx.base && remote.unique_key)
-      if (auto d = deleted_before.find(*remote.unique_key); d != deleted_before.end()) ctx.deleted_row = d->second;
-    if (auto c = conflicts.open.find(remote.id); c != conflicts.open.end()) ctx.open_manual_conflicts = c->second;
+      if (auto d = deleted_before.find(*remote.unique_key); d != deleted_before.end())
+        ctx.deleted_row = d->second;
+    if (auto c = conflicts.open.find(remote.id); c != conflicts.open.end())
+      ctx.open_manual_conflicts = c->second;
     if (auto c = conflicts.resolutions.find(remote.id); c != conflicts.resolutions.end())
       ctx.manual_resolutions = c->second;
     if (base_lead_ids) base_lead_ids->push_back(base_lead);
@@ -239,7 +253,8 @@ std::vector<core::PullContext> PgStore::Impl::load_pull_contexts(
 namespace {
 // What an upsert of leadsync.base changes in an existing row (lead_id only ever gets set).
 constexpr const char* kBaseOnConflict =
-    " ON CONFLICT (scope, hubspot_id) DO UPDATE SET lead_id = coalesce(EXCLUDED.lead_id, leadsync.base.lead_id), "
+    " ON CONFLICT (scope, hubspot_id) DO UPDATE SET lead_id = coalesce(EXCLUDED.lead_id, "
+    "leadsync.base.lead_id), "
     "vals = EXCLUDED.vals, stamps = EXCLUDED.stamps, associations = EXCLUDED.associations, "
     "remote_updated_at = EXCLUDED.remote_updated_at, synced_at = now()";
 }  // namespace
@@ -249,12 +264,14 @@ std::string PgStore::Impl::base_upsert(pqxx::transaction_base& tx, const core::B
   // Only the push writes `superseded` (what its earlier, unconfirmed attempts may still set in HubSpot); the
   // pull's upserts leave it as it is.
   const std::string superseded = detail::encode_superseded(b);
-  return "INSERT INTO leadsync.base (scope, hubspot_id, lead_id, vals, stamps, associations, remote_updated_at, "
+  return "INSERT INTO leadsync.base (scope, hubspot_id, lead_id, vals, stamps, associations, "
+         "remote_updated_at, "
          "synced_at, superseded) VALUES (" +
-         scope_literal(tx) + ", " + tx.quote(b.hubspot_id) + ", " + (lead_id ? std::to_string(*lead_id) : "NULL") +
-         ", " + tx.quote(detail::encode_values(b.values)) + "::jsonb, " +
-         tx.quote(detail::encode_times(b.changed_at, b.remote_updated_at)) + "::jsonb, " +
-         (b.associations ? tx.quote(detail::encode_associations(*b.associations)) + "::jsonb" : std::string("NULL")) +
+         scope_literal(tx) + ", " + tx.quote(b.hubspot_id) + ", " +
+         (lead_id ? std::to_string(*lead_id) : "NULL") + ", " + tx.quote(detail::encode_values(b.values)) +
+         "::jsonb, " + tx.quote(detail::encode_times(b.changed_at, b.remote_updated_at)) + "::jsonb, " +
+         (b.associations ? tx.quote(detail::encode_associations(*b.associations)) + "::jsonb"
+                         : std::string("NULL")) +
          ", " +
          (b.remote_updated_at ? tx.quote(core::format_timestamp(*b.remote_updated_at)) + "::timestamptz"
                               : std::string("NULL")) +
@@ -262,9 +279,10 @@ std::string PgStore::Impl::base_upsert(pqxx::transaction_base& tx, const core::B
          kBaseOnConflict + ", superseded = EXCLUDED.superseded";
 }
 
-void PgStore::Impl::upsert_bases(pqxx::transaction_base& tx,
-                                 const std::vector<std::pair<const core::BaseState*, std::optional<std::int64_t>>>& rows,
-                                 std::optional<std::int64_t> seen_sweep) {
+void PgStore::Impl::upsert_bases(
+    pqxx::transaction_base& tx,
+    const std::vector<std::pair<const core::BaseState*, std::optional<std::int64_t>>>& rows,
+    std::optional<std::int64_t> seen_sweep) {
   if (rows.empty()) return;
   using detail::BinaryArray;
   BinaryArray ids(BinaryArray::kText), leads(BinaryArray::kInt8), vals(BinaryArray::kJsonb),
@@ -275,16 +293,18 @@ void PgStore::Impl::upsert_bases(pqxx::transaction_base& tx,
     vals.add_jsonb(detail::encode_values(b->values));
     stamps.add_jsonb(detail::encode_times(b->changed_at, b->remote_updated_at));
     b->associations ? assocs.add_jsonb(detail::encode_associations(*b->associations)) : assocs.add_null();
-    b->remote_updated_at ? updated.add_timestamptz(core::to_epoch_ms(*b->remote_updated_at)) : updated.add_null();
+    b->remote_updated_at ? updated.add_timestamptz(core::to_epoch_ms(*b->remote_updated_at))
+                         : updated.add_null();
   }
-  exec_prepared(tx,
-                "INSERT INTO leadsync.base (scope, hubspot_id, lead_id, vals, stamps, associations, remote_updated_at, "
-                "synced_at, seen_sweep) SELECT $1, u.*, now(), nullif($2, '')::bigint FROM unnest($3::text[], "
-                "$4::bigint[], $5::jsonb[], $6::jsonb[], $7::jsonb[], $8::timestamptz[]) AS u" +
-                    std::string(kBaseOnConflict) +
-                    ", seen_sweep = coalesce(EXCLUDED.seen_sweep, leadsync.base.seen_sweep)",
-                {scope, seen_sweep ? std::to_string(*seen_sweep) : std::string()},
-                {ids.param(), leads.param(), vals.param(), stamps.param(), assocs.param(), updated.param()});
+  exec_prepared(
+      tx,
+      "INSERT INTO leadsync.base (scope, hubspot_id, lead_id, vals, stamps, associations, remote_updated_at, "
+      "synced_at, seen_sweep) SELECT $1, u.*, now(), nullif($2, '')::bigint FROM unnest($3::text[], "
+      "$4::bigint[], $5::jsonb[], $6::jsonb[], $7::jsonb[], $8::timestamptz[]) AS u" +
+          std::string(kBaseOnConflict) +
+          ", seen_sweep = coalesce(EXCLUDED.seen_sweep, leadsync.base.seen_sweep)",
+      {scope, seen_sweep ? std::to_string(*seen_sweep) : std::string()},
+      {ids.param(), leads.param(), vals.param(), stamps.param(), assocs.param(), updated.param()});
 }
 
 std::string PgStore::Impl::set_column(pqxx::transaction_base& tx, const core::PropertyMapping& m,
@@ -299,7 +319,9 @@ PgStore::PgStore(std::string dsn, core::SyncMapping mapping)
 
 PgStore::~PgStore() = default;
 
-const std::string& PgStore::scope() const { return impl_->scope; }
+const std::string& PgStore::scope() const {
+  return impl_->scope;
+}
 
 void PgStore::disconnect() {
   impl_->session.reset();
@@ -325,14 +347,18 @@ core::RemoteDeleteResult PgStore::apply_remote_deletes(const std::vector<std::st
     std::vector<std::int64_t> all_leads = lead_ids;
     for (const auto& row : base_leads) all_leads.push_back(row[0].as<std::int64_t>());
     if (dry_run) {  // report only: nothing below runs, the transaction commits no write
-      if (policy == core::RemoteDeletePolicy::archive) result.archived_local = lead_ids.size();
-      else result.deleted_local = lead_ids.size();
+      if (policy == core::RemoteDeletePolicy::archive)
+        result.archived_local = lead_ids.size();
+      else
+        result.deleted_local = lead_ids.size();
       return result;
     }
     if (!lead_ids.empty()) {
       if (policy == core::RemoteDeletePolicy::archive) {
-        tx.exec("UPDATE " + I.table + " SET archived = true, sync_status = 'DELETED_IN_HUBSPOT', sync_error = NULL "
-                "WHERE id IN " + detail::in_list(lead_ids));
+        tx.exec("UPDATE " + I.table +
+                " SET archived = true, sync_status = 'DELETED_IN_HUBSPOT', sync_error = NULL "
+                "WHERE id IN " +
+                detail::in_list(lead_ids));
         result.archived_local = lead_ids.size();
       } else {
         tx.exec("DELETE FROM " + I.table + " WHERE id IN " + detail::in_list(lead_ids));
@@ -341,17 +367,19 @@ core::RemoteDeleteResult PgStore::apply_remote_deletes(const std::vector<std::st
     }
     tx.exec("DELETE FROM leadsync.base WHERE scope = " + I.scope_literal(tx) + " AND hubspot_id IN " + ids);
     if (!all_leads.empty()) {
-      auto ignored = tx.exec("UPDATE leadsync.changes SET state = 'IGNORED', processed_at = now(), "
-                             "last_error = 'the lead was deleted in HubSpot' WHERE scope = " + I.scope_literal(tx) +
-                             " AND lead_id IN " + detail::in_list(all_leads) +
-                             " AND state IN ('NEW', 'PENDING', 'FAILED')");
+      auto ignored = tx.exec(
+          "UPDATE leadsync.changes SET state = 'IGNORED', processed_at = now(), "
+          "last_error = 'the lead was deleted in HubSpot' WHERE scope = " +
+          I.scope_literal(tx) + " AND lead_id IN " + detail::in_list(all_leads) +
+          " AND state IN ('NEW', 'PENDING', 'FAILED')");
       result.ignored_changes = ignored.affected_rows();
     }
     return result;
   });
 }
 
-std::vector<std::string> PgStore::unseen_by_sweep(std::int64_t sweep_id, const std::optional<std::string>& after,
+std::vector<std::string> PgStore::unseen_by_sweep(std::int64_t sweep_id,
+                                                  const std::optional<std::string>& after,
                                                   std::size_t limit) {
   return impl_->transact("listing leads a sweep did not see", false, [&](pqxx::work& tx) {
     auto& I = *impl_;
@@ -360,12 +388,13 @@ std::vector<std::string> PgStore::unseen_by_sweep(std::int64_t sweep_id, const s
     // sequential scan of sweep_seen, quadratic in the portal's size (measured: 100,000 leads, >13 minutes).
     // An anti-join by hash or merge is linear whatever the statistics say.
     tx.exec("SET LOCAL enable_nestloop = off");
-    auto r = tx.exec("SELECT b.hubspot_id FROM leadsync.base b WHERE b.scope = " + I.scope_literal(tx) +
-                     (after ? " AND b.hubspot_id > " + tx.quote(*after) : std::string()) +
-                     " AND b.seen_sweep IS DISTINCT FROM " + std::to_string(sweep_id) +
-                     " AND NOT EXISTS (SELECT 1 FROM leadsync.sweep_seen s WHERE s.scope = b.scope AND s.sweep_id = " +
-                     std::to_string(sweep_id) + " AND s.hubspot_id = b.hubspot_id) ORDER BY b.hubspot_id LIMIT " +
-                     std::to_string(limit));
+    auto r = tx.exec(
+        "SELECT b.hubspot_id FROM leadsync.base b WHERE b.scope = " + I.scope_literal(tx) +
+        (after ? " AND b.hubspot_id > " + tx.quote(*after) : std::string()) +
+        " AND b.seen_sweep IS DISTINCT FROM " + std::to_string(sweep_id) +
+        " AND NOT EXISTS (SELECT 1 FROM leadsync.sweep_seen s WHERE s.scope = b.scope AND s.sweep_id = " +
+        std::to_string(sweep_id) + " AND s.hubspot_id = b.hubspot_id) ORDER BY b.hubspot_id LIMIT " +
+        std::to_string(limit));
     std::vector<std::string> out;
     for (const auto& row : r) out.push_back(row[0].c_str());
     return out;
@@ -401,8 +430,8 @@ std::optional<std::string> PgStore::load_state(const std::string& key) {
 
 std::string PgStore::Impl::state_upsert_sql(pqxx::transaction_base& tx, const std::string& key,
                                             const std::string& value) {
-  return "INSERT INTO leadsync.sync_state (scope, key, value, updated_at) VALUES (" + scope_literal(tx) + ", " +
-         tx.quote(key) + ", " + tx.quote(value) +
+  return "INSERT INTO leadsync.sync_state (scope, key, value, updated_at) VALUES (" + scope_literal(tx) +
+         ", " + tx.quote(key) + ", " + tx.quote(value) +
          ", now()) ON CONFLICT (scope, key) DO UPDATE SET value = EXCLUDED.value, updated_at = now();";
 }
 
@@ -422,9 +451,11 @@ std::int64_t PgStore::begin_run(const std::string& mode) {
 void PgStore::finish_run(std::int64_t run_id, const core::RunRecord& rec) {
   impl_->transact("recording a run", false, [&](pqxx::work& tx) {
     const auto& n = rec.counts;
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(rec.finished_at - rec.started_at).count();
-    tx.exec("UPDATE leadsync.runs SET status = " + tx.quote(rec.status) + ", finished_at = now(), duration_ms = " +
-            std::to_string(ms) + ", pulled = " + std::to_string(n.pulled) + ", pushed = " + std::to_string(n.pushed) +
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(rec.finished_at - rec.started_at).count();
+    tx.exec("UPDATE leadsync.runs SET status = " + tx.quote(rec.status) +
+            ", finished_at = now(), duration_ms = " + std::to_string(ms) +
+            ", pulled = " + std::to_string(n.pulled) + ", pushed = " + std::to_string(n.pushed) +
             ", created_remote = " + std::to_string(n.created_remote) + ", created_local = " +
             std::to_string(n.created_local) + ", updated_local = " + std::to_string(n.updated_local) +
             ", updated_remote = " + std::to_string(n.updated_remote) + ", deleted_local = " +
@@ -441,16 +472,18 @@ StoreStatus PgStore::status(std::size_t last_runs) {
     auto& I = *impl_;
     StoreStatus s;
     const auto sc = I.scope_literal(tx);
-    for (const auto& row : tx.exec("SELECT key, coalesce(value, '') FROM leadsync.sync_state WHERE scope = " + sc +
-                                   " ORDER BY key"))
+    for (const auto& row : tx.exec("SELECT key, coalesce(value, '') FROM leadsync.sync_state WHERE scope = " +
+                                   sc + " ORDER BY key"))
       s.state.emplace_back(row[0].c_str(), row[1].c_str());
-    for (const auto& row : tx.exec(
-             "SELECT id, mode, status, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-             "coalesce(to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), "
-             "coalesce(duration_ms, 0), pulled, pushed, created_remote, created_local, updated_local, "
-             "updated_remote, deleted_local, deleted_remote, conflicts, failed, echoes_suppressed, api_calls, "
-             "coalesce(error, '') FROM leadsync.runs WHERE scope = " + sc + " ORDER BY id DESC LIMIT " +
-             std::to_string(last_runs))) {
+    for (const auto& row :
+         tx.exec("SELECT id, mode, status, to_char(started_at AT TIME ZONE 'UTC', "
+                 "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+                 "coalesce(to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), "
+                 "coalesce(duration_ms, 0), pulled, pushed, created_remote, created_local, updated_local, "
+                 "updated_remote, deleted_local, deleted_remote, conflicts, failed, echoes_suppressed, "
+                 "api_calls, "
+                 "coalesce(error, '') FROM leadsync.runs WHERE scope = " +
+                 sc + " ORDER BY id DESC LIMIT " + std::to_string(last_runs))) {
       StoreStatus::Run run;
       run.id = row[0].as<std::int64_t>();
       run.mode = row[1].c_str();
@@ -474,23 +507,27 @@ StoreStatus PgStore::status(std::size_t last_runs) {
       run.error = row[18].c_str();
       s.last_runs.push_back(std::move(run));
     }
-    auto counts = tx.exec("SELECT count(*) FILTER (WHERE state = 'NEW'), count(*) FILTER (WHERE state = 'PENDING'), "
-                          "count(*) FILTER (WHERE state = 'FAILED') FROM leadsync.changes WHERE scope = " + sc +
-                          " AND state IN ('NEW', 'PENDING', 'FAILED')");
+    auto counts = tx.exec(
+        "SELECT count(*) FILTER (WHERE state = 'NEW'), count(*) FILTER (WHERE state = 'PENDING'), "
+        "count(*) FILTER (WHERE state = 'FAILED') FROM leadsync.changes WHERE scope = " +
+        sc + " AND state IN ('NEW', 'PENDING', 'FAILED')");
     s.changes_new = counts[0][0].as<std::int64_t>();
     s.changes_pending = counts[0][1].as<std::int64_t>();
     s.changes_failed = counts[0][2].as<std::int64_t>();
     s.open_conflicts = tx.exec("SELECT count(*) FROM leadsync.conflicts WHERE scope = " + sc +
-                               " AND resolved_at IS NULL")[0][0].as<std::int64_t>();
-    auto rows = tx.exec("SELECT count(*), count(hubspot_id), count(*) FILTER (WHERE archived) FROM " + I.table);
+                               " AND resolved_at IS NULL")[0][0]
+                           .as<std::int64_t>();
+    auto rows =
+        tx.exec("SELECT count(*), count(hubspot_id), count(*) FILTER (WHERE archived) FROM " + I.table);
     s.rows = rows[0][0].as<std::int64_t>();
     s.rows_linked = rows[0][1].as<std::int64_t>();
     s.rows_archived = rows[0][2].as<std::int64_t>();
-    for (const auto& row : tx.exec("SELECT lead_id, op, coalesce(last_error, ''), coalesce(correlation_id, ''), "
-                                   "coalesce(http_status, 0) FROM leadsync.changes WHERE scope = " + sc +
-                                   " AND state = 'FAILED' ORDER BY id DESC LIMIT 10"))
-      s.recent_failures.push_back({row[0].as<std::int64_t>(), row[1].c_str(), row[2].c_str(), row[3].c_str(),
-                                   row[4].as<int>()});
+    for (const auto& row :
+         tx.exec("SELECT lead_id, op, coalesce(last_error, ''), coalesce(correlation_id, ''), "
+                 "coalesce(http_status, 0) FROM leadsync.changes WHERE scope = " +
+                 sc + " AND state = 'FAILED' ORDER BY id DESC LIMIT 10"))
+      s.recent_failures.push_back(
+          {row[0].as<std::int64_t>(), row[1].c_str(), row[2].c_str(), row[3].c_str(), row[4].as<int>()});
     return s;
   });
 }

@@ -67,12 +67,14 @@ struct PgStore::Impl {
 
   // Runs `f(tx)` in one transaction, classifying failures; `origin_sync` marks the writes as leadsync's.
   template <typename F>
-  auto transact(const std::string& doing, bool origin_sync, F&& f) -> decltype(f(std::declval<pqxx::work&>()));
+  auto transact(const std::string& doing, bool origin_sync, F&& f)
+      -> decltype(f(std::declval<pqxx::work&>()));
 
   // Runs `sql` ($n parameters) as a prepared statement of the transaction's connection, named after its text:
   // PostgreSQL parses and plans it once per connection instead of once per page (planning the pull's reads
   // and writes cost ~8 us per imported lead, measured with pg_stat_statements.track_planning).
-  pqxx::result exec_prepared(pqxx::transaction_base& tx, const std::string& sql, const std::vector<std::string>& params);
+  pqxx::result exec_prepared(pqxx::transaction_base& tx, const std::string& sql,
+                             const std::vector<std::string>& params);
   // The same with parameters in binary format (BinaryArray), numbered after the text ones.
   pqxx::result exec_prepared(pqxx::transaction_base& tx, const std::string& sql,
                              const std::vector<std::string>& params,
@@ -81,20 +83,24 @@ struct PgStore::Impl {
   std::string state_upsert_sql(pqxx::transaction_base& tx, const std::string& key, const std::string& value);
 
   LoadedRows load_rows(pqxx::transaction_base& tx, const KeyFilter& filter, bool for_update);
-  void load_local_changes(pqxx::transaction_base& tx, LoadedRows& rows, const std::vector<std::int64_t>& lead_ids);
+  void load_local_changes(pqxx::transaction_base& tx, LoadedRows& rows,
+                          const std::vector<std::int64_t>& lead_ids);
   LoadedBase load_base(pqxx::transaction_base& tx, const KeyFilter& filter, bool for_update);
   OpenConflicts load_conflicts(pqxx::transaction_base& tx, const std::vector<std::string>& hubspot_ids);
 
   std::vector<core::PullContext> load_pull_contexts(pqxx::transaction_base& tx,
-                                                    const std::vector<core::RemoteLead>& leads, bool for_update,
+                                                    const std::vector<core::RemoteLead>& leads,
+                                                    bool for_update,
                                                     std::vector<std::optional<std::int64_t>>* base_lead_ids);
-  std::string base_upsert(pqxx::transaction_base& tx, const core::BaseState& b, std::optional<std::int64_t> lead_id);
+  std::string base_upsert(pqxx::transaction_base& tx, const core::BaseState& b,
+                          std::optional<std::int64_t> lead_id);
   // base_upsert for many leads (distinct hubspot ids) as one statement with an array per column (the pull's
   // bulk path); the rows are also marked as seen by full sweep `seen_sweep` when there is one.
   void upsert_bases(pqxx::transaction_base& tx,
                     const std::vector<std::pair<const core::BaseState*, std::optional<std::int64_t>>>& rows,
                     std::optional<std::int64_t> seen_sweep);
-  std::string set_column(pqxx::transaction_base& tx, const core::PropertyMapping& m, const core::Value& v) const;
+  std::string set_column(pqxx::transaction_base& tx, const core::PropertyMapping& m,
+                         const core::Value& v) const;
   // After a pull inserted `inserted` rows: ANALYZE the tables it writes after the first 1,000 rows this
   // process inserted, then each time they grew sixteen-fold (1,600, ~26,000, ~410,000 rows in an import of
   // 800-lead batches). It starts them in the background and returns; while they still run, the next call

@@ -68,8 +68,10 @@ struct PageWriter {
     for (std::size_t k = 0; k < pulled.size(); ++k) {
       binary[k] = std::string_view(detail::write_cast(pulled[k]->type)) == "text";
       slot[k] = binary[k] ? binary_cols.size() : literal_cols.size();
-      if (binary[k]) binary_cols.emplace_back(BinaryArray::kText);
-      else literal_cols.emplace_back();
+      if (binary[k])
+        binary_cols.emplace_back(BinaryArray::kText);
+      else
+        literal_cols.emplace_back();
     }
     for (auto i : idx) {
       const auto& r = leads[i];
@@ -78,16 +80,19 @@ struct PageWriter {
       for (std::size_t k = 0; k < pulled.size(); ++k) {
         auto it = plans[i].local_updates.find(pulled[k]->property);
         const core::Value v = it == plans[i].local_updates.end() ? core::Value() : it->second;
-        if (!binary[k]) literal_cols[slot[k]].add(v);
-        else if (v) binary_cols[slot[k]].add(*v);
-        else binary_cols[slot[k]].add_null();
+        if (!binary[k])
+          literal_cols[slot[k]].add(v);
+        else if (v)
+          binary_cols[slot[k]].add(*v);
+        else
+          binary_cols[slot[k]].add_null();
       }
     }
     const std::size_t first_binary = literal_cols.size() + 1;  // $n of the hubspot ids
     std::string names = "hubspot_id, hubspot_updated_at, sync_status";
     std::string select = "u.c0, u.c1, 'SYNCED'";
-    std::string arrays = "$" + std::to_string(first_binary) + "::text[], $" + std::to_string(first_binary + 1) +
-                         "::timestamptz[]";
+    std::string arrays = "$" + std::to_string(first_binary) + "::text[], $" +
+                         std::to_string(first_binary + 1) + "::timestamptz[]";
     std::string aliases = "c0, c1";
     for (std::size_t k = 0; k < pulled.size(); ++k) {
       const auto c = "c" + std::to_string(k + 2);
@@ -102,10 +107,11 @@ struct PageWriter {
     std::vector<pqxx::binarystring> binary_params{ids_col.param(), updated_col.param()};
     for (auto& c : binary_cols) binary_params.push_back(c.param());
     std::map<std::string, std::int64_t> ids;
-    for (const auto& row : I.exec_prepared(tx, "INSERT INTO " + I.table + " (" + names + ") SELECT " + select +
-                                                   " FROM unnest(" + arrays + ") AS u(" + aliases +
-                                                   ") RETURNING id, hubspot_id",
-                                           params, binary_params))
+    for (const auto& row :
+         I.exec_prepared(tx,
+                         "INSERT INTO " + I.table + " (" + names + ") SELECT " + select + " FROM unnest(" +
+                             arrays + ") AS u(" + aliases + ") RETURNING id, hubspot_id",
+                         params, binary_params))
       ids[row[1].c_str()] = row[0].as<std::int64_t>();
     for (auto i : idx) plans[i].row_id = ids.at(plans[i].hubspot_id);
   }
@@ -125,8 +131,9 @@ struct PageWriter {
     void insert(PgStore::Impl& I, pqxx::transaction_base& tx, bool may_exist) {
       if (!lead.size()) return;
       I.exec_prepared(tx,
-                      "INSERT INTO " + I.assoc_table + " (lead_id, to_object_type, to_object_id, association_type_id) "
-                      "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[])" +
+                      "INSERT INTO " + I.assoc_table +
+                          " (lead_id, to_object_type, to_object_id, association_type_id) "
+                          "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[])" +
                           (may_exist ? " ON CONFLICT DO NOTHING" : ""),
                       {}, {lead.param(), type.param(), id.param(), type_id.param()});
     }
@@ -135,7 +142,8 @@ struct PageWriter {
   void append_assoc_removals(std::string& sql, std::int64_t row_id, const core::PullPlan& plan) {
     for (const auto& a : plan.local_assoc_remove)
       sql += "DELETE FROM " + I.assoc_table + " WHERE lead_id = " + std::to_string(row_id) +
-             " AND to_object_type = " + tx.quote(a.to_object_type) + " AND to_object_id = " + tx.quote(a.to_object_id) +
+             " AND to_object_type = " + tx.quote(a.to_object_type) +
+             " AND to_object_id = " + tx.quote(a.to_object_id) +
              " AND association_type_id = " + std::to_string(a.type_id) + ";\n";
   }
 
@@ -146,9 +154,11 @@ struct PageWriter {
     for (const auto& [p, v] : plan.local_updates)
       if (const auto* m = I.mapping.find_property(p)) sets.push_back(I.set_column(tx, *m, v));
     if (plan.link_row) sets.push_back("hubspot_id = " + tx.quote(plan.hubspot_id));
-    if (plan.set_archived) sets.push_back(std::string("archived = ") + (*plan.set_archived ? "true" : "false"));
-    if (r.updated_at) sets.push_back("hubspot_updated_at = " + tx.quote(core::format_timestamp(*r.updated_at)) +
-                                     "::timestamptz");
+    if (plan.set_archived)
+      sets.push_back(std::string("archived = ") + (*plan.set_archived ? "true" : "false"));
+    if (r.updated_at)
+      sets.push_back("hubspot_updated_at = " + tx.quote(core::format_timestamp(*r.updated_at)) +
+                     "::timestamptz");
     if (sets.empty()) return;  // association-only change: nothing to write in the row itself
     std::string joined;
     for (const auto& s : sets) joined += (joined.empty() ? "" : ", ") + s;
@@ -163,25 +173,29 @@ struct PageWriter {
       return t ? tx.quote(core::format_timestamp(*t)) + "::timestamptz" : std::string("NULL");
     };
     auto resolved = [&](const std::string& p) {
-      return std::find(plan.resolved_conflicts.begin(), plan.resolved_conflicts.end(), p) != plan.resolved_conflicts.end();
+      return std::find(plan.resolved_conflicts.begin(), plan.resolved_conflicts.end(), p) !=
+             plan.resolved_conflicts.end();
     };
     for (const auto& c : plan.conflicts) {
       if (c.winner && resolved(c.property)) continue;  // an open conflict settled now: updated below
-      sql += "INSERT INTO leadsync.conflicts (scope, lead_id, hubspot_id, property, base_value, local_value, "
-             "remote_value, local_changed_at, remote_changed_at, policy, resolution, resolved_at) VALUES (" +
-             sc + ", " + row + ", " + tx.quote(plan.hubspot_id) + ", " + tx.quote(c.property) + ", " +
-             detail::literal(tx, c.base) + ", " + detail::literal(tx, c.local) + ", " + detail::literal(tx, c.remote) +
-             ", " + ts(c.local_changed_at) + ", " + ts(c.remote_changed_at) + ", " + tx.quote(core::to_string(c.policy)) +
-             ", " + (c.winner ? tx.quote(core::to_string(*c.winner)) + ", now()" : std::string("'none', NULL")) + ")" +
-             (c.winner ? ";\n" : " ON CONFLICT (scope, hubspot_id, property) WHERE resolved_at IS NULL DO NOTHING;\n");
+      sql +=
+          "INSERT INTO leadsync.conflicts (scope, lead_id, hubspot_id, property, base_value, local_value, "
+          "remote_value, local_changed_at, remote_changed_at, policy, resolution, resolved_at) VALUES (" +
+          sc + ", " + row + ", " + tx.quote(plan.hubspot_id) + ", " + tx.quote(c.property) + ", " +
+          detail::literal(tx, c.base) + ", " + detail::literal(tx, c.local) + ", " +
+          detail::literal(tx, c.remote) + ", " + ts(c.local_changed_at) + ", " + ts(c.remote_changed_at) +
+          ", " + tx.quote(core::to_string(c.policy)) + ", " +
+          (c.winner ? tx.quote(core::to_string(*c.winner)) + ", now()" : std::string("'none', NULL")) + ")" +
+          (c.winner ? ";\n"
+                    : " ON CONFLICT (scope, hubspot_id, property) WHERE resolved_at IS NULL DO NOTHING;\n");
     }
     for (const auto& p : plan.resolved_conflicts) {
       std::string how = "'none'";
       for (const auto& c : plan.conflicts)
         if (c.property == p && c.winner) how = tx.quote(core::to_string(*c.winner));
       sql += "UPDATE leadsync.conflicts SET resolved_at = now(), resolution = coalesce(resolve, " + how +
-             ") WHERE scope = " + sc + " AND hubspot_id = " + tx.quote(plan.hubspot_id) + " AND property = " +
-             tx.quote(p) + " AND resolved_at IS NULL;\n";
+             ") WHERE scope = " + sc + " AND hubspot_id = " + tx.quote(plan.hubspot_id) +
+             " AND property = " + tx.quote(p) + " AND resolved_at IS NULL;\n";
     }
   }
 
@@ -226,8 +240,8 @@ struct PageWriter {
                ", 'UPDATE', '{}'::jsonb);\n";
     }
     if (!applied_rows.empty())
-      sql += "UPDATE " + I.table + " SET sync_status = 'SYNCED', sync_error = NULL WHERE id IN (" + applied_rows +
-             ") AND starts_with(sync_error, " + tx.quote(kPullFailurePrefix) + ");\n";
+      sql += "UPDATE " + I.table + " SET sync_status = 'SYNCED', sync_error = NULL WHERE id IN (" +
+             applied_rows + ") AND starts_with(sync_error, " + tx.quote(kPullFailurePrefix) + ");\n";
     if (!sql.empty()) tx.exec(sql);
     new_assocs.insert(I, tx, false);
     more_assocs.insert(I, tx, true);
@@ -284,7 +298,8 @@ void record_seen(PgStore::Impl& I, pqxx::transaction_base& tx, const std::vector
 // One transaction for `leads` on I's connection (redone lead by lead if PostgreSQL refused one of them).
 // `first`: the page's first (or only) part, the one that writes options.save_state.
 core::PullApplyResult apply_part(PgStore::Impl& I, const std::vector<core::RemoteLead>& leads,
-                                 const core::PullPlanner& planner, const core::PullApplyOptions& options, bool first) {
+                                 const core::PullPlanner& planner, const core::PullApplyOptions& options,
+                                 bool first) {
   core::PullApplyResult result;
   if (leads.empty()) return result;
 
@@ -318,8 +333,10 @@ core::PullApplyResult apply_part(PgStore::Impl& I, const std::vector<core::Remot
       PageWriter w{I, tx, leads, contexts, base_leads, out.plans, out.failed, options.sweep_id, base_written};
       std::vector<std::size_t> ok;
       for (std::size_t i = 0; i < leads.size(); ++i)
-        if (w.values_fit(i)) ok.push_back(i);
-        else out.plans[i].action = core::PullAction::skip;
+        if (w.values_fit(i))
+          ok.push_back(i);
+        else
+          out.plans[i].action = core::PullAction::skip;
       if (!lead_by_lead) {
         w.write(ok);
       } else {
@@ -330,12 +347,14 @@ core::PullApplyResult apply_part(PgStore::Impl& I, const std::vector<core::Remot
             // bulk statements) skips that step, and the lead would then run without a savepoint: its failure
             // would abort the whole transaction. A first exec() makes the savepoint real.
             sub.exec("SELECT 1");
-            PageWriter one{I, sub, leads, contexts, base_leads, out.plans, out.failed, options.sweep_id, base_written};
+            PageWriter one{
+                I, sub, leads, contexts, base_leads, out.plans, out.failed, options.sweep_id, base_written};
             one.write({i});
             sub.commit();
           } catch (const pqxx::sql_error& e) {
             base_written[i] = 0;  // rolled back with the rest of this lead
-            out.failed.emplace_back(leads[i].id, "PostgreSQL refused the local write: " + one_line_reason(e.what()));
+            out.failed.emplace_back(leads[i].id,
+                                    "PostgreSQL refused the local write: " + one_line_reason(e.what()));
             out.plans[i].action = core::PullAction::skip;
             out.plans[i].skip_reason = "local write refused";
           }
@@ -351,7 +370,8 @@ core::PullApplyResult apply_part(PgStore::Impl& I, const std::vector<core::Remot
     result = run(false);
   } catch (const core::Error& e) {
     if (!is_record_level_sqlstate(e.details().category)) throw;
-    spdlog::warn("a lead of this page was refused by PostgreSQL ({}); applying the page lead by lead", e.what());
+    spdlog::warn("a lead of this page was refused by PostgreSQL ({}); applying the page lead by lead",
+                 e.what());
     result = run(true);
   }
   for (const auto& [id, why] : result.failed) spdlog::warn("lead {} not applied locally: {}", id, why);
@@ -360,7 +380,8 @@ core::PullApplyResult apply_part(PgStore::Impl& I, const std::vector<core::Remot
 
 }  // namespace
 
-core::PullApplyResult PgStore::apply_pull(const std::vector<core::RemoteLead>& leads, const core::PullPlanner& planner,
+core::PullApplyResult PgStore::apply_pull(const std::vector<core::RemoteLead>& leads,
+                                          const core::PullPlanner& planner,
                                           const core::PullApplyOptions& options) {
   auto& I = *impl_;
   core::PullApplyResult result;
@@ -378,7 +399,8 @@ core::PullApplyResult PgStore::apply_pull(const std::vector<core::RemoteLead>& l
     std::vector<core::RemoteLead> first(leads.begin(), leads.begin() + half);
     std::vector<core::RemoteLead> second(leads.begin() + half, leads.end());
     if (!I.twin) I.twin = std::make_unique<Impl>(I.dsn, I.mapping);
-    auto other = std::async(std::launch::async, [&] { return apply_part(*I.twin, second, planner, options, false); });
+    auto other =
+        std::async(std::launch::async, [&] { return apply_part(*I.twin, second, planner, options, false); });
     std::exception_ptr failure;
     try {
       result = apply_part(I, first, planner, options, true);
@@ -433,9 +455,9 @@ void PgStore::Impl::refresh_statistics_if_grown(std::int64_t inserted) {
       pqxx::work tx(analyze_session->conn);
       // Only the key columns the lookups filter on: statistics of the jsonb and value columns cost most of an
       // ANALYZE (sorting the sampled values) and no plan here depends on them. And a small sample (3,000 rows
-      // instead of 30,000): these plans need the table's size and the keys' rough distinctness, nothing finer;
-      // autovacuum's own ANALYZE later refines them. At the default target the ANALYZEs were a tenth of a
-      // 100,000-lead import's database time.
+      // instead of 30,000): these plans need the table's size and the keys' rough distinctness, nothing
+      // finer; autovacuum's own ANALYZE later refines them. At the default target the ANALYZEs were a tenth
+      // of a 100,000-lead import's database time.
       tx.exec("SET LOCAL default_statistics_target = 10; SET LOCAL lock_timeout = '30s'");
       tx.exec("ANALYZE leadsync.base (scope, hubspot_id, lead_id)");
       tx.exec("ANALYZE " + table + " (id, hubspot_id, sync_key)");
@@ -448,8 +470,9 @@ void PgStore::Impl::refresh_statistics_if_grown(std::int64_t inserted) {
       spdlog::debug("refreshing planner statistics failed: {}", e.what());
       return;
     }
-    spdlog::debug("planner statistics refreshed after {} inserted rows in {} ms (in the background)", grown_to,
-                  std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+    spdlog::debug(
+        "planner statistics refreshed after {} inserted rows in {} ms (in the background)", grown_to,
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
   });
 }
 

@@ -30,29 +30,31 @@ std::optional<std::string> find_relation(pqxx::read_transaction& tx, const std::
   return r[0][0].as<std::string>();
 }
 
-TableShape introspect(pqxx::read_transaction& tx, const std::string& oid, const std::optional<std::string>& lead_oid) {
+TableShape introspect(pqxx::read_transaction& tx, const std::string& oid,
+                      const std::optional<std::string>& lead_oid) {
   TableShape shape;
-  for (const auto& row : tx.exec_params(
-           "SELECT a.attname, format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL),"
-           "       format_type(a.atttypid, a.atttypmod), a.attnotnull,"
-           "       a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> ''"
-           "  FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
-           " WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
-           oid)) {
+  for (const auto& row :
+       tx.exec_params("SELECT a.attname, format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE "
+                      "a.atttypid END, NULL),"
+                      "       format_type(a.atttypid, a.atttypmod), a.attnotnull,"
+                      "       a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> ''"
+                      "  FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+                      " WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+                      oid)) {
     shape.columns.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
                              row[3].as<bool>(), row[4].as<bool>()});
   }
   std::map<std::string, UniqueKeyShape> keys;
   std::vector<std::string> key_order;
-  for (const auto& row : tx.exec_params(
-           "SELECT i.indexrelid::text, i.indisprimary, a.attname"
-           "  FROM pg_index i"
-           "  CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)"
-           "  JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
-           " WHERE i.indrelid = $1::oid AND i.indisunique AND i.indisvalid AND i.indpred IS NULL"
-           "   AND i.indexprs IS NULL AND k.ord <= i.indnkeyatts"
-           " ORDER BY i.indexrelid, k.ord",
-           oid)) {
+  for (const auto& row :
+       tx.exec_params("SELECT i.indexrelid::text, i.indisprimary, a.attname"
+                      "  FROM pg_index i"
+                      "  CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)"
+                      "  JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+                      " WHERE i.indrelid = $1::oid AND i.indisunique AND i.indisvalid AND i.indpred IS NULL"
+                      "   AND i.indexprs IS NULL AND k.ord <= i.indnkeyatts"
+                      " ORDER BY i.indexrelid, k.ord",
+                      oid)) {
     auto id = row[0].as<std::string>();
     auto [it, inserted] = keys.try_emplace(id);
     if (inserted) key_order.push_back(id);
@@ -86,9 +88,10 @@ TableShape introspect(pqxx::read_transaction& tx, const std::string& oid, const 
 void check_triggers(pqxx::read_transaction& tx, const std::string& oid, const std::string& table_plain,
                     std::vector<std::string>& missing) {
   for (std::string_view name : {kCaptureTrigger, kTruncateTrigger}) {
-    auto r = tx.exec_params("SELECT tgenabled::text FROM pg_trigger WHERE tgrelid = $1::oid AND tgname = $2 "
-                            "AND NOT tgisinternal",
-                            oid, std::string(name));
+    auto r = tx.exec_params(
+        "SELECT tgenabled::text FROM pg_trigger WHERE tgrelid = $1::oid AND tgname = $2 "
+        "AND NOT tgisinternal",
+        oid, std::string(name));
     if (r.empty())
       missing.push_back(table_plain + "." + std::string(name) + " (missing)");
     else if (r[0][0].as<std::string>() != "O")
@@ -109,10 +112,12 @@ SchemaInspection inspect_schema(const std::string& dsn, const core::SyncMapping&
     pqxx::read_transaction tx(session.conn, "leadsync_inspect");
     doing = "inspecting the database";
     out.server_version = tx.exec("SHOW server_version")[0][0].c_str();
-    out.bookkeeping_schema = tx.exec("SELECT to_regclass('leadsync.schema_migrations') IS NOT NULL")[0][0].as<bool>();
+    out.bookkeeping_schema =
+        tx.exec("SELECT to_regclass('leadsync.schema_migrations') IS NOT NULL")[0][0].as<bool>();
     std::vector<AppliedMigration> applied;
     if (out.bookkeeping_schema) {
-      for (const auto& row : tx.exec("SELECT version, name, checksum FROM leadsync.schema_migrations ORDER BY version"))
+      for (const auto& row :
+           tx.exec("SELECT version, name, checksum FROM leadsync.schema_migrations ORDER BY version"))
         applied.push_back({row[0].as<int>(), row[1].as<std::string>(), row[2].as<std::string>()});
     }
     for (const auto& a : applied) out.applied.push_back(a.name);

@@ -23,8 +23,8 @@ namespace {
 constexpr const char* kDdlLockTimeout = "30s";
 
 // pg_trigger.tgtype bits: ROW 1, BEFORE 2, INSERT 4, DELETE 8, UPDATE 16, TRUNCATE 32.
-constexpr int kCaptureTgType = 1 | 4 | 8 | 16;   // AFTER INSERT OR UPDATE OR DELETE FOR EACH ROW
-constexpr int kTruncateTgType = 2 | 32;          // BEFORE TRUNCATE FOR EACH STATEMENT
+constexpr int kCaptureTgType = 1 | 4 | 8 | 16;  // AFTER INSERT OR UPDATE OR DELETE FOR EACH ROW
+constexpr int kTruncateTgType = 2 | 32;         // BEFORE TRUNCATE FOR EACH STATEMENT
 
 constexpr const char* kNotSyncWrite = "current_setting('leadsync.origin', true) IS DISTINCT FROM 'sync'";
 
@@ -45,10 +45,10 @@ std::string bullet_list(const std::vector<std::string>& lines) {
 }
 
 struct Names {
-  std::string scope;         // public.hubspot_leads (bookkeeping key, trigger argument)
-  std::string lead;          // "public"."hubspot_leads"
-  std::string assoc;         // "public"."hubspot_leads_associations"
-  std::string assoc_plain;   // public.hubspot_leads_associations (messages)
+  std::string scope;        // public.hubspot_leads (bookkeeping key, trigger argument)
+  std::string lead;         // "public"."hubspot_leads"
+  std::string assoc;        // "public"."hubspot_leads_associations"
+  std::string assoc_plain;  // public.hubspot_leads_associations (messages)
 };
 
 Names names_for(const core::SyncMapping& m) {
@@ -76,7 +76,9 @@ std::string create_lead_table_sql(const core::SyncMapping& m, const Names& n) {
 std::string create_associations_table_sql(const Names& n) {
   return "CREATE TABLE " + n.assoc +
          " (\n"
-         "  lead_id bigint NOT NULL REFERENCES " + n.lead + " (id) ON DELETE CASCADE,\n"
+         "  lead_id bigint NOT NULL REFERENCES " +
+         n.lead +
+         " (id) ON DELETE CASCADE,\n"
          "  to_object_type text NOT NULL,\n"
          "  to_object_id text NOT NULL,\n"
          "  association_type_id int NOT NULL,\n"
@@ -102,28 +104,29 @@ std::optional<std::string> find_table(pqxx::work& tx, const std::string& schema,
 TableShape introspect(pqxx::work& tx, const std::string& oid, const std::optional<std::string>& lead_oid) {
   TableShape shape;
   // Domains are judged by their base type (a `email` domain over text is text).
-  for (const auto& row : tx.exec_params(
-           "SELECT a.attname, format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL),"
-           "       format_type(a.atttypid, a.atttypmod), a.attnotnull,"
-           "       a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> ''"
-           "  FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
-           " WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
-           oid)) {
+  for (const auto& row :
+       tx.exec_params("SELECT a.attname, format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE "
+                      "a.atttypid END, NULL),"
+                      "       format_type(a.atttypid, a.atttypmod), a.attnotnull,"
+                      "       a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> ''"
+                      "  FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+                      " WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+                      oid)) {
     shape.columns.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
                              row[3].as<bool>(), row[4].as<bool>()});
   }
   // Unique keys usable by ON CONFLICT: valid, no predicate, no expressions; key columns only.
   std::map<std::string, UniqueKeyShape> keys;
   std::vector<std::string> key_order;
-  for (const auto& row : tx.exec_params(
-           "SELECT i.indexrelid::text, i.indisprimary, a.attname"
-           "  FROM pg_index i"
-           "  CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)"
-           "  JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
-           " WHERE i.indrelid = $1::oid AND i.indisunique AND i.indisvalid AND i.indpred IS NULL"
-           "   AND i.indexprs IS NULL AND k.ord <= i.indnkeyatts"
-           " ORDER BY i.indexrelid, k.ord",
-           oid)) {
+  for (const auto& row :
+       tx.exec_params("SELECT i.indexrelid::text, i.indisprimary, a.attname"
+                      "  FROM pg_index i"
+                      "  CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)"
+                      "  JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+                      " WHERE i.indrelid = $1::oid AND i.indisunique AND i.indisvalid AND i.indpred IS NULL"
+                      "   AND i.indexprs IS NULL AND k.ord <= i.indnkeyatts"
+                      " ORDER BY i.indexrelid, k.ord",
+                      oid)) {
     auto id = row[0].as<std::string>();
     auto [it, inserted] = keys.try_emplace(id);
     if (inserted) key_order.push_back(id);
@@ -158,7 +161,7 @@ TableShape introspect(pqxx::work& tx, const std::string& oid, const std::optiona
 struct TriggerSpec {
   std::string_view name;
   int tgtype;
-  std::string function;       // regprocedure text, e.g. leadsync.capture_lead_change()
+  std::string function;  // regprocedure text, e.g. leadsync.capture_lead_change()
   std::vector<std::string> args;
   bool with_when;             // capture triggers skip leadsync's own writes in the WHEN clause
   std::string timing_events;  // "AFTER INSERT OR UPDATE OR DELETE"
@@ -179,15 +182,17 @@ bool ensure_trigger(pqxx::work& tx, const std::string& table_oid, const std::str
       table_oid, std::string(spec.name), spec.function, spec.tgtype, expected_args, spec.with_when);
   if (!r.empty() && r[0][0].as<bool>()) return false;
   if (!r.empty() && r[0][1].as<std::string>() != "O")
-    spdlog::warn("trigger {} on {} was disabled; leadsync re-creates it enabled (changes written while it was "
-                 "disabled were not captured)",
-                 spec.name, table_plain);
+    spdlog::warn(
+        "trigger {} on {} was disabled; leadsync re-creates it enabled (changes written while it was "
+        "disabled were not captured)",
+        spec.name, table_plain);
 
   std::string args;
   for (const auto& a : spec.args) args += (args.empty() ? "" : ", ") + quote_literal(a);
-  std::string body = quote_identifier(spec.name) + " " + spec.timing_events + " ON " + table_sql + " " + spec.level +
-                     (spec.with_when ? std::string(" WHEN (") + kNotSyncWrite + ")" : std::string()) +
-                     " EXECUTE FUNCTION " + spec.function.substr(0, spec.function.find('(')) + "(" + args + ")";
+  std::string body =
+      quote_identifier(spec.name) + " " + spec.timing_events + " ON " + table_sql + " " + spec.level +
+      (spec.with_when ? std::string(" WHEN (") + kNotSyncWrite + ")" : std::string()) + " EXECUTE FUNCTION " +
+      spec.function.substr(0, spec.function.find('(')) + "(" + args + ")";
   if (server_version >= 140000) {
     tx.exec("CREATE OR REPLACE TRIGGER " + body);
   } else {
@@ -218,8 +223,9 @@ void delete_state(pqxx::work& tx, const std::string& scope, std::string_view key
 
 std::string mapping_json(const core::SyncMapping& m) {
   auto props = m.properties;
-  std::sort(props.begin(), props.end(),
-            [](const core::PropertyMapping& a, const core::PropertyMapping& b) { return a.property < b.property; });
+  std::sort(props.begin(), props.end(), [](const core::PropertyMapping& a, const core::PropertyMapping& b) {
+    return a.property < b.property;
+  });
   nlohmann::json j = nlohmann::json::array();
   for (const auto& p : props)
     j.push_back({{"property", p.property}, {"column", p.column}, {"type", core::to_string(p.type)}});
@@ -236,7 +242,8 @@ std::optional<std::map<std::string, std::string>> parse_mapping_json(const std::
       out[e.at("property").get<std::string>()] = e.at("column").get<std::string>();
     return out;
   } catch (const std::exception& e) {
-    spdlog::warn("ignoring unreadable leadsync.sync_state '{}' for {}: {}", kMappingColumnsKey, scope, e.what());
+    spdlog::warn("ignoring unreadable leadsync.sync_state '{}' for {}: {}", kMappingColumnsKey, scope,
+                 e.what());
     return std::nullopt;
   }
 }
@@ -247,12 +254,14 @@ std::set<std::string> parse_name_list(const std::optional<std::string>& text, co
   try {
     for (const auto& e : nlohmann::json::parse(*text)) out.insert(e.get<std::string>());
   } catch (const std::exception& e) {
-    spdlog::warn("ignoring unreadable leadsync.sync_state '{}' for {}: {}", kBackfillPendingKey, scope, e.what());
+    spdlog::warn("ignoring unreadable leadsync.sync_state '{}' for {}: {}", kBackfillPendingKey, scope,
+                 e.what());
   }
   return out;
 }
 
-void write_name_list(pqxx::work& tx, const std::string& scope, std::string_view key, const std::set<std::string>& names) {
+void write_name_list(pqxx::work& tx, const std::string& scope, std::string_view key,
+                     const std::set<std::string>& names) {
   if (names.empty()) {
     delete_state(tx, scope, key);
     return;
@@ -275,8 +284,9 @@ void require_migrations(pqxx::work& tx) {
       "   AND to_regprocedure('leadsync.capture_association_change()') IS NOT NULL"
       "   AND to_regprocedure('leadsync.refuse_truncate()') IS NOT NULL");
   if (!r[0][0].as<bool>())
-    throw core::fatal_error("the leadsync bookkeeping schema is missing or incomplete in this database: run the "
-                            "migrations first (leadsync does so at startup from its migrations directory)");
+    throw core::fatal_error(
+        "the leadsync bookkeeping schema is missing or incomplete in this database: run the "
+        "migrations first (leadsync does so at startup from its migrations directory)");
 }
 
 }  // namespace
@@ -285,7 +295,8 @@ SchemaManager::SchemaManager(std::string dsn) : dsn_(std::move(dsn)) {}
 
 SchemaReport SchemaManager::ensure_schema(const core::SyncMapping& mapping) const {
   if (auto problems = check_mapping(mapping); !problems.empty())
-    throw core::fatal_error("the mapping for " + mapping.qualified_table() + " cannot be used:" + bullet_list(problems));
+    throw core::fatal_error("the mapping for " + mapping.qualified_table() +
+                            " cannot be used:" + bullet_list(problems));
   const Names n = names_for(mapping);
   SchemaReport report;
   std::string doing = "connecting to PostgreSQL to check " + n.scope;
@@ -298,7 +309,8 @@ SchemaReport SchemaManager::ensure_schema(const core::SyncMapping& mapping) cons
     require_migrations(tx);
     const int server_version = tx.exec("SHOW server_version_num")[0][0].as<int>();
 
-    if (tx.exec_params("SELECT to_regnamespace($1) IS NULL", quote_identifier(mapping.schema))[0][0].as<bool>()) {
+    if (tx.exec_params("SELECT to_regnamespace($1) IS NULL", quote_identifier(mapping.schema))[0][0]
+            .as<bool>()) {
       doing = "creating schema " + mapping.schema;
       tx.exec("CREATE SCHEMA " + quote_identifier(mapping.schema));
     }
@@ -317,7 +329,9 @@ SchemaReport SchemaManager::ensure_schema(const core::SyncMapping& mapping) cons
       if (!assoc_diffs.empty())
         msg += std::string(msg.empty() ? "" : "\n") + "table " + n.assoc_plain +
                " does not fit what leadsync needs:" + bullet_list(assoc_diffs);
-      msg += "\nleadsync never drops or alters existing columns: change the table (or the mapping) and start again.";
+      msg +=
+          "\nleadsync never drops or alters existing columns: change the table (or the mapping) and start "
+          "again.";
       throw core::fatal_error(msg);
     }
 
@@ -325,19 +339,27 @@ SchemaReport SchemaManager::ensure_schema(const core::SyncMapping& mapping) cons
       // The table is gone but leadsync synced leads into it: it was dropped (or renamed). An empty new table
       // would not match leadsync's records (every lead would look deleted locally with no captured delete),
       // so refuse and let the operator choose: restore it, or forget it and re-import from HubSpot.
-      const auto synced = tx.exec_params("SELECT (SELECT count(*) FROM leadsync.base WHERE scope = $1) + "
-                                         "(SELECT count(*) FROM leadsync.changes WHERE scope = $1)",
-                                         n.scope)[0][0].as<long>();
+      const auto synced = tx.exec_params(
+                                "SELECT (SELECT count(*) FROM leadsync.base WHERE scope = $1) + "
+                                "(SELECT count(*) FROM leadsync.changes WHERE scope = $1)",
+                                n.scope)[0][0]
+                              .as<long>();
       if (synced > 0) {
         const std::string sc = quote_literal(n.scope);
         throw core::fatal_error(
-            "table " + n.scope + " is missing, but leadsync has synced leads into it before (dropped or renamed?); "
-            "leadsync does not recreate it on its own. Restore the table (e.g. from a backup) and start again, "
-            "or, to start over with a new table imported from HubSpot (anything not yet pushed is lost), remove "
-            "leadsync's records of it: DELETE FROM leadsync.base WHERE scope = " + sc +
-            "; DELETE FROM leadsync.changes WHERE scope = " + sc + "; DELETE FROM leadsync.sync_state WHERE scope = " +
-            sc + "; DELETE FROM leadsync.conflicts WHERE scope = " + sc + "; DELETE FROM leadsync.sweep_seen WHERE "
-            "scope = " + sc + ";",
+            "table " + n.scope +
+                " is missing, but leadsync has synced leads into it before (dropped or renamed?); "
+                "leadsync does not recreate it on its own. Restore the table (e.g. from a backup) and start "
+                "again, "
+                "or, to start over with a new table imported from HubSpot (anything not yet pushed is lost), "
+                "remove "
+                "leadsync's records of it: DELETE FROM leadsync.base WHERE scope = " +
+                sc + "; DELETE FROM leadsync.changes WHERE scope = " + sc +
+                "; DELETE FROM leadsync.sync_state WHERE scope = " + sc +
+                "; DELETE FROM leadsync.conflicts WHERE scope = " + sc +
+                "; DELETE FROM leadsync.sweep_seen WHERE "
+                "scope = " +
+                sc + ";",
             core::ErrorDetails{.category = "CONFIG"});
       }
       doing = "creating table " + n.scope;
@@ -347,7 +369,8 @@ SchemaReport SchemaManager::ensure_schema(const core::SyncMapping& mapping) cons
     } else {
       for (const auto& p : lead_check.missing_columns) {
         doing = "adding column " + p.column + " to " + n.scope;
-        tx.exec("ALTER TABLE " + n.lead + " ADD COLUMN " + quote_identifier(p.column) + " " + sql_type_for(p.type));
+        tx.exec("ALTER TABLE " + n.lead + " ADD COLUMN " + quote_identifier(p.column) + " " +
+                sql_type_for(p.type));
         report.added_columns.push_back(p.column);
       }
     }
@@ -360,14 +383,38 @@ SchemaReport SchemaManager::ensure_schema(const core::SyncMapping& mapping) cons
 
     doing = "creating the leadsync triggers on " + n.scope;
     const std::vector<std::pair<TriggerSpec, bool>> triggers = {
-        {{kCaptureTrigger, kCaptureTgType, "leadsync.capture_lead_change()", {n.scope}, true,
-          "AFTER INSERT OR UPDATE OR DELETE", "FOR EACH ROW"}, true},
-        {{kTruncateTrigger, kTruncateTgType, "leadsync.refuse_truncate()", {}, false, "BEFORE TRUNCATE",
-          "FOR EACH STATEMENT"}, true},
-        {{kCaptureTrigger, kCaptureTgType, "leadsync.capture_association_change()", {n.scope, n.lead}, true,
-          "AFTER INSERT OR UPDATE OR DELETE", "FOR EACH ROW"}, false},
-        {{kTruncateTrigger, kTruncateTgType, "leadsync.refuse_truncate()", {}, false, "BEFORE TRUNCATE",
-          "FOR EACH STATEMENT"}, false},
+        {{kCaptureTrigger,
+          kCaptureTgType,
+          "leadsync.capture_lead_change()",
+          {n.scope},
+          true,
+          "AFTER INSERT OR UPDATE OR DELETE",
+          "FOR EACH ROW"},
+         true},
+        {{kTruncateTrigger,
+          kTruncateTgType,
+          "leadsync.refuse_truncate()",
+          {},
+          false,
+          "BEFORE TRUNCATE",
+          "FOR EACH STATEMENT"},
+         true},
+        {{kCaptureTrigger,
+          kCaptureTgType,
+          "leadsync.capture_association_change()",
+          {n.scope, n.lead},
+          true,
+          "AFTER INSERT OR UPDATE OR DELETE",
+          "FOR EACH ROW"},
+         false},
+        {{kTruncateTrigger,
+          kTruncateTgType,
+          "leadsync.refuse_truncate()",
+          {},
+          false,
+          "BEFORE TRUNCATE",
+          "FOR EACH STATEMENT"},
+         false},
     };
     for (const auto& [spec, on_lead] : triggers) {
       const auto& oid = on_lead ? *lead_oid : *assoc_oid;
@@ -384,8 +431,8 @@ SchemaReport SchemaManager::ensure_schema(const core::SyncMapping& mapping) cons
       pending.clear();  // a new table gets the initial import: nothing to backfill
     } else {
       for (const auto& p : mapping.properties) {
-        const bool column_added =
-            std::find(report.added_columns.begin(), report.added_columns.end(), p.column) != report.added_columns.end();
+        const bool column_added = std::find(report.added_columns.begin(), report.added_columns.end(),
+                                            p.column) != report.added_columns.end();
         bool newly_mapped = false;
         if (previous) {
           auto it = previous->find(p.property);
@@ -415,11 +462,13 @@ SchemaReport SchemaManager::ensure_schema(const core::SyncMapping& mapping) cons
   for (const auto& c : report.added_columns) spdlog::info("added column {} to {}", c, n.scope);
   for (const auto& t : report.triggers_created) spdlog::info("created trigger {}", t);
   if (!report.pending_backfill.empty())
-    spdlog::info("{}: properties to backfill from HubSpot: {}", n.scope, fmt::join(report.pending_backfill, ", "));
+    spdlog::info("{}: properties to backfill from HubSpot: {}", n.scope,
+                 fmt::join(report.pending_backfill, ", "));
   return report;
 }
 
-void SchemaManager::mark_backfilled(const core::SyncMapping& mapping, const std::vector<std::string>& properties) const {
+void SchemaManager::mark_backfilled(const core::SyncMapping& mapping,
+                                    const std::vector<std::string>& properties) const {
   const std::string scope = mapping.qualified_table();
   std::string doing = "recording the backfill of " + scope;
   try {

@@ -23,11 +23,16 @@ std::string read_expression(const core::PropertyMapping& m) {
 
 const char* write_cast(PropertyType type) {
   switch (type) {
-    case PropertyType::number: return "numeric";
-    case PropertyType::boolean: return "boolean";
-    case PropertyType::date: return "date";
-    case PropertyType::datetime: return "timestamptz";
-    default: return "text";
+    case PropertyType::number:
+      return "numeric";
+    case PropertyType::boolean:
+      return "boolean";
+    case PropertyType::date:
+      return "date";
+    case PropertyType::datetime:
+      return "timestamptz";
+    default:
+      return "text";
   }
 }
 
@@ -37,11 +42,16 @@ bool castable(PropertyType type, const core::Value& value) {
   static const std::regex date(R"([0-9]{4}-[0-9]{2}-[0-9]{2})");
   static const std::regex datetime(R"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z)");
   switch (type) {
-    case PropertyType::number: return std::regex_match(*value, number);
-    case PropertyType::boolean: return *value == "true" || *value == "false";
-    case PropertyType::date: return std::regex_match(*value, date);
-    case PropertyType::datetime: return std::regex_match(*value, datetime);
-    default: return value->find('\0') == std::string::npos;
+    case PropertyType::number:
+      return std::regex_match(*value, number);
+    case PropertyType::boolean:
+      return *value == "true" || *value == "false";
+    case PropertyType::date:
+      return std::regex_match(*value, date);
+    case PropertyType::datetime:
+      return std::regex_match(*value, datetime);
+    default:
+      return value->find('\0') == std::string::npos;
   }
 }
 
@@ -77,11 +87,21 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           static const char* hex = "0123456789abcdef";
@@ -104,8 +124,10 @@ std::string encode_values(const core::PropertyValues& values) {
     if (out.size() > 1) out += ',';
     append_json_string(out, k);
     out += ':';
-    if (v) append_json_string(out, *v);
-    else out += "null";
+    if (v)
+      append_json_string(out, *v);
+    else
+      out += "null";
   }
   return out + "}";
 }
@@ -127,7 +149,8 @@ std::string encode_superseded(const core::BaseState& b) {
     auto& list = values[p] = nlohmann::json::array();
     for (const auto& v : set) list.push_back(v ? nlohmann::json(*v) : nlohmann::json(nullptr));
   }
-  return nlohmann::json{{"until", core::format_timestamp(*b.superseded_until)}, {"values", std::move(values)}}.dump();
+  return nlohmann::json{{"until", core::format_timestamp(*b.superseded_until)}, {"values", std::move(values)}}
+      .dump();
 }
 
 void decode_superseded(const std::string& json, core::BaseState& b) {
@@ -159,14 +182,18 @@ core::PropertyValues decode_captured_values(const std::string& json) {
   auto j = nlohmann::json::parse(json, nullptr, false);
   if (!j.is_object()) return out;
   for (auto it = j.begin(); it != j.end(); ++it) {
-    if (it->is_string()) out[it.key()] = it->get<std::string>();
-    else if (it->is_null()) out[it.key()] = std::nullopt;
-    else out[it.key()] = it->dump();
+    if (it->is_string())
+      out[it.key()] = it->get<std::string>();
+    else if (it->is_null())
+      out[it.key()] = std::nullopt;
+    else
+      out[it.key()] = it->dump();
   }
   return out;
 }
 
-std::string encode_times(const std::map<std::string, core::WallTime>& times, std::optional<core::WallTime> usual) {
+std::string encode_times(const std::map<std::string, core::WallTime>& times,
+                         std::optional<core::WallTime> usual) {
   std::string out = "{";
   for (const auto& [k, t] : times) {
     if (usual && t == *usual) continue;  // the common case is implied by remote_updated_at
@@ -178,7 +205,8 @@ std::string encode_times(const std::map<std::string, core::WallTime>& times, std
   return out + "}";
 }
 
-std::map<std::string, core::WallTime> decode_times(const std::string& json, const core::PropertyValues& values,
+std::map<std::string, core::WallTime> decode_times(const std::string& json,
+                                                   const core::PropertyValues& values,
                                                    std::optional<core::WallTime> usual) {
   std::map<std::string, core::WallTime> out;
   if (usual)

@@ -1,8 +1,8 @@
 #pragma once
 // Internal to leadsync_db: SQL text for the PgStore (column read/write expressions per mapping type,
 // literal quoting, the JSON form of leadsync.base).
-#include <pqxx/pqxx>
 #include <cstdint>
+#include <pqxx/pqxx>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,11 +30,14 @@ std::string encode_values(const core::PropertyValues& values);
 core::PropertyValues decode_values(const std::string& json);
 // Per-property HubSpot timestamps; those equal to `usual` (the lead's remote_updated_at, by far the most
 // common) are left out and restored by decode_times for every property in `values`.
-std::string encode_times(const std::map<std::string, core::WallTime>& times, std::optional<core::WallTime> usual);
-std::map<std::string, core::WallTime> decode_times(const std::string& json, const core::PropertyValues& values,
+std::string encode_times(const std::map<std::string, core::WallTime>& times,
+                         std::optional<core::WallTime> usual);
+std::map<std::string, core::WallTime> decode_times(const std::string& json,
+                                                   const core::PropertyValues& values,
                                                    std::optional<core::WallTime> usual);
 std::string encode_associations(const core::AssociationSet& set);
-// Association rows as json_agg(json_build_array(to_object_type, to_object_id, association_type_id)) gives them.
+// Association rows as json_agg(json_build_array(to_object_type, to_object_id, association_type_id)) gives
+// them.
 core::AssociationSet decode_association_rows(const std::string& json);
 core::AssociationSet decode_associations(const std::string& json);
 
@@ -81,7 +84,7 @@ class BinaryArray {
   void add(std::string_view text);  // a text element
   void add_int8(std::int64_t value);
   void add_int4(std::int32_t value);
-  void add_jsonb(std::string_view json);         // JSON text (format version 1)
+  void add_jsonb(std::string_view json);        // JSON text (format version 1)
   void add_timestamptz(std::int64_t epoch_ms);  // milliseconds since the Unix epoch, as core::to_epoch_ms
   void add_null();
   std::size_t size() const { return size_; }

@@ -25,10 +25,10 @@ struct SyncEngine::Cycle {
 
 namespace {
 
-constexpr std::size_t kDeleteCheckChunk = 100;      // batch read size for confirming deletes
-constexpr std::size_t kAssociationChunk = 1000;     // v4 batch association read limit
-constexpr std::size_t kReadChunk = 100;             // batch read limit
-constexpr int kSweepPagesPerBatch = 8;              // list pages a full sweep applies together (pull_full)
+constexpr std::size_t kDeleteCheckChunk = 100;   // batch read size for confirming deletes
+constexpr std::size_t kAssociationChunk = 1000;  // v4 batch association read limit
+constexpr std::size_t kReadChunk = 100;          // batch read limit
+constexpr int kSweepPagesPerBatch = 8;           // list pages a full sweep applies together (pull_full)
 // Leads PostgreSQL refused to write (comma-separated hubspot ids), read again every cycle until applied; past
 // this many, only the full sweep retries the rest.
 constexpr const char* kStatePullRetry = "pull_retry";
@@ -69,8 +69,10 @@ net::awaitable<void> save_pull_retry(LeadStore& store, const net::any_io_executo
     ids.insert(old.begin(), old.end());
   }
   if (ids.size() > kMaxPullRetries)
-    spdlog::warn("{} leads could not be written locally; the first {} are read again every cycle, all of them by "
-                 "the next full sweep", ids.size(), kMaxPullRetries);
+    spdlog::warn(
+        "{} leads could not be written locally; the first {} are read again every cycle, all of them by "
+        "the next full sweep",
+        ids.size(), kMaxPullRetries);
   std::string value;
   for (const auto& id : ids) value += (value.empty() ? "" : ",") + id;
   if (value == stored.value_or("")) co_return;
@@ -79,8 +81,8 @@ net::awaitable<void> save_pull_retry(LeadStore& store, const net::any_io_executo
 
 }  // namespace
 
-SyncEngine::SyncEngine(LeadStore& store, LeadsRemote& remote, Clock& clock, net::any_io_executor store_executor,
-                       EngineOptions options)
+SyncEngine::SyncEngine(LeadStore& store, LeadsRemote& remote, Clock& clock,
+                       net::any_io_executor store_executor, EngineOptions options)
     : store_(store),
       remote_(remote),
       clock_(clock),
@@ -124,7 +126,8 @@ net::awaitable<CycleReport> SyncEngine::run_cycle(CycleRequest request) {
   bool maintenance = false;
   if (request.kind != CycleKind::push_only) {
     auto last_full = co_await load_time_state(kStateLastFullSweep);
-    auto required = co_await run_blocking(store_executor_, [&] { return store_.load_state(kStateFullSweepRequired); });
+    auto required =
+        co_await run_blocking(store_executor_, [&] { return store_.load_state(kStateFullSweepRequired); });
     full = request.kind == CycleKind::full || !watermark || !last_full ||
            now - *last_full >= options_.full_sweep_interval || required.value_or("") == "1";
     if (!full) {
@@ -146,7 +149,8 @@ net::awaitable<CycleReport> SyncEngine::run_cycle(CycleRequest request) {
   std::exception_ptr failure;
   try {
     if (!request.dry_run) {
-      auto settled = co_await run_blocking(store_executor_, [&] { return store_.settle_resolved_conflicts(); });
+      auto settled =
+          co_await run_blocking(store_executor_, [&] { return store_.settle_resolved_conflicts(); });
       if (settled) spdlog::info("settled {} conflict(s) resolved by an operator", settled);
     }
     if (request.kind != CycleKind::push_only) {
@@ -186,14 +190,16 @@ net::awaitable<CycleReport> SyncEngine::run_cycle(CycleRequest request) {
       spdlog::error("could not record run {}: {}", run_id, e.what());
     }
   }
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(rec.finished_at - rec.started_at).count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(rec.finished_at - rec.started_at).count();
   const auto& n = rec.counts;
   spdlog::info(
-      "cycle {}: mode={} pulled={} created_local={} updated_local={} deleted_local={} pushed={} created_remote={} "
+      "cycle {}: mode={} pulled={} created_local={} updated_local={} deleted_local={} pushed={} "
+      "created_remote={} "
       "updated_remote={} deleted_remote={} conflicts={} failed={} echoes={} api_calls={} duration={}ms{}",
-      rec.status, rec.mode, n.pulled, n.created_local, n.updated_local, n.deleted_local, n.pushed, n.created_remote,
-      n.updated_remote, n.deleted_remote, n.conflicts, n.failed, n.echoes_suppressed, n.api_calls, ms,
-      rec.error.empty() ? "" : " error=" + rec.error);
+      rec.status, rec.mode, n.pulled, n.created_local, n.updated_local, n.deleted_local, n.pushed,
+      n.created_remote, n.updated_remote, n.deleted_remote, n.conflicts, n.failed, n.echoes_suppressed,
+      n.api_calls, ms, rec.error.empty() ? "" : " error=" + rec.error);
   if (failure) std::rethrow_exception(failure);
   co_return c.report;
 }
@@ -221,7 +227,8 @@ net::awaitable<void> SyncEngine::process_pull_page(Cycle& c, std::vector<RemoteL
     return plan.needs_history || (newest_wins && r.changed_at.empty() && !plan.conflicts.empty());
   };
   const auto apply_start = clock_.steady_now();
-  auto result = co_await run_blocking(store_executor_, [&] { return store_.apply_pull(leads, planner, opts); });
+  auto result =
+      co_await run_blocking(store_executor_, [&] { return store_.apply_pull(leads, planner, opts); });
   if (!result.needs_more_ids.empty()) {
     std::vector<RemoteLead> again;
     for (auto i : result.deferred) again.push_back(std::move(leads[i]));
@@ -234,12 +241,14 @@ net::awaitable<void> SyncEngine::process_pull_page(Cycle& c, std::vector<RemoteL
         it->second->history = std::move(h.history);
       }
     opts.needs_more = nullptr;  // a lead HubSpot returned no history for is decided on its updatedAt
-    auto rest = co_await run_blocking(store_executor_, [&] { return store_.apply_pull(again, planner, opts); });
+    auto rest =
+        co_await run_blocking(store_executor_, [&] { return store_.apply_pull(again, planner, opts); });
     for (auto& plan : rest.plans) result.plans.push_back(std::move(plan));
     for (auto& f : rest.failed) result.failed.push_back(std::move(f));
   }
-  spdlog::debug("applied {} remote leads locally in {} ms", leads.size(),
-                std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - apply_start).count());
+  spdlog::debug(
+      "applied {} remote leads locally in {} ms", leads.size(),
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - apply_start).count());
 
   auto& n = c.counts();
   n.pulled += static_cast<std::int64_t>(leads.size());
@@ -254,14 +263,15 @@ net::awaitable<void> SyncEngine::process_pull_page(Cycle& c, std::vector<RemoteL
         spdlog::warn("lead {}: {}", plan.hubspot_id, plan.skip_reason);
     }
     for (const auto& p : plan.stale_own_writes)
-      spdlog::warn("lead {}: HubSpot's {} holds a value from an earlier push of leadsync's whose answer never came, "
-                   "landed after a newer push; not taken as a HubSpot change: the row's value goes out again",
-                   plan.hubspot_id, p);
+      spdlog::warn(
+          "lead {}: HubSpot's {} holds a value from an earlier push of leadsync's whose answer never came, "
+          "landed after a newer push; not taken as a HubSpot change: the row's value goes out again",
+          plan.hubspot_id, p);
     if (plan.echo && !sweep_id) ++n.echoes_suppressed;  // a sweep re-reads everything: not echoes
     for (const auto& conflict : plan.conflicts) {
       ++n.conflicts;
-      spdlog::info("conflict on lead {} property {}: local={} remote={} -> {}", plan.hubspot_id, conflict.property,
-                   conflict.local.value_or("<empty>"), conflict.remote.value_or("<empty>"),
+      spdlog::info("conflict on lead {} property {}: local={} remote={} -> {}", plan.hubspot_id,
+                   conflict.property, conflict.local.value_or("<empty>"), conflict.remote.value_or("<empty>"),
                    conflict.winner ? to_string(*conflict.winner) : "manual (untouched)");
     }
     if (c.report.dry_run && interesting_for_dry_run(plan)) c.report.dry_run->pull.push_back(std::move(plan));
@@ -272,10 +282,11 @@ net::awaitable<void> SyncEngine::pull_full(Cycle& c) {
   // A sweep interrupted by a stop or a crash resumes from its last committed page: the seen-set of the
   // earlier pages is in the database under the same sweep id.
   auto saved_id = co_await run_blocking(store_executor_, [&] { return store_.load_state(kStateSweepId); });
-  auto saved_cursor = co_await run_blocking(store_executor_, [&] { return store_.load_state(kStateSweepCursor); });
+  auto saved_cursor =
+      co_await run_blocking(store_executor_, [&] { return store_.load_state(kStateSweepCursor); });
   auto saved_start = co_await load_time_state(kStateSweepStarted);
-  const bool resume = saved_id && !saved_id->empty() && saved_cursor && !saved_cursor->empty() && saved_start &&
-                      clock_.now() - *saved_start < options_.full_sweep_interval;
+  const bool resume = saved_id && !saved_id->empty() && saved_cursor && !saved_cursor->empty() &&
+                      saved_start && clock_.now() - *saved_start < options_.full_sweep_interval;
   const WallTime sweep_start = resume ? *saved_start : clock_.now();
   const std::int64_t sweep_id = resume ? std::stoll(*saved_id) : to_epoch_ms(sweep_start);
   std::optional<std::string> cursor = resume ? saved_cursor : std::nullopt;
@@ -319,8 +330,9 @@ net::awaitable<void> SyncEngine::pull_full(Cycle& c) {
       const auto batch_start = clock_.steady_now();
       batch = co_await (list_batch(next_cursor) &&
                         process_pull_page(c, std::move(leads), sweep_id, std::move(batch_cursor)));
-      spdlog::debug("{} leads fetched and applied in {} ms", n,
-                    std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - batch_start).count());
+      spdlog::debug(
+          "{} leads fetched and applied in {} ms", n,
+          std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - batch_start).count());
     } else {
       co_await process_pull_page(c, std::move(leads), sweep_id, std::move(batch_cursor));
     }
@@ -376,9 +388,8 @@ net::awaitable<RemotePage> SyncEngine::list_batch(std::optional<std::string> cur
 net::awaitable<void> SyncEngine::confirm_remote_deletes(Cycle& c, std::int64_t sweep_id) {
   std::optional<std::string> after;
   for (;;) {
-    auto ids = co_await run_blocking(store_executor_, [&] {
-      return store_.unseen_by_sweep(sweep_id, after, kDeleteCheckChunk);
-    });
+    auto ids = co_await run_blocking(
+        store_executor_, [&] { return store_.unseen_by_sweep(sweep_id, after, kDeleteCheckChunk); });
     if (ids.empty()) break;
     after = ids.back();
     // Missing from a complete sweep is not proof: confirm with a batch read before deleting anything.
@@ -394,9 +405,8 @@ net::awaitable<void> SyncEngine::apply_remote_deletes(Cycle& c, std::vector<std:
   if (ids.empty()) co_return;
   auto policy = options_.policy.on_remote_delete;
   bool dry = c.dry_run();
-  auto result = co_await run_blocking(store_executor_, [&] {
-    return store_.apply_remote_deletes(ids, policy, dry);
-  });
+  auto result =
+      co_await run_blocking(store_executor_, [&] { return store_.apply_remote_deletes(ids, policy, dry); });
   c.counts().deleted_local += static_cast<std::int64_t>(result.archived_local + result.deleted_local);
   if (!result.affected.empty())
     spdlog::info("{} lead(s) deleted in HubSpot -> {} locally", result.affected.size(), to_string(policy));
@@ -417,14 +427,16 @@ net::awaitable<void> SyncEngine::pull_incremental(Cycle& c) {
     co_await process_pull_page(c, std::move(page), std::nullopt);
     report_progress({"search", done, std::nullopt});
   });
-  // Leads whose local write PostgreSQL refused in an earlier cycle: the watermark has moved past them, and the
-  // operator may have fixed the cause (widened the column, dropped the constraint), so read them again.
-  auto retry = split_ids(co_await run_blocking(store_executor_, [&] { return store_.load_state(kStatePullRetry); }));
+  // Leads whose local write PostgreSQL refused in an earlier cycle: the watermark has moved past them, and
+  // the operator may have fixed the cause (widened the column, dropped the constraint), so read them again.
+  auto retry =
+      split_ids(co_await run_blocking(store_executor_, [&] { return store_.load_state(kStatePullRetry); }));
   std::erase_if(retry, [&](const std::string& id) { return c.pull_failed.contains(id); });  // tried just now
   if (retry.size() > kMaxPullRetries) retry.resize(kMaxPullRetries);
   for (std::size_t i = 0; i < retry.size(); i += kReadChunk) {
-    std::vector<std::string> chunk(retry.begin() + static_cast<std::ptrdiff_t>(i),
-                                   retry.begin() + static_cast<std::ptrdiff_t>(std::min(retry.size(), i + kReadChunk)));
+    std::vector<std::string> chunk(
+        retry.begin() + static_cast<std::ptrdiff_t>(i),
+        retry.begin() + static_cast<std::ptrdiff_t>(std::min(retry.size(), i + kReadChunk)));
     auto read = co_await remote_.read(std::move(chunk), false);
     if (!read.found.empty()) co_await process_pull_page(c, std::move(read.found), std::nullopt);
   }
@@ -442,7 +454,8 @@ net::awaitable<void> SyncEngine::maintenance_sweep(Cycle& c) {
     std::optional<std::string> after;
     std::int64_t done = 0;
     for (;;) {
-      auto ids = co_await run_blocking(store_executor_, [&] { return store_.synced_ids(after, kAssociationChunk); });
+      auto ids =
+          co_await run_blocking(store_executor_, [&] { return store_.synced_ids(after, kAssociationChunk); });
       if (ids.empty()) break;
       after = ids.back();
       auto sets = co_await remote_.read_associations(ids);
@@ -485,7 +498,8 @@ net::awaitable<void> SyncEngine::push_all(Cycle& c) {
     auto items = co_await run_blocking(store_executor_, [&] { return store_.claim_push(limit, dry); });
     if (items.empty()) co_return;
     if (dry) {
-      for (auto& item : items) c.report.dry_run->push.emplace_back(item, plan_push(options_.mapping, item.context));
+      for (auto& item : items)
+        c.report.dry_run->push.emplace_back(item, plan_push(options_.mapping, item.context));
       co_return;
     }
     done += static_cast<std::int64_t>(items.size());
@@ -529,8 +543,8 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
   // changes pending, not FAILED. The first such failure ends the cycle (after recording the outcomes) and
   // the caller backs off.
   std::optional<Error> call_failure;
-  auto fail_outcome = [&](std::size_t i, PushStatus status, const std::string& message, ErrorDetails details = {},
-                          bool counts_as_attempt = true) {
+  auto fail_outcome = [&](std::size_t i, PushStatus status, const std::string& message,
+                          ErrorDetails details = {}, bool counts_as_attempt = true) {
     auto o = outcome_for(items[i], status, plans[i].action);
     o.error = message;
     o.details = std::move(details);
@@ -549,8 +563,10 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
   };
   auto call_failed = [&](std::size_t i, const Error& e) {
     if (!call_failure) call_failure = e;
-    if (e.is_record()) fail_outcome(i, PushStatus::failed, e.what(), e.details());
-    else fail_outcome(i, PushStatus::retry, e.what(), e.details(), /*counts_as_attempt=*/false);
+    if (e.is_record())
+      fail_outcome(i, PushStatus::failed, e.what(), e.details());
+    else
+      fail_outcome(i, PushStatus::retry, e.what(), e.details(), /*counts_as_attempt=*/false);
   };
 
   std::vector<std::size_t> creates, in_doubt_creates, in_doubt_gone, updates, archives;
@@ -573,25 +589,31 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
           break;
         }
         if (unconfirmed_gone)
-          spdlog::warn("lead row {}: deleted locally while an earlier create attempt may have reached HubSpot; "
-                       "without hubspot.unique_key_property that copy cannot be found: if it exists, the next "
-                       "pull imports it as a new row (delete it in HubSpot)",
-                       items[i].lead_id);
-        outcomes[i] = outcome_for(items[i], never_created ? PushStatus::ignored : PushStatus::merged, plan.action);
+          spdlog::warn(
+              "lead row {}: deleted locally while an earlier create attempt may have reached HubSpot; "
+              "without hubspot.unique_key_property that copy cannot be found: if it exists, the next "
+              "pull imports it as a new row (delete it in HubSpot)",
+              items[i].lead_id);
+        outcomes[i] =
+            outcome_for(items[i], never_created ? PushStatus::ignored : PushStatus::merged, plan.action);
         break;
       }
       case PushAction::create:
         (items[i].in_doubt ? in_doubt_creates : creates).push_back(i);
         break;
-      case PushAction::update: updates.push_back(i); break;
-      case PushAction::archive: archives.push_back(i); break;
+      case PushAction::update:
+        updates.push_back(i);
+        break;
+      case PushAction::archive:
+        archives.push_back(i);
+        break;
     }
   }
 
   // Leads whose earlier create attempt may have reached HubSpot are read back by the unique key (= sync_key),
-  // all in one call. A create is repeated only if HubSpot does not have the lead; a lead deleted locally since
-  // is deleted in HubSpot too (below, with the other archives) if it reached it. Without a unique key that is
-  // unknowable (in_doubt_gone is then empty: see above).
+  // all in one call. A create is repeated only if HubSpot does not have the lead; a lead deleted locally
+  // since is deleted in HubSpot too (below, with the other archives) if it reached it. Without a unique key
+  // that is unknowable (in_doubt_gone is then empty: see above).
   if (!in_doubt_creates.empty() && !mapping.unique_key_property) {
     for (auto i : in_doubt_creates)
       fail_outcome(i, PushStatus::failed,
@@ -625,8 +647,9 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
           outcomes[i] = outcome_for(items[i], PushStatus::ignored, PushAction::none);
           continue;
         }
-        spdlog::info("lead row {}: deleted locally, but its unconfirmed create reached HubSpot as {}: deleting it",
-                     items[i].lead_id, it->second->id);
+        spdlog::info(
+            "lead row {}: deleted locally, but its unconfirmed create reached HubSpot as {}: deleting it",
+            items[i].lead_id, it->second->id);
         plans[i].action = PushAction::archive;
         plans[i].hubspot_id = it->second->id;
         archives.push_back(i);
@@ -643,7 +666,8 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
     std::vector<CreateRequest> reqs;
     std::map<std::string, std::size_t> by_ref;
     for (auto i : creates) {
-      CreateRequest r{.ref = items[i].sync_key, .properties = plans[i].properties, .associations = plans[i].assoc_add};
+      CreateRequest r{
+          .ref = items[i].sync_key, .properties = plans[i].properties, .associations = plans[i].assoc_add};
       if (mapping.unique_key_property) r.properties[*mapping.unique_key_property] = items[i].sync_key;
       by_ref[r.ref] = i;
       reqs.push_back(std::move(r));
@@ -659,8 +683,9 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
           o.hubspot_id = res.lead->id;
           o.new_base = base_after_push(plans[i], items[i].context.base, res.lead->id, res.lead->updated_at);
           // The create sent only the columns with a value; the others were empty, and that is their synced
-          // state. Left out of the base, a later local edit of such a column would meet "no base" and be taken
-          // for a conflict. (A default HubSpot filled in then differs from this base and is pulled as a change.)
+          // state. Left out of the base, a later local edit of such a column would meet "no base" and be
+          // taken for a conflict. (A default HubSpot filled in then differs from this base and is pulled as a
+          // change.)
           for (const auto& m : mapping.properties)
             if (!o.new_base->values.contains(m.property)) o.new_base->values[m.property] = std::nullopt;
           for (auto& [p, v] : plans[i].properties) o.pushed_properties.push_back(p);
@@ -694,9 +719,9 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
         auto i = it->second;
         if (res.ok) {
           // An unanswered earlier attempt of this request may still land, after whatever is pushed next: its
-          // values are remembered like those of an unconfirmed push of an earlier run (convergence seed 609: a
-          // batch update timed out, the retry succeeded, the next local edit was pushed, then the first request
-          // landed and the pull took its older value for a HubSpot change).
+          // values are remembered like those of an unconfirmed push of an earlier run (convergence seed 609:
+          // a batch update timed out, the retry succeeded, the next local edit was pushed, then the first
+          // request landed and the pull took its older value for a HubSpot change).
           if (res.unconfirmed_attempt)
             for (const auto& [p, v] : plans[i].properties) items[i].maybe_sent[p].insert(v);
           PushPlan props_only = plans[i];
@@ -736,7 +761,8 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
     } catch (const Error& e) {
       if (e.is_fatal()) throw;
       for (auto i : updates)
-        if (!outcomes[i] && (!plans[i].assoc_add.empty() || !plans[i].assoc_remove.empty())) call_failed(i, e);
+        if (!outcomes[i] && (!plans[i].assoc_add.empty() || !plans[i].assoc_remove.empty()))
+          call_failed(i, e);
     }
   }
   for (auto i : updates) {
@@ -809,13 +835,15 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
         break;
       case PushStatus::failed:
         ++n.failed;
-        spdlog::warn("lead row {} ({}): push failed: {}{}", o.lead_id, to_string(o.action), o.error,
-                     o.details.correlation_id.empty() ? "" : " [correlationId " + o.details.correlation_id + "]");
+        spdlog::warn(
+            "lead row {} ({}): push failed: {}{}", o.lead_id, to_string(o.action), o.error,
+            o.details.correlation_id.empty() ? "" : " [correlationId " + o.details.correlation_id + "]");
         break;
       case PushStatus::retry:
         spdlog::info("lead row {}: push will be retried: {}", o.lead_id, o.error);
         break;
-      default: break;
+      default:
+        break;
     }
     done.push_back(std::move(o));
   }
@@ -827,11 +855,16 @@ net::awaitable<void> SyncEngine::push_batch(Cycle& c, std::vector<PushItem> item
 
 const char* to_string(PushStatus s) noexcept {
   switch (s) {
-    case PushStatus::success: return "success";
-    case PushStatus::failed: return "failed";
-    case PushStatus::retry: return "retry";
-    case PushStatus::merged: return "merged";
-    case PushStatus::ignored: return "ignored";
+    case PushStatus::success:
+      return "success";
+    case PushStatus::failed:
+      return "failed";
+    case PushStatus::retry:
+      return "retry";
+    case PushStatus::merged:
+      return "merged";
+    case PushStatus::ignored:
+      return "ignored";
   }
   return "unknown";
 }

@@ -4,9 +4,12 @@ namespace leadsync::core {
 
 const char* to_string(ErrorKind kind) noexcept {
   switch (kind) {
-    case ErrorKind::transient: return "transient";
-    case ErrorKind::record: return "record";
-    case ErrorKind::fatal: return "fatal";
+    case ErrorKind::transient:
+      return "transient";
+    case ErrorKind::record:
+      return "record";
+    case ErrorKind::fatal:
+      return "fatal";
   }
   return "unknown";
 }

@@ -23,7 +23,8 @@ AssociationSet filter_mapped(const SyncMapping& mapping, const AssociationSet& s
 }
 
 bool has_primary_association(const AssociationSet& set) {
-  return std::any_of(set.begin(), set.end(), [](const auto& a) { return is_primary_lead_association(a.type_id); });
+  return std::any_of(set.begin(), set.end(),
+                     [](const auto& a) { return is_primary_lead_association(a.type_id); });
 }
 
 }  // namespace leadsync::core

@@ -4,39 +4,54 @@ namespace leadsync::core {
 
 const char* to_string(PropertyType t) noexcept {
   switch (t) {
-    case PropertyType::string: return "string";
-    case PropertyType::number: return "number";
-    case PropertyType::boolean: return "bool";
-    case PropertyType::date: return "date";
-    case PropertyType::datetime: return "datetime";
-    case PropertyType::enumeration: return "enumeration";
+    case PropertyType::string:
+      return "string";
+    case PropertyType::number:
+      return "number";
+    case PropertyType::boolean:
+      return "bool";
+    case PropertyType::date:
+      return "date";
+    case PropertyType::datetime:
+      return "datetime";
+    case PropertyType::enumeration:
+      return "enumeration";
   }
   return "unknown";
 }
 
 const char* to_string(Direction d) noexcept {
   switch (d) {
-    case Direction::both: return "both";
-    case Direction::pull: return "pull";
-    case Direction::push: return "push";
+    case Direction::both:
+      return "both";
+    case Direction::pull:
+      return "pull";
+    case Direction::push:
+      return "push";
   }
   return "unknown";
 }
 
 const char* to_string(ConflictPolicy p) noexcept {
   switch (p) {
-    case ConflictPolicy::remote_wins: return "remote_wins";
-    case ConflictPolicy::local_wins: return "local_wins";
-    case ConflictPolicy::newest_wins: return "newest_wins";
-    case ConflictPolicy::manual: return "manual";
+    case ConflictPolicy::remote_wins:
+      return "remote_wins";
+    case ConflictPolicy::local_wins:
+      return "local_wins";
+    case ConflictPolicy::newest_wins:
+      return "newest_wins";
+    case ConflictPolicy::manual:
+      return "manual";
   }
   return "unknown";
 }
 
 const char* to_string(RemoteDeletePolicy p) noexcept {
   switch (p) {
-    case RemoteDeletePolicy::archive: return "archive";
-    case RemoteDeletePolicy::remove: return "delete";
+    case RemoteDeletePolicy::archive:
+      return "archive";
+    case RemoteDeletePolicy::remove:
+      return "delete";
   }
   return "unknown";
 }

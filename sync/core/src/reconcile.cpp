@@ -4,24 +4,34 @@
 
 namespace leadsync::core {
 
-const char* to_string(Side s) noexcept { return s == Side::local ? "local" : "remote"; }
+const char* to_string(Side s) noexcept {
+  return s == Side::local ? "local" : "remote";
+}
 
 const char* to_string(PullAction a) noexcept {
   switch (a) {
-    case PullAction::none: return "none";
-    case PullAction::create_local: return "create_local";
-    case PullAction::update_local: return "update_local";
-    case PullAction::skip: return "skip";
+    case PullAction::none:
+      return "none";
+    case PullAction::create_local:
+      return "create_local";
+    case PullAction::update_local:
+      return "update_local";
+    case PullAction::skip:
+      return "skip";
   }
   return "unknown";
 }
 
 const char* to_string(PushAction a) noexcept {
   switch (a) {
-    case PushAction::none: return "none";
-    case PushAction::create: return "create";
-    case PushAction::update: return "update";
-    case PushAction::archive: return "archive";
+    case PushAction::none:
+      return "none";
+    case PushAction::create:
+      return "create";
+    case PushAction::update:
+      return "update";
+    case PushAction::archive:
+      return "archive";
   }
   return "unknown";
 }
@@ -93,8 +103,9 @@ class PullPropertyDecider {
     const Value b = has_base ? base_->values.at(p) : std::nullopt;
     const bool local_changed = local_.changed_at.contains(p);
     // An open manual conflict is a local write too, even once the blocked push completed its outbox rows: the
-    // row's value can only have moved since it was opened by being written. Seen as "no local change", a row at
-    // the base value (the A -> B -> A case below) took HubSpot's value and the write was lost (seeds 55, 983).
+    // row's value can only have moved since it was opened by being written. Seen as "no local change", a row
+    // at the base value (the A -> B -> A case below) took HubSpot's value and the write was lost (seeds 55,
+    // 983).
     const bool written_locally = local_changed || context_.open_manual_conflicts.contains(p);
 
     if (l == r) {
@@ -121,15 +132,16 @@ class PullPropertyDecider {
     }
     if (has_base && r != b && is_own_stale_write(p, r, b)) {
       // HubSpot holds the value now, so it becomes the base; the row's value (newer, whatever happened to it
-      // since) differs from it and is pushed again. Taken for a HubSpot change, it overwrote a newer local write.
+      // since) differs from it and is pushed again. Taken for a HubSpot change, it overwrote a newer local
+      // write.
       set_base(p, r);
       keep_local(p, local_changed);
       plan_.stale_own_writes.push_back(p);
       return;
     }
     if (!has_base) {
-      // Never synced (newly mapped, or a row linked by unique key): without a local edit HubSpot's value is the
-      // synced one; with a local edit both sides changed from an unknown base.
+      // Never synced (newly mapped, or a row linked by unique key): without a local edit HubSpot's value is
+      // the synced one; with a local edit both sides changed from an unknown base.
       if (!written_locally) {
         take_remote(p, l, r);
       } else {
@@ -137,14 +149,15 @@ class PullPropertyDecider {
       }
       return;
     }
-    // Only HubSpot's side differs from the base and an open manual conflict's local side is a write (above), so
-    // it stays open. Only the row's side differs: HubSpot went back to the base, the conflict is moot and settled;
-    // left open it would block the push for good.
+    // Only HubSpot's side differs from the base and an open manual conflict's local side is a write (above),
+    // so it stays open. Only the row's side differs: HubSpot went back to the base, the conflict is moot and
+    // settled; left open it would block the push for good.
     if (l == b && written_locally) {
-      // The row was written back to the base value (A -> B -> A) while HubSpot's value changed: both sides wrote,
-      // so it is a conflict and the policy decides. Taken for "changed in HubSpot only", the newer local write
-      // was lost, under every policy: with newest_wins when HubSpot's write was older (seed 84), with local_wins
-      // when HubSpot's value was leadsync's own push of B, cut off by a kill and landed late (seed 222).
+      // The row was written back to the base value (A -> B -> A) while HubSpot's value changed: both sides
+      // wrote, so it is a conflict and the policy decides. Taken for "changed in HubSpot only", the newer
+      // local write was lost, under every policy: with newest_wins when HubSpot's write was older (seed 84),
+      // with local_wins when HubSpot's value was leadsync's own push of B, cut off by a kill and landed late
+      // (seed 222).
       conflict(p, b, l, r, has_base);
     } else if (l == b) {
       take_remote(p, l, r);  // changed in HubSpot only
@@ -158,11 +171,11 @@ class PullPropertyDecider {
 
  private:
   // Whether HubSpot's value `r` of `p` is leadsync's own superseded write arriving late (seed 267: a killed
-  // run's PATCH landed after the next run had pushed a newer local edit): one of the values an unconfirmed push
-  // may have sent (BaseState::superseded), written by an integration (by the same app as the base value, when
-  // the history still shows that one) up to the horizon. A person's edit (CRM_UI, IMPORT, ...) or another app's
-  // is a HubSpot change like any other. List and search return no history: the lead is then to be read again
-  // with it (needs_history) and decided as usual meanwhile.
+  // run's PATCH landed after the next run had pushed a newer local edit): one of the values an unconfirmed
+  // push may have sent (BaseState::superseded), written by an integration (by the same app as the base value,
+  // when the history still shows that one) up to the horizon. A person's edit (CRM_UI, IMPORT, ...) or
+  // another app's is a HubSpot change like any other. List and search return no history: the lead is then to
+  // be read again with it (needs_history) and decided as usual meanwhile.
   bool is_own_stale_write(const std::string& p, const Value& r, const Value& b) {
     auto s = base_->superseded.find(p);
     if (s == base_->superseded.end() || !s->second.contains(r)) return false;
@@ -205,8 +218,8 @@ class PullPropertyDecider {
 
   void keep_local(const std::string& p, bool local_changed) {
     plan_.push_properties.push_back(p);
-    // A local value that differs from the base without a pending outbox entry (e.g. an earlier push FAILED, or
-    // HubSpot drifted on a push-only property) needs one, or nothing would ever send it.
+    // A local value that differs from the base without a pending outbox entry (e.g. an earlier push FAILED,
+    // or HubSpot drifted on a push-only property) needs one, or nothing would ever send it.
     if (!local_changed) plan_.enqueue_push = true;
   }
 
@@ -227,15 +240,21 @@ class PullPropertyDecider {
       operator_choice = true;
     } else {
       switch (policy_.conflict_policy) {
-        case ConflictPolicy::remote_wins: winner = Side::remote; break;
-        case ConflictPolicy::local_wins: winner = Side::local; break;
+        case ConflictPolicy::remote_wins:
+          winner = Side::remote;
+          break;
+        case ConflictPolicy::local_wins:
+          winner = Side::local;
+          break;
         case ConflictPolicy::newest_wins:
           // Ties go to HubSpot: its timestamp is authoritative, ours is when the change was captured.
-          winner = (c.local_changed_at && (!c.remote_changed_at || *c.local_changed_at > *c.remote_changed_at))
-                       ? Side::local
-                       : Side::remote;
+          winner =
+              (c.local_changed_at && (!c.remote_changed_at || *c.local_changed_at > *c.remote_changed_at))
+                  ? Side::local
+                  : Side::remote;
           break;
-        case ConflictPolicy::manual: break;
+        case ConflictPolicy::manual:
+          break;
       }
     }
     c.winner = winner;
@@ -250,7 +269,8 @@ class PullPropertyDecider {
       settle_open_conflict(p);
     }
     // Manual and already recorded: nothing new to say. Operator choices are recorded with their outcome.
-    if (winner || operator_choice || !context_.open_manual_conflicts.contains(p)) plan_.conflicts.push_back(c);
+    if (winner || operator_choice || !context_.open_manual_conflicts.contains(p))
+      plan_.conflicts.push_back(c);
   }
 
   const SyncPolicy& policy_;
@@ -285,8 +305,8 @@ void plan_pull_associations(const SyncMapping& mapping, const RemoteLead& remote
   const AssociationSet L = filter_mapped(mapping, local.associations);
   // Unknown base: treat what both sides share as synced, so nothing is removed on either side and what
   // only one side has is propagated to the other (a union: no association is lost).
-  const AssociationSet B = (base && base->associations) ? filter_mapped(mapping, *base->associations)
-                                                        : set_intersection(L, R);
+  const AssociationSet B =
+      (base && base->associations) ? filter_mapped(mapping, *base->associations) : set_intersection(L, R);
   AssociationSet new_base;
   for (const auto& e : set_union(set_union(L, R), B)) {
     const bool l = L.contains(e), r = R.contains(e), b = B.contains(e);
@@ -326,8 +346,9 @@ PullPlan plan_pull(const SyncMapping& mapping, const SyncPolicy& policy, const R
   if (context.deleted_row) {
     plan.action = PullAction::skip;
     plan.delete_remote_copy_of = context.deleted_row;
-    plan.skip_reason = "a late copy of a lead deleted locally (its create reached HubSpot after the delete); "
-                       "deleted in HubSpot";
+    plan.skip_reason =
+        "a late copy of a lead deleted locally (its create reached HubSpot after the delete); "
+        "deleted in HubSpot";
     return plan;
   }
 
@@ -358,8 +379,10 @@ PullPlan plan_pull(const SyncMapping& mapping, const SyncPolicy& policy, const R
       if (it == remote.values.end() || !m.pulls()) continue;  // push-only columns start empty locally
       plan.local_updates[m.property] = it->second;
       plan.new_base.values[m.property] = it->second;
-      if (auto t = time_of(remote.changed_at, m.property)) plan.new_base.changed_at[m.property] = *t;
-      else if (remote.updated_at) plan.new_base.changed_at[m.property] = *remote.updated_at;
+      if (auto t = time_of(remote.changed_at, m.property))
+        plan.new_base.changed_at[m.property] = *t;
+      else if (remote.updated_at)
+        plan.new_base.changed_at[m.property] = *remote.updated_at;
     }
     if (remote.associations && !mapping.associations.empty()) {
       plan.local_assoc_add = filter_mapped(mapping, *remote.associations);
@@ -405,7 +428,8 @@ PullPlan plan_pull(const SyncMapping& mapping, const SyncPolicy& policy, const R
 PushPlan plan_push(const SyncMapping& mapping, const PushContext& context) {
   PushPlan plan;
   if (!context.local) {
-    std::optional<std::string> id = context.base ? std::optional(context.base->hubspot_id) : context.deleted_hubspot_id;
+    std::optional<std::string> id =
+        context.base ? std::optional(context.base->hubspot_id) : context.deleted_hubspot_id;
     if (!id || id->empty()) {
       plan.reason = "deleted locally before it ever reached HubSpot";
       return plan;
@@ -425,7 +449,8 @@ PushPlan plan_push(const SyncMapping& mapping, const PushContext& context) {
       plan.action = PushAction::archive;
       plan.hubspot_id = *context.deleted_hubspot_id;
     } else {
-      plan.reason = local.hubspot_id ? "already deleted in HubSpot" : "archived locally before it reached HubSpot";
+      plan.reason =
+          local.hubspot_id ? "already deleted in HubSpot" : "archived locally before it reached HubSpot";
     }
     return plan;
   }
@@ -479,8 +504,9 @@ PushPlan plan_push(const SyncMapping& mapping, const PushContext& context) {
   // Clearing the name would be refused by HubSpot (a lead must have one): fail it here, send nothing.
   if (auto it = plan.properties.find(kLeadNameProperty);
       it != plan.properties.end() && (!it->second || it->second->empty()))
-    plan.failure = "the lead name (hs_lead_name) was cleared: HubSpot requires one on every lead; set a name to sync "
-                   "this lead again";
+    plan.failure =
+        "the lead name (hs_lead_name) was cleared: HubSpot requires one on every lead; set a name to sync "
+        "this lead again";
   check_pushable_values(plan, plan.failure);
   return plan;
 }

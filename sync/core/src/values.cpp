@@ -139,7 +139,8 @@ std::optional<WallTime> parse_timestamp(std::string_view text) {
   std::int64_t offset_minutes = 0;
   if (pos < s.size() && (s[pos] == 'T' || s[pos] == 't' || s[pos] == ' ')) {
     ++pos;
-    if (!parse_fixed(s, pos, 2, h) || pos + 2 >= s.size() || s[pos + 2] != ':' || !parse_fixed(s, pos + 3, 2, mi))
+    if (!parse_fixed(s, pos, 2, h) || pos + 2 >= s.size() || s[pos + 2] != ':' ||
+        !parse_fixed(s, pos + 3, 2, mi))
       return std::nullopt;
     pos += 5;
     if (pos < s.size() && s[pos] == ':') {
@@ -191,12 +192,13 @@ std::string format_timestamp(WallTime t) {
   // Hot path (every pulled value of a date/datetime property, every base row): no printf.
   std::string out = "0000-00-00T00:00:00.000Z";
   auto put = [&out](std::size_t pos, std::int64_t v, int width) {
-    for (int i = width - 1; i >= 0; --i, v /= 10) out[pos + static_cast<std::size_t>(i)] = static_cast<char>('0' + v % 10);
+    for (int i = width - 1; i >= 0; --i, v /= 10)
+      out[pos + static_cast<std::size_t>(i)] = static_cast<char>('0' + v % 10);
   };
   if (y < 0 || y > 9999) {  // not an instant HubSpot can hold; keep the general (slow) formatting
     char buf[96];
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y), m, d,
-                  static_cast<long long>(rem / 3'600'000), static_cast<long long>(rem / 60'000 % 60),
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y),
+                  m, d, static_cast<long long>(rem / 3'600'000), static_cast<long long>(rem / 60'000 % 60),
                   static_cast<long long>(rem / 1000 % 60), static_cast<long long>(rem % 1000));
     return buf;
   }

@@ -43,11 +43,13 @@ namespace detail {
 namespace {
 
 bool is_tchar(unsigned char c) {
-  return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+  return std::isalnum(c) ||
+         std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
 }
 
 bool is_token(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return is_tchar(static_cast<unsigned char>(c)); });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](char c) { return is_tchar(static_cast<unsigned char>(c)); });
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -70,19 +72,28 @@ bool is_idempotent(bhttp::verb method) {
   }
 }
 
-const beast::error_category& http_category() { return bhttp::make_error_code(bhttp::error::bad_version).category(); }
+const beast::error_category& http_category() {
+  return bhttp::make_error_code(bhttp::error::bad_version).category();
+}
 
 }  // namespace
 
 const char* describe(Phase phase) noexcept {
   switch (phase) {
-    case Phase::wait: return "while waiting for a free connection to";
-    case Phase::resolve: return "while resolving";
-    case Phase::connect: return "while connecting to";
-    case Phase::tls_handshake: return "during the TLS handshake with";
-    case Phase::write: return "while sending the request to";
-    case Phase::read: return "while reading the response from";
-    case Phase::shutdown: return "while closing the connection to";
+    case Phase::wait:
+      return "while waiting for a free connection to";
+    case Phase::resolve:
+      return "while resolving";
+    case Phase::connect:
+      return "while connecting to";
+    case Phase::tls_handshake:
+      return "during the TLS handshake with";
+    case Phase::write:
+      return "while sending the request to";
+    case Phase::read:
+      return "while reading the response from";
+    case Phase::shutdown:
+      return "while closing the connection to";
   }
   return "while talking to";
 }
@@ -94,8 +105,9 @@ RequestMessage make_request_message(const Request& request, const RequestDefault
       !request.target.empty() && request.target.front() == '/' &&
       std::all_of(request.target.begin(), request.target.end(), [](char c) { return c > 0x20 && c < 0x7f; });
   if (!origin_form)
-    throw std::invalid_argument("request target must be origin-form ('/path?query') without spaces or control "
-                                "characters");
+    throw std::invalid_argument(
+        "request target must be origin-form ('/path?query') without spaces or control "
+        "characters");
 
   RequestMessage message;
   message.version(11);
@@ -109,7 +121,8 @@ RequestMessage make_request_message(const Request& request, const RequestDefault
   bool has_accept = false;
   bool has_content_type = false;
   for (const auto& header : request.headers) {
-    if (!is_token(header.name)) throw std::invalid_argument("a request header name is not a valid HTTP token");
+    if (!is_token(header.name))
+      throw std::invalid_argument("a request header name is not a valid HTTP token");
     // Only the header name is named: values may be credentials.
     if (header.value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
       throw std::invalid_argument("request header '" + header.name + "' contains CR, LF or NUL");
@@ -122,7 +135,8 @@ RequestMessage make_request_message(const Request& request, const RequestDefault
     message.insert(header.name, header.value);
   }
   message.set(bhttp::field::host, defaults.host_header);
-  if (!has_user_agent && !defaults.user_agent.empty()) message.set(bhttp::field::user_agent, defaults.user_agent);
+  if (!has_user_agent && !defaults.user_agent.empty())
+    message.set(bhttp::field::user_agent, defaults.user_agent);
   if (!has_accept) message.set(bhttp::field::accept, "application/json");
   if (!request.body.empty() && !has_content_type) message.set(bhttp::field::content_type, "application/json");
   message.body() = request.body;
@@ -136,8 +150,8 @@ RequestMessage make_request_message(const Request& request, const RequestDefault
 
 bool is_stale_connection_error(const beast::error_code& ec) noexcept {
   return ec == net::error::eof || ec == bhttp::error::end_of_stream || ec == net::error::connection_reset ||
-         ec == net::error::broken_pipe || ec == net::error::connection_aborted || ec == net::error::not_connected ||
-         ec == net::error::shut_down || ec == ssl::error::stream_truncated;
+         ec == net::error::broken_pipe || ec == net::error::connection_aborted ||
+         ec == net::error::not_connected || ec == net::error::shut_down || ec == ssl::error::stream_truncated;
 }
 
 bool should_retry_on_fresh_connection(bhttp::verb method, const ExchangeResult& result) noexcept {
@@ -150,18 +164,21 @@ TransportError classify_failure(const beast::error_code& ec, Phase phase, std::s
                                 std::string_view timeout_note) {
   const std::string at = std::string(describe(phase)) + " " + std::string(where);
   if (ec == beast::error::timeout)
-    return TransportError(TransportErrorKind::timeout, "timed out " + at + " (" + std::string(timeout_note) + ")");
+    return TransportError(TransportErrorKind::timeout,
+                          "timed out " + at + " (" + std::string(timeout_note) + ")");
   if (ec == net::error::operation_aborted)
     return TransportError(TransportErrorKind::closed, "request cancelled " + at);
   switch (phase) {
     case Phase::wait:
-      return TransportError(TransportErrorKind::closed, "no connection available " + at + ": " + ec.message());
+      return TransportError(TransportErrorKind::closed,
+                            "no connection available " + at + ": " + ec.message());
     case Phase::resolve:
       return TransportError(TransportErrorKind::resolve, "DNS lookup failed " + at + ": " + ec.message());
     case Phase::connect:
       return TransportError(TransportErrorKind::connect, "TCP connect failed " + at + ": " + ec.message());
     case Phase::tls_handshake:
-      return TransportError(TransportErrorKind::tls_handshake, "TLS handshake failed " + at + ": " + ec.message());
+      return TransportError(TransportErrorKind::tls_handshake,
+                            "TLS handshake failed " + at + ": " + ec.message());
     case Phase::write:
     case Phase::read:
     case Phase::shutdown:
@@ -171,10 +188,11 @@ TransportError classify_failure(const beast::error_code& ec, Phase phase, std::s
     return TransportError(TransportErrorKind::too_large,
                           "response body exceeds max_response_bytes " + at + " (" + ec.message() + ")");
   if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow)
-    return TransportError(TransportErrorKind::too_large, "response headers exceed " +
-                                                             std::to_string(kMaxHeaderBytes) + " bytes " + at);
+    return TransportError(TransportErrorKind::too_large,
+                          "response headers exceed " + std::to_string(kMaxHeaderBytes) + " bytes " + at);
   if (is_stale_connection_error(ec) || ec == bhttp::error::partial_message)
-    return TransportError(TransportErrorKind::closed, "connection closed by the server " + at + ": " + ec.message());
+    return TransportError(TransportErrorKind::closed,
+                          "connection closed by the server " + at + ": " + ec.message());
   if (ec.category() == http_category())
     return TransportError(TransportErrorKind::protocol, "invalid HTTP response " + at + ": " + ec.message());
   if (ec.category() == net::error::get_ssl_category())
@@ -227,7 +245,9 @@ class StepTimer {
     }
   }
   std::string note() const { return std::string(name_) + " " + std::to_string(value_.count()) + "ms"; }
-  std::string budget_note() const { return std::string(budget_name_) + " " + std::to_string(budget_.count()) + "ms"; }
+  std::string budget_note() const {
+    return std::string(budget_name_) + " " + std::to_string(budget_.count()) + "ms";
+  }
   Clock::time_point deadline() const { return deadline_; }
   bool expired() const { return Clock::now() >= deadline_; }
 
@@ -240,8 +260,8 @@ class StepTimer {
 };
 
 std::string verify_failure_message(long verify_result, const BaseUrl& url) {
-  const std::string reason = verify_result == X509_V_OK ? "certificate verify failed"
-                                                         : X509_verify_cert_error_string(verify_result);
+  const std::string reason =
+      verify_result == X509_V_OK ? "certificate verify failed" : X509_verify_cert_error_string(verify_result);
   std::string advice;
   switch (verify_result) {
     case X509_V_ERR_HOSTNAME_MISMATCH:
@@ -253,8 +273,9 @@ std::string verify_failure_message(long verify_result, const BaseUrl& url) {
       advice = "check the server's certificate and this machine's clock";
       break;
     default:
-      advice = "the server's certificate is not trusted; if a private CA issued it, set ca_file to that CA's "
-               "PEM bundle, otherwise check the system CA store (ca-certificates)";
+      advice =
+          "the server's certificate is not trusted; if a private CA issued it, set ca_file to that CA's "
+          "PEM bundle, otherwise check the system CA store (ca-certificates)";
       break;
   }
   return "TLS certificate verification failed for " + url.authority() + ": " + reason + " (" + advice + ")";
@@ -276,11 +297,14 @@ class BeastTransport::Impl {
         where_(url_.authority()),
         port_(std::to_string(url_.port)),
         drained_(executor_, Clock::time_point::max()) {
-    if (options_.max_connections == 0) throw core::fatal_error("http transport: max_connections must be at least 1");
-    for (const auto& [name, value] :
-         {std::pair{"connect_timeout", options_.connect_timeout}, {"tls_handshake_timeout", options_.tls_handshake_timeout},
-          {"io_timeout", options_.io_timeout}, {"request_timeout", options_.request_timeout}})
-      if (value.count() <= 0) throw core::fatal_error(std::string("http transport: ") + name + " must be positive");
+    if (options_.max_connections == 0)
+      throw core::fatal_error("http transport: max_connections must be at least 1");
+    for (const auto& [name, value] : {std::pair{"connect_timeout", options_.connect_timeout},
+                                      {"tls_handshake_timeout", options_.tls_handshake_timeout},
+                                      {"io_timeout", options_.io_timeout},
+                                      {"request_timeout", options_.request_timeout}})
+      if (value.count() <= 0)
+        throw core::fatal_error(std::string("http transport: ") + name + " must be positive");
     defaults_ = {url_.host_header(), options_.user_agent};
     limits_.max_body_bytes = options_.max_response_bytes;
     if (url_.tls) make_tls_context();
@@ -289,9 +313,11 @@ class BeastTransport::Impl {
   ~Impl() { close_idle_now(); }
 
   net::awaitable<Response> send(Request request) {
-    if (shut_down_) throw TransportError(TransportErrorKind::closed, "HTTP transport to " + where_ + " is shut down");
+    if (shut_down_)
+      throw TransportError(TransportErrorKind::closed, "HTTP transport to " + where_ + " is shut down");
     const auto budget = request.timeout.count() > 0 ? request.timeout : options_.request_timeout;
-    StepTimer timer(Clock::now() + budget, budget, request.timeout.count() > 0 ? "request timeout" : "request_timeout");
+    StepTimer timer(Clock::now() + budget, budget,
+                    request.timeout.count() > 0 ? "request timeout" : "request_timeout");
     auto message = detail::make_request_message(request, defaults_);
 
     SlotLease lease = co_await acquire_slot(timer);
@@ -344,7 +370,8 @@ class BeastTransport::Impl {
 
  private:
   struct SlotWaiter {
-    SlotWaiter(const net::any_io_executor& executor, Clock::time_point deadline) : timer(executor, deadline) {}
+    SlotWaiter(const net::any_io_executor& executor, Clock::time_point deadline)
+        : timer(executor, deadline) {}
     net::steady_timer timer;
     bool queued = false;
     bool granted = false;
@@ -390,12 +417,13 @@ class BeastTransport::Impl {
       const std::string& path = *options_.ca_file;
       std::error_code fs_error;
       if (!std::filesystem::is_regular_file(path, fs_error))
-        throw core::fatal_error("http transport: ca_file '" + path + "' does not exist or is not a regular file");
+        throw core::fatal_error("http transport: ca_file '" + path +
+                                "' does not exist or is not a regular file");
       beast::error_code ec;
       tls_context_->load_verify_file(path, ec);
       if (ec)
-        throw core::fatal_error("http transport: cannot load ca_file '" + path + "' as PEM certificates: " +
-                                ec.message());
+        throw core::fatal_error("http transport: cannot load ca_file '" + path +
+                                "' as PEM certificates: " + ec.message());
     }
   }
 
@@ -413,7 +441,8 @@ class BeastTransport::Impl {
       guard.claimed = true;
       co_return SlotLease(this);
     }
-    if (shut_down_) throw TransportError(TransportErrorKind::closed, "HTTP transport to " + where_ + " is shut down");
+    if (shut_down_)
+      throw TransportError(TransportErrorKind::closed, "HTTP transport to " + where_ + " is shut down");
     if (timer.expired())
       throw TransportError(TransportErrorKind::timeout,
                            std::string("timed out ") + detail::describe(Phase::wait) + " " + where_ + " (" +
@@ -452,16 +481,17 @@ class BeastTransport::Impl {
     auto [resolve_error, results] = co_await resolver.async_resolve(url_.host, port_, token);
     if (resolve_error) throw detail::classify_failure(resolve_error, Phase::resolve, where_, timer.note());
     if (timer.expired())
-      throw TransportError(TransportErrorKind::timeout,
-                           std::string("timed out ") + detail::describe(Phase::resolve) + " " + where_ + " (" +
-                               timer.budget_note() + ")");
+      throw TransportError(TransportErrorKind::timeout, std::string("timed out ") +
+                                                            detail::describe(Phase::resolve) + " " + where_ +
+                                                            " (" + timer.budget_note() + ")");
     std::vector<tcp::endpoint> endpoints;
     for (const auto& entry : results)
       // Plain HTTP is allowed for loopback only: do not follow a "localhost" that resolves elsewhere.
       if (url_.tls || entry.endpoint().address().is_loopback()) endpoints.push_back(entry.endpoint());
     if (endpoints.empty())
-      throw TransportError(TransportErrorKind::insecure_refused,
-                           "refusing plain http:// to " + where_ + ": it does not resolve to a loopback address");
+      throw TransportError(
+          TransportErrorKind::insecure_refused,
+          "refusing plain http:// to " + where_ + ": it does not resolve to a loopback address");
 
     auto connection = std::make_unique<Connection>();
     if (url_.tls)
@@ -491,9 +521,11 @@ class BeastTransport::Impl {
     // than as a bare "certificate verify failed" from the callback below.
     X509_VERIFY_PARAM* param = SSL_get0_param(native);
     X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    const int named = url_.host_is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, url_.host.c_str())
-                                      : X509_VERIFY_PARAM_set1_host(param, url_.host.c_str(), url_.host.size());
-    if (named != 1) throw TransportError(TransportErrorKind::tls_handshake, "cannot set TLS host check for " + where_);
+    const int named = url_.host_is_ip
+                          ? X509_VERIFY_PARAM_set1_ip_asc(param, url_.host.c_str())
+                          : X509_VERIFY_PARAM_set1_host(param, url_.host.c_str(), url_.host.size());
+    if (named != 1)
+      throw TransportError(TransportErrorKind::tls_handshake, "cannot set TLS host check for " + where_);
     stream.set_verify_mode(ssl::verify_peer);
     stream.set_verify_callback(ssl::host_name_verification(url_.host));
 
@@ -510,7 +542,9 @@ class BeastTransport::Impl {
 
   net::awaitable<detail::ExchangeResult> exchange_on(Connection& connection, detail::RequestMessage& message,
                                                      StepTimer& timer) {
-    auto arm = [&connection, &timer, io = options_.io_timeout] { timer.arm(connection.tcp(), io, "io_timeout"); };
+    auto arm = [&connection, &timer, io = options_.io_timeout] {
+      timer.arm(connection.tcp(), io, "io_timeout");
+    };
     if (connection.tls) co_return co_await detail::exchange(*connection.tls, message, limits_, arm);
     co_return co_await detail::exchange(*connection.plain, message, limits_, arm);
   }
@@ -548,7 +582,9 @@ class BeastTransport::Impl {
 BeastTransport::BeastTransport(net::any_io_executor executor, TransportOptions options)
     : impl_(std::make_shared<Impl>(std::move(executor), std::move(options))) {}
 
-BeastTransport::~BeastTransport() { impl_->close_idle_now(); }
+BeastTransport::~BeastTransport() {
+  impl_->close_idle_now();
+}
 
 net::awaitable<Response> BeastTransport::send(Request request) {
   auto impl = impl_;  // keeps the pool alive for this request even if the transport is destroyed meanwhile
@@ -560,6 +596,8 @@ net::awaitable<void> BeastTransport::shutdown() {
   co_await impl->shutdown();
 }
 
-TransportStats BeastTransport::stats() const { return impl_->stats(); }
+TransportStats BeastTransport::stats() const {
+  return impl_->stats();
+}
 
 }  // namespace leadsync::http

@@ -79,7 +79,8 @@ bool should_retry_on_fresh_connection(bhttp::verb method, const ExchangeResult& 
 // body limits applied by the parser. `arm()` is called before every single read or write so the caller can
 // set a per-step deadline. Never throws for I/O failures: they come back in ExchangeResult::ec.
 template <class Stream, class Arm>
-net::awaitable<ExchangeResult> exchange(Stream& stream, RequestMessage& request, ExchangeLimits limits, Arm arm) {
+net::awaitable<ExchangeResult> exchange(Stream& stream, RequestMessage& request, ExchangeLimits limits,
+                                        Arm arm) {
   const auto token = net::as_tuple(net::use_awaitable);
   ExchangeResult result;
 
@@ -98,8 +99,8 @@ net::awaitable<ExchangeResult> exchange(Stream& stream, RequestMessage& request,
   result.phase = Phase::read;
   beast::flat_buffer buffer;
   // Beast reads at most the buffer's free capacity (>= 512 bytes): an empty buffer read a 70 KB page of leads
-  // in ~120 reads of ~600 bytes, each with its own deadline (a timerfd_settime) and epoll round. With room for
-  // 64 KB a page takes a few reads.
+  // in ~120 reads of ~600 bytes, each with its own deadline (a timerfd_settime) and epoll round. With room
+  // for 64 KB a page takes a few reads.
   buffer.reserve(64 * 1024);
   std::optional<bhttp::response_parser<bhttp::string_body>> parser;
   for (;;) {

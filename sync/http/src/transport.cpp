@@ -31,15 +31,24 @@ std::optional<std::string_view> Response::header(std::string_view name) const {
 
 const char* to_string(TransportErrorKind kind) noexcept {
   switch (kind) {
-    case TransportErrorKind::resolve: return "resolve";
-    case TransportErrorKind::connect: return "connect";
-    case TransportErrorKind::tls_handshake: return "tls_handshake";
-    case TransportErrorKind::tls_verify: return "tls_verify";
-    case TransportErrorKind::timeout: return "timeout";
-    case TransportErrorKind::closed: return "closed";
-    case TransportErrorKind::protocol: return "protocol";
-    case TransportErrorKind::too_large: return "too_large";
-    case TransportErrorKind::insecure_refused: return "insecure_refused";
+    case TransportErrorKind::resolve:
+      return "resolve";
+    case TransportErrorKind::connect:
+      return "connect";
+    case TransportErrorKind::tls_handshake:
+      return "tls_handshake";
+    case TransportErrorKind::tls_verify:
+      return "tls_verify";
+    case TransportErrorKind::timeout:
+      return "timeout";
+    case TransportErrorKind::closed:
+      return "closed";
+    case TransportErrorKind::protocol:
+      return "protocol";
+    case TransportErrorKind::too_large:
+      return "too_large";
+    case TransportErrorKind::insecure_refused:
+      return "insecure_refused";
   }
   return "unknown";
 }

@@ -35,12 +35,12 @@ bool is_ipv6(const std::string& host, std::array<unsigned char, 16>* bytes = nul
   return true;
 }
 
-// RFC 3986 reg-name restricted to what DNS host names use (letters, digits, '-', '.', and '_' seen in the wild).
+// RFC 3986 reg-name restricted to what DNS host names use (letters, digits, '-', '.', and '_' seen in the
+// wild).
 bool is_reg_name(std::string_view host) {
   if (host.empty() || host.size() > 253 || host.front() == '.' || host.front() == '-') return false;
-  return std::all_of(host.begin(), host.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '-' || c == '.' || c == '_';
-  });
+  return std::all_of(host.begin(), host.end(),
+                     [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '.' || c == '_'; });
 }
 
 [[noreturn]] void malformed(std::string_view url, const std::string& why) {
@@ -98,9 +98,11 @@ BaseUrl parse_base_url(std::string_view url) {
   }
 
   if (rest.find('@') != std::string_view::npos)
-    throw core::fatal_error("invalid base_url: it must not contain credentials (user:password@); "
-                            "the access token is configured separately");
-  if (rest.find_first_of("?#") != std::string_view::npos) malformed(url, "query strings and fragments are not allowed");
+    throw core::fatal_error(
+        "invalid base_url: it must not contain credentials (user:password@); "
+        "the access token is configured separately");
+  if (rest.find_first_of("?#") != std::string_view::npos)
+    malformed(url, "query strings and fragments are not allowed");
   if (const auto slash = rest.find('/'); slash != std::string_view::npos) {
     if (slash != rest.size() - 1) malformed(url, "paths are not allowed; request paths are added per call");
     rest = rest.substr(0, slash);

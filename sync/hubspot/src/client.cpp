@@ -49,8 +49,10 @@ bool sent_before_failing(http::TransportErrorKind kind) {
 
 std::string describe(const std::string& route, const detail::ErrorBody& e) {
   std::string s = std::to_string(e.details.http_status);
-  if (!e.details.category.empty()) s += " " + e.details.category;
-  else if (!e.details.policy.empty()) s += " " + e.details.policy;
+  if (!e.details.category.empty())
+    s += " " + e.details.category;
+  else if (!e.details.policy.empty())
+    s += " " + e.details.policy;
   std::string out = route + " (" + s + ")";
   if (!e.message.empty()) out += ": " + e.message;
   if (!e.details.correlation_id.empty()) out += " [correlationId " + e.details.correlation_id + "]";
@@ -60,7 +62,8 @@ std::string describe(const std::string& route, const detail::ErrorBody& e) {
 // Which rate limit a 429 is about (FACTS.md §8): policyName when sent, else the secondly message.
 std::string rate_policy_of(const detail::ErrorBody& e, RatePolicy call_policy) {
   if (!e.details.policy.empty()) return e.details.policy;
-  if (e.message.find("secondly limit") != std::string::npos && e.message.find("ten_secondly") == std::string::npos)
+  if (e.message.find("secondly limit") != std::string::npos &&
+      e.message.find("ten_secondly") == std::string::npos)
     return kPolicySecondly;
   if (e.message.find("daily limit") != std::string::npos) return kPolicyDaily;
   return call_policy == RatePolicy::search ? kPolicySecondly : kPolicyTenSecondly;
@@ -69,7 +72,8 @@ std::string rate_policy_of(const detail::ErrorBody& e, RatePolicy call_policy) {
 }  // namespace
 
 HubSpotClient::HubSpotClient(http::Transport& transport, core::Clock& clock, core::Random& random,
-                             TokenProvider& tokens, RateLimiter& limiter, ApiObserver& observer, ClientOptions options)
+                             TokenProvider& tokens, RateLimiter& limiter, ApiObserver& observer,
+                             ClientOptions options)
     : transport_(transport),
       clock_(clock),
       random_(random),
@@ -86,7 +90,9 @@ std::string HubSpotClient::objects_path() const {
   return "/crm/v3/objects/" + detail::percent_encode(options_.object_type);
 }
 
-std::string HubSpotClient::next_trace_id() { return trace_prefix_ + "-" + std::to_string(++trace_counter_); }
+std::string HubSpotClient::next_trace_id() {
+  return trace_prefix_ + "-" + std::to_string(++trace_counter_);
+}
 
 milliseconds HubSpotClient::backoff(int retry_index) {
   // Full jitter: uniform in [0, min(max_backoff, initial * 2^n)].
@@ -96,7 +102,8 @@ milliseconds HubSpotClient::backoff(int retry_index) {
   return milliseconds(static_cast<std::int64_t>(std::floor(random_.uniform() * cap)));
 }
 
-PropertyDefinition HubSpotClient::unique_key_definition(std::string name, std::string label, std::string group_name) {
+PropertyDefinition HubSpotClient::unique_key_definition(std::string name, std::string label,
+                                                        std::string group_name) {
   PropertyDefinition d;
   d.name = std::move(name);
   d.label = std::move(label);
@@ -145,7 +152,8 @@ net::awaitable<http::Response> HubSpotClient::with_retry(Call call, Decoder deco
     permit.complete();
     const auto elapsed = std::chrono::duration_cast<milliseconds>(clock_.steady_now() - started);
 
-    // Outcome of this attempt when it is to be retried: the error to throw once attempts run out, and the wait.
+    // Outcome of this attempt when it is to be retried: the error to throw once attempts run out, and the
+    // wait.
     std::optional<core::Error> failure;
     milliseconds wait{0};
     std::string wait_reason;
@@ -153,8 +161,8 @@ net::awaitable<http::Response> HubSpotClient::with_retry(Call call, Decoder deco
     if (transport_error) {
       observer_.on_call(call.route, 0, elapsed);
       core::ErrorDetails d;
-      const std::string msg = scrub("HubSpot request " + call.route + " failed: " + transport_error->what() + " (" +
-                                        http::to_string(transport_error->transport_kind()) + ")",
+      const std::string msg = scrub("HubSpot request " + call.route + " failed: " + transport_error->what() +
+                                        " (" + http::to_string(transport_error->transport_kind()) + ")",
                                     token);
       if (transport_error->is_fatal()) throw core::fatal_error(msg, d);
       if (call.create && sent_before_failing(transport_error->transport_kind()))
@@ -165,13 +173,15 @@ net::awaitable<http::Response> HubSpotClient::with_retry(Call call, Decoder deco
         // The same request gets the same oversized answer: retrying within this call only spends budget.
         // It stays transient (the run stops, a later one may find smaller pages) and names the setting the
         // operator can raise; the transport's own message names its internal option instead.
-        const bool body = std::string_view(transport_error->what()).find("response body") != std::string_view::npos;
-        throw core::transient_error(
-            body ? "HubSpot's response to " + call.route +
-                       " is larger than hubspot.max_response_mb allows; not retried (the same request gets the "
-                       "same answer). Raise hubspot.max_response_mb if HubSpot's responses are really this large"
-                 : msg + "; not retried (the same request gets the same answer)",
-            d);
+        const bool body =
+            std::string_view(transport_error->what()).find("response body") != std::string_view::npos;
+        throw core::transient_error(body ? "HubSpot's response to " + call.route +
+                                               " is larger than hubspot.max_response_mb allows; not retried "
+                                               "(the same request gets the "
+                                               "same answer). Raise hubspot.max_response_mb if HubSpot's "
+                                               "responses are really this large"
+                                         : msg + "; not retried (the same request gets the same answer)",
+                                    d);
       }
       failure = core::transient_error(msg, d);
       wait = backoff(backoff_index++);
@@ -200,7 +210,8 @@ net::awaitable<http::Response> HubSpotClient::with_retry(Call call, Decoder deco
         core::ErrorDetails d;
         d.http_status = status;
         if (auto cid = response.header("X-HubSpot-Correlation-Id")) d.correlation_id = std::string(*cid);
-        const std::string msg = scrub("malformed response from HubSpot for " + call.route + ": " + *malformed, token);
+        const std::string msg =
+            scrub("malformed response from HubSpot for " + call.route + ": " + *malformed, token);
         if (call.create) throw detail::AmbiguousFailure{core::transient_error(msg, d)};
         failure = core::transient_error(msg, d);
         wait = backoff(backoff_index++);
@@ -236,11 +247,12 @@ net::awaitable<http::Response> HubSpotClient::with_retry(Call call, Decoder deco
             for (std::size_t i = 0; i < e.required_scopes.size(); ++i)
               hint += (i ? ", " : "") + e.required_scopes[i];
           }
-          throw core::fatal_error("HubSpot refused access for " + what + hint +
-                                      ". Grant the app the scopes crm.objects.leads.read and "
-                                      "crm.objects.leads.write (and check that the user who created the private "
-                                      "app still has permissions)",
-                                  e.details);
+          throw core::fatal_error(
+              "HubSpot refused access for " + what + hint +
+                  ". Grant the app the scopes crm.objects.leads.read and "
+                  "crm.objects.leads.write (and check that the user who created the private "
+                  "app still has permissions)",
+              e.details);
         }
         if (status == 429) {
           const std::string policy = rate_policy_of(e, call.policy);
@@ -250,9 +262,9 @@ net::awaitable<http::Response> HubSpotClient::with_retry(Call call, Decoder deco
             limiter_.mark_daily_exhausted();
             const auto until = limiter_.next_daily_reset(clock_.now());
             e.details.retry_after = std::chrono::ceil<milliseconds>(until - clock_.now());
-            throw core::transient_error("HubSpot daily API limit reached for " + what +
-                                            "; no more calls until the daily reset",
-                                        e.details);
+            throw core::transient_error(
+                "HubSpot daily API limit reached for " + what + "; no more calls until the daily reset",
+                e.details);
           }
           if (policy == kPolicySecondly) {
             wait = server_wait.value_or(rp.secondly_wait);
@@ -261,8 +273,8 @@ net::awaitable<http::Response> HubSpotClient::with_retry(Call call, Decoder deco
           } else {
             // Wait until the oldest of our requests leaves HubSpot's rolling window (the whole window when
             // none of ours is in it), plus jitter so concurrent callers do not return together.
-            const auto jitter =
-                milliseconds(static_cast<std::int64_t>(std::floor(random_.uniform() * rp.ten_secondly_jitter.count())));
+            const auto jitter = milliseconds(
+                static_cast<std::int64_t>(std::floor(random_.uniform() * rp.ten_secondly_jitter.count())));
             wait = server_wait.value_or(limiter_.time_until_slot(RatePolicy::ten_secondly) + jitter);
             limiter_.pause(RatePolicy::ten_secondly, wait);
             wait_reason = "rate_limited:ten_secondly";
@@ -286,10 +298,11 @@ net::awaitable<http::Response> HubSpotClient::with_retry(Call call, Decoder deco
           // The request line is too long for HubSpot: reads put every mapped property in the query string, so
           // only a shorter mapping helps. A configuration problem (exit 78), not an outage to retry.
           e.details.category = "CONFIG";
-          throw core::fatal_error("HubSpot refused the request line as too long (414) for " + what +
-                                      ": map fewer properties under mappings (every mapped property is sent in "
-                                      "the query string of lead reads)",
-                                  e.details);
+          throw core::fatal_error(
+              "HubSpot refused the request line as too long (414) for " + what +
+                  ": map fewer properties under mappings (every mapped property is sent in "
+                  "the query string of lead reads)",
+              e.details);
         } else if (status >= 400) {
           throw core::record_error("HubSpot refused " + what, e.details);
         } else {
@@ -302,9 +315,10 @@ net::awaitable<http::Response> HubSpotClient::with_retry(Call call, Decoder deco
     }
 
     if (attempt >= max_attempts) {
-      throw core::Error(failure->kind(),
-                        std::string(failure->what()) + " (gave up after " + std::to_string(attempt) + " attempts)",
-                        failure->details());
+      throw core::Error(
+          failure->kind(),
+          std::string(failure->what()) + " (gave up after " + std::to_string(attempt) + " attempts)",
+          failure->details());
     }
     observer_.on_wait(wait_reason, wait);
     co_await clock_.sleep_for(wait);

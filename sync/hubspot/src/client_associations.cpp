@@ -30,41 +30,47 @@ std::vector<std::string> error_ids(const BatchError& e) {
 }
 
 void merge_into(std::vector<AssociatedObject>& list, const AssociatedObject& a) {
-  auto it = std::find_if(list.begin(), list.end(), [&](const AssociatedObject& x) { return x.to_id == a.to_id; });
+  auto it =
+      std::find_if(list.begin(), list.end(), [&](const AssociatedObject& x) { return x.to_id == a.to_id; });
   if (it == list.end()) {
     list.push_back(a);
     return;
   }
   for (int t : a.type_ids)
-    if (std::find(it->type_ids.begin(), it->type_ids.end(), t) == it->type_ids.end()) it->type_ids.push_back(t);
+    if (std::find(it->type_ids.begin(), it->type_ids.end(), t) == it->type_ids.end())
+      it->type_ids.push_back(t);
 }
 
 }  // namespace
 
-net::awaitable<void> HubSpotClient::associate(std::string lead_id, std::string to_type, std::string to_id, int type_id) {
+net::awaitable<void> HubSpotClient::associate(std::string lead_id, std::string to_type, std::string to_id,
+                                              int type_id) {
   Call call;
   call.method = "PUT";
   call.target = objects_path() + "/" + detail::percent_encode(lead_id) + "/associations/" +
-                detail::percent_encode(to_type) + "/" + detail::percent_encode(to_id) + "/" + std::to_string(type_id);
+                detail::percent_encode(to_type) + "/" + detail::percent_encode(to_id) + "/" +
+                std::to_string(type_id);
   call.route = "PUT /crm/v3/objects/" + options_.object_type + "/{id}/associations/{toType}/{toId}/{typeId}";
   // The answer (the lead with its associations) is not needed: the pair is what we asked for.
   co_await with_retry(std::move(call), detail::require_empty_or_json);
 }
 
-net::awaitable<bool> HubSpotClient::unassociate(std::string lead_id, std::string to_type, std::string to_id, int type_id) {
+net::awaitable<bool> HubSpotClient::unassociate(std::string lead_id, std::string to_type, std::string to_id,
+                                                int type_id) {
   Call call;
   call.method = "DELETE";
   call.target = objects_path() + "/" + detail::percent_encode(lead_id) + "/associations/" +
-                detail::percent_encode(to_type) + "/" + detail::percent_encode(to_id) + "/" + std::to_string(type_id);
-  call.route = "DELETE /crm/v3/objects/" + options_.object_type + "/{id}/associations/{toType}/{toId}/{typeId}";
+                detail::percent_encode(to_type) + "/" + detail::percent_encode(to_id) + "/" +
+                std::to_string(type_id);
+  call.route =
+      "DELETE /crm/v3/objects/" + options_.object_type + "/{id}/associations/{toType}/{toId}/{typeId}";
   call.accept_statuses = {404};
   const http::Response r = co_await with_retry(std::move(call), detail::require_empty_or_json);
   co_return r.status != 404;
 }
 
-net::awaitable<AssociationPairLabels> HubSpotClient::put_association_labels(std::string lead_id, std::string to_type,
-                                                                           std::string to_id,
-                                                                           std::vector<AssociationSpec> specs) {
+net::awaitable<AssociationPairLabels> HubSpotClient::put_association_labels(
+    std::string lead_id, std::string to_type, std::string to_id, std::vector<AssociationSpec> specs) {
   Call call;
   call.method = "PUT";
   call.target = "/crm/v4/objects/" + detail::percent_encode(options_.object_type) + "/" +
@@ -83,7 +89,8 @@ net::awaitable<AssociationPairLabels> HubSpotClient::put_association_labels(std:
   co_return result;
 }
 
-net::awaitable<bool> HubSpotClient::remove_association(std::string lead_id, std::string to_type, std::string to_id) {
+net::awaitable<bool> HubSpotClient::remove_association(std::string lead_id, std::string to_type,
+                                                       std::string to_id) {
   Call call;
   call.method = "DELETE";
   call.target = "/crm/v4/objects/" + detail::percent_encode(options_.object_type) + "/" +
@@ -96,7 +103,7 @@ net::awaitable<bool> HubSpotClient::remove_association(std::string lead_id, std:
 }
 
 net::awaitable<AssociationsByLead> HubSpotClient::batch_read_associations(std::string to_type,
-                                                                         std::vector<std::string> lead_ids) {
+                                                                          std::vector<std::string> lead_ids) {
   AssociationsByLead out;
   const std::string base = "/crm/v4/associations/" + detail::percent_encode(options_.object_type) + "/" +
                            detail::percent_encode(to_type) + "/batch/read";
@@ -132,8 +139,8 @@ net::awaitable<AssociationsByLead> HubSpotClient::batch_read_associations(std::s
         found.clear();
         const Json j = detail::parse_json(r.body);
         for (const auto& result : detail::req_array(j, "results", "association batch read response")) {
-          const std::string from = detail::req_string(detail::req_object(result, "from", "association result"), "id",
-                                                      "association result \"from\"");
+          const std::string from = detail::req_string(
+              detail::req_object(result, "from", "association result"), "id", "association result \"from\"");
           if (auto to = result.find("to"); to != result.end() && to->is_array())
             for (const auto& t : *to) found.emplace_back(from, detail::decode_v4_association(t));
           if (auto after = detail::decode_next_after(result)) next.emplace_back(from, *after);
@@ -168,7 +175,9 @@ net::awaitable<BatchResult<AssociationPairLabels>> HubSpotClient::batch_create_a
   for (auto& part : detail::chunked(std::move(inputs), kAssociationBatchWriteLimit)) {
     Json arr = Json::array();
     for (const auto& in : part)
-      arr.push_back({{"from", {{"id", in.from_id}}}, {"to", {{"id", in.to_id}}}, {"types", detail::encode_specs(in.types)}});
+      arr.push_back({{"from", {{"id", in.from_id}}},
+                     {"to", {{"id", in.to_id}}},
+                     {"types", detail::encode_specs(in.types)}});
     Json body;
     body["inputs"] = std::move(arr);
     Call call;
@@ -217,11 +226,14 @@ net::awaitable<void> HubSpotClient::batch_archive_associations(std::string to_ty
   }
 }
 
-net::awaitable<void> HubSpotClient::batch_archive_labels(std::string to_type, std::vector<AssociationPairInput> inputs) {
+net::awaitable<void> HubSpotClient::batch_archive_labels(std::string to_type,
+                                                         std::vector<AssociationPairInput> inputs) {
   for (auto& part : detail::chunked(std::move(inputs), kAssociationBatchWriteLimit)) {
     Json arr = Json::array();
     for (const auto& in : part)
-      arr.push_back({{"from", {{"id", in.from_id}}}, {"to", {{"id", in.to_id}}}, {"types", detail::encode_specs(in.types)}});
+      arr.push_back({{"from", {{"id", in.from_id}}},
+                     {"to", {{"id", in.to_id}}},
+                     {"types", detail::encode_specs(in.types)}});
     Json body;
     body["inputs"] = std::move(arr);
     Call call;

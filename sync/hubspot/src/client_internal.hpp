@@ -17,7 +17,9 @@ struct AmbiguousFailure {
 };
 
 // JSON text for a request body; invalid UTF-8 in a value is replaced rather than thrown on.
-inline std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+inline std::string dump(const Json& j) {
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 
 // Numeric ids compare as numbers (HubSpot ids are decimal strings), anything else lexicographically.
 inline bool id_less(const std::string& a, const std::string& b) {
@@ -33,7 +35,8 @@ inline bool id_less(const std::string& a, const std::string& b) {
 // happened: ignoring it made a delete that never happened count as done, and the lead was then re-imported.
 // It is thrown as malformed, so with_retry retries it like any other unreadable answer.
 inline void require_empty_or_json(const http::Response& r) {
-  if (std::all_of(r.body.begin(), r.body.end(), [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }))
+  if (std::all_of(r.body.begin(), r.body.end(),
+                  [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }))
     return;
   (void)parse_json(r.body);
 }

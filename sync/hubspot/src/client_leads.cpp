@@ -35,7 +35,9 @@ Json encode_search(const SearchRequest& r) {
   }
   body["filterGroups"] = std::move(groups);
   Json sorts = Json::array();
-  if (r.sort) sorts.push_back({{"propertyName", r.sort->property}, {"direction", r.sort->ascending ? "ASCENDING" : "DESCENDING"}});
+  if (r.sort)
+    sorts.push_back(
+        {{"propertyName", r.sort->property}, {"direction", r.sort->ascending ? "ASCENDING" : "DESCENDING"}});
   body["sorts"] = std::move(sorts);
   body["properties"] = string_array(r.properties);
   body["limit"] = std::clamp(r.limit, 1, kSearchLimit);
@@ -81,7 +83,8 @@ void match_trace_ids(std::vector<LeadObject>& results, const std::vector<LeadCre
 net::awaitable<ListPage> HubSpotClient::list_page(ListRequest request) {
   detail::Query q;
   // With propertiesWithHistory HubSpot refuses pages of 100 (FACTS.md §3 limits): 50 then.
-  const int max_limit = request.properties_with_history.empty() ? kListLimit : static_cast<int>(kBatchHistoryLimit);
+  const int max_limit =
+      request.properties_with_history.empty() ? kListLimit : static_cast<int>(kBatchHistoryLimit);
   q.add("limit", std::to_string(std::clamp(request.limit, 1, max_limit)));
   if (request.after) q.add("after", *request.after);
   q.add("properties", request.properties);
@@ -102,7 +105,8 @@ net::awaitable<ListPage> HubSpotClient::list_page(ListRequest request) {
       return;
     }
     const Json j = detail::parse_json(r.body);
-    page.results = detail::decode_leads(detail::req_array(j, "results", "list response"), assoc.empty() ? nullptr : &assoc);
+    page.results = detail::decode_leads(detail::req_array(j, "results", "list response"),
+                                        assoc.empty() ? nullptr : &assoc);
     page.next_after = detail::decode_next_after(j);
   };
   co_await with_retry(std::move(call), std::move(decode));
@@ -146,7 +150,8 @@ net::awaitable<std::optional<LeadObject>> HubSpotClient::get_lead(std::string id
   co_return lead;
 }
 
-net::awaitable<BatchResult<LeadObject>> HubSpotClient::batch_read(std::vector<std::string> ids, BatchReadOptions options) {
+net::awaitable<BatchResult<LeadObject>> HubSpotClient::batch_read(std::vector<std::string> ids,
+                                                                  BatchReadOptions options) {
   BatchResult<LeadObject> out;
   const std::size_t chunk = options.properties_with_history.empty() ? kBatchLimit : kBatchHistoryLimit;
   for (auto& part : detail::chunked(std::move(ids), chunk)) {
@@ -196,7 +201,8 @@ net::awaitable<SearchPage> HubSpotClient::search(SearchRequest request) {
   co_return page;
 }
 
-net::awaitable<SearchWindowStats> HubSpotClient::search_modified_window(std::int64_t from_ms, std::int64_t to_ms,
+net::awaitable<SearchWindowStats> HubSpotClient::search_modified_window(std::int64_t from_ms,
+                                                                        std::int64_t to_ms,
                                                                         std::vector<std::string> properties,
                                                                         LeadPageCallback on_page) {
   SearchWindowStats stats;
@@ -246,7 +252,8 @@ net::awaitable<SearchWindowStats> HubSpotClient::search_modified_window(std::int
 
 // ---- create -----------------------------------------------------------------------------------
 
-net::awaitable<BatchResult<LeadObject>> HubSpotClient::create_chunk(std::vector<LeadCreateInput> inputs, bool single) {
+net::awaitable<BatchResult<LeadObject>> HubSpotClient::create_chunk(std::vector<LeadCreateInput> inputs,
+                                                                    bool single) {
   BatchResult<LeadObject> out;
   const auto& key = options_.unique_key_property;
   const bool provable = key && std::all_of(inputs.begin(), inputs.end(), [&](const LeadCreateInput& in) {
@@ -363,7 +370,8 @@ net::awaitable<LeadObject> HubSpotClient::create(LeadCreateInput input) {
   one.push_back(std::move(input));
   BatchResult<LeadObject> r = co_await create_chunk(std::move(one), /*single=*/true);
   if (r.results.empty())
-    throw core::transient_error("malformed response from HubSpot for POST " + objects_path() + ": no lead returned");
+    throw core::transient_error("malformed response from HubSpot for POST " + objects_path() +
+                                ": no lead returned");
   co_return std::move(r.results.front());
 }
 
@@ -381,8 +389,10 @@ net::awaitable<BatchResult<LeadObject>> HubSpotClient::batch_create(std::vector<
 
 // ---- update / upsert / archive ------------------------------------------------------------------
 
-net::awaitable<LeadObject> HubSpotClient::update(std::string id, std::map<std::string, std::string> properties,
-                                                 std::optional<std::string> id_property, bool* unconfirmed_attempt) {
+net::awaitable<LeadObject> HubSpotClient::update(std::string id,
+                                                 std::map<std::string, std::string> properties,
+                                                 std::optional<std::string> id_property,
+                                                 bool* unconfirmed_attempt) {
   detail::Query q;
   if (id_property) q.add("idProperty", *id_property);
   Call call;
@@ -407,7 +417,8 @@ net::awaitable<BatchResult<LeadObject>> HubSpotClient::batch_update(std::vector<
   for (auto& part : detail::chunked(std::move(inputs), kBatchLimit)) {
     Json arr = Json::array();
     for (const auto& in : part) {
-      Json item{{"id", in.id}, {"properties", detail::encode_properties(in.properties)},
+      Json item{{"id", in.id},
+                {"properties", detail::encode_properties(in.properties)},
                 {"objectWriteTraceId", *in.object_write_trace_id}};
       if (id_property) item["idProperty"] = *id_property;
       arr.push_back(std::move(item));
@@ -430,8 +441,10 @@ net::awaitable<BatchResult<LeadObject>> HubSpotClient::batch_update(std::vector<
     // Results are matched to inputs by id (or the id_property value), never by position.
     for (auto& lead : r.results) {
       if (lead.object_write_trace_id) continue;
-      const std::optional<std::string> key = id_property ? lead.property(*id_property) : std::optional(lead.id);
-      auto it = std::find_if(part.begin(), part.end(), [&](const LeadUpdateInput& in) { return key && in.id == *key; });
+      const std::optional<std::string> key =
+          id_property ? lead.property(*id_property) : std::optional(lead.id);
+      auto it = std::find_if(part.begin(), part.end(),
+                             [&](const LeadUpdateInput& in) { return key && in.id == *key; });
       if (it != part.end()) lead.object_write_trace_id = it->object_write_trace_id;
     }
     std::move(r.results.begin(), r.results.end(), std::back_inserter(out.results));
@@ -448,7 +461,9 @@ net::awaitable<BatchResult<UpsertResult>> HubSpotClient::batch_upsert(std::vecto
   for (auto& part : detail::chunked(std::move(inputs), kBatchLimit)) {
     Json arr = Json::array();
     for (const auto& in : part)
-      arr.push_back({{"id", in.id}, {"idProperty", id_property}, {"properties", detail::encode_properties(in.properties)},
+      arr.push_back({{"id", in.id},
+                     {"idProperty", id_property},
+                     {"properties", detail::encode_properties(in.properties)},
                      {"objectWriteTraceId", *in.object_write_trace_id}});
     Json body;
     body["inputs"] = std::move(arr);
@@ -473,7 +488,8 @@ net::awaitable<BatchResult<UpsertResult>> HubSpotClient::batch_upsert(std::vecto
     for (auto& u : r.results) {
       if (u.lead.object_write_trace_id) continue;
       auto key = u.lead.property(id_property);
-      auto it = std::find_if(part.begin(), part.end(), [&](const LeadUpsertInput& in) { return key && in.id == *key; });
+      auto it = std::find_if(part.begin(), part.end(),
+                             [&](const LeadUpsertInput& in) { return key && in.id == *key; });
       if (it != part.end()) u.lead.object_write_trace_id = it->object_write_trace_id;
     }
     std::move(r.results.begin(), r.results.end(), std::back_inserter(out.results));

@@ -25,11 +25,14 @@ net::awaitable<std::vector<PropertyDefinition>> HubSpotClient::list_properties()
 net::awaitable<std::optional<PropertyDefinition>> HubSpotClient::get_property(std::string name) {
   Call call;
   call.method = "GET";
-  call.target = "/crm/v3/properties/" + detail::percent_encode(options_.object_type) + "/" + detail::percent_encode(name);
+  call.target = "/crm/v3/properties/" + detail::percent_encode(options_.object_type) + "/" +
+                detail::percent_encode(name);
   call.route = "GET /crm/v3/properties/" + options_.object_type + "/{name}";
   call.accept_statuses = {404};
   std::optional<PropertyDefinition> out;
-  Decoder decode = [&](const http::Response& r) { out = detail::decode_property(detail::parse_json(r.body)); };
+  Decoder decode = [&](const http::Response& r) {
+    out = detail::decode_property(detail::parse_json(r.body));
+  };
   const http::Response r = co_await with_retry(std::move(call), std::move(decode));
   if (r.status == 404) co_return std::nullopt;
   co_return out;
@@ -42,7 +45,9 @@ net::awaitable<PropertyDefinition> HubSpotClient::create_property(PropertyDefini
   call.route = "POST /crm/v3/properties/" + options_.object_type;
   call.body = detail::dump(detail::encode_property_definition(definition));
   PropertyDefinition out;
-  Decoder decode = [&](const http::Response& r) { out = detail::decode_property(detail::parse_json(r.body)); };
+  Decoder decode = [&](const http::Response& r) {
+    out = detail::decode_property(detail::parse_json(r.body));
+  };
   co_await with_retry(std::move(call), std::move(decode));
   co_return out;
 }
@@ -56,7 +61,8 @@ net::awaitable<std::vector<Pipeline>> HubSpotClient::list_pipelines() {
   Decoder decode = [&](const http::Response& r) {
     const Json j = detail::parse_json(r.body);
     out.clear();
-    for (const auto& item : detail::req_array(j, "results", "pipelines response")) out.push_back(detail::decode_pipeline(item));
+    for (const auto& item : detail::req_array(j, "results", "pipelines response"))
+      out.push_back(detail::decode_pipeline(item));
   };
   co_await with_retry(std::move(call), std::move(decode));
   co_return out;

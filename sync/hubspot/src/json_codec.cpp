@@ -11,8 +11,9 @@ namespace {
 std::optional<std::string> scalar_to_string(const Json& v) {
   if (v.is_null()) return std::nullopt;
   if (v.is_string()) return v.get<std::string>();
-  if (v.is_number_integer()) return v.is_number_unsigned() ? std::to_string(v.get<std::uint64_t>())
-                                                           : std::to_string(v.get<std::int64_t>());
+  if (v.is_number_integer())
+    return v.is_number_unsigned() ? std::to_string(v.get<std::uint64_t>())
+                                  : std::to_string(v.get<std::int64_t>());
   if (v.is_boolean()) return std::string(v.get<bool>() ? "true" : "false");
   return v.dump();
 }
@@ -56,7 +57,8 @@ bool has_next_page(const Json& j) {
 }  // namespace
 
 void add_type_id(std::vector<AssociatedObject>& list, const std::string& to_id, std::optional<int> type_id) {
-  auto it = std::find_if(list.begin(), list.end(), [&](const AssociatedObject& a) { return a.to_id == to_id; });
+  auto it =
+      std::find_if(list.begin(), list.end(), [&](const AssociatedObject& a) { return a.to_id == to_id; });
   if (it == list.end()) {
     list.push_back(AssociatedObject{to_id, {}});
     it = std::prev(list.end());
@@ -118,7 +120,8 @@ LeadObject decode_lead(const Json& j, const std::vector<std::string>* associatio
   if (!j.is_object()) throw MalformedResponse("a lead is not a JSON object");
   LeadObject o;
   o.id = req_string(j, "id", "lead");
-  for (const auto& [k, v] : req_object(j, "properties", "lead").items()) o.properties[k] = scalar_to_string(v);
+  for (const auto& [k, v] : req_object(j, "properties", "lead").items())
+    o.properties[k] = scalar_to_string(v);
   o.created_at = opt_string(j, "createdAt").value_or("");
   o.updated_at = opt_string(j, "updatedAt").value_or("");
   o.archived = opt_bool(j, "archived");
@@ -170,7 +173,8 @@ LeadObject decode_lead(const Json& j, const std::vector<std::string>* associatio
   return o;
 }
 
-std::vector<LeadObject> decode_leads(const Json& results, const std::vector<std::string>* associations_requested) {
+std::vector<LeadObject> decode_leads(const Json& results,
+                                     const std::vector<std::string>* associations_requested) {
   std::vector<LeadObject> out;
   out.reserve(results.size());
   for (const auto& r : results) out.push_back(decode_lead(r, associations_requested));
@@ -302,7 +306,8 @@ Json encode_properties(const std::map<std::string, std::string>& properties) {
 
 Json encode_specs(const std::vector<AssociationSpec>& specs) {
   Json a = Json::array();
-  for (const auto& s : specs) a.push_back({{"associationCategory", s.category}, {"associationTypeId", s.type_id}});
+  for (const auto& s : specs)
+    a.push_back({{"associationCategory", s.category}, {"associationTypeId", s.type_id}});
   return a;
 }
 
@@ -349,7 +354,8 @@ ErrorBody decode_error_body(const http::Response& response) {
   if (j.is_discarded() || !j.is_object()) {
     // Not HubSpot's JSON (a proxy page, a truncated body): keep a short, printable excerpt.
     std::string excerpt;
-    for (char c : response.body.substr(0, 200)) excerpt.push_back(std::isprint(static_cast<unsigned char>(c)) ? c : ' ');
+    for (char c : response.body.substr(0, 200))
+      excerpt.push_back(std::isprint(static_cast<unsigned char>(c)) ? c : ' ');
     e.message = excerpt;
     return e;
   }
@@ -371,7 +377,8 @@ ErrorBody decode_error_body(const http::Response& response) {
           dst.insert(dst.end(), v.begin(), v.end());
         }
       }
-      if (e.details.sub_category.empty()) e.details.sub_category = opt_string(item, "subCategory").value_or("");
+      if (e.details.sub_category.empty())
+        e.details.sub_category = opt_string(item, "subCategory").value_or("");
     }
   }
   return e;

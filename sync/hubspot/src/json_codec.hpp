@@ -32,7 +32,8 @@ bool opt_bool(const Json& j, const char* key, bool fallback = false);
 
 // Object decoders. `associations_requested`: the types asked for (list/get), each gets an entry.
 LeadObject decode_lead(const Json& j, const std::vector<std::string>* associations_requested = nullptr);
-std::vector<LeadObject> decode_leads(const Json& results, const std::vector<std::string>* associations_requested = nullptr);
+std::vector<LeadObject> decode_leads(const Json& results,
+                                     const std::vector<std::string>* associations_requested = nullptr);
 std::optional<std::string> decode_next_after(const Json& body);
 // Per-input errors of a 207/200 batch answer. An error without its own correlationId gets the response's
 // X-HubSpot-Correlation-Id, so every failed record can be traced in HubSpot's support tools.

@@ -39,7 +39,9 @@ struct StopTable {
 };
 inline constexpr StopTable kStop{};
 
-inline bool in(unsigned char c, unsigned char lo, unsigned char hi) { return c >= lo && c <= hi; }
+inline bool in(unsigned char c, unsigned char lo, unsigned char hi) {
+  return c >= lo && c <= hi;
+}
 
 // Length of the well-formed UTF-8 sequence at p (Unicode Table 3-7, as nlohmann's lexer checks it), or 0.
 inline std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end) {
@@ -82,15 +84,32 @@ inline bool read_string(const unsigned char*& p, const unsigned char* end, std::
     out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
     if (end - p < 2) return false;
     switch (p[1]) {
-      case '"': out += '"'; break;
-      case '\\': out += '\\'; break;
-      case '/': out += '/'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      default: return false;  // \u (surrogate pairs and all) is left to nlohmann
+      case '"':
+        out += '"';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case '/':
+        out += '/';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      default:
+        return false;  // \u (surrogate pairs and all) is left to nlohmann
     }
     p += 2;
     run = p;

@@ -12,19 +12,63 @@ namespace {
 
 using Json = nlohmann::json;
 
-// Where the reader is: the containers of the plain page shape, and `skip` for a value of a key it does not use.
-enum class Frame { root, paging, paging_next, results, lead, properties, associations, collection, links, link, skip };
+// Where the reader is: the containers of the plain page shape, and `skip` for a value of a key it does not
+// use.
+enum class Frame {
+  root,
+  paging,
+  paging_next,
+  results,
+  lead,
+  properties,
+  associations,
+  collection,
+  links,
+  link,
+  skip
+};
 
 // What the next value is, as the last key (or the enclosing array) says.
 enum class Slot {
-  none, results, lead, paging, next, after, id, properties, property, created_at, updated_at, archived,
-  archived_at, trace_id, associations, collection, links, link, link_id, link_type, skip
+  none,
+  results,
+  lead,
+  paging,
+  next,
+  after,
+  id,
+  properties,
+  property,
+  created_at,
+  updated_at,
+  archived,
+  archived_at,
+  trace_id,
+  associations,
+  collection,
+  links,
+  link,
+  link_id,
+  link_type,
+  skip
 };
 
 // Keys a container may hold once: a repeated one would make the tree decoder keep only the last value.
 enum Seen : unsigned {
-  kResults = 1, kPaging = 2, kNext = 4, kAfter = 8, kId = 16, kProperties = 32, kCreated = 64, kUpdated = 128,
-  kArchived = 256, kArchivedAt = 512, kTrace = 1024, kAssociations = 2048, kLinks = 4096, kLinkType = 8192
+  kResults = 1,
+  kPaging = 2,
+  kNext = 4,
+  kAfter = 8,
+  kId = 16,
+  kProperties = 32,
+  kCreated = 64,
+  kUpdated = 128,
+  kArchived = 256,
+  kArchivedAt = 512,
+  kTrace = 1024,
+  kAssociations = 2048,
+  kLinks = 4096,
+  kLinkType = 8192
 };
 
 class PageHandler : public nlohmann::json_sax<Json> {
@@ -53,16 +97,34 @@ class PageHandler : public nlohmann::json_sax<Json> {
 
   bool string(string_t& v) override {
     switch (slot_) {
-      case Slot::after: page.next_after = std::move(v); break;
-      case Slot::id: lead().id = std::move(v); break;
-      case Slot::property: return set_property(std::move(v));
-      case Slot::created_at: lead().created_at = std::move(v); break;
-      case Slot::updated_at: lead().updated_at = std::move(v); break;
-      case Slot::archived_at: lead().archived_at = std::move(v); break;
-      case Slot::trace_id: lead().object_write_trace_id = std::move(v); break;
-      case Slot::link_id: link_id_ = std::move(v); break;
-      case Slot::link_type: link_type_ = std::move(v); break;
-      default: return scalar_in_skip();
+      case Slot::after:
+        page.next_after = std::move(v);
+        break;
+      case Slot::id:
+        lead().id = std::move(v);
+        break;
+      case Slot::property:
+        return set_property(std::move(v));
+      case Slot::created_at:
+        lead().created_at = std::move(v);
+        break;
+      case Slot::updated_at:
+        lead().updated_at = std::move(v);
+        break;
+      case Slot::archived_at:
+        lead().archived_at = std::move(v);
+        break;
+      case Slot::trace_id:
+        lead().object_write_trace_id = std::move(v);
+        break;
+      case Slot::link_id:
+        link_id_ = std::move(v);
+        break;
+      case Slot::link_type:
+        link_type_ = std::move(v);
+        break;
+      default:
+        return scalar_in_skip();
     }
     return take(Slot::none);
   }
@@ -70,16 +132,20 @@ class PageHandler : public nlohmann::json_sax<Json> {
   bool start_object(std::size_t) override {
     if (stack_.empty()) return open(Frame::root);
     switch (element_slot()) {
-      case Slot::paging: return open(Frame::paging);
-      case Slot::next: return open(Frame::paging_next);
-      case Slot::properties: return open(Frame::properties);
+      case Slot::paging:
+        return open(Frame::paging);
+      case Slot::next:
+        return open(Frame::paging_next);
+      case Slot::properties:
+        return open(Frame::properties);
       case Slot::associations:
         if (!lead().associations) lead().associations.emplace();
         return open(Frame::associations);
       case Slot::collection:
         (*lead().associations)[collection_];  // listed even when empty, as the tree decoder does
         return open(Frame::collection);
-      case Slot::skip: return open(Frame::skip);
+      case Slot::skip:
+        return open(Frame::skip);
       case Slot::lead: {  // an element of "results"
         LeadObject& o = page.results.emplace_back();
         if (requested_) {
@@ -92,7 +158,8 @@ class PageHandler : public nlohmann::json_sax<Json> {
         link_id_.reset();
         link_type_.reset();
         return open(Frame::link);
-      default: return false;
+      default:
+        return false;
     }
   }
 
@@ -114,7 +181,8 @@ class PageHandler : public nlohmann::json_sax<Json> {
         add_type_id((*lead().associations)[collection_], *link_id_, type_id);
         break;
       }
-      default: break;
+      default:
+        break;
     }
     return close();
   }
@@ -122,10 +190,14 @@ class PageHandler : public nlohmann::json_sax<Json> {
   bool start_array(std::size_t) override {
     if (stack_.empty()) return false;
     switch (element_slot()) {  // an array inside "results" or an association list is an element: not ours
-      case Slot::results: return open(Frame::results);
-      case Slot::links: return open(Frame::links);
-      case Slot::skip: return open(Frame::skip);
-      default: return false;
+      case Slot::results:
+        return open(Frame::results);
+      case Slot::links:
+        return open(Frame::links);
+      case Slot::skip:
+        return open(Frame::skip);
+      default:
+        return false;
     }
   }
 
@@ -171,12 +243,16 @@ class PageHandler : public nlohmann::json_sax<Json> {
         if (k == "id") return once(kId, Slot::link_id);
         if (k == "type") return once(kLinkType, Slot::link_type);
         return take(Slot::skip);
-      case Frame::skip: return true;
-      default: return false;
+      case Frame::skip:
+        return true;
+      default:
+        return false;
     }
   }
 
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
 
  private:
   LeadObject& lead() { return page.results.back(); }
@@ -184,10 +260,14 @@ class PageHandler : public nlohmann::json_sax<Json> {
   // The slot of the value starting now: inside an array, the array's elements; in an object, the last key's.
   Slot element_slot() const {
     switch (stack_.back()) {
-      case Frame::results: return Slot::lead;
-      case Frame::links: return Slot::link;
-      case Frame::skip: return Slot::skip;
-      default: return slot_;
+      case Frame::results:
+        return Slot::lead;
+      case Frame::links:
+        return Slot::link;
+      case Frame::skip:
+        return Slot::skip;
+      default:
+        return slot_;
     }
   }
 
@@ -239,15 +319,18 @@ class PageHandler : public nlohmann::json_sax<Json> {
 
 }  // namespace
 
-std::optional<LeadPage> read_lead_page(std::string_view body, const std::vector<std::string>* associations_requested) {
+std::optional<LeadPage> read_lead_page(std::string_view body,
+                                       const std::vector<std::string>* associations_requested) {
   {
     PageHandler handler(associations_requested);
     switch (scan_json(body, handler)) {
       case ScanResult::accepted:
         if (!handler.done()) return std::nullopt;
         return std::move(handler.page);
-      case ScanResult::refused: return std::nullopt;
-      case ScanResult::unsure: break;  // nlohmann's parser reads it, with a fresh handler
+      case ScanResult::refused:
+        return std::nullopt;
+      case ScanResult::unsure:
+        break;  // nlohmann's parser reads it, with a fresh handler
     }
   }
   PageHandler handler(associations_requested);

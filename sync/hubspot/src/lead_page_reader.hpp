@@ -24,6 +24,7 @@ struct LeadPage {
 };
 
 // nullopt when the body is not of the plain shape (or not JSON at all): decode it with the tree decoder.
-std::optional<LeadPage> read_lead_page(std::string_view body, const std::vector<std::string>* associations_requested);
+std::optional<LeadPage> read_lead_page(std::string_view body,
+                                       const std::vector<std::string>* associations_requested);
 
 }  // namespace leadsync::hubspot::detail

@@ -33,9 +33,13 @@ std::vector<std::string> BatchError::trace_ids() const {
   return it == context.end() ? std::vector<std::string>{} : it->second;
 }
 
-InDoubtError::InDoubtError(const std::string& message, core::ErrorDetails details, std::vector<std::string> trace_ids)
-    : core::Error(core::ErrorKind::transient, message, std::move(details)), trace_ids_(std::move(trace_ids)) {}
+InDoubtError::InDoubtError(const std::string& message, core::ErrorDetails details,
+                           std::vector<std::string> trace_ids)
+    : core::Error(core::ErrorKind::transient, message, std::move(details)),
+      trace_ids_(std::move(trace_ids)) {}
 
-bool is_in_doubt(const core::Error& e) noexcept { return dynamic_cast<const InDoubtError*>(&e) != nullptr; }
+bool is_in_doubt(const core::Error& e) noexcept {
+  return dynamic_cast<const InDoubtError*>(&e) != nullptr;
+}
 
 }  // namespace leadsync::hubspot

@@ -9,11 +9,14 @@ namespace {
 
 constexpr const char* kLastModified = "hs_lastmodifieddate";
 
-std::string mapping_type_error(const std::string& what) { return what; }
+std::string mapping_type_error(const std::string& what) {
+  return what;
+}
 
 // HubSpot-defined unlabeled lead association types (FACTS.md §4.1): lead->contact 608, lead->company 610.
 bool is_unlabeled_lead_association(const std::string& to_object_type, int type_id) {
-  return (to_object_type == "contacts" && type_id == 608) || (to_object_type == "companies" && type_id == 610);
+  return (to_object_type == "contacts" && type_id == 608) ||
+         (to_object_type == "companies" && type_id == 610);
 }
 
 }  // namespace
@@ -27,13 +30,14 @@ core::Error batch_error_to_core(const BatchError& e) {
   d.context = e.context;
   // The category leads the stored message: it is what an operator greps leadsync.changes.last_error for
   // (OBJECT_NOT_FOUND, VALIDATION_ERROR, ...), as in the message of a single call's refusal.
-  std::string message = e.category.empty() ? e.message
+  std::string message = e.category.empty()  ? e.message
                         : e.message.empty() ? e.category
                                             : e.category + ": " + e.message;
   if (message.empty()) message = "HubSpot reported an error for this input without a category or message";
   // Per-input errors HubSpot reports are about that input's data; anything else might pass on retry.
-  static const std::set<std::string> kRecord = {"VALIDATION_ERROR", "OBJECT_NOT_FOUND", "CONFLICT",
-                                                "INVALID_OPTION", "PROPERTY_DOESNT_EXIST", "READ_ONLY_VALUE"};
+  static const std::set<std::string> kRecord = {
+      "VALIDATION_ERROR", "OBJECT_NOT_FOUND",      "CONFLICT",
+      "INVALID_OPTION",   "PROPERTY_DOESNT_EXIST", "READ_ONLY_VALUE"};
   if (kRecord.contains(e.category) || e.category.empty()) return core::record_error(message, std::move(d));
   return core::transient_error(message, std::move(d));
 }
@@ -55,7 +59,8 @@ std::vector<std::string> HubSpotLeadsRemote::properties() const {
 std::vector<std::string> HubSpotLeadsRemote::association_types() const {
   std::vector<std::string> types;
   for (const auto& a : mapping_.associations)
-    if (std::find(types.begin(), types.end(), a.to_object_type) == types.end()) types.push_back(a.to_object_type);
+    if (std::find(types.begin(), types.end(), a.to_object_type) == types.end())
+      types.push_back(a.to_object_type);
   return types;
 }
 
@@ -75,7 +80,8 @@ core::RemoteLead HubSpotLeadsRemote::to_remote(const LeadObject& o) const {
   for (const auto& m : mapping_.properties) {
     auto it = o.properties.find(m.property);
     if (it == o.properties.end()) continue;  // not returned: unknown, not "empty"
-    r.values[m.property] = it->second ? core::normalize_value(m.type, std::string_view(*it->second)) : std::nullopt;
+    r.values[m.property] =
+        it->second ? core::normalize_value(m.type, std::string_view(*it->second)) : std::nullopt;
     if (auto h = o.history.find(m.property); h != o.history.end() && !h->second.empty()) {
       if (auto t = core::parse_timestamp(h->second.front().timestamp)) r.changed_at[m.property] = *t;
       auto& changes = r.history[m.property];
@@ -84,8 +90,10 @@ core::RemoteLead HubSpotLeadsRemote::to_remote(const LeadObject& o) const {
                            core::parse_timestamp(v.timestamp), v.source_type, v.source_id.value_or("")});
     }
   }
-  if (auto t = core::parse_timestamp(o.updated_at)) r.updated_at = t;
-  else if (auto lm = o.property(kLastModified)) r.updated_at = core::parse_timestamp(*lm);
+  if (auto t = core::parse_timestamp(o.updated_at))
+    r.updated_at = t;
+  else if (auto lm = o.property(kLastModified))
+    r.updated_at = core::parse_timestamp(*lm);
   if (mapping_.unique_key_property) r.unique_key = o.property(*mapping_.unique_key_property);
   if (o.associations && !o.associations_unresolved) {
     core::AssociationSet set;
@@ -112,7 +120,8 @@ net::awaitable<void> HubSpotLeadsRemote::resolve_unresolved(std::vector<core::Re
   }
 }
 
-net::awaitable<core::RemotePage> HubSpotLeadsRemote::list_page(std::optional<std::string> cursor, bool archived) {
+net::awaitable<core::RemotePage> HubSpotLeadsRemote::list_page(std::optional<std::string> cursor,
+                                                               bool archived) {
   ListRequest req;
   req.after = std::move(cursor);
   req.archived = archived;
@@ -136,17 +145,20 @@ net::awaitable<std::optional<std::int64_t>> HubSpotLeadsRemote::count_leads() {
 }
 
 net::awaitable<void> HubSpotLeadsRemote::search_modified(
-    core::WallTime from, core::WallTime to, std::function<net::awaitable<void>(std::vector<core::RemoteLead>)> on_page) {
-  co_await client_.search_modified_window(core::to_epoch_ms(from), core::to_epoch_ms(to), properties(),
-                                          [this, &on_page](std::vector<LeadObject> objects) -> net::awaitable<void> {
-                                            std::vector<core::RemoteLead> leads;
-                                            leads.reserve(objects.size());
-                                            for (const auto& o : objects) leads.push_back(to_remote(o));
-                                            co_await on_page(std::move(leads));
-                                          });
+    core::WallTime from, core::WallTime to,
+    std::function<net::awaitable<void>(std::vector<core::RemoteLead>)> on_page) {
+  co_await client_.search_modified_window(
+      core::to_epoch_ms(from), core::to_epoch_ms(to), properties(),
+      [this, &on_page](std::vector<LeadObject> objects) -> net::awaitable<void> {
+        std::vector<core::RemoteLead> leads;
+        leads.reserve(objects.size());
+        for (const auto& o : objects) leads.push_back(to_remote(o));
+        co_await on_page(std::move(leads));
+      });
 }
 
-net::awaitable<core::RemoteReadResult> HubSpotLeadsRemote::read(std::vector<std::string> ids, bool with_history) {
+net::awaitable<core::RemoteReadResult> HubSpotLeadsRemote::read(std::vector<std::string> ids,
+                                                                bool with_history) {
   BatchReadOptions opts;
   opts.properties = properties();
   if (with_history)
@@ -165,7 +177,8 @@ net::awaitable<core::RemoteReadResult> HubSpotLeadsRemote::read(std::vector<std:
   co_return out;
 }
 
-net::awaitable<std::vector<core::RemoteLead>> HubSpotLeadsRemote::find_by_unique_key(std::vector<std::string> keys) {
+net::awaitable<std::vector<core::RemoteLead>> HubSpotLeadsRemote::find_by_unique_key(
+    std::vector<std::string> keys) {
   std::vector<core::RemoteLead> out;
   if (!mapping_.unique_key_property || keys.empty()) co_return out;
   BatchReadOptions opts;
@@ -196,7 +209,8 @@ net::awaitable<std::map<std::string, core::AssociationSet>> HubSpotLeadsRemote::
   co_return out;
 }
 
-net::awaitable<std::vector<core::WriteResult>> HubSpotLeadsRemote::create(std::vector<core::CreateRequest> requests) {
+net::awaitable<std::vector<core::WriteResult>> HubSpotLeadsRemote::create(
+    std::vector<core::CreateRequest> requests) {
   std::vector<LeadCreateInput> inputs;
   for (const auto& r : requests) {
     LeadCreateInput in;
@@ -211,20 +225,26 @@ net::awaitable<std::vector<core::WriteResult>> HubSpotLeadsRemote::create(std::v
   std::map<std::string, core::WriteResult> by_ref;
   for (const auto& o : result.results) {
     if (!o.object_write_trace_id) continue;
-    by_ref[*o.object_write_trace_id] = core::WriteResult{*o.object_write_trace_id, true, to_remote(o), std::nullopt};
+    by_ref[*o.object_write_trace_id] =
+        core::WriteResult{*o.object_write_trace_id, true, to_remote(o), std::nullopt};
   }
   for (const auto& e : result.errors)
-    for (const auto& t : e.trace_ids()) by_ref[t] = core::WriteResult{t, false, std::nullopt, batch_error_to_core(e)};
+    for (const auto& t : e.trace_ids())
+      by_ref[t] = core::WriteResult{t, false, std::nullopt, batch_error_to_core(e)};
   std::vector<core::WriteResult> out;
   for (const auto& r : requests) {
     auto it = by_ref.find(r.ref);
-    if (it != by_ref.end()) out.push_back(std::move(it->second));
-    else out.push_back({r.ref, false, std::nullopt, core::transient_error("HubSpot returned no result for this create")});
+    if (it != by_ref.end())
+      out.push_back(std::move(it->second));
+    else
+      out.push_back(
+          {r.ref, false, std::nullopt, core::transient_error("HubSpot returned no result for this create")});
   }
   co_return out;
 }
 
-net::awaitable<std::vector<core::WriteResult>> HubSpotLeadsRemote::update(std::vector<core::UpdateRequest> requests) {
+net::awaitable<std::vector<core::WriteResult>> HubSpotLeadsRemote::update(
+    std::vector<core::UpdateRequest> requests) {
   std::vector<core::WriteResult> out;
   if (requests.size() == 1) {
     // One lead: PATCH (a single call either way, and its error is exact).
@@ -252,13 +272,17 @@ net::awaitable<std::vector<core::WriteResult>> HubSpotLeadsRemote::update(std::v
   }
   for (const auto& r : requests) {
     auto it = by_id.find(r.hubspot_id);
-    if (it != by_id.end()) out.push_back(std::move(it->second));
-    else out.push_back({r.hubspot_id, false, std::nullopt, core::transient_error("HubSpot returned no result for this update")});
+    if (it != by_id.end())
+      out.push_back(std::move(it->second));
+    else
+      out.push_back({r.hubspot_id, false, std::nullopt,
+                     core::transient_error("HubSpot returned no result for this update")});
   }
   co_return out;
 }
 
-net::awaitable<std::vector<core::WriteResult>> HubSpotLeadsRemote::archive(std::vector<std::string> hubspot_ids) {
+net::awaitable<std::vector<core::WriteResult>> HubSpotLeadsRemote::archive(
+    std::vector<std::string> hubspot_ids) {
   std::vector<core::WriteResult> out;
   if (hubspot_ids.size() == 1) {
     try {
@@ -283,16 +307,18 @@ net::awaitable<std::vector<core::WriteResult>> HubSpotLeadsRemote::change_associ
     core::WriteResult result{c.hubspot_id, true, std::nullopt, std::nullopt};
     try {
       // Adds first: switching a primary contact never leaves the lead without one (HubSpot would delete it).
-      for (const auto& a : c.add) co_await client_.associate(c.hubspot_id, a.to_object_type, a.to_object_id, a.type_id);
+      for (const auto& a : c.add)
+        co_await client_.associate(c.hubspot_id, a.to_object_type, a.to_object_id, a.type_id);
       std::set<std::pair<std::string, std::string>> dissociated;
       for (const auto& a : c.remove) {
-        const bool pair_kept = std::any_of(c.desired.begin(), c.desired.end(), [&](const core::AssociationKey& d) {
-          return d.to_object_type == a.to_object_type && d.to_object_id == a.to_object_id;
-        });
+        const bool pair_kept =
+            std::any_of(c.desired.begin(), c.desired.end(), [&](const core::AssociationKey& d) {
+              return d.to_object_type == a.to_object_type && d.to_object_id == a.to_object_id;
+            });
         if (pair_kept) {
-          // HubSpot keeps the unlabeled type beside every label of a pair: removing it removes the pair, labels
-          // included, and a lead that loses its last primary association is deleted. Not sent; the next pull
-          // brings the row back, since HubSpot still has it.
+          // HubSpot keeps the unlabeled type beside every label of a pair: removing it removes the pair,
+          // labels included, and a lead that loses its last primary association is deleted. Not sent; the
+          // next pull brings the row back, since HubSpot still has it.
           if (is_unlabeled_lead_association(a.to_object_type, a.type_id)) continue;
           co_await client_.unassociate(c.hubspot_id, a.to_object_type, a.to_object_id, a.type_id);
         } else if (dissociated.emplace(a.to_object_type, a.to_object_id).second) {
@@ -317,17 +343,17 @@ net::awaitable<void> HubSpotLeadsRemote::ensure_unique_key_property(bool create_
   auto existing = co_await client_.get_property(name);
   if (existing) {
     if (!existing->has_unique_value)
-      throw core::fatal_error(mapping_type_error(
-          "hubspot.unique_key_property '" + name +
-          "' exists in HubSpot but does not have unique values (hasUniqueValue); choose another name or make it "
-          "unique in HubSpot's property settings"),
-                            core::ErrorDetails{.category = "CONFIG"});
+      throw core::fatal_error(mapping_type_error("hubspot.unique_key_property '" + name +
+                                                 "' exists in HubSpot but does not have unique values "
+                                                 "(hasUniqueValue); choose another name or make it "
+                                                 "unique in HubSpot's property settings"),
+                              core::ErrorDetails{.category = "CONFIG"});
     co_return;
   }
   if (!create_missing)
     throw core::fatal_error("hubspot.unique_key_property '" + name +
-                            "' does not exist in HubSpot; create it (string, unique values) or set "
-                            "hubspot.create_unique_key_property: true",
+                                "' does not exist in HubSpot; create it (string, unique values) or set "
+                                "hubspot.create_unique_key_property: true",
                             core::ErrorDetails{.category = "CONFIG"});
   co_await client_.create_property(HubSpotClient::unique_key_definition(name, "leadsync key"));
 }

@@ -59,6 +59,8 @@ Query& Query::add_if(bool condition, std::string_view key, std::string_view valu
   return *this;
 }
 
-std::string Query::str() const { return text_; }
+std::string Query::str() const {
+  return text_;
+}
 
 }  // namespace leadsync::hubspot::detail

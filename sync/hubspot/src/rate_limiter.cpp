@@ -137,8 +137,12 @@ void RateLimiter::prune(Bucket& b, SteadyTime now) {
   while (!b.done.empty() && b.done.front() + b.window <= now) b.done.pop_front();
 }
 
-int RateLimiter::capacity(RatePolicy policy) const { return bucket(policy).capacity; }
-milliseconds RateLimiter::window(RatePolicy policy) const { return bucket(policy).window; }
+int RateLimiter::capacity(RatePolicy policy) const {
+  return bucket(policy).capacity;
+}
+milliseconds RateLimiter::window(RatePolicy policy) const {
+  return bucket(policy).window;
+}
 
 int RateLimiter::in_use(RatePolicy policy) const {
   const Bucket& b = bucket(policy);
@@ -166,8 +170,8 @@ net::awaitable<RateLimiter::Permit> RateLimiter::acquire(RatePolicy policy) {
   Permit permit;
   if (!options_.enabled) co_return permit;
   roll_day();
-  if (!daily_exhausted_until_ && ((options_.daily > 0 && daily_used_ >= options_.daily) ||
-                                  (daily_remaining_ && *daily_remaining_ <= 0)))
+  if (!daily_exhausted_until_ &&
+      ((options_.daily > 0 && daily_used_ >= options_.daily) || (daily_remaining_ && *daily_remaining_ <= 0)))
     daily_exhausted_until_ = day_ends_;
   if (daily_exhausted_until_) throw_daily_exhausted();
 
@@ -238,7 +242,8 @@ void RateLimiter::observe(const RateBudget& budget, RatePolicy policy) {
     // at most server_max - foreign slots: occupy the difference with entries stamped now.
     const std::int64_t foreign = server_used - local_used - kRemainingTolerance;
     const std::int64_t excess = std::min<std::int64_t>(foreign - (server_max - b.capacity), b.capacity);
-    for (std::int64_t i = 0; i < excess; ++i) b.done.push_back(std::max(now, b.done.empty() ? now : b.done.back()));
+    for (std::int64_t i = 0; i < excess; ++i)
+      b.done.push_back(std::max(now, b.done.empty() ? now : b.done.back()));
   }
 }
 

@@ -32,7 +32,7 @@ net::awaitable<bool> OAuthTokenProvider::on_unauthorized() {
   while (refreshing_) co_await clock_.sleep_for(kRefreshPoll);
   if (access_token_ && *access_token_ != before) co_return true;  // refreshed meanwhile
   co_await refresh();
-  co_return access_token_ && *access_token_ != before;
+  co_return access_token_&&* access_token_ != before;
 }
 
 net::awaitable<void> OAuthTokenProvider::refresh() {
@@ -51,7 +51,8 @@ net::awaitable<void> OAuthTokenProvider::refresh() {
   request.timeout = options_.request_timeout;
 
   const auto scrub = [this](std::string text) {
-    for (const std::string* secret : {&options_.client_secret, &options_.refresh_token, &options_.client_id}) {
+    for (const std::string* secret :
+         {&options_.client_secret, &options_.refresh_token, &options_.client_id}) {
       if (secret->size() < 4) continue;
       for (auto pos = text.find(*secret); pos != std::string::npos; pos = text.find(*secret, pos))
         text.replace(pos, secret->size(), "[redacted]");
@@ -80,10 +81,11 @@ net::awaitable<void> OAuthTokenProvider::refresh() {
         options_.refresh_token = *rotated;
     } catch (const std::exception& e) {
       // The exception text of the decoder never contains field values, only names.
-      throw core::transient_error(std::string("malformed response from HubSpot for POST ") + options_.token_path +
-                                  ": " + e.what());
+      throw core::transient_error(std::string("malformed response from HubSpot for POST ") +
+                                  options_.token_path + ": " + e.what());
     }
-    if (token.empty()) throw core::transient_error("HubSpot's OAuth token response carried an empty access_token");
+    if (token.empty())
+      throw core::transient_error("HubSpot's OAuth token response carried an empty access_token");
     access_token_ = std::move(token);
     expires_at_ = sent_at + std::chrono::seconds(expires_in);
     ++refresh_count_;
@@ -92,7 +94,8 @@ net::awaitable<void> OAuthTokenProvider::refresh() {
 
   const detail::ErrorBody e = detail::decode_error_body(response);
   std::string said = std::to_string(response.status);
-  if (auto status = detail::opt_string(detail::Json::parse(response.body, nullptr, false), "status")) said += " " + *status;
+  if (auto status = detail::opt_string(detail::Json::parse(response.body, nullptr, false), "status"))
+    said += " " + *status;
   if (!e.message.empty()) said += ": " + e.message;
   said = scrub(said);
   if (response.status == 400 || response.status == 401 || response.status == 403) {

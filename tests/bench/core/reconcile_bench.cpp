@@ -33,7 +33,8 @@ struct Fixture {
       local.values[p.property] = v;
       base.values[p.property] = v;
     }
-    AssociationSet a{{"contacts", "1", 578}, {"contacts", "1", 608}, {"companies", "2", 580}, {"companies", "2", 610}};
+    AssociationSet a{
+        {"contacts", "1", 578}, {"contacts", "1", 608}, {"companies", "2", 580}, {"companies", "2", 610}};
     remote.associations = a;
     local.associations = a;
     base.associations = a;
@@ -75,7 +76,8 @@ void BM_PushLocalChange(benchmark::State& state) {
 
 void BM_NormalizeDatetime(benchmark::State& state) {
   for (auto _ : state)
-    benchmark::DoNotOptimize(normalize_value(PropertyType::datetime, std::string_view("2026-01-17T19:55:04.281Z")));
+    benchmark::DoNotOptimize(
+        normalize_value(PropertyType::datetime, std::string_view("2026-01-17T19:55:04.281Z")));
   state.SetItemsProcessed(state.iterations());
 }
 

@@ -63,13 +63,20 @@ int main(int argc, char** argv) {
   long lookback_ms = 60'000;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--base-url") base_url = v;
-    else if (k == "--dsn") dsn = v;
-    else if (k == "--step") step = v;
-    else if (k == "--limit-per-10s") limit = std::stoi(v);
-    else if (k == "--lookback-ms") lookback_ms = std::stol(v);
-    else if (k == "--table") table = v;
-    else if (k == "--log") spdlog::set_level(spdlog::level::from_str(v));
+    if (k == "--base-url")
+      base_url = v;
+    else if (k == "--dsn")
+      dsn = v;
+    else if (k == "--step")
+      step = v;
+    else if (k == "--limit-per-10s")
+      limit = std::stoi(v);
+    else if (k == "--lookback-ms")
+      lookback_ms = std::stol(v);
+    else if (k == "--table")
+      table = v;
+    else if (k == "--log")
+      spdlog::set_level(spdlog::level::from_str(v));
   }
   if (base_url.empty() || dsn.empty()) {
     std::fprintf(stderr, "usage: engine_bench --base-url URL --dsn DSN --step import|incremental\n");
@@ -78,9 +85,10 @@ int main(int argc, char** argv) {
 
   core::SyncMapping mapping;
   mapping.table = table;
-  mapping.properties = {{"hs_lead_name", "lead_name", core::PropertyType::string, core::Direction::both},
-                        {"hs_lead_label", "lead_label", core::PropertyType::enumeration, core::Direction::both},
-                        {"hs_lead_type", "lead_type", core::PropertyType::enumeration, core::Direction::both}};
+  mapping.properties = {
+      {"hs_lead_name", "lead_name", core::PropertyType::string, core::Direction::both},
+      {"hs_lead_label", "lead_label", core::PropertyType::enumeration, core::Direction::both},
+      {"hs_lead_type", "lead_type", core::PropertyType::enumeration, core::Direction::both}};
   mapping.associations = {{"contacts", {578, 608}}, {"companies", {580, 610}}};
   mapping.unique_key_property = "leadsync_key";
 
@@ -130,17 +138,18 @@ int main(int argc, char** argv) {
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const double cpu = cpu_seconds() - cpu0;
   const auto& n = report.record.counts;
-  std::printf("step=%s status=%s mode=%s seconds=%.2f pulled=%lld created_local=%lld updated_local=%lld "
-              "pushed=%lld api_calls=%llu http_429=%llu leads_per_s=%.0f cpu_s=%.2f cpu_us_per_lead=%.1f "
-              "peak_rss_mb=%.1f\n",
-              step.c_str(), report.record.status.c_str(), report.record.mode.c_str(), secs,
-              static_cast<long long>(n.pulled), static_cast<long long>(n.created_local),
-              static_cast<long long>(n.updated_local), static_cast<long long>(n.pushed),
-              static_cast<unsigned long long>(observer.calls - calls0),
-              static_cast<unsigned long long>(observer.rate_limited),
-              secs > 0 ? static_cast<double>(n.pulled) / secs : 0.0, cpu,
-              n.pulled ? cpu * 1e6 / static_cast<double>(n.pulled) : 0.0,
-              static_cast<double>(peak_rss_kb()) / 1024.0);
+  std::printf(
+      "step=%s status=%s mode=%s seconds=%.2f pulled=%lld created_local=%lld updated_local=%lld "
+      "pushed=%lld api_calls=%llu http_429=%llu leads_per_s=%.0f cpu_s=%.2f cpu_us_per_lead=%.1f "
+      "peak_rss_mb=%.1f\n",
+      step.c_str(), report.record.status.c_str(), report.record.mode.c_str(), secs,
+      static_cast<long long>(n.pulled), static_cast<long long>(n.created_local),
+      static_cast<long long>(n.updated_local), static_cast<long long>(n.pushed),
+      static_cast<unsigned long long>(observer.calls - calls0),
+      static_cast<unsigned long long>(observer.rate_limited),
+      secs > 0 ? static_cast<double>(n.pulled) / secs : 0.0, cpu,
+      n.pulled ? cpu * 1e6 / static_cast<double>(n.pulled) : 0.0,
+      static_cast<double>(peak_rss_kb()) / 1024.0);
   db_pool.join();
   return report.record.status == "success" ? 0 : 1;
 }

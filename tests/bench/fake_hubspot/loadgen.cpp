@@ -37,7 +37,8 @@ int connect_to(std::uint16_t port) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) throw std::runtime_error("connect");
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    throw std::runtime_error("connect");
   return fd;
 }
 
@@ -83,8 +84,9 @@ int main(int argc, char** argv) {
   const int conns = std::atoi(argv[4]);
   const std::uint64_t first_id = std::strtoull(argv[5], nullptr, 10);
   const std::uint64_t leads = std::strtoull(argv[6], nullptr, 10);
-  const std::string base = "/crm/v3/objects/leads?limit=100&properties=hs_lead_name,hs_lead_label,hs_pipeline_stage,hs_lead_type"
-                           "&associations=contacts,companies";
+  const std::string base =
+      "/crm/v3/objects/leads?limit=100&properties=hs_lead_name,hs_lead_label,hs_pipeline_stage,hs_lead_type"
+      "&associations=contacts,companies";
   std::atomic<bool> stop{false};
   std::vector<Result> results(static_cast<std::size_t>(conns));
   std::vector<std::thread> threads;
@@ -95,11 +97,13 @@ int main(int argc, char** argv) {
       try {
         int fd = connect_to(port);
         std::string buf, body;
-        const std::uint64_t origin = first_id + leads / static_cast<std::uint64_t>(conns) * static_cast<std::uint64_t>(c);
+        const std::uint64_t origin =
+            first_id + leads / static_cast<std::uint64_t>(conns) * static_cast<std::uint64_t>(c);
         std::string after = std::to_string(origin);
         while (!stop.load(std::memory_order_relaxed)) {
-          const std::string req = "GET " + base + "&after=" + after + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
-                                  token + "\r\nAccept: application/json\r\n\r\n";
+          const std::string req = "GET " + base + "&after=" + after +
+                                  " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token +
+                                  "\r\nAccept: application/json\r\n\r\n";
           const int status = get(fd, req, buf, body);
           if (status != 200) {
             ++r.errors;
@@ -139,9 +143,11 @@ int main(int argc, char** argv) {
   std::printf("duration_s         %.2f\n", elapsed);
   std::printf("pages              %llu\n", static_cast<unsigned long long>(total.pages));
   std::printf("pages_per_s        %.0f\n", static_cast<double>(total.pages) / elapsed);
-  std::printf("leads_per_page     %.1f\n", total.pages ? static_cast<double>(total.leads) / static_cast<double>(total.pages) : 0.0);
+  std::printf("leads_per_page     %.1f\n",
+              total.pages ? static_cast<double>(total.leads) / static_cast<double>(total.pages) : 0.0);
   std::printf("mb_per_s           %.1f\n", static_cast<double>(total.bytes) / elapsed / 1e6);
-  std::printf("avg_page_bytes     %.0f\n", total.pages ? static_cast<double>(total.bytes) / static_cast<double>(total.pages) : 0.0);
+  std::printf("avg_page_bytes     %.0f\n",
+              total.pages ? static_cast<double>(total.bytes) / static_cast<double>(total.pages) : 0.0);
   std::printf("errors             %llu\n", static_cast<unsigned long long>(total.errors));
   return total.errors ? 1 : 0;
 }

@@ -1,5 +1,6 @@
 // Requests per second of BeastTransport against a local server running on another thread. Google Benchmark's
-// CPU column is the benchmark thread's CPU time, i.e. the client's cost per round (the server's is not in it).
+// CPU column is the benchmark thread's CPU time, i.e. the client's cost per round (the server's is not in
+// it).
 #include <benchmark/benchmark.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -53,8 +54,9 @@ struct Setup {
       http::Request request;
       request.target = "/crm/v3/objects/leads?limit=100";
       request.headers = {{"Authorization", "Bearer bench"}};
-      net::co_spawn(ioc, transport->send(std::move(request)),
-                    [&failures](std::exception_ptr e, http::Response r) { failures += (e || r.status != 200); });
+      net::co_spawn(
+          ioc, transport->send(std::move(request)),
+          [&failures](std::exception_ptr e, http::Response r) { failures += (e || r.status != 200); });
     }
     ioc.restart();
     ioc.run();

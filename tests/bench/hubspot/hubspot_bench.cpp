@@ -4,9 +4,10 @@
 //
 // Phase 1 (limited): `--limited-seconds` of back-to-back list calls (limit=100, paging through all leads,
 // then starting over) with RateLimiter{requests_per_10s = --rate}. Prints requests per 10 s as a share of the
-// budget, the busiest 10-second window seen by the client, and the 429s (client-side and fake-hubspot's count).
-// Phase 2 (unlimited): fake-hubspot's limit switched off via /_fake/config, RateLimiter disabled;
-// `--unlimited-seconds` of list calls. Prints requests per second and client CPU time per request (getrusage).
+// budget, the busiest 10-second window seen by the client, and the 429s (client-side and fake-hubspot's
+// count). Phase 2 (unlimited): fake-hubspot's limit switched off via /_fake/config, RateLimiter disabled;
+// `--unlimited-seconds` of list calls. Prints requests per second and client CPU time per request
+// (getrusage).
 #include <sys/resource.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -39,8 +40,10 @@ struct Options {
 class Counter final : public hubspot::ApiObserver {
  public:
   void on_call(std::string_view, int status, milliseconds) override {
-    if (status >= 200 && status < 300) completions.push_back(steady_clock::now());
-    else ++failures;
+    if (status >= 200 && status < 300)
+      completions.push_back(steady_clock::now());
+    else
+      ++failures;
   }
   void on_rate_limited(std::string_view) override { ++rate_limited; }
   void on_budget(const hubspot::RateBudget&) override {}
@@ -59,7 +62,8 @@ double cpu_seconds() {
 }
 
 // Back-to-back list pages until `deadline`, paging through every lead and starting over at the end.
-net::awaitable<void> list_until(hubspot::HubSpotClient& client, steady_clock::time_point deadline, std::int64_t& leads) {
+net::awaitable<void> list_until(hubspot::HubSpotClient& client, steady_clock::time_point deadline,
+                                std::int64_t& leads) {
   hubspot::ListRequest req;
   req.limit = 100;
   req.properties = {"hs_lead_name", "hs_lead_label", "hs_pipeline_stage", "hs_lastmodifieddate"};
@@ -75,8 +79,10 @@ T run(net::io_context& ioc, net::awaitable<T> aw) {
   std::optional<T> out;
   std::exception_ptr error;
   net::co_spawn(ioc, std::move(aw), [&](std::exception_ptr e, T v) {
-    if (e) error = e;
-    else out.emplace(std::move(v));
+    if (e)
+      error = e;
+    else
+      out.emplace(std::move(v));
   });
   ioc.restart();
   ioc.run();
@@ -95,14 +101,16 @@ void run_all(net::io_context& ioc, std::vector<net::awaitable<void>> tasks) {
   if (error) std::rethrow_exception(error);
 }
 
-nlohmann::json admin(net::io_context& ioc, http::Transport& t, std::string method, std::string target, std::string body = {}) {
+nlohmann::json admin(net::io_context& ioc, http::Transport& t, std::string method, std::string target,
+                     std::string body = {}) {
   http::Request r;
   r.method = std::move(method);
   r.target = std::move(target);
   r.body = std::move(body);
   if (!r.body.empty()) r.headers.push_back({"Content-Type", "application/json"});
   http::Response resp = run(ioc, t.send(std::move(r)));
-  if (resp.status >= 300) throw std::runtime_error("admin call failed: " + std::to_string(resp.status) + " " + resp.body);
+  if (resp.status >= 300)
+    throw std::runtime_error("admin call failed: " + std::to_string(resp.status) + " " + resp.body);
   return resp.body.empty() ? nlohmann::json() : nlohmann::json::parse(resp.body);
 }
 
@@ -112,12 +120,18 @@ int main(int argc, char** argv) {
   Options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--base-url") o.base_url = v;
-    else if (k == "--token") o.token = v;
-    else if (k == "--rate") o.rate = std::stoi(v);
-    else if (k == "--limited-seconds") o.limited_seconds = std::stoi(v);
-    else if (k == "--unlimited-seconds") o.unlimited_seconds = std::stoi(v);
-    else if (k == "--concurrency") o.concurrency = std::stoi(v);
+    if (k == "--base-url")
+      o.base_url = v;
+    else if (k == "--token")
+      o.token = v;
+    else if (k == "--rate")
+      o.rate = std::stoi(v);
+    else if (k == "--limited-seconds")
+      o.limited_seconds = std::stoi(v);
+    else if (k == "--unlimited-seconds")
+      o.unlimited_seconds = std::stoi(v);
+    else if (k == "--concurrency")
+      o.concurrency = std::stoi(v);
     else {
       std::cerr << "unknown option " << k << "\n";
       return 2;
@@ -178,19 +192,22 @@ int main(int argc, char** argv) {
       }
       const auto stats = admin(ioc, transport, "GET", "/_fake/stats");
       const double per_10s = static_cast<double>(in_period) / o.limited_seconds * 10.0;
-      std::printf("phase 1 (limiter on): requests_per_10s=%d (fake-hubspot limit %d), %d s, concurrency %d\n", o.rate,
-                  fake_rate, o.limited_seconds, o.concurrency);
-      std::printf("  requests completed        %zu in %d s (%zu in total, run took %.1f s), %lld leads read\n",
-                  in_period, o.limited_seconds, counter.completions.size(), elapsed, static_cast<long long>(leads));
-      std::printf("  achieved per 10 s         %.1f = %.1f %% of the %d budget\n", per_10s, 100.0 * per_10s / o.rate,
-                  o.rate);
+      std::printf("phase 1 (limiter on): requests_per_10s=%d (fake-hubspot limit %d), %d s, concurrency %d\n",
+                  o.rate, fake_rate, o.limited_seconds, o.concurrency);
+      std::printf(
+          "  requests completed        %zu in %d s (%zu in total, run took %.1f s), %lld leads read\n",
+          in_period, o.limited_seconds, counter.completions.size(), elapsed, static_cast<long long>(leads));
+      std::printf("  achieved per 10 s         %.1f = %.1f %% of the %d budget\n", per_10s,
+                  100.0 * per_10s / o.rate, o.rate);
       if (period_s > 0)
-        std::printf("  long-run rate             %d requests every %.3f s = %.1f per 10 s = %.1f %% of budget\n",
-                    o.rate, period_s, o.rate * 10.0 / period_s, 100.0 * 10.0 / period_s);
+        std::printf(
+            "  long-run rate             %d requests every %.3f s = %.1f per 10 s = %.1f %% of budget\n",
+            o.rate, period_s, o.rate * 10.0 / period_s, 100.0 * 10.0 / period_s);
       std::printf("  busiest 10 s window       %zu requests (client-observed completions)\n", busiest);
-      std::printf("  429 responses             %d seen by the client, %d sent by fake-hubspot\n", counter.rate_limited,
-                  stats["rate_limited"].get<int>());
-      if (counter.rate_limited > 0 || stats["rate_limited"].get<int>() > 0 || per_10s < 0.95 * o.rate) status = 1;
+      std::printf("  429 responses             %d seen by the client, %d sent by fake-hubspot\n",
+                  counter.rate_limited, stats["rate_limited"].get<int>());
+      if (counter.rate_limited > 0 || stats["rate_limited"].get<int>() > 0 || per_10s < 0.95 * o.rate)
+        status = 1;
     }
 
     // ---- phase 2: limiter off, fake-hubspot unlimited -------------------------------------------
@@ -205,17 +222,20 @@ int main(int argc, char** argv) {
       const double cpu0 = cpu_seconds();
       const auto start = steady_clock::now();
       std::vector<net::awaitable<void>> tasks;
-      for (int c = 0; c < o.concurrency; ++c) tasks.push_back(list_until(client, start + seconds(o.unlimited_seconds), leads));
+      for (int c = 0; c < o.concurrency; ++c)
+        tasks.push_back(list_until(client, start + seconds(o.unlimited_seconds), leads));
       run_all(ioc, std::move(tasks));
       const double elapsed = duration<double>(steady_clock::now() - start).count();
       const double cpu = cpu_seconds() - cpu0;
       const auto n = static_cast<double>(counter.completions.size());
-      std::printf("phase 2 (limiter off, fake-hubspot unlimited): %.1f s, concurrency %d\n", elapsed, o.concurrency);
-      std::printf("  requests                  %.0f (%lld leads), %.0f requests/s\n", n, static_cast<long long>(leads),
-                  n / elapsed);
-      std::printf("  client CPU                %.2f s user+sys = %.0f us per request (%.2f us per lead)\n", cpu,
-                  cpu / n * 1e6, cpu / static_cast<double>(leads) * 1e6);
-      admin(ioc, transport, "POST", "/_fake/config", "{\"rate_limit_per_10s\":" + std::to_string(fake_rate) + "}");
+      std::printf("phase 2 (limiter off, fake-hubspot unlimited): %.1f s, concurrency %d\n", elapsed,
+                  o.concurrency);
+      std::printf("  requests                  %.0f (%lld leads), %.0f requests/s\n", n,
+                  static_cast<long long>(leads), n / elapsed);
+      std::printf("  client CPU                %.2f s user+sys = %.0f us per request (%.2f us per lead)\n",
+                  cpu, cpu / n * 1e6, cpu / static_cast<double>(leads) * 1e6);
+      admin(ioc, transport, "POST", "/_fake/config",
+            "{\"rate_limit_per_10s\":" + std::to_string(fake_rate) + "}");
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "hubspot_bench: %s\n", e.what());

@@ -21,7 +21,8 @@ nlohmann::ordered_json App::object_json(const CrmObject& o) {
   nlohmann::ordered_json props = nlohmann::ordered_json::object();
   for (const auto& [k, v] : o.properties) props[k] = v;
   props["createdate"] = format_iso_ms(o.created_ms);
-  props[o.kind == ObjKind::contact ? "lastmodifieddate" : "hs_lastmodifieddate"] = format_iso_ms(o.updated_ms);
+  props[o.kind == ObjKind::contact ? "lastmodifieddate" : "hs_lastmodifieddate"] =
+      format_iso_ms(o.updated_ms);
   props["hs_object_id"] = std::to_string(o.id);
   nlohmann::ordered_json j;
   j["id"] = std::to_string(o.id);
@@ -43,12 +44,15 @@ HttpResponse App::admin_create_objects(Ctx& ctx, ObjKind kind) {
     if (!parsed) return fail;
     body = std::move(*parsed);
   }
-  if (!body.is_object()) return error(ctx, 400, "VALIDATION_ERROR", "expected {\"properties\": {...}} or {\"count\": N}");
+  if (!body.is_object())
+    return error(ctx, 400, "VALIDATION_ERROR", "expected {\"properties\": {...}} or {\"count\": N}");
   std::vector<std::pair<std::string, std::string>> given;
   if (body.contains("properties")) {
-    if (!body["properties"].is_object()) return error(ctx, 400, "VALIDATION_ERROR", "\"properties\" must be an object");
+    if (!body["properties"].is_object())
+      return error(ctx, 400, "VALIDATION_ERROR", "\"properties\" must be an object");
     for (auto it = body["properties"].begin(); it != body["properties"].end(); ++it)
-      given.emplace_back(it.key(), it.value().is_string() ? it.value().get<std::string>() : it.value().dump());
+      given.emplace_back(it.key(),
+                         it.value().is_string() ? it.value().get<std::string>() : it.value().dump());
   }
   auto make = [&](std::size_t n) {
     auto props = given;
@@ -59,7 +63,8 @@ HttpResponse App::admin_create_objects(Ctx& ctx, ObjKind kind) {
     if (kind == ObjKind::contact) {
       if (!has("firstname")) props.emplace_back("firstname", "Contact");
       if (!has("lastname")) props.emplace_back("lastname", suffix);
-      if (!has("email")) props.emplace_back("email", "contact" + suffix + "." + std::to_string(n) + "@example.com");
+      if (!has("email"))
+        props.emplace_back("email", "contact" + suffix + "." + std::to_string(n) + "@example.com");
     } else {
       if (!has("name")) props.emplace_back("name", "Company " + suffix);
       if (!has("domain")) props.emplace_back("domain", "company" + suffix + ".example.com");
@@ -108,7 +113,9 @@ HttpResponse App::admin_lead_state(Ctx&, Lead& lead) {
 HttpResponse App::handle_admin(Ctx& ctx) {
   const auto& s = ctx.segs;
   const auto& m = ctx.req.method;
-  auto not_found = [&]() { return error(ctx, 404, "OBJECT_NOT_FOUND", "no admin route " + m + " " + ctx.req.path); };
+  auto not_found = [&]() {
+    return error(ctx, 404, "OBJECT_NOT_FOUND", "no admin route " + m + " " + ctx.req.path);
+  };
   if (s.size() < 2) return not_found();
   const std::string& what = s[1];
 
@@ -227,7 +234,8 @@ HttpResponse App::handle_admin(Ctx& ctx) {
       auto body = parse_body(ctx, fail);
       if (!body) return fail;
       const bool many = body->is_array() || (body->is_object() && body->contains("faults"));
-      const nlohmann::json list = body->is_array() ? *body : (many ? (*body)["faults"] : nlohmann::json::array({*body}));
+      const nlohmann::json list =
+          body->is_array() ? *body : (many ? (*body)["faults"] : nlohmann::json::array({*body}));
       std::vector<Fault> parsed;
       try {
         for (const auto& f : list) parsed.push_back(parse_fault(f));

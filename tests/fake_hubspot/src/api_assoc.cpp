@@ -22,7 +22,7 @@ std::string id_text(const nlohmann::json& v) {
 struct Pair {
   ObjKind from = ObjKind::lead;
   ObjKind to = ObjKind::contact;
-  Lead* lead = nullptr;           // the lead side (live or archived), nullptr when absent
+  Lead* lead = nullptr;  // the lead side (live or archived), nullptr when absent
   std::uint64_t lead_id = 0;
   ObjKind other = ObjKind::contact;  // the contact/company side
   std::uint64_t other_id = 0;
@@ -39,7 +39,8 @@ HttpResponse App::v3_association_change(Ctx& ctx, bool add, bool ui) {
   if (!kind || *kind == ObjKind::lead)
     return error(ctx, 400, "VALIDATION_ERROR", "Unable to infer object type from: " + ctx.params[1]);
   auto type_id = parse_int(ctx.params[3]);
-  const AssocTypeInfo* info = type_id ? find_association_type(ObjKind::lead, *kind, static_cast<int>(*type_id)) : nullptr;
+  const AssocTypeInfo* info =
+      type_id ? find_association_type(ObjKind::lead, *kind, static_cast<int>(*type_id)) : nullptr;
   if (!info)
     return error(ctx, 400, "VALIDATION_ERROR",
                  ctx.params[3] + " is not a valid association type id between lead and " +
@@ -67,8 +68,12 @@ HttpResponse App::v3_association_change(Ctx& ctx, bool add, bool ui) {
   return json(200, std::move(out));
 }
 
-HttpResponse App::h_v3_assoc_put(Ctx& ctx) { return v3_association_change(ctx, true, false); }
-HttpResponse App::h_v3_assoc_delete(Ctx& ctx) { return v3_association_change(ctx, false, false); }
+HttpResponse App::h_v3_assoc_put(Ctx& ctx) {
+  return v3_association_change(ctx, true, false);
+}
+HttpResponse App::h_v3_assoc_delete(Ctx& ctx) {
+  return v3_association_change(ctx, false, false);
+}
 
 HttpResponse App::h_v3_assoc_list(Ctx& ctx) {
   const auto kind = parse_object_type(ctx.params[1]);
@@ -79,7 +84,8 @@ HttpResponse App::h_v3_assoc_list(Ctx& ctx) {
   if (!lead) return fail;
   std::size_t limit = kV4PageLimit;
   if (auto l = query_value(ctx.query, "limit"))
-    if (auto n = parse_int(*l); n && *n > 0) limit = std::min<std::size_t>(static_cast<std::size_t>(*n), kV4PageLimit);
+    if (auto n = parse_int(*l); n && *n > 0)
+      limit = std::min<std::size_t>(static_cast<std::size_t>(*n), kV4PageLimit);
   std::uint64_t after = 0;
   if (auto a = query_value(ctx.query, "after"))
     if (auto n = parse_uint(*a)) after = *n;
@@ -107,8 +113,9 @@ HttpResponse App::h_v3_assoc_list(Ctx& ctx) {
 namespace {
 
 // Resolves {from type, from id, to type, to id}; exactly one side must be a lead.
-std::optional<std::string> resolve_pair(Store& store, const std::string& from_type, const std::string& from_id,
-                                        const std::string& to_type, const std::string& to_id, Pair& out) {
+std::optional<std::string> resolve_pair(Store& store, const std::string& from_type,
+                                        const std::string& from_id, const std::string& to_type,
+                                        const std::string& to_id, Pair& out) {
   auto from = parse_object_type(from_type);
   if (!from) return "Unable to infer object type from: " + from_type;
   auto to = parse_object_type(to_type);
@@ -159,9 +166,11 @@ nlohmann::ordered_json labels_between(const Pair& p, std::uint8_t bits) {
 }
 
 // The association kinds named by a list of AssociationSpec; error text when one is not valid.
-std::optional<std::string> spec_bits(const nlohmann::json& specs, ObjKind from, ObjKind to, std::uint8_t& bits) {
+std::optional<std::string> spec_bits(const nlohmann::json& specs, ObjKind from, ObjKind to,
+                                     std::uint8_t& bits) {
   bits = 0;
-  if (!specs.is_array()) return "Invalid input JSON: expected an array of {associationCategory, associationTypeId}";
+  if (!specs.is_array())
+    return "Invalid input JSON: expected an array of {associationCategory, associationTypeId}";
   for (const auto& s : specs) {
     if (!s.is_object() || !s.contains("associationTypeId") || !s["associationTypeId"].is_number_integer())
       return "Invalid input JSON: each association spec needs an integer associationTypeId";
@@ -169,8 +178,8 @@ std::optional<std::string> spec_bits(const nlohmann::json& specs, ObjKind from, 
     const std::string category = s.value("associationCategory", "");
     const auto* t = find_association_type(from, to, id);
     if (!t)
-      return std::to_string(id) + " is not a valid association type id from " + std::string(object_singular(from)) +
-             " to " + std::string(object_singular(to));
+      return std::to_string(id) + " is not a valid association type id from " +
+             std::string(object_singular(from)) + " to " + std::string(object_singular(to));
     if (category != "HUBSPOT_DEFINED")
       return "association type " + std::to_string(id) + " has category HUBSPOT_DEFINED, not " + category;
     bits |= t->bit;
@@ -179,8 +188,9 @@ std::optional<std::string> spec_bits(const nlohmann::json& specs, ObjKind from, 
 }
 
 // Associated records of `from_id` (a lead or contact/company) with their kinds of association, by id.
-std::vector<std::pair<std::uint64_t, std::uint8_t>> associated(Store& store, ObjKind from, std::uint64_t from_id,
-                                                               ObjKind to, bool& exists) {
+std::vector<std::pair<std::uint64_t, std::uint8_t>> associated(Store& store, ObjKind from,
+                                                               std::uint64_t from_id, ObjKind to,
+                                                               bool& exists) {
   std::vector<std::pair<std::uint64_t, std::uint8_t>> out;
   exists = false;
   if (from == ObjKind::lead) {
@@ -215,7 +225,8 @@ HttpResponse App::h_v4_put(Ctx& ctx) {
   std::uint8_t bits = 0;
   if (auto e = spec_bits(*body, p.from, p.to, bits)) return error(ctx, 400, "VALIDATION_ERROR", *e);
   if (!p.lead || p.lead->archived() || !p.other_exists) {
-    const std::string missing = !p.lead || p.lead->archived() ? std::to_string(p.lead_id) : std::to_string(p.other_id);
+    const std::string missing =
+        !p.lead || p.lead->archived() ? std::to_string(p.lead_id) : std::to_string(p.other_id);
     return error(ctx, 404, "OBJECT_NOT_FOUND", object_not_found_message(missing));
   }
   // Creating labels replaces the labels of the pair (FACTS.md §4.2); the unlabeled kind always stays.
@@ -229,15 +240,17 @@ HttpResponse App::h_v4_put_default(Ctx& ctx) {
   if (auto e = resolve_pair(store_, ctx.params[0], ctx.params[1], ctx.params[2], ctx.params[3], p))
     return error(ctx, 400, "VALIDATION_ERROR", *e);
   if (!p.lead || p.lead->archived() || !p.other_exists) {
-    const std::string missing = !p.lead || p.lead->archived() ? std::to_string(p.lead_id) : std::to_string(p.other_id);
+    const std::string missing =
+        !p.lead || p.lead->archived() ? std::to_string(p.lead_id) : std::to_string(p.other_id);
     return error(ctx, 404, "OBJECT_NOT_FOUND", object_not_found_message(missing));
   }
   store_.associate(*p.lead, p.other, p.other_id, kAssocUnlabeled);
   nlohmann::ordered_json result;
   result["from"] = {{"id", std::to_string(p.from_id)}};
   result["to"] = {{"id", std::to_string(p.to_id)}};
-  result["associationSpec"] = {{"associationCategory", "HUBSPOT_DEFINED"},
-                               {"associationTypeId", association_type_for_bit(p.from, p.to, kAssocUnlabeled)->type_id}};
+  result["associationSpec"] = {
+      {"associationCategory", "HUBSPOT_DEFINED"},
+      {"associationTypeId", association_type_for_bit(p.from, p.to, kAssocUnlabeled)->type_id}};
   nlohmann::ordered_json out;
   out["status"] = "COMPLETE";
   out["results"] = nlohmann::ordered_json::array({result});
@@ -251,7 +264,8 @@ HttpResponse App::h_v4_delete(Ctx& ctx) {
   if (auto e = resolve_pair(store_, ctx.params[0], ctx.params[1], ctx.params[2], ctx.params[3], p))
     return error(ctx, 400, "VALIDATION_ERROR", *e);
   // "deletes all associations between two records"
-  if (p.lead && !p.lead->archived()) store_.dissociate(*p.lead, p.other, p.other_id, kAssocUnlabeled, ctx.now);
+  if (p.lead && !p.lead->archived())
+    store_.dissociate(*p.lead, p.other, p.other_id, kAssocUnlabeled, ctx.now);
   HttpResponse r;
   r.status = 204;
   return r;
@@ -276,7 +290,8 @@ HttpResponse App::h_v4_list(Ctx& ctx) {
   }
   auto from_id = parse_uint(ctx.params[1]);
   bool exists = false;
-  auto items = from_id ? associated(store_, *from, *from_id, *to, exists) : decltype(associated(store_, *from, 0, *to, exists)){};
+  auto items = from_id ? associated(store_, *from, *from_id, *to, exists)
+                       : decltype(associated(store_, *from, 0, *to, exists)){};
   if (!exists) return error(ctx, 404, "OBJECT_NOT_FOUND", object_not_found_message(ctx.params[1]));
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   std::size_t i = 0;
@@ -292,9 +307,10 @@ HttpResponse App::h_v4_list(Ctx& ctx) {
   out["results"] = std::move(results);
   if (i < items.size()) {
     const std::string next = std::to_string(items[i].first);
-    out["paging"] = {{"next", {{"after", next},
-                               {"link", "http://" + ctx.req.host + ctx.req.path + "?limit=" + std::to_string(limit) +
-                                            "&after=" + next}}}};
+    out["paging"] = {{"next",
+                      {{"after", next},
+                       {"link", "http://" + ctx.req.host + ctx.req.path + "?limit=" + std::to_string(limit) +
+                                    "&after=" + next}}}};
   }
   return json(200, out);
 }
@@ -306,13 +322,15 @@ HttpResponse App::h_v4_batch_read(Ctx& ctx) {
   auto from = parse_object_type(ctx.params[0]);
   auto to = parse_object_type(ctx.params[1]);
   if (!from || !to)
-    return error(ctx, 400, "VALIDATION_ERROR", "Unable to infer object type from: " + ctx.params[from ? 1 : 0]);
+    return error(ctx, 400, "VALIDATION_ERROR",
+                 "Unable to infer object type from: " + ctx.params[from ? 1 : 0]);
   if (!body->is_object() || !body->contains("inputs") || !(*body)["inputs"].is_array())
     return error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: \"inputs\" is required");
   const auto& inputs = (*body)["inputs"];
   if (inputs.size() > kV4BatchReadLimit)
     return error(ctx, 400, "VALIDATION_ERROR",
-                 "The maximum number of inputs supported in a batch request is 1000. Please reduce the number of items "
+                 "The maximum number of inputs supported in a batch request is 1000. Please reduce the "
+                 "number of items "
                  "and try again.");
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   std::vector<nlohmann::ordered_json> errors;
@@ -323,7 +341,8 @@ HttpResponse App::h_v4_batch_read(Ctx& ctx) {
       if (auto a = parse_uint(id_text(in["after"]))) after = *a;
     auto fid = parse_uint(id);
     bool exists = false;
-    auto items = fid ? associated(store_, *from, *fid, *to, exists) : decltype(associated(store_, *from, 0, *to, exists)){};
+    auto items = fid ? associated(store_, *from, *fid, *to, exists)
+                     : decltype(associated(store_, *from, 0, *to, exists)){};
     std::size_t i = 0;
     while (i < items.size() && items[i].first < after) ++i;
     if (i >= items.size()) {
@@ -360,12 +379,14 @@ HttpResponse App::h_v4_batch_create(Ctx& ctx) {
     return error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: \"inputs\" is required");
   const auto& inputs = (*body)["inputs"];
   if (inputs.size() > kV4BatchWriteLimit)
-    return error(ctx, 400, "VALIDATION_ERROR", "The maximum number of inputs supported in a batch request is 2000.");
+    return error(ctx, 400, "VALIDATION_ERROR",
+                 "The maximum number of inputs supported in a batch request is 2000.");
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   std::vector<nlohmann::ordered_json> errors;
   for (const auto& in : inputs) {
     if (!in.is_object() || !in.contains("from") || !in.contains("to") || !in.contains("types"))
-      return error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: each input needs \"from\", \"to\" and \"types\"");
+      return error(ctx, 400, "VALIDATION_ERROR",
+                   "Invalid input JSON: each input needs \"from\", \"to\" and \"types\"");
     const std::string fid = in["from"].is_object() ? id_text(in["from"].value("id", nlohmann::json())) : "";
     const std::string tid = in["to"].is_object() ? id_text(in["to"].value("id", nlohmann::json())) : "";
     Pair p;
@@ -373,13 +394,15 @@ HttpResponse App::h_v4_batch_create(Ctx& ctx) {
       return error(ctx, 400, "VALIDATION_ERROR", *e);
     std::uint8_t bits = 0;
     if (auto e = spec_bits(in["types"], p.from, p.to, bits)) {
-      errors.push_back(standard_error("VALIDATION_ERROR", *e, {{"fromObjectId", {fid}}, {"toObjectId", {tid}}}));
+      errors.push_back(
+          standard_error("VALIDATION_ERROR", *e, {{"fromObjectId", {fid}}, {"toObjectId", {tid}}}));
       continue;
     }
     if (!p.lead || p.lead->archived() || !p.other_exists) {
       errors.push_back(standard_error("OBJECT_NOT_FOUND",
-                                      "Could not find the " + std::string(object_singular(p.from)) + " " + fid +
-                                          " or the " + std::string(object_singular(p.to)) + " " + tid + ".",
+                                      "Could not find the " + std::string(object_singular(p.from)) + " " +
+                                          fid + " or the " + std::string(object_singular(p.to)) + " " + tid +
+                                          ".",
                                       {{"fromObjectId", {fid}}, {"toObjectId", {tid}}}));
       continue;
     }
@@ -398,14 +421,16 @@ HttpResponse App::h_v4_batch_archive(Ctx& ctx) {
     return error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: \"inputs\" is required");
   for (const auto& in : (*body)["inputs"]) {
     if (!in.is_object() || !in.contains("from") || !in.contains("to") || !in["to"].is_array())
-      return error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: each input needs \"from\" and a \"to\" array");
+      return error(ctx, 400, "VALIDATION_ERROR",
+                   "Invalid input JSON: each input needs \"from\" and a \"to\" array");
     const std::string fid = in["from"].is_object() ? id_text(in["from"].value("id", nlohmann::json())) : "";
     for (const auto& t : in["to"]) {
       const std::string tid = t.is_object() ? id_text(t.value("id", nlohmann::json())) : "";
       Pair p;
       if (auto e = resolve_pair(store_, ctx.params[0], fid, ctx.params[1], tid, p))
         return error(ctx, 400, "VALIDATION_ERROR", *e);
-      if (p.lead && !p.lead->archived()) store_.dissociate(*p.lead, p.other, p.other_id, kAssocUnlabeled, ctx.now);
+      if (p.lead && !p.lead->archived())
+        store_.dissociate(*p.lead, p.other, p.other_id, kAssocUnlabeled, ctx.now);
     }
   }
   HttpResponse r;
@@ -421,7 +446,8 @@ HttpResponse App::h_v4_batch_labels_archive(Ctx& ctx) {
     return error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: \"inputs\" is required");
   for (const auto& in : (*body)["inputs"]) {
     if (!in.is_object() || !in.contains("from") || !in.contains("to") || !in.contains("types"))
-      return error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: each input needs \"from\", \"to\" and \"types\"");
+      return error(ctx, 400, "VALIDATION_ERROR",
+                   "Invalid input JSON: each input needs \"from\", \"to\" and \"types\"");
     const std::string fid = in["from"].is_object() ? id_text(in["from"].value("id", nlohmann::json())) : "";
     const std::string tid = in["to"].is_object() ? id_text(in["to"].value("id", nlohmann::json())) : "";
     Pair p;
@@ -455,8 +481,9 @@ HttpResponse App::h_v4_batch_default(Ctx& ctx) {
       return error(ctx, 400, "VALIDATION_ERROR", *e);
     if (!p.lead || p.lead->archived() || !p.other_exists) {
       errors.push_back(standard_error("OBJECT_NOT_FOUND",
-                                      "Could not find the " + std::string(object_singular(p.from)) + " " + fid +
-                                          " or the " + std::string(object_singular(p.to)) + " " + tid + ".",
+                                      "Could not find the " + std::string(object_singular(p.from)) + " " +
+                                          fid + " or the " + std::string(object_singular(p.to)) + " " + tid +
+                                          ".",
                                       {{"fromObjectId", {fid}}, {"toObjectId", {tid}}}));
       continue;
     }
@@ -464,8 +491,9 @@ HttpResponse App::h_v4_batch_default(Ctx& ctx) {
     nlohmann::ordered_json r;
     r["from"] = {{"id", fid}};
     r["to"] = {{"id", tid}};
-    r["associationSpec"] = {{"associationCategory", "HUBSPOT_DEFINED"},
-                            {"associationTypeId", association_type_for_bit(p.from, p.to, kAssocUnlabeled)->type_id}};
+    r["associationSpec"] = {
+        {"associationCategory", "HUBSPOT_DEFINED"},
+        {"associationTypeId", association_type_for_bit(p.from, p.to, kAssocUnlabeled)->type_id}};
     results.push_back(std::move(r));
   }
   std::reverse(results.begin(), results.end());

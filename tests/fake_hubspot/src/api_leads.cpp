@@ -46,9 +46,9 @@ std::vector<std::string> string_list(const nlohmann::json& body, const char* key
 std::optional<App::ItemError> App::check_unique_id_property(Ctx&, const std::string& name, PropIndex& out) {
   auto p = store_.find_property(name);
   if (!p || !store_.property(*p).has_unique_value) {
-    return ItemError{400, standard_error("VALIDATION_ERROR", "Unable to perform update/upsert by non-unique 0-136 property " +
-                                                                 name + " in portal ID " +
-                                                                 std::to_string(store_.portal_id()))};
+    return ItemError{400, standard_error("VALIDATION_ERROR",
+                                         "Unable to perform update/upsert by non-unique 0-136 property " +
+                                             name + " in portal ID " + std::to_string(store_.portal_id()))};
   }
   out = *p;
   return std::nullopt;
@@ -79,7 +79,8 @@ Lead* App::lookup_lead(Ctx& ctx, const std::string& id, const std::optional<std:
   if (!lead || lead->archived() != archived) {
     nlohmann::ordered_json extra = nlohmann::ordered_json::object();
     if (!by_property && !parse_uint(id)) extra["context"] = {{"id", {id}}};
-    fail = error(ctx, 404, "OBJECT_NOT_FOUND", by_property ? "resource not found" : object_not_found_message(id), extra);
+    fail = error(ctx, 404, "OBJECT_NOT_FOUND",
+                 by_property ? "resource not found" : object_not_found_message(id), extra);
     return nullptr;
   }
   return lead;
@@ -88,7 +89,8 @@ Lead* App::lookup_lead(Ctx& ctx, const std::string& id, const std::optional<std:
 std::optional<App::ItemError> App::parse_properties(Ctx&, const nlohmann::json& input, PropInput& out) {
   out.clear();
   if (!input.is_object())
-    return ItemError{400, standard_error("VALIDATION_ERROR", "Invalid input JSON: \"properties\" must be an object")};
+    return ItemError{
+        400, standard_error("VALIDATION_ERROR", "Invalid input JSON: \"properties\" must be an object")};
   for (auto it = input.begin(); it != input.end(); ++it) {
     const auto& v = it.value();
     if (v.is_string()) {
@@ -100,27 +102,32 @@ std::optional<App::ItemError> App::parse_properties(Ctx&, const nlohmann::json& 
     } else if (v.is_number()) {
       out.emplace_back(it.key(), v.dump());
     } else {
-      return ItemError{400, standard_error("VALIDATION_ERROR", "Invalid input JSON: the value of property \"" +
-                                                                   it.key() + "\" must be a string")};
+      return ItemError{
+          400, standard_error("VALIDATION_ERROR", "Invalid input JSON: the value of property \"" + it.key() +
+                                                      "\" must be a string")};
     }
   }
   return std::nullopt;
 }
 
 App::ItemError App::missing_primary_error() {
-  return ItemError{400, standard_error("VALIDATION_ERROR",
-                                       "A lead must be created with a primary association to an existing contact "
-                                       "(associationTypeId 578) or company (associationTypeId 580).")};
+  return ItemError{400,
+                   standard_error("VALIDATION_ERROR",
+                                  "A lead must be created with a primary association to an existing contact "
+                                  "(associationTypeId 578) or company (associationTypeId 580).")};
 }
 
 std::optional<App::ItemError> App::parse_create_associations(Ctx&, const nlohmann::json& input,
                                                              std::vector<AssocRequest>& out) {
   out.clear();
   if (input.is_null()) return std::nullopt;
-  auto bad = [&](std::string msg) { return ItemError{400, standard_error("VALIDATION_ERROR", std::move(msg))}; };
+  auto bad = [&](std::string msg) {
+    return ItemError{400, standard_error("VALIDATION_ERROR", std::move(msg))};
+  };
   if (!input.is_array()) return bad("Invalid input JSON: \"associations\" must be an array");
   for (const auto& a : input) {
-    if (!a.is_object() || !a.contains("to") || !a["to"].is_object() || !a.contains("types") || !a["types"].is_array())
+    if (!a.is_object() || !a.contains("to") || !a["to"].is_object() || !a.contains("types") ||
+        !a["types"].is_array())
       return bad("Invalid input JSON: each association needs \"to\" and \"types\"");
     const auto& to = a["to"]["id"];
     std::string to_id = to.is_string() ? to.get<std::string>() : (to.is_number_unsigned() ? to.dump() : "");
@@ -136,7 +143,8 @@ std::optional<App::ItemError> App::parse_create_associations(Ctx&, const nlohman
         return bad("Association type " + std::to_string(type_id) + " (" + category +
                    ") is not a valid association type from leads");
       if (category != "HUBSPOT_DEFINED")
-        return bad("Association type " + std::to_string(type_id) + " has category HUBSPOT_DEFINED, not " + category);
+        return bad("Association type " + std::to_string(type_id) + " has category HUBSPOT_DEFINED, not " +
+                   category);
       if (!id || !store_.find_object(info->to, *id))
         return bad("Cannot associate lead with " + std::string(object_singular(info->to)) + " " + to_id +
                    ": the record does not exist");
@@ -155,19 +163,23 @@ std::optional<App::ItemError> App::parse_create_associations(Ctx&, const nlohman
 std::optional<App::ItemError> App::prepare_create(Ctx& ctx, const nlohmann::json& input, PropWrites& writes,
                                                   std::vector<AssocRequest>& assocs, Store::Claims* claims) {
   if (!input.is_object() || !input.contains("properties"))
-    return ItemError{400, standard_error("VALIDATION_ERROR", "Invalid input JSON: \"properties\" is required")};
+    return ItemError{400,
+                     standard_error("VALIDATION_ERROR", "Invalid input JSON: \"properties\" is required")};
   PropInput props;
   if (auto e = parse_properties(ctx, input["properties"], props)) return e;
   auto errors = store_.validate(props, nullptr, writes, claims);
-  if (!errors.empty()) return ItemError{400, standard_error("VALIDATION_ERROR", property_errors_message(errors))};
-  const auto name = std::find_if(props.begin(), props.end(), [](const auto& p) { return p.first == "hs_lead_name"; });
+  if (!errors.empty())
+    return ItemError{400, standard_error("VALIDATION_ERROR", property_errors_message(errors))};
+  const auto name =
+      std::find_if(props.begin(), props.end(), [](const auto& p) { return p.first == "hs_lead_name"; });
   if (name == props.end() || name->second.empty()) {
-    return ItemError{400, standard_error("VALIDATION_ERROR", property_errors_message(
-                                                                 {{"hs_lead_name", "REQUIRED_PROPERTY",
-                                                                   "Property \"hs_lead_name\" is required"}}))};
+    return ItemError{400,
+                     standard_error("VALIDATION_ERROR",
+                                    property_errors_message({{"hs_lead_name", "REQUIRED_PROPERTY",
+                                                              "Property \"hs_lead_name\" is required"}}))};
   }
-  if (auto e = parse_create_associations(ctx, input.contains("associations") ? input["associations"] : nlohmann::json(),
-                                         assocs))
+  if (auto e = parse_create_associations(
+          ctx, input.contains("associations") ? input["associations"] : nlohmann::json(), assocs))
     return e;
   bool primary = false;
   for (const auto& a : assocs) primary |= (a.bits & kAssocPrimary) != 0;
@@ -175,16 +187,19 @@ std::optional<App::ItemError> App::prepare_create(Ctx& ctx, const nlohmann::json
   return std::nullopt;
 }
 
-std::optional<App::ItemError> App::prepare_update(Ctx& ctx, const Lead& lead, const nlohmann::json& properties,
-                                                  PropWrites& writes, Store::Claims* claims) {
+std::optional<App::ItemError> App::prepare_update(Ctx& ctx, const Lead& lead,
+                                                  const nlohmann::json& properties, PropWrites& writes,
+                                                  Store::Claims* claims) {
   PropInput props;
   if (auto e = parse_properties(ctx, properties, props)) return e;
   if (props.empty()) {
-    return ItemError{400, standard_error("VALIDATION_ERROR", "No properties found to update, please provide at least one.",
-                                         {{"properties", {"{}"}}})};
+    return ItemError{
+        400, standard_error("VALIDATION_ERROR", "No properties found to update, please provide at least one.",
+                            {{"properties", {"{}"}}})};
   }
   auto errors = store_.validate(props, &lead, writes, claims);
-  if (!errors.empty()) return ItemError{400, standard_error("VALIDATION_ERROR", property_errors_message(errors))};
+  if (!errors.empty())
+    return ItemError{400, standard_error("VALIDATION_ERROR", property_errors_message(errors))};
   return std::nullopt;
 }
 
@@ -196,7 +211,8 @@ std::string App::batch_envelope(std::int64_t started, const std::string& results
     out += ",\"numErrors\":" + std::to_string(errors.size()) + ",\"errors\":";
     out += nlohmann::ordered_json(errors).dump();
   }
-  out += ",\"startedAt\":\"" + format_iso_ms(started) + "\",\"completedAt\":\"" + format_iso_ms(now_ms()) + "\"}";
+  out += ",\"startedAt\":\"" + format_iso_ms(started) + "\",\"completedAt\":\"" + format_iso_ms(now_ms()) +
+         "\"}";
   return out;
 }
 
@@ -222,7 +238,8 @@ HttpResponse App::h_list(Ctx& ctx) {
   std::size_t limit = 10;
   if (auto l = query_value(ctx.query, "limit")) {
     auto n = parse_int(*l);
-    if (!n || *n < 1) return error(ctx, 400, "VALIDATION_ERROR", "limit must be a positive integer, got " + *l);
+    if (!n || *n < 1)
+      return error(ctx, 400, "VALIDATION_ERROR", "limit must be a positive integer, got " + *l);
     limit = std::min<std::size_t>(static_cast<std::size_t>(*n), kListLimit);
   }
   std::uint64_t after = 0;
@@ -232,12 +249,13 @@ HttpResponse App::h_list(Ctx& ctx) {
     after = *n;
   }
   const bool archived = query_bool(ctx.query, "archived");
-  ObjectView view = read_view(query_list(ctx.query, "properties"), query_list(ctx.query, "propertiesWithHistory"),
-                              query_list(ctx.query, "associations"));
+  ObjectView view =
+      read_view(query_list(ctx.query, "properties"), query_list(ctx.query, "propertiesWithHistory"),
+                query_list(ctx.query, "associations"));
   if (!view.history.empty() && limit > kHistoryListLimit)
     return error(ctx, 400, "VALIDATION_ERROR",
-                 "The maximum limit when requesting properties with history is " + std::to_string(kHistoryListLimit) +
-                     ". Please reduce the limit and try again.");
+                 "The maximum limit when requesting properties with history is " +
+                     std::to_string(kHistoryListLimit) + ". Please reduce the limit and try again.");
   const auto& leads = store_.leads();
   std::size_t i = store_.lower_bound(after);
   std::string out;
@@ -274,11 +292,12 @@ HttpResponse App::h_list(Ctx& ctx) {
 
 HttpResponse App::h_get(Ctx& ctx) {
   HttpResponse fail;
-  Lead* lead = lookup_lead(ctx, ctx.params[0], query_value(ctx.query, "idProperty"), query_bool(ctx.query, "archived"),
-                           fail);
+  Lead* lead = lookup_lead(ctx, ctx.params[0], query_value(ctx.query, "idProperty"),
+                           query_bool(ctx.query, "archived"), fail);
   if (!lead) return fail;
-  ObjectView view = read_view(query_list(ctx.query, "properties"), query_list(ctx.query, "propertiesWithHistory"),
-                              query_list(ctx.query, "associations"));
+  ObjectView view =
+      read_view(query_list(ctx.query, "properties"), query_list(ctx.query, "propertiesWithHistory"),
+                query_list(ctx.query, "associations"));
   std::string out;
   JsonWriter w(out);
   write_lead(w, store_, *lead, view);
@@ -323,15 +342,18 @@ HttpResponse App::h_batch_read(Ctx& ctx) {
   if (!body->is_object() || !body->contains("inputs") || !(*body)["inputs"].is_array())
     return error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: \"inputs\" is required");
   const auto& inputs = (*body)["inputs"];
-  ObjectView view = read_view(string_list(*body, "properties"), string_list(*body, "propertiesWithHistory"), {});
+  ObjectView view =
+      read_view(string_list(*body, "properties"), string_list(*body, "propertiesWithHistory"), {});
   if (inputs.size() > kBatchLimit)
-    return error(ctx, 400, "VALIDATION_ERROR",
-                 "The maximum number of inputs supported in a batch request is 100. Please reduce the number of items "
-                 "and try again.");
+    return error(
+        ctx, 400, "VALIDATION_ERROR",
+        "The maximum number of inputs supported in a batch request is 100. Please reduce the number of items "
+        "and try again.");
   if (!view.history.empty() && inputs.size() > kHistoryBatchLimit)
-    return error(ctx, 400, "VALIDATION_ERROR",
-                 "The maximum number of inputs supported in a batch request for property histories is 50. Please "
-                 "reduce the number of items and try again");
+    return error(
+        ctx, 400, "VALIDATION_ERROR",
+        "The maximum number of inputs supported in a batch request for property histories is 50. Please "
+        "reduce the number of items and try again");
   std::optional<std::string> id_property;
   if (body->contains("idProperty") && (*body)["idProperty"].is_string())
     id_property = (*body)["idProperty"].get<std::string>();
@@ -341,7 +363,8 @@ HttpResponse App::h_batch_read(Ctx& ctx) {
   std::vector<std::string> missing;
   for (const auto& in : inputs) {
     std::string id;
-    if (in.is_object() && in.contains("id")) id = in["id"].is_string() ? in["id"].get<std::string>() : in["id"].dump();
+    if (in.is_object() && in.contains("id"))
+      id = in["id"].is_string() ? in["id"].get<std::string>() : in["id"].dump();
     HttpResponse ignored;
     Lead* lead = lookup_lead(ctx, id, id_property, archived, ignored);
     if (!lead && ignored.status == 400) return ignored;  // non-unique idProperty fails the whole batch
@@ -360,7 +383,8 @@ HttpResponse App::h_batch_read(Ctx& ctx) {
   std::vector<nlohmann::ordered_json> errors;
   if (!missing.empty()) {
     errors.push_back(standard_error(
-        "OBJECT_NOT_FOUND", "Could not get some LEAD objects, they may be deleted or not exist. Check that ids are valid.",
+        "OBJECT_NOT_FOUND",
+        "Could not get some LEAD objects, they may be deleted or not exist. Check that ids are valid.",
         {{"ids", missing}}));
   }
   return json(errors.empty() ? 200 : 207, batch_envelope(ctx.now, results, errors));
@@ -374,9 +398,10 @@ HttpResponse App::h_batch_create(Ctx& ctx) {
     return error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: \"inputs\" is required");
   const auto& inputs = (*body)["inputs"];
   if (inputs.size() > kBatchLimit)
-    return error(ctx, 400, "VALIDATION_ERROR",
-                 "The maximum number of inputs supported in a batch request is 100. Please reduce the number of items "
-                 "and try again.");
+    return error(
+        ctx, 400, "VALIDATION_ERROR",
+        "The maximum number of inputs supported in a batch request is 100. Please reduce the number of items "
+        "and try again.");
   const bool traced = every_input_traced(inputs);
   Store::Claims claims;
   struct Prepared {
@@ -424,9 +449,10 @@ HttpResponse App::h_batch_update(Ctx& ctx) {
     return error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: \"inputs\" is required");
   const auto& inputs = (*body)["inputs"];
   if (inputs.size() > kBatchLimit)
-    return error(ctx, 400, "VALIDATION_ERROR",
-                 "The maximum number of inputs supported in a batch request is 100. Please reduce the number of items "
-                 "and try again.");
+    return error(
+        ctx, 400, "VALIDATION_ERROR",
+        "The maximum number of inputs supported in a batch request is 100. Please reduce the number of items "
+        "and try again.");
   const bool traced = every_input_traced(inputs);
   std::set<std::string> seen;
   std::vector<std::string> duplicates;
@@ -434,12 +460,14 @@ HttpResponse App::h_batch_update(Ctx& ctx) {
     if (!in.is_object() || !in.contains("id")) continue;
     const std::string key = in.value("idProperty", std::string()) + ":" +
                             (in["id"].is_string() ? in["id"].get<std::string>() : in["id"].dump());
-    if (!seen.insert(key).second) duplicates.push_back(in["id"].is_string() ? in["id"].get<std::string>() : in["id"].dump());
+    if (!seen.insert(key).second)
+      duplicates.push_back(in["id"].is_string() ? in["id"].get<std::string>() : in["id"].dump());
   }
   if (!duplicates.empty()) {
     std::string list;
     for (const auto& d : duplicates) list += (list.empty() ? "" : ", ") + d;
-    return error(ctx, 400, "VALIDATION_ERROR", "Duplicate IDs found in batch input: [" + list + "]. IDs must be unique");
+    return error(ctx, 400, "VALIDATION_ERROR",
+                 "Duplicate IDs found in batch input: [" + list + "]. IDs must be unique");
   }
   Store::Claims claims;
   struct Prepared {
@@ -454,11 +482,13 @@ HttpResponse App::h_batch_update(Ctx& ctx) {
     std::optional<ItemError> err;
     std::string id;
     if (!in.is_object() || !in.contains("id") || !in.contains("properties")) {
-      err = ItemError{400, standard_error("VALIDATION_ERROR", "Invalid input JSON: each input needs \"id\" and \"properties\"")};
+      err = ItemError{400, standard_error("VALIDATION_ERROR",
+                                          "Invalid input JSON: each input needs \"id\" and \"properties\"")};
     } else {
       id = in["id"].is_string() ? in["id"].get<std::string>() : in["id"].dump();
       std::optional<std::string> idp;
-      if (in.contains("idProperty") && in["idProperty"].is_string()) idp = in["idProperty"].get<std::string>();
+      if (in.contains("idProperty") && in["idProperty"].is_string())
+        idp = in["idProperty"].get<std::string>();
       HttpResponse missing;
       p.lead = lookup_lead(ctx, id, idp, false, missing);
       if (!p.lead) {
@@ -466,7 +496,8 @@ HttpResponse App::h_batch_update(Ctx& ctx) {
           auto parsed = nlohmann::ordered_json::parse(missing.body);
           err = ItemError{400, standard_error("VALIDATION_ERROR", parsed.value("message", ""))};
         } else {
-          err = ItemError{404, standard_error("OBJECT_NOT_FOUND", object_not_found_message(id), {{"ids", {id}}})};
+          err = ItemError{404,
+                          standard_error("OBJECT_NOT_FOUND", object_not_found_message(id), {{"ids", {id}}})};
         }
       } else {
         err = prepare_update(ctx, *p.lead, in["properties"], p.writes, &claims);
@@ -506,12 +537,14 @@ HttpResponse App::h_batch_upsert(Ctx& ctx) {
     return error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: \"inputs\" is required");
   const auto& inputs = (*body)["inputs"];
   if (inputs.size() > kBatchLimit)
-    return error(ctx, 400, "VALIDATION_ERROR",
-                 "The maximum number of inputs supported in a batch request is 100. Please reduce the number of items "
-                 "and try again.");
+    return error(
+        ctx, 400, "VALIDATION_ERROR",
+        "The maximum number of inputs supported in a batch request is 100. Please reduce the number of items "
+        "and try again.");
   // Upsert addresses records by a unique property only; hs_object_id or a plain property fails the batch.
   for (const auto& in : inputs) {
-    const std::string idp = in.is_object() ? in.value("idProperty", std::string("hs_object_id")) : "hs_object_id";
+    const std::string idp =
+        in.is_object() ? in.value("idProperty", std::string("hs_object_id")) : "hs_object_id";
     PropIndex p = 0;
     if (auto e = check_unique_id_property(ctx, idp, p)) return error(ctx, *e);
   }
@@ -528,7 +561,8 @@ HttpResponse App::h_batch_upsert(Ctx& ctx) {
     Prepared p{nullptr, {}, trace_id_of(in)};
     std::optional<ItemError> err;
     if (!in.contains("id") || !in.contains("properties")) {
-      err = ItemError{400, standard_error("VALIDATION_ERROR", "Invalid input JSON: each input needs \"id\" and \"properties\"")};
+      err = ItemError{400, standard_error("VALIDATION_ERROR",
+                                          "Invalid input JSON: each input needs \"id\" and \"properties\"")};
     } else {
       const std::string id = in["id"].is_string() ? in["id"].get<std::string>() : in["id"].dump();
       const PropIndex prop = *store_.find_property(in["idProperty"].get<std::string>());
@@ -580,9 +614,10 @@ HttpResponse App::h_batch_archive(Ctx& ctx) {
     return error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: \"inputs\" is required");
   const auto& inputs = (*body)["inputs"];
   if (inputs.size() > kBatchLimit)
-    return error(ctx, 400, "VALIDATION_ERROR",
-                 "The maximum number of inputs supported in a batch request is 100. Please reduce the number of items "
-                 "and try again.");
+    return error(
+        ctx, 400, "VALIDATION_ERROR",
+        "The maximum number of inputs supported in a batch request is 100. Please reduce the number of items "
+        "and try again.");
   for (const auto& in : inputs)
     if (!in.is_object() || !in.contains("id"))
       return error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: each input needs an \"id\"");

@@ -9,11 +9,22 @@ namespace {
 
 bool valid_property_name(const std::string& n) {
   if (n.empty() || !(n[0] >= 'a' && n[0] <= 'z')) return false;
-  return std::all_of(n.begin(), n.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+  return std::all_of(n.begin(), n.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
-const char* kFieldTypes[] = {"textarea", "text", "date", "file", "number", "select", "radio", "checkbox",
-                             "booleancheckbox", "calculation_equation", "html", "phonenumber"};
+const char* kFieldTypes[] = {"textarea",
+                             "text",
+                             "date",
+                             "file",
+                             "number",
+                             "select",
+                             "radio",
+                             "checkbox",
+                             "booleancheckbox",
+                             "calculation_equation",
+                             "html",
+                             "phonenumber"};
 
 }  // namespace
 
@@ -48,7 +59,8 @@ nlohmann::ordered_json App::property_json(const PropertyDef& p) {
   j["modificationMetadata"] = {{"archivable", p.archivable},
                                {"readOnlyDefinition", p.read_only_definition},
                                {"readOnlyValue", p.read_only_value}};
-  if (p.type == PropType::enumeration) j["modificationMetadata"]["readOnlyOptions"] = p.external != ExternalOptions::none;
+  if (p.type == PropType::enumeration)
+    j["modificationMetadata"]["readOnlyOptions"] = p.external != ExternalOptions::none;
   j["formField"] = p.form_field;
   j["dataSensitivity"] = "non_sensitive";
   j["archived"] = false;
@@ -77,7 +89,8 @@ HttpResponse App::h_props_get(Ctx& ctx) {
     return error(ctx, 400, "VALIDATION_ERROR", "Unable to infer object type from: " + ctx.params[0]);
   auto p = store_.find_property(ctx.params[1]);
   if (!p)
-    return error(ctx, 404, "OBJECT_NOT_FOUND", "Unable to find property " + ctx.params[1] + " for object type 0-136");
+    return error(ctx, 404, "OBJECT_NOT_FOUND",
+                 "Unable to find property " + ctx.params[1] + " for object type 0-136");
   return json(200, property_json(store_.property(*p)));
 }
 
@@ -95,7 +108,8 @@ HttpResponse App::h_props_create(Ctx& ctx) {
   PropertyDef p;
   p.name = (*body)["name"].get<std::string>();
   if (!valid_property_name(p.name))
-    return bad("Property name " + p.name + " is invalid: use lower-case letters, digits and underscores, starting with a letter");
+    return bad("Property name " + p.name +
+               " is invalid: use lower-case letters, digits and underscores, starting with a letter");
   if (store_.find_property(p.name))
     return error(ctx, 409, "OBJECT_ALREADY_EXISTS", "Property named '" + p.name + "' already exists.");
   p.label = (*body)["label"].get<std::string>();
@@ -132,7 +146,8 @@ HttpResponse App::h_props_create(Ctx& ctx) {
   }
   if (p.type == PropType::enumeration && !body->contains("options"))
     return bad("options are required for enumeration properties");
-  if (p.type == PropType::boolean && p.options.empty()) p.options = {{"Yes", "true", {}, 0, false}, {"No", "false", {}, 1, false}};
+  if (p.type == PropType::boolean && p.options.empty())
+    p.options = {{"Yes", "true", {}, 0, false}, {"No", "false", {}, 1, false}};
   p.hubspot_defined = false;
   p.read_only_definition = false;
   p.archivable = true;
@@ -206,7 +221,8 @@ HttpResponse App::h_pipeline_stage(Ctx& ctx) {
   if (!p) return error(ctx, 404, "OBJECT_NOT_FOUND", "Unable to find pipeline " + ctx.params[1]);
   for (const auto& s : p->stages)
     if (s.id == ctx.params[2]) return json(200, stage_json(s));
-  return error(ctx, 404, "OBJECT_NOT_FOUND", "Unable to find stage " + ctx.params[2] + " in pipeline " + p->id);
+  return error(ctx, 404, "OBJECT_NOT_FOUND",
+               "Unable to find stage " + ctx.params[2] + " in pipeline " + p->id);
 }
 
 }  // namespace leadsync::fake_hubspot

@@ -18,12 +18,19 @@ constexpr std::size_t kMaxFilters = 18;
 enum class Op { eq, neq, lt, lte, gt, gte, between, in, not_in, has, not_has, contains, not_contains };
 
 std::optional<Op> parse_op(const std::string& s) {
-  static const std::pair<const char*, Op> kOps[] = {
-      {"EQ", Op::eq},         {"NEQ", Op::neq},         {"LT", Op::lt},
-      {"LTE", Op::lte},       {"GT", Op::gt},           {"GTE", Op::gte},
-      {"BETWEEN", Op::between}, {"IN", Op::in},         {"NOT_IN", Op::not_in},
-      {"HAS_PROPERTY", Op::has}, {"NOT_HAS_PROPERTY", Op::not_has},
-      {"CONTAINS_TOKEN", Op::contains}, {"NOT_CONTAINS_TOKEN", Op::not_contains}};
+  static const std::pair<const char*, Op> kOps[] = {{"EQ", Op::eq},
+                                                    {"NEQ", Op::neq},
+                                                    {"LT", Op::lt},
+                                                    {"LTE", Op::lte},
+                                                    {"GT", Op::gt},
+                                                    {"GTE", Op::gte},
+                                                    {"BETWEEN", Op::between},
+                                                    {"IN", Op::in},
+                                                    {"NOT_IN", Op::not_in},
+                                                    {"HAS_PROPERTY", Op::has},
+                                                    {"NOT_HAS_PROPERTY", Op::not_has},
+                                                    {"CONTAINS_TOKEN", Op::contains},
+                                                    {"NOT_CONTAINS_TOKEN", Op::not_contains}};
   for (const auto& [name, op] : kOps)
     if (s == name) return op;
   return std::nullopt;
@@ -43,7 +50,9 @@ struct Filter {
   std::vector<double> nums;
 };
 
-bool is_time_prop(const PropertyDef& d) { return d.type == PropType::date || d.type == PropType::datetime; }
+bool is_time_prop(const PropertyDef& d) {
+  return d.type == PropType::date || d.type == PropType::datetime;
+}
 
 std::optional<double> to_number(std::string_view text, bool time) {
   if (time) {
@@ -54,7 +63,9 @@ std::optional<double> to_number(std::string_view text, bool time) {
   return parse_number(text);
 }
 
-std::string json_text(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+std::string json_text(const nlohmann::json& v) {
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
 
 std::vector<std::string> string_list_of(const nlohmann::json& body, const char* key) {
   std::vector<std::string> out;
@@ -106,10 +117,17 @@ class Evaluator {
   // Value of p as the index saw it; nullopt when unset or empty.
   std::optional<std::string_view> text(const Lead& l, PropIndex p) {
     switch (p) {
-      case kPropObjectId: scratch_ = std::to_string(l.id); return scratch_;
-      case kPropCreateDate: scratch_ = format_iso_ms(l.created_ms); return scratch_;
-      case kPropLastModified: scratch_ = format_iso_ms(updated_as_of(l, cutoff_)); return scratch_;
-      default: break;
+      case kPropObjectId:
+        scratch_ = std::to_string(l.id);
+        return scratch_;
+      case kPropCreateDate:
+        scratch_ = format_iso_ms(l.created_ms);
+        return scratch_;
+      case kPropLastModified:
+        scratch_ = format_iso_ms(updated_as_of(l, cutoff_));
+        return scratch_;
+      default:
+        break;
     }
     const HistEntry* h = l.as_of(p, cutoff_);
     if (!h) return std::nullopt;
@@ -120,10 +138,14 @@ class Evaluator {
 
   std::optional<double> number(const Lead& l, PropIndex p) {
     switch (p) {
-      case kPropObjectId: return static_cast<double>(l.id);
-      case kPropCreateDate: return static_cast<double>(l.created_ms);
-      case kPropLastModified: return static_cast<double>(updated_as_of(l, cutoff_));
-      default: break;
+      case kPropObjectId:
+        return static_cast<double>(l.id);
+      case kPropCreateDate:
+        return static_cast<double>(l.created_ms);
+      case kPropLastModified:
+        return static_cast<double>(updated_as_of(l, cutoff_));
+      default:
+        break;
     }
     auto t = text(l, p);
     if (!t) return std::nullopt;
@@ -136,22 +158,32 @@ class Evaluator {
     if (f.numeric) {
       auto x = number(l, f.prop);
       switch (f.op) {
-        case Op::eq: return x && *x == f.num;
-        case Op::neq: return !x || *x != f.num;
-        case Op::lt: return x && *x < f.num;
-        case Op::lte: return x && *x <= f.num;
-        case Op::gt: return x && *x > f.num;
-        case Op::gte: return x && *x >= f.num;
-        case Op::between: return x && *x >= f.num && *x <= f.num_high;
-        case Op::in: return x && std::find(f.nums.begin(), f.nums.end(), *x) != f.nums.end();
-        case Op::not_in: return !x || std::find(f.nums.begin(), f.nums.end(), *x) == f.nums.end();
+        case Op::eq:
+          return x && *x == f.num;
+        case Op::neq:
+          return !x || *x != f.num;
+        case Op::lt:
+          return x && *x < f.num;
+        case Op::lte:
+          return x && *x <= f.num;
+        case Op::gt:
+          return x && *x > f.num;
+        case Op::gte:
+          return x && *x >= f.num;
+        case Op::between:
+          return x && *x >= f.num && *x <= f.num_high;
+        case Op::in:
+          return x && std::find(f.nums.begin(), f.nums.end(), *x) != f.nums.end();
+        case Op::not_in:
+          return !x || std::find(f.nums.begin(), f.nums.end(), *x) == f.nums.end();
         case Op::contains:
         case Op::not_contains: {
           auto t = text(l, f.prop);
           const bool hit = t && contains_token(*t, to_lower(f.value));
           return f.op == Op::contains ? hit : !hit;
         }
-        default: return false;
+        default:
+          return false;
       }
     }
     auto t = text(l, f.prop);
@@ -166,8 +198,10 @@ class Evaluator {
     auto eq = [&](std::string_view a, std::string_view b) { return f.exact ? a == b : iequals(a, b); };
     auto any = [&](auto pred) { return std::any_of(parts.begin(), parts.end(), pred); };
     switch (f.op) {
-      case Op::eq: return any([&](std::string_view p) { return eq(p, f.value); });
-      case Op::neq: return !any([&](std::string_view p) { return eq(p, f.value); });
+      case Op::eq:
+        return any([&](std::string_view p) { return eq(p, f.value); });
+      case Op::neq:
+        return !any([&](std::string_view p) { return eq(p, f.value); });
       case Op::in:
       case Op::not_in: {
         // String IN values must be lower case (HubSpot lower-cases the stored value, not the filter).
@@ -177,17 +211,23 @@ class Evaluator {
         });
         return f.op == Op::in ? hit : !hit;
       }
-      case Op::lt: return t && to_lower(*t) < to_lower(f.value);
-      case Op::lte: return t && to_lower(*t) <= to_lower(f.value);
-      case Op::gt: return t && to_lower(*t) > to_lower(f.value);
-      case Op::gte: return t && to_lower(*t) >= to_lower(f.value);
-      case Op::between: return t && to_lower(*t) >= to_lower(f.value) && to_lower(*t) <= to_lower(f.high);
+      case Op::lt:
+        return t && to_lower(*t) < to_lower(f.value);
+      case Op::lte:
+        return t && to_lower(*t) <= to_lower(f.value);
+      case Op::gt:
+        return t && to_lower(*t) > to_lower(f.value);
+      case Op::gte:
+        return t && to_lower(*t) >= to_lower(f.value);
+      case Op::between:
+        return t && to_lower(*t) >= to_lower(f.value) && to_lower(*t) <= to_lower(f.high);
       case Op::contains:
       case Op::not_contains: {
         const bool hit = t && contains_token(*t, to_lower(f.value));
         return f.op == Op::contains ? hit : !hit;
       }
-      default: return false;
+      default:
+        return false;
     }
   }
 
@@ -200,20 +240,30 @@ class Evaluator {
       const std::string id = std::to_string(a.to_id);
       switch (f.op) {
         case Op::eq:
-        case Op::neq: hit |= id == f.value; break;
+        case Op::neq:
+          hit |= id == f.value;
+          break;
         case Op::in:
-        case Op::not_in: hit |= std::find(f.values.begin(), f.values.end(), id) != f.values.end(); break;
-        default: break;
+        case Op::not_in:
+          hit |= std::find(f.values.begin(), f.values.end(), id) != f.values.end();
+          break;
+        default:
+          break;
       }
     }
     switch (f.op) {
       case Op::eq:
-      case Op::in: return hit;
+      case Op::in:
+        return hit;
       case Op::neq:
-      case Op::not_in: return !hit;
-      case Op::has: return any;
-      case Op::not_has: return !any;
-      default: return false;
+      case Op::not_in:
+        return !hit;
+      case Op::has:
+        return any;
+      case Op::not_has:
+        return !any;
+      default:
+        return false;
     }
   }
 
@@ -228,13 +278,15 @@ HttpResponse App::h_search(Ctx& ctx) {
   HttpResponse fail;
   auto body = parse_body(ctx, fail);
   if (!body) return fail;
-  if (!body->is_object()) return error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: expected an object");
+  if (!body->is_object())
+    return error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: expected an object");
   auto bad = [&](std::string msg) { return error(ctx, 400, "VALIDATION_ERROR", std::move(msg)); };
 
   std::int64_t limit = 10;
   if (body->contains("limit") && !(*body)["limit"].is_null()) {
     const auto& l = (*body)["limit"];
-    auto n = l.is_number_integer() ? std::optional<std::int64_t>(l.get<std::int64_t>()) : parse_int(json_text(l));
+    auto n =
+        l.is_number_integer() ? std::optional<std::int64_t>(l.get<std::int64_t>()) : parse_int(json_text(l));
     if (!n || *n < 0) return bad("limit must be a non-negative integer");
     if (*n > kMaxLimit) return bad("Invalid limit: " + std::to_string(*n) + ". The maximum limit is 200.");
     limit = *n;
@@ -244,13 +296,15 @@ HttpResponse App::h_search(Ctx& ctx) {
     const std::string a = json_text((*body)["after"]);
     if (!a.empty()) {
       auto n = parse_int(a);
-      if (!n || *n < 0) return bad("Invalid after: " + a + ". It must be the numeric offset from paging.next.after.");
+      if (!n || *n < 0)
+        return bad("Invalid after: " + a + ". It must be the numeric offset from paging.next.after.");
       after = *n;
     }
   }
   if (after >= kMaxResults)
-    return bad("The search endpoints are limited to 10,000 total results for any given query. Requested offset " +
-               std::to_string(after) + " is past that limit.");
+    return bad(
+        "The search endpoints are limited to 10,000 total results for any given query. Requested offset " +
+        std::to_string(after) + " is past that limit.");
   std::string query;
   if (body->contains("query") && (*body)["query"].is_string()) {
     query = to_lower((*body)["query"].get<std::string>());
@@ -266,7 +320,8 @@ HttpResponse App::h_search(Ctx& ctx) {
     if (fg.size() > kMaxGroups)
       return bad("Too many filter groups: " + std::to_string(fg.size()) + ". The maximum is 5.");
     for (const auto& g : fg) {
-      if (!g.is_object() || !g.contains("filters") || !g["filters"].is_array()) return bad("each filter group needs filters");
+      if (!g.is_object() || !g.contains("filters") || !g["filters"].is_array())
+        return bad("each filter group needs filters");
       const auto& fs = g["filters"];
       if (fs.size() > kMaxFiltersPerGroup)
         return bad("Too many filters in a group: " + std::to_string(fs.size()) + ". The maximum is 6.");
@@ -295,21 +350,26 @@ HttpResponse App::h_search(Ctx& ctx) {
           f.exact = def.type == PropType::enumeration;
           f.multi = def.field_type == "checkbox";
         }
-        const bool needs_value = f.op != Op::has && f.op != Op::not_has && f.op != Op::in && f.op != Op::not_in;
+        const bool needs_value =
+            f.op != Op::has && f.op != Op::not_has && f.op != Op::in && f.op != Op::not_in;
         if (needs_value) {
-          if (!fj.contains("value") || fj["value"].is_null()) return bad("Filter on " + name + " needs a value");
+          if (!fj.contains("value") || fj["value"].is_null())
+            return bad("Filter on " + name + " needs a value");
           f.value = json_text(fj["value"]);
         }
         if (f.op == Op::between) {
-          if (!fj.contains("highValue") || fj["highValue"].is_null()) return bad("BETWEEN on " + name + " needs highValue");
+          if (!fj.contains("highValue") || fj["highValue"].is_null())
+            return bad("BETWEEN on " + name + " needs highValue");
           f.high = json_text(fj["highValue"]);
         }
         if (f.op == Op::in || f.op == Op::not_in) {
-          if (!fj.contains("values") || !fj["values"].is_array()) return bad("IN/NOT_IN on " + name + " needs values");
+          if (!fj.contains("values") || !fj["values"].is_array())
+            return bad("IN/NOT_IN on " + name + " needs values");
           for (const auto& v : fj["values"]) f.values.push_back(json_text(v));
         }
         if (f.numeric && !f.assoc && f.op != Op::contains && f.op != Op::not_contains) {
-          const bool time = f.prop == kPropCreateDate || f.prop == kPropLastModified || is_time_prop(store_.property(f.prop));
+          const bool time = f.prop == kPropCreateDate || f.prop == kPropLastModified ||
+                            is_time_prop(store_.property(f.prop));
           auto conv = [&](const std::string& s) { return to_number(s, time); };
           if (needs_value) {
             auto n = conv(f.value);
@@ -333,7 +393,8 @@ HttpResponse App::h_search(Ctx& ctx) {
     }
   }
   if (total_filters > kMaxFilters)
-    return bad("Too many filters: " + std::to_string(total_filters) + ". The maximum is 18 across all groups.");
+    return bad("Too many filters: " + std::to_string(total_filters) +
+               ". The maximum is 18 across all groups.");
 
   // ---- sort (only the first is honoured) ----------------------------------------------------------
   std::optional<PropIndex> sort_prop;
@@ -408,7 +469,8 @@ HttpResponse App::h_search(Ctx& ctx) {
       std::vector<Keyed> keyed;
       keyed.reserve(hits.size());
       for (const Lead* l : hits) keyed.push_back({ev.number(*l, *sort_prop), l});
-      std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(wanted), keyed.end(), order);
+      std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(wanted), keyed.end(),
+                        order);
       for (std::size_t i = 0; i < wanted; ++i) hits[i] = keyed[i].lead;
     } else {
       struct Keyed {
@@ -421,7 +483,8 @@ HttpResponse App::h_search(Ctx& ctx) {
         auto t = ev.text(*l, *sort_prop);
         keyed.push_back({t ? std::optional<std::string>(to_lower(*t)) : std::nullopt, l});
       }
-      std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(wanted), keyed.end(), order);
+      std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(wanted), keyed.end(),
+                        order);
       for (std::size_t i = 0; i < wanted; ++i) hits[i] = keyed[i].lead;
     }
   }

@@ -67,7 +67,8 @@ void App::reset_state() {
 }
 
 std::int64_t App::steady_ms() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_).count() +
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_)
+             .count() +
          1'000'000;
 }
 
@@ -112,7 +113,8 @@ HttpResponse App::handle(const HttpRequest& req) {
             Handler again = route(later, mm);
             out = apply_fault(later, f, again, mm);
           } catch (const std::exception& e) {
-            out = error(later, 500, "INTERNAL_ERROR", std::string("fake-hubspot internal error: ") + e.what());
+            out =
+                error(later, 500, "INTERNAL_ERROR", std::string("fake-hubspot internal error: ") + e.what());
           }
           finish(later, out);
           return out;
@@ -148,7 +150,8 @@ HttpResponse App::process(Ctx& ctx, Handler h, bool mismatch) {
     ++rate_limited_;
     r = rate_limit_body(ctx, rl.verdict, app->app_id);
   } else if (!h) {
-    r = mismatch ? error(ctx, 405, "VALIDATION_ERROR", "HTTP " + ctx.req.method + " is not supported by this endpoint")
+    r = mismatch ? error(ctx, 405, "VALIDATION_ERROR",
+                         "HTTP " + ctx.req.method + " is not supported by this endpoint")
                  : error(ctx, 404, "OBJECT_NOT_FOUND", "resource not found");
   } else {
     r = (this->*h)(ctx);
@@ -178,8 +181,8 @@ HttpResponse App::rate_limit_body(Ctx& ctx, RateVerdict v, const std::string& ap
       j["errorType"] = "RATE_LIMIT";
       j["correlationId"] = ctx.corr;
       j["policyName"] = "TEN_SECONDLY_ROLLING";
-      j["groupName"] = "publicapi:private_app-api-calls-ten-secondly:" + app_id + ":" +
-                       std::to_string(store_.portal_id());
+      j["groupName"] =
+          "publicapi:private_app-api-calls-ten-secondly:" + app_id + ":" + std::to_string(store_.portal_id());
       break;
   }
   return json(429, j);
@@ -196,37 +199,48 @@ HttpResponse App::fault_body(Ctx& ctx, int status) {
     return r;
   };
   switch (status) {
-    case 400: return error(ctx, 400, "VALIDATION_ERROR", "There was a problem with the request.");
-    case 401: return error(ctx, 401, "INVALID_AUTHENTICATION", kAuthMessage);
+    case 400:
+      return error(ctx, 400, "VALIDATION_ERROR", "There was a problem with the request.");
+    case 401:
+      return error(ctx, 401, "INVALID_AUTHENTICATION", kAuthMessage);
     case 403: {
       nlohmann::ordered_json extra;
       extra["errors"] = nlohmann::ordered_json::array(
           {{{"message", "One or more of the following scopes are required."},
             {"context", {{"requiredGranularScopes", {"crm.objects.leads.read"}}}}}});
       extra["links"] = {{"scopes", "https://developers.hubspot.com/scopes"}};
-      return error(ctx, 403, "MISSING_SCOPES",
-                   "This app hasn't been granted all required scopes to make this call. Read more about required "
-                   "scopes here: https://developers.hubspot.com/scopes.",
-                   extra);
+      return error(
+          ctx, 403, "MISSING_SCOPES",
+          "This app hasn't been granted all required scopes to make this call. Read more about required "
+          "scopes here: https://developers.hubspot.com/scopes.",
+          extra);
     }
-    case 404: return error(ctx, 404, "OBJECT_NOT_FOUND", "resource not found");
-    case 409: return error(ctx, 409, "CONFLICT", "Conflict");
+    case 404:
+      return error(ctx, 404, "OBJECT_NOT_FOUND", "resource not found");
+    case 409:
+      return error(ctx, 409, "CONFLICT", "Conflict");
     case 423:
-      return error(ctx, 423, "LOCKED", "The object is locked by a concurrent request. Retry after 2 seconds.");
+      return error(ctx, 423, "LOCKED",
+                   "The object is locked by a concurrent request. Retry after 2 seconds.");
     case 477:
-      return error(ctx, 477, "MIGRATION_IN_PROGRESS",
-                   "This account is being migrated between data centers. Retry after the number of seconds in the "
-                   "Retry-After header.");
-    case 500: return error(ctx, 500, "INTERNAL_ERROR", "internal error");
-    case 503: return error(ctx, 503, "SERVICE_UNAVAILABLE", "Service Unavailable");
+      return error(
+          ctx, 477, "MIGRATION_IN_PROGRESS",
+          "This account is being migrated between data centers. Retry after the number of seconds in the "
+          "Retry-After header.");
+    case 500:
+      return error(ctx, 500, "INTERNAL_ERROR", "internal error");
+    case 503:
+      return error(ctx, 503, "SERVICE_UNAVAILABLE", "Service Unavailable");
     case 502:
     case 504:
     case 520:
     case 521:
     case 522:
     case 523:
-    case 524: return cloudflare(status);
-    default: break;
+    case 524:
+      return cloudflare(status);
+    default:
+      break;
   }
   if (status < 300) {
     HttpResponse r;
@@ -250,7 +264,7 @@ HttpResponse App::apply_fault(Ctx& ctx, const Fault& f, Handler h, bool mismatch
     case FaultKind::rate_limit: {
       if (f.execute) (void)process(ctx, h, mismatch);
       ++rate_limited_;
-      const auto v = f.policy == "DAILY" ? RateVerdict::daily
+      const auto v = f.policy == "DAILY"      ? RateVerdict::daily
                      : f.policy == "SECONDLY" ? RateVerdict::secondly
                                               : RateVerdict::ten_secondly;
       const AppInfo* app = authenticate(ctx.req.authorization);
@@ -298,7 +312,8 @@ App::Handler App::route(Ctx& ctx, bool& mismatch) {
   const auto& s = ctx.segs;
   const auto& m = ctx.req.method;
   mismatch = false;
-  auto match = [&](std::initializer_list<std::pair<const char*, Handler>> by_method, std::string tmpl) -> Handler {
+  auto match = [&](std::initializer_list<std::pair<const char*, Handler>> by_method,
+                   std::string tmpl) -> Handler {
     ctx.route = std::move(tmpl);
     for (const auto& [meth, h] : by_method)
       if (m == meth) return h;
@@ -338,7 +353,8 @@ App::Handler App::route(Ctx& ctx, bool& mismatch) {
     }
     if (rest == 1) {
       ctx.params = {s[base]};
-      return match({{"GET", &App::h_get}, {"PATCH", &App::h_update}, {"DELETE", &App::h_archive}}, prefix + "/{id}");
+      return match({{"GET", &App::h_get}, {"PATCH", &App::h_update}, {"DELETE", &App::h_archive}},
+                   prefix + "/{id}");
     }
     if (rest == 3 && s[base + 1] == "associations") {
       ctx.params = {s[base], s[base + 2]};
@@ -387,10 +403,12 @@ App::Handler App::route(Ctx& ctx, bool& mismatch) {
       return match({{"POST", &App::h_v4_batch_default}}, p + "batch/associate/default");
     return nullptr;
   }
-  // Newer spellings of the labels route: /crm/associations/v4/{from}/{to}/labels, /crm/associations/2026-03/...
+  // Newer spellings of the labels route: /crm/associations/v4/{from}/{to}/labels,
+  // /crm/associations/2026-03/...
   if (s[1] == "associations" && s.size() == 6 && (s[2] == "v4" || is_version(s[2])) && s[5] == "labels") {
     ctx.params = {s[3], s[4]};
-    return match({{"GET", &App::h_v4_labels}}, "/crm/associations/" + s[2] + "/" + s[3] + "/" + s[4] + "/labels");
+    return match({{"GET", &App::h_v4_labels}},
+                 "/crm/associations/" + s[2] + "/" + s[3] + "/" + s[4] + "/labels");
   }
 
   // Properties: /crm/v3/properties/{objectType}[/{name}], /crm/properties/2026-03/...
@@ -437,7 +455,9 @@ HttpResponse App::json(int status, std::string body) {
   return r;
 }
 
-HttpResponse App::json(int status, const nlohmann::ordered_json& body) { return json(status, body.dump()); }
+HttpResponse App::json(int status, const nlohmann::ordered_json& body) {
+  return json(status, body.dump());
+}
 
 HttpResponse App::error(Ctx& ctx, int status, std::string_view category, std::string message,
                         nlohmann::ordered_json extra) {
@@ -454,7 +474,8 @@ HttpResponse App::error(Ctx& ctx, const ItemError& e) {
   nlohmann::ordered_json extra;
   if (e.body.contains("context") && !e.body["context"].empty()) extra["context"] = e.body["context"];
   if (e.body.contains("subCategory")) extra["subCategory"] = e.body["subCategory"];
-  return error(ctx, e.status, e.body.value("category", "VALIDATION_ERROR"), e.body.value("message", ""), extra);
+  return error(ctx, e.status, e.body.value("category", "VALIDATION_ERROR"), e.body.value("message", ""),
+               extra);
 }
 
 nlohmann::ordered_json App::standard_error(std::string_view category, std::string message,
@@ -487,7 +508,8 @@ std::string App::property_errors_message(const std::vector<PropError>& errors) {
 
 std::optional<nlohmann::json> App::parse_body(Ctx& ctx, HttpResponse& fail) {
   if (ctx.req.body.find_first_not_of(" \t\r\n") == std::string::npos) {
-    fail = error(ctx, 400, "VALIDATION_ERROR", "Invalid JSON input: a request body was expected, but none found");
+    fail = error(ctx, 400, "VALIDATION_ERROR",
+                 "Invalid JSON input: a request body was expected, but none found");
     return std::nullopt;
   }
   try {

@@ -8,14 +8,22 @@ namespace leadsync::fake_hubspot {
 
 std::string_view fault_kind_name(FaultKind k) {
   switch (k) {
-    case FaultKind::status: return "status";
-    case FaultKind::rate_limit: return "rate_limit";
-    case FaultKind::delay: return "delay";
-    case FaultKind::drop_before_response: return "drop_before_response";
-    case FaultKind::drop_after_headers: return "drop_after_headers";
-    case FaultKind::drop_mid_body: return "drop_mid_body";
-    case FaultKind::truncated_body: return "truncated_body";
-    case FaultKind::invalid_json: return "invalid_json";
+    case FaultKind::status:
+      return "status";
+    case FaultKind::rate_limit:
+      return "rate_limit";
+    case FaultKind::delay:
+      return "delay";
+    case FaultKind::drop_before_response:
+      return "drop_before_response";
+    case FaultKind::drop_after_headers:
+      return "drop_after_headers";
+    case FaultKind::drop_mid_body:
+      return "drop_mid_body";
+    case FaultKind::truncated_body:
+      return "truncated_body";
+    case FaultKind::invalid_json:
+      return "invalid_json";
   }
   return "status";
 }
@@ -34,7 +42,8 @@ FaultKind parse_kind(const std::string& s) {
 
 int get_int(const nlohmann::json& j, const char* key, int def) {
   if (!j.contains(key) || j[key].is_null()) return def;
-  if (!j[key].is_number_integer()) throw std::invalid_argument(std::string("\"") + key + "\" must be an integer");
+  if (!j[key].is_number_integer())
+    throw std::invalid_argument(std::string("\"") + key + "\" must be an integer");
   return j[key].get<int>();
 }
 
@@ -48,8 +57,8 @@ std::string get_string(const nlohmann::json& j, const char* key, std::string def
 
 Fault parse_fault(const nlohmann::json& j) {
   if (!j.is_object()) throw std::invalid_argument("a fault must be a JSON object");
-  static const char* kKnown[] = {"method", "path_prefix", "times", "kind", "status", "policy", "retry_after",
-                                 "delay_ms", "execute", "body", "content_type"};
+  static const char* kKnown[] = {"method",      "path_prefix", "times",   "kind", "status",      "policy",
+                                 "retry_after", "delay_ms",    "execute", "body", "content_type"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool known = false;
     for (const char* k : kKnown) known |= it.key() == k;
@@ -60,9 +69,11 @@ Fault parse_fault(const nlohmann::json& j) {
   for (auto& c : f.method) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
   if (f.method == "*") f.method.clear();
   f.path_prefix = get_string(j, "path_prefix", "/");
-  if (f.path_prefix.empty() || f.path_prefix[0] != '/') throw std::invalid_argument("\"path_prefix\" must start with /");
+  if (f.path_prefix.empty() || f.path_prefix[0] != '/')
+    throw std::invalid_argument("\"path_prefix\" must start with /");
   f.remaining = get_int(j, "times", 1);
-  if (f.remaining == 0 || f.remaining < -1) throw std::invalid_argument("\"times\" must be >= 1, or -1 for unlimited");
+  if (f.remaining == 0 || f.remaining < -1)
+    throw std::invalid_argument("\"times\" must be >= 1, or -1 for unlimited");
   // Without a kind, a status makes it a status fault and a bare delay a delay fault.
   std::string kind = get_string(j, "kind", "");
   if (kind.empty()) kind = j.contains("status") ? "status" : (j.contains("delay_ms") ? "delay" : "");
@@ -70,10 +81,12 @@ Fault parse_fault(const nlohmann::json& j) {
   f.kind = parse_kind(kind);
   f.delay_ms = get_int(j, "delay_ms", 0);
   if (f.delay_ms < 0) throw std::invalid_argument("\"delay_ms\" must be >= 0");
-  if (f.kind == FaultKind::delay && f.delay_ms == 0) throw std::invalid_argument("a delay fault needs \"delay_ms\"");
+  if (f.kind == FaultKind::delay && f.delay_ms == 0)
+    throw std::invalid_argument("a delay fault needs \"delay_ms\"");
   if (f.kind == FaultKind::status) {
     f.status = get_int(j, "status", 500);
-    if (f.status < 200 || f.status > 599) throw std::invalid_argument("\"status\" must be an HTTP status code");
+    if (f.status < 200 || f.status > 599)
+      throw std::invalid_argument("\"status\" must be an HTTP status code");
   } else if (f.kind == FaultKind::rate_limit) {
     f.status = 429;
     f.policy = get_string(j, "policy", "TEN_SECONDLY_ROLLING");
@@ -92,7 +105,8 @@ Fault parse_fault(const nlohmann::json& j) {
   if (j.contains("body") && !j["body"].is_null()) {
     f.body = j["body"].is_string() ? j["body"].get<std::string>() : j["body"].dump();
   }
-  if (j.contains("content_type") && !j["content_type"].is_null()) f.content_type = get_string(j, "content_type", "");
+  if (j.contains("content_type") && !j["content_type"].is_null())
+    f.content_type = get_string(j, "content_type", "");
   return f;
 }
 

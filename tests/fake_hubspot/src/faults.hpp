@@ -32,11 +32,11 @@ struct Fault {
   int fired = 0;
   FaultKind kind = FaultKind::status;
   int status = 500;
-  std::string policy;                  // rate_limit
-  std::optional<int> retry_after;      // seconds, sent as Retry-After
-  int delay_ms = 0;                    // before the fault takes effect (any kind)
-  bool execute = false;                // whether the request is applied to the portal
-  std::optional<std::string> body;     // overrides the default body
+  std::string policy;               // rate_limit
+  std::optional<int> retry_after;   // seconds, sent as Retry-After
+  int delay_ms = 0;                 // before the fault takes effect (any kind)
+  bool execute = false;             // whether the request is applied to the portal
+  std::optional<std::string> body;  // overrides the default body
   std::optional<std::string> content_type;
 };
 

@@ -43,10 +43,17 @@ struct LeadTimes {
 void write_value(JsonWriter& w, const Store& store, const Lead& lead, PropIndex p, const LeadTimes& times,
                  const std::optional<std::int64_t>& as_of) {
   switch (p) {
-    case kPropObjectId: w.integer_string(lead.id); return;
-    case kPropCreateDate: w.plain_string(times.created_view()); return;
-    case kPropLastModified: w.plain_string(times.updated_view()); return;
-    default: break;
+    case kPropObjectId:
+      w.integer_string(lead.id);
+      return;
+    case kPropCreateDate:
+      w.plain_string(times.created_view());
+      return;
+    case kPropLastModified:
+      w.plain_string(times.updated_view());
+      return;
+    default:
+      break;
   }
   const HistEntry* h = as_of ? lead.as_of(p, *as_of) : lead.current(p);
   if (h) {
@@ -84,7 +91,8 @@ std::string_view association_tail(ObjKind kind, std::uint8_t bit) {
     int i = 0;
     for (ObjKind k : {ObjKind::contact, ObjKind::company})
       for (std::uint8_t b : {kAssocPrimary, kAssocUnlabeled})
-        t[static_cast<std::size_t>(i++)] = std::string(R"(","type":")") + association_type_for_bit(ObjKind::lead, k, b)->v3_name + "\"}";
+        t[static_cast<std::size_t>(i++)] =
+            std::string(R"(","type":")") + association_type_for_bit(ObjKind::lead, k, b)->v3_name + "\"}";
     return t;
   }();
   return kTails[(kind == ObjKind::company ? 2 : 0) + (bit == kAssocPrimary ? 0 : 1)];
@@ -94,7 +102,8 @@ void write_associations(JsonWriter& w, const Lead& lead, ObjKind kind) {
   bool any = false;
   for (const auto& a : lead.assocs) any |= a.kind == kind;
   if (!any) return;  // HubSpot leaves out association types without results
-  w.quoted_key(kind == ObjKind::contact ? std::string_view(R"("contacts":)") : std::string_view(R"("companies":)"));
+  w.quoted_key(kind == ObjKind::contact ? std::string_view(R"("contacts":)")
+                                        : std::string_view(R"("companies":)"));
   w.begin_object();
   w.quoted_key(R"("results":)");
   w.begin_array();
@@ -193,7 +202,8 @@ void write_lead(JsonWriter& w, const Store& store, const Lead& lead, const Objec
   if (view.assoc_contacts || view.assoc_companies) {
     bool any = false;
     for (const auto& a : lead.assocs)
-      any |= (a.kind == ObjKind::contact && view.assoc_contacts) || (a.kind == ObjKind::company && view.assoc_companies);
+      any |= (a.kind == ObjKind::contact && view.assoc_contacts) ||
+             (a.kind == ObjKind::company && view.assoc_companies);
     if (any) {
       w.quoted_key(R"("associations":)");
       w.begin_object();

@@ -6,13 +6,20 @@ namespace leadsync::fake_hubspot {
 
 std::string_view prop_type_name(PropType t) {
   switch (t) {
-    case PropType::string: return "string";
-    case PropType::number: return "number";
-    case PropType::date: return "date";
-    case PropType::datetime: return "datetime";
-    case PropType::enumeration: return "enumeration";
-    case PropType::boolean: return "bool";
-    case PropType::phone_number: return "phone_number";
+    case PropType::string:
+      return "string";
+    case PropType::number:
+      return "number";
+    case PropType::date:
+      return "date";
+    case PropType::datetime:
+      return "datetime";
+    case PropType::enumeration:
+      return "enumeration";
+    case PropType::boolean:
+      return "bool";
+    case PropType::phone_number:
+      return "phone_number";
   }
   return "string";
 }
@@ -30,8 +37,8 @@ std::optional<PropType> parse_prop_type(std::string_view s) {
 
 namespace {
 
-PropertyDef hubspot_prop(std::string name, std::string label, PropType type, std::string field_type, int order,
-                         std::int64_t created) {
+PropertyDef hubspot_prop(std::string name, std::string label, PropType type, std::string field_type,
+                         int order, std::int64_t created) {
   PropertyDef p;
   p.name = std::move(name);
   p.label = std::move(label);
@@ -50,7 +57,8 @@ PropertyDef hubspot_prop(std::string name, std::string label, PropType type, std
 
 PropertyDef custom_prop(std::string name, std::string label, PropType type, std::string field_type, int order,
                         std::int64_t created) {
-  PropertyDef p = hubspot_prop(std::move(name), std::move(label), type, std::move(field_type), order, created);
+  PropertyDef p =
+      hubspot_prop(std::move(name), std::move(label), type, std::move(field_type), order, created);
   p.hubspot_defined = false;
   p.read_only_definition = false;
   p.archivable = true;
@@ -79,7 +87,8 @@ std::vector<PropertyDef> default_lead_properties(std::int64_t created) {
   cd.description = "The date and time at which this lead was created.";
   cd.read_only_value = true;
   v.push_back(cd);
-  auto lm = hubspot_prop("hs_lastmodifieddate", "Last modified date", PropType::datetime, "date", -1, created);
+  auto lm =
+      hubspot_prop("hs_lastmodifieddate", "Last modified date", PropType::datetime, "date", -1, created);
   lm.description = "Most recent timestamp of any property update for this lead.";
   lm.read_only_value = true;
   v.push_back(lm);
@@ -132,8 +141,8 @@ std::vector<PropertyDef> default_lead_properties(std::int64_t created) {
   v.push_back(phone);
   auto tags = custom_prop("lead_tags", "Tags", PropType::enumeration, "checkbox", 16, created);
   tags.description = "fake-hubspot: a multi-select enumeration (values joined with ';').";
-  tags.options = options({{"inbound", "Inbound"}, {"outbound", "Outbound"}, {"referral", "Referral"},
-                          {"event", "Event"}});
+  tags.options = options(
+      {{"inbound", "Inbound"}, {"outbound", "Outbound"}, {"referral", "Referral"}, {"event", "Event"}});
   v.push_back(tags);
   return v;
 }
@@ -160,27 +169,36 @@ std::optional<ObjKind> parse_object_type(std::string_view s) {
 
 std::string_view object_type_id(ObjKind k) {
   switch (k) {
-    case ObjKind::lead: return "0-136";
-    case ObjKind::contact: return "0-1";
-    case ObjKind::company: return "0-2";
+    case ObjKind::lead:
+      return "0-136";
+    case ObjKind::contact:
+      return "0-1";
+    case ObjKind::company:
+      return "0-2";
   }
   return "";
 }
 
 std::string_view object_plural(ObjKind k) {
   switch (k) {
-    case ObjKind::lead: return "leads";
-    case ObjKind::contact: return "contacts";
-    case ObjKind::company: return "companies";
+    case ObjKind::lead:
+      return "leads";
+    case ObjKind::contact:
+      return "contacts";
+    case ObjKind::company:
+      return "companies";
   }
   return "";
 }
 
 std::string_view object_singular(ObjKind k) {
   switch (k) {
-    case ObjKind::lead: return "lead";
-    case ObjKind::contact: return "contact";
-    case ObjKind::company: return "company";
+    case ObjKind::lead:
+      return "lead";
+    case ObjKind::contact:
+      return "contact";
+    case ObjKind::company:
+      return "company";
   }
   return "";
 }

@@ -84,9 +84,9 @@ std::vector<Pipeline> default_lead_pipelines();
 enum class ObjKind : std::uint8_t { lead = 0, contact = 1, company = 2 };
 // Object type names as they appear in paths: "leads", "0-136", "lead", ...
 std::optional<ObjKind> parse_object_type(std::string_view s);
-std::string_view object_type_id(ObjKind k);      // "0-136", "0-1", "0-2"
-std::string_view object_plural(ObjKind k);       // "leads", "contacts", "companies"
-std::string_view object_singular(ObjKind k);     // "lead", "contact", "company"
+std::string_view object_type_id(ObjKind k);   // "0-136", "0-1", "0-2"
+std::string_view object_plural(ObjKind k);    // "leads", "contacts", "companies"
+std::string_view object_singular(ObjKind k);  // "lead", "contact", "company"
 
 // Per lead<->other pair the kinds of association are a bitmask: primary and unlabeled.
 inline constexpr std::uint8_t kAssocPrimary = 1;

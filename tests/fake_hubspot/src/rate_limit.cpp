@@ -27,14 +27,16 @@ std::vector<std::pair<std::string, std::string>> RateLimiter::headers(const std:
   std::vector<std::pair<std::string, std::string>> h;
   if (config.daily > 0) {
     h.emplace_back("X-HubSpot-RateLimit-Daily", std::to_string(config.daily));
-    h.emplace_back("X-HubSpot-RateLimit-Daily-Remaining", std::to_string(std::max<std::int64_t>(0, config.daily - daily_used_)));
+    h.emplace_back("X-HubSpot-RateLimit-Daily-Remaining",
+                   std::to_string(std::max<std::int64_t>(0, config.daily - daily_used_)));
   }
   // Search responses carry only the daily headers (observed in real captures).
   if (!is_search && config.per_10s > 0) {
     const auto used = static_cast<std::int64_t>(ten_secondly_[app].size());
     h.emplace_back("X-HubSpot-RateLimit-Interval-Milliseconds", std::to_string(kWindowMs));
     h.emplace_back("X-HubSpot-RateLimit-Max", std::to_string(config.per_10s));
-    h.emplace_back("X-HubSpot-RateLimit-Remaining", std::to_string(std::max<std::int64_t>(0, config.per_10s - used)));
+    h.emplace_back("X-HubSpot-RateLimit-Remaining",
+                   std::to_string(std::max<std::int64_t>(0, config.per_10s - used)));
   }
   return h;
 }
@@ -48,7 +50,8 @@ RateLimiter::Result RateLimiter::check(const std::string& app, bool is_search, s
   } else if (is_search && config.search_per_second > 0 &&
              static_cast<int>(search_.size()) >= config.search_per_second) {
     r.verdict = RateVerdict::secondly;
-  } else if (!is_search && config.per_10s > 0 && static_cast<int>(ten_secondly_[app].size()) >= config.per_10s) {
+  } else if (!is_search && config.per_10s > 0 &&
+             static_cast<int>(ten_secondly_[app].size()) >= config.per_10s) {
     r.verdict = RateVerdict::ten_secondly;
   } else {
     ++daily_used_;

@@ -44,7 +44,7 @@ class RateLimiter {
   void roll(std::int64_t steady_ms, std::int64_t wall_ms);
 
   std::map<std::string, std::deque<std::int64_t>> ten_secondly_;  // per app: accepted call times
-  std::deque<std::int64_t> search_;                                 // per account
+  std::deque<std::int64_t> search_;                               // per account
   std::int64_t daily_used_ = 0;
   std::int64_t day_ = -1;
 };

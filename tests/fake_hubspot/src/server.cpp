@@ -42,14 +42,16 @@ HttpRequest to_request(const http::request<http::string_body>& msg) {
   const auto q = req.target.find('?');
   req.path = url_decode(std::string_view(req.target).substr(0, q), false);
   if (q != std::string::npos) req.query = req.target.substr(q + 1);
-  if (auto it = msg.find(http::field::authorization); it != msg.end()) req.authorization = std::string(it->value());
+  if (auto it = msg.find(http::field::authorization); it != msg.end())
+    req.authorization = std::string(it->value());
   if (auto it = msg.find(http::field::host); it != msg.end()) req.host = std::string(it->value());
   req.body = msg.body();
   return req;
 }
 
 std::string response_head(const HttpResponse& r, std::size_t content_length, bool keep_alive) {
-  std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " + std::string(reason_phrase(r.status)) + "\r\n";
+  std::string head =
+      "HTTP/1.1 " + std::to_string(r.status) + " " + std::string(reason_phrase(r.status)) + "\r\n";
   if (r.status != 204 && r.status != 304) {
     if (!r.content_type.empty()) head += "Content-Type: " + r.content_type + "\r\n";
     head += "Content-Length: " + std::to_string(content_length) + "\r\n";
@@ -74,9 +76,11 @@ net::awaitable<void> session(tcp::socket socket, const Handler& handler) {
     (void)hn;
     if (hec) break;  // end of stream, timeout or garbage: the connection is done
     // curl sends "Expect: 100-continue" for larger bodies and waits a second unless told to go on.
-    if (auto it = parser.get().find(http::field::expect); it != parser.get().end() && beast::iequals(it->value(), "100-continue")) {
+    if (auto it = parser.get().find(http::field::expect);
+        it != parser.get().end() && beast::iequals(it->value(), "100-continue")) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      auto [cec, cn] = co_await net::async_write(stream, net::buffer(kContinue.data(), kContinue.size()), tuple_awaitable);
+      auto [cec, cn] =
+          co_await net::async_write(stream, net::buffer(kContinue.data(), kContinue.size()), tuple_awaitable);
       (void)cn;
       if (cec) break;
     }
@@ -107,7 +111,8 @@ net::awaitable<void> session(tcp::socket socket, const Handler& handler) {
       }
       case Delivery::drop_mid_body: {
         const std::string head = response_head(res, res.body.size(), false);
-        const std::array<net::const_buffer, 2> bufs{net::buffer(head), net::buffer(res.body.data(), res.body.size() / 2)};
+        const std::array<net::const_buffer, 2> bufs{net::buffer(head),
+                                                    net::buffer(res.body.data(), res.body.size() / 2)};
         co_await net::async_write(stream, bufs, tuple_awaitable);
         break;
       }

@@ -23,7 +23,9 @@ std::string join(const std::vector<std::string>& v) {
 
 }  // namespace
 
-Store::Store(std::int64_t now) { reset(now); }
+Store::Store(std::int64_t now) {
+  reset(now);
+}
 
 void Store::reset(std::int64_t now) {
   props_ = default_lead_properties(now);
@@ -127,7 +129,8 @@ std::vector<PropError> Store::validate(const PropInput& input, const Lead* exist
     }
     const PropertyDef& def = props_[*idx];
     if (def.read_only_value) {
-      errors.push_back({name, "READ_ONLY_VALUE", "\"" + name + "\" is a read only property; its value cannot be set."});
+      errors.push_back(
+          {name, "READ_ONLY_VALUE", "\"" + name + "\" is a read only property; its value cannot be set."});
       continue;
     }
     std::string v = raw;
@@ -153,7 +156,8 @@ std::vector<PropError> Store::validate(const PropInput& input, const Lead* exist
           ok = false;
         } else if (*t % 86'400'000 != 0) {
           const auto iso = format_iso_ms(*t);
-          errors.push_back({name, "INVALID_DATE", v + " is at " + iso.substr(11, 12) + " UTC, not midnight!"});
+          errors.push_back(
+              {name, "INVALID_DATE", v + " is at " + iso.substr(11, 12) + " UTC, not midnight!"});
           ok = false;
         } else {
           v = format_date(*t);
@@ -217,15 +221,18 @@ std::vector<PropError> Store::validate(const PropInput& input, const Lead* exist
       if (uit != unique_.end()) {
         auto hit = uit->second.find(v);
         if (hit != uit->second.end() && (!existing || hit->second != existing->id)) {
-          errors.push_back({name, "VALUE_NOT_UNIQUE",
-                            std::to_string(hit->second) + " already has that value for unique property " + name});
+          errors.push_back(
+              {name, "VALUE_NOT_UNIQUE",
+               std::to_string(hit->second) + " already has that value for unique property " + name});
           continue;
         }
       }
       if (claims) {
         auto key = std::make_pair(*idx, v);
         if (claims->count(key)) {
-          errors.push_back({name, "VALUE_NOT_UNIQUE", "another input of this batch already has that value for unique property " + name});
+          errors.push_back(
+              {name, "VALUE_NOT_UNIQUE",
+               "another input of this batch already has that value for unique property " + name});
           continue;
         }
         claims->insert(std::move(key));
@@ -310,7 +317,9 @@ const std::map<std::uint64_t, CrmObject>& Store::objects(ObjKind kind) const {
   return kind == ObjKind::contact ? contacts_ : companies_;
 }
 
-std::size_t Store::object_count(ObjKind kind) const { return objects(kind).size(); }
+std::size_t Store::object_count(ObjKind kind) const {
+  return objects(kind).size();
+}
 
 CrmObject& Store::create_object(ObjKind kind, std::vector<std::pair<std::string, std::string>> props,
                                 std::int64_t now) {
@@ -393,21 +402,24 @@ bool Store::dissociate(Lead& lead, ObjKind kind, std::uint64_t to, std::uint8_t 
 
 void Store::seed(std::size_t n, std::int64_t now) {
   if (n == 0) return;
-  const std::size_t n_contacts = std::min<std::size_t>(std::max(n / 100, std::min<std::size_t>(n, 10)), 10'000);
+  const std::size_t n_contacts =
+      std::min<std::size_t>(std::max(n / 100, std::min<std::size_t>(n, 10)), 10'000);
   const std::size_t n_companies = std::max<std::size_t>(1, n_contacts / 5);
   // Spread creation times over the past so time-window searches have something to chew on.
   const std::int64_t step = 1000;
   const std::int64_t start = now - static_cast<std::int64_t>(n + 1) * step;
   static const char* kFirst[] = {"Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken"};
-  static const char* kLast[] = {"Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson"};
+  static const char* kLast[] = {"Lovelace", "Hopper", "Turing", "Dijkstra",
+                                "Liskov",   "Knuth",  "Allen",  "Thompson"};
   std::vector<std::uint64_t> contacts, companies;
   for (std::size_t i = 0; i < n_contacts; ++i) {
     const std::string first = kFirst[i % 8], last = kLast[(i / 8) % 8];
-    auto& c = create_object(ObjKind::contact,
-                            {{"firstname", first},
-                             {"lastname", last},
-                             {"email", to_lower(first) + "." + to_lower(last) + "." + std::to_string(i) + "@example.com"}},
-                            start - 1000);
+    auto& c = create_object(
+        ObjKind::contact,
+        {{"firstname", first},
+         {"lastname", last},
+         {"email", to_lower(first) + "." + to_lower(last) + "." + std::to_string(i) + "@example.com"}},
+        start - 1000);
     contacts.push_back(c.id);
   }
   for (std::size_t i = 0; i < n_companies; ++i) {
@@ -422,7 +434,8 @@ void Store::seed(std::size_t n, std::int64_t now) {
                   p_label = *find_property("hs_lead_label"), p_pipe = *find_property("hs_pipeline"),
                   p_stage = *find_property("hs_pipeline_stage");
   const ValueHandle types[] = {values_.add("NEW_BUSINESS", true), values_.add("EXISTING_BUSINESS", true)};
-  const ValueHandle labels[] = {values_.add("HOT", true), values_.add("WARM", true), values_.add("COLD", true)};
+  const ValueHandle labels[] = {values_.add("HOT", true), values_.add("WARM", true),
+                                values_.add("COLD", true)};
   const ValueHandle pipe = values_.add("lead-pipeline-id", true);
   std::vector<ValueHandle> stages;
   for (const auto& s : pipelines_.front().stages) stages.push_back(values_.add(s.id, true));

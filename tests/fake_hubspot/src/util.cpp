@@ -290,35 +290,64 @@ std::vector<std::string> query_list(const QueryParams& q, std::string_view key) 
 
 std::string_view reason_phrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 207: return "Multi-Status";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 414: return "URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 423: return "Locked";
-    case 429: return "Too Many Requests";
-    case 477: return "Migration In Progress";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    case 520: return "Unknown Error";
-    case 521: return "Web Server Is Down";
-    case 522: return "Connection Timed Out";
-    case 523: return "Origin Is Unreachable";
-    case 524: return "A Timeout Occurred";
-    default: return "Unknown";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 207:
+      return "Multi-Status";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 414:
+      return "URI Too Long";
+    case 415:
+      return "Unsupported Media Type";
+    case 423:
+      return "Locked";
+    case 429:
+      return "Too Many Requests";
+    case 477:
+      return "Migration In Progress";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    case 520:
+      return "Unknown Error";
+    case 521:
+      return "Web Server Is Down";
+    case 522:
+      return "Connection Timed Out";
+    case 523:
+      return "Origin Is Unreachable";
+    case 524:
+      return "A Timeout Occurred";
+    default:
+      return "Unknown";
   }
 }
 

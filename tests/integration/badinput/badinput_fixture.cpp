@@ -33,17 +33,22 @@ void BadInputFixture::start(Options o) {
 
 std::string BadInputFixture::config_text() const {
   return "hubspot:\n"
-         "  base_url: " + fake_->base_url() + "\n"
+         "  base_url: " +
+         fake_->base_url() +
+         "\n"
          "  access_token_env: HUBSPOT_ACCESS_TOKEN\n"
          "  unique_key_property: leadsync_key\n"
          "  rate_limit: { requests_per_10s: 1000, search_per_second: 100 }\n"
-         "  retry: " + options_.retry + "\n" + options_.hubspot_extra +
+         "  retry: " +
+         options_.retry + "\n" + options_.hubspot_extra +
          "database:\n  dsn_env: LEADSYNC_DATABASE_URL\n  table: public.leads\n"
-         "sync:\n  conflict_policy: " + options_.conflict_policy + "\n  search_lookback: 5m\n" + options_.sync_extra +
+         "sync:\n  conflict_policy: " +
+         options_.conflict_policy + "\n  search_lookback: 5m\n" + options_.sync_extra +
          "mappings:\n"
          "  - { property: hs_lead_name,  column: lead_name,  type: string }\n"
          "  - { property: hs_lead_label, column: lead_label, type: enumeration }\n"
-         "  - { property: hs_lead_type,  column: lead_type,  type: enumeration }\n" + options_.mappings_extra +
+         "  - { property: hs_lead_type,  column: lead_type,  type: enumeration }\n" +
+         options_.mappings_extra +
          "associations:\n"
          "  - { to_object_type: contacts,  association_type_ids: [578, 608] }\n"
          "  - { to_object_type: companies, association_type_ids: [580, 610] }\n"
@@ -51,12 +56,15 @@ std::string BadInputFixture::config_text() const {
          "logging: { level: info }\n";
 }
 
-void BadInputFixture::write_config(const std::string& text) const { std::ofstream(config_) << text; }
+void BadInputFixture::write_config(const std::string& text) const {
+  std::ofstream(config_) << text;
+}
 
 testing::ProcessResult BadInputFixture::run(std::vector<std::string> args, testing::ChildProcess::Env env) {
   std::vector<std::string> a{"--config", config_.string(), "--migrations", LEADSYNC_MIGRATIONS_DIR};
   a.insert(a.end(), args.begin(), args.end());
-  testing::ChildProcess::Env e{{"HUBSPOT_ACCESS_TOKEN", kToken}, {"LEADSYNC_DATABASE_URL", db_ ? db_->dsn() : ""}};
+  testing::ChildProcess::Env e{{"HUBSPOT_ACCESS_TOKEN", kToken},
+                               {"LEADSYNC_DATABASE_URL", db_ ? db_->dsn() : ""}};
   for (auto& [k, v] : env) {
     bool replaced = false;
     for (auto& [k2, v2] : e)
@@ -82,7 +90,8 @@ long BadInputFixture::count(const std::string& query) const {
   return v.empty() ? 0 : std::stol(v);
 }
 
-json BadInputFixture::admin(const std::string& method, const std::string& path, const json& body, int expect) {
+json BadInputFixture::admin(const std::string& method, const std::string& path, const json& body,
+                            int expect) {
   auto r = fake_->admin(method, path, body.is_null() ? std::string() : body.dump());
   if (expect) {
     EXPECT_EQ(r.status, expect) << method << " " << path << ": " << r.body;
@@ -90,7 +99,8 @@ json BadInputFixture::admin(const std::string& method, const std::string& path, 
   return r.body.empty() ? json() : json::parse(r.body, nullptr, false);
 }
 
-json BadInputFixture::api(const std::string& method, const std::string& target, const json& body, int expect) {
+json BadInputFixture::api(const std::string& method, const std::string& target, const json& body,
+                          int expect) {
   auto r = fake_->api(method, target, body.is_null() ? std::string() : body.dump());
   if (expect) {
     EXPECT_EQ(r.status, expect) << method << " " << target << ": " << r.body;
@@ -98,8 +108,12 @@ json BadInputFixture::api(const std::string& method, const std::string& target, 
   return r.body.empty() ? json() : json::parse(r.body, nullptr, false);
 }
 
-void BadInputFixture::fault(const json& f) { admin("POST", "/_fake/faults", f, 201); }
-void BadInputFixture::clear_faults() { admin("DELETE", "/_fake/faults", nullptr, 204); }
+void BadInputFixture::fault(const json& f) {
+  admin("POST", "/_fake/faults", f, 201);
+}
+void BadInputFixture::clear_faults() {
+  admin("DELETE", "/_fake/faults", nullptr, 204);
+}
 
 void BadInputFixture::ui_edit(const std::string& id, const json& properties) {
   admin("PATCH", "/_fake/leads/" + id, json{{"properties", properties}}, 200);
@@ -120,16 +134,19 @@ std::string BadInputFixture::new_contact() {
 
 long BadInputFixture::insert_lead(const std::string& name_sql, const std::string& label_sql) {
   const auto contact = new_contact();
-  exec("BEGIN; INSERT INTO leads (lead_name, lead_label) VALUES (" + name_sql + ", " + label_sql + ");"
+  exec("BEGIN; INSERT INTO leads (lead_name, lead_label) VALUES (" + name_sql + ", " + label_sql +
+       ");"
        "INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
-       "VALUES (currval('leads_id_seq'), 'contacts', '" + contact + "', 578); COMMIT;");
+       "VALUES (currval('leads_id_seq'), 'contacts', '" +
+       contact + "', 578); COMMIT;");
   return count("SELECT max(id) FROM leads");
 }
 
 std::string BadInputFixture::table_digest() const {
-  return sql("SELECT md5(coalesce((SELECT string_agg(l::text, '|' ORDER BY id) FROM leads l), '') || '#' || "
-             "coalesce((SELECT string_agg(a::text, '|' ORDER BY lead_id, to_object_type, to_object_id, "
-             "association_type_id) FROM leads_associations a), ''))");
+  return sql(
+      "SELECT md5(coalesce((SELECT string_agg(l::text, '|' ORDER BY id) FROM leads l), '') || '#' || "
+      "coalesce((SELECT string_agg(a::text, '|' ORDER BY lead_id, to_object_type, to_object_id, "
+      "association_type_id) FROM leads_associations a), ''))");
 }
 
 long BadInputFixture::remote_writes() {

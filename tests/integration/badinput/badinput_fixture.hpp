@@ -26,9 +26,9 @@ struct Options {
   std::vector<std::string> fake_args;
   std::string conflict_policy = "newest_wins";
   std::string retry = "{ max_attempts: 3, initial_backoff: 10ms, max_backoff: 50ms }";
-  std::string hubspot_extra;  // lines under hubspot:
-  std::string sync_extra;     // lines under sync:
-  std::string mappings_extra; // lines under mappings:
+  std::string hubspot_extra;   // lines under hubspot:
+  std::string sync_extra;      // lines under sync:
+  std::string mappings_extra;  // lines under mappings:
 };
 
 class BadInputFixture : public ::testing::Test {
@@ -40,7 +40,8 @@ class BadInputFixture : public ::testing::Test {
   std::string config_text() const;
   void write_config(const std::string& text) const;
 
-  testing::ProcessResult run(std::vector<std::string> args = {"--sync-now"}, testing::ChildProcess::Env env = {});
+  testing::ProcessResult run(std::vector<std::string> args = {"--sync-now"},
+                             testing::ChildProcess::Env env = {});
   std::string run_ok(std::vector<std::string> args = {"--sync-now"});
 
   std::string sql(const std::string& query) const { return db_->query_value(query); }

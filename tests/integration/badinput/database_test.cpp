@@ -1,6 +1,6 @@
-// Bad database states: the mapped table dropped, an operator's trigger or constraint refusing leadsync's write,
-// a read-only database (as a replica behaves), the connection killed mid-run. Each: the exit code, a message
-// that names the cause, and nothing lost or duplicated on either side.
+// Bad database states: the mapped table dropped, an operator's trigger or constraint refusing leadsync's
+// write, a read-only database (as a replica behaves), the connection killed mid-run. Each: the exit code, a
+// message that names the cause, and nothing lost or duplicated on either side.
 #include <csignal>
 
 #include "badinput_fixture.hpp"
@@ -12,7 +12,8 @@ using namespace std::chrono_literals;
 
 class DatabaseTest : public BadInputFixture {
  protected:
-  // leadsync started in the background with the fixture's config and environment (run() waits; this does not).
+  // leadsync started in the background with the fixture's config and environment (run() waits; this does
+  // not).
   std::unique_ptr<testing::ChildProcess> spawn(std::vector<std::string> args) {
     std::vector<std::string> a{"--config", config_.string(), "--migrations", LEADSYNC_MIGRATIONS_DIR};
     a.insert(a.end(), args.begin(), args.end());
@@ -25,10 +26,11 @@ class DatabaseTest : public BadInputFixture {
 
   std::string create_remote_lead(const std::string& name) {
     const auto contact = new_contact();
-    json body = {{"properties", {{"hs_lead_name", name}}},
-                 {"associations", json::array({{{"to", {{"id", contact}}},
-                                                {"types", json::array({{{"associationCategory", "HUBSPOT_DEFINED"},
-                                                                        {"associationTypeId", 578}}})}}})}};
+    json body = {
+        {"properties", {{"hs_lead_name", name}}},
+        {"associations", json::array({{{"to", {{"id", contact}}},
+                                       {"types", json::array({{{"associationCategory", "HUBSPOT_DEFINED"},
+                                                               {"associationTypeId", 578}}})}}})}};
     return api("POST", "/crm/v3/objects/leads", body, 201)["id"].get<std::string>();
   }
 
@@ -52,7 +54,8 @@ TEST_F(DatabaseTest, TheMappedTableDroppedBetweenRunsIsRefusedWithTheTableNamed)
   EXPECT_EQ(r.exit_code, 78) << r.output;
   EXPECT_NE(r.output.find("table public.leads is missing"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("DELETE FROM leadsync.base"), std::string::npos) << r.output;
-  EXPECT_EQ(sql("SELECT to_regclass('public.leads') IS NULL"), "t") << "not recreated behind the operator's back";
+  EXPECT_EQ(sql("SELECT to_regclass('public.leads') IS NULL"), "t")
+      << "not recreated behind the operator's back";
   EXPECT_EQ(remote_writes(), writes) << r.output;
   EXPECT_EQ(remote_leads(), 3);
   // Twice the same answer (a restart does not change it).
@@ -91,16 +94,21 @@ TEST_F(DatabaseTest, TheMappedTableDroppedWhileTheDaemonRunsFailsTheCycleAndTouc
   EXPECT_NE(r.output.find("table public.leads is missing"), std::string::npos) << r.output;
 }
 
-// An operator's trigger RAISEs on some values leadsync pulls: only that lead is left out (exit 1, the trigger's
-// message on the row and in the output); the others are written. Without the trigger, a full sweep brings it.
+// An operator's trigger RAISEs on some values leadsync pulls: only that lead is left out (exit 1, the
+// trigger's message on the row and in the output); the others are written. Without the trigger, a full sweep
+// brings it.
 TEST_F(DatabaseTest, AnOperatorTriggerRefusingAPulledValueLeavesOnlyThatLeadOut) {
   LEADSYNC_REQUIRE_DATABASE();
   start({.fake_args = {"--seed-leads", "3"}});
   run_ok();
-  exec("CREATE FUNCTION no_forbidden() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-       "IF NEW.lead_name LIKE 'Forbidden%' THEN RAISE EXCEPTION 'lead names may not start with Forbidden'; END IF; "
-       "RETURN NEW; END $$");
-  exec("CREATE TRIGGER operator_check BEFORE INSERT OR UPDATE ON leads FOR EACH ROW EXECUTE FUNCTION no_forbidden()");
+  exec(
+      "CREATE FUNCTION no_forbidden() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "IF NEW.lead_name LIKE 'Forbidden%' THEN RAISE EXCEPTION 'lead names may not start with Forbidden'; "
+      "END IF; "
+      "RETURN NEW; END $$");
+  exec(
+      "CREATE TRIGGER operator_check BEFORE INSERT OR UPDATE ON leads FOR EACH ROW EXECUTE FUNCTION "
+      "no_forbidden()");
   const auto old_name = sql("SELECT lead_name FROM leads WHERE id = 1");
   ui_edit(hubspot_id(1), {{"hs_lead_name", "Forbidden name"}});
   ui_edit(hubspot_id(2), {{"hs_lead_name", "Allowed name"}});
@@ -116,7 +124,8 @@ TEST_F(DatabaseTest, AnOperatorTriggerRefusingAPulledValueLeavesOnlyThatLeadOut)
   EXPECT_NE(sql("SELECT sync_error FROM leads WHERE id = 1").find("lead names may not start with Forbidden"),
             std::string::npos);
   EXPECT_EQ(rows_named("Forbidden new lead"), 0);
-  EXPECT_EQ(remote_value(hubspot_id(1), "hs_lead_name"), "Forbidden name") << "HubSpot's value is not overwritten";
+  EXPECT_EQ(remote_value(hubspot_id(1), "hs_lead_name"), "Forbidden name")
+      << "HubSpot's value is not overwritten";
 
   exec("DROP TRIGGER operator_check ON leads");
   auto out = run_ok({"--sync-now", "--full"});
@@ -133,7 +142,9 @@ TEST_F(DatabaseTest, AnOperatorConstraintViolatedByAPulledValueLeavesOnlyThatLea
   LEADSYNC_REQUIRE_DATABASE();
   start({.fake_args = {"--seed-leads", "4"}});
   run_ok();
-  exec("ALTER TABLE leads ADD CONSTRAINT name_not_shouting CHECK (lead_name IS NULL OR lead_name <> upper(lead_name))");
+  exec(
+      "ALTER TABLE leads ADD CONSTRAINT name_not_shouting CHECK (lead_name IS NULL OR lead_name <> "
+      "upper(lead_name))");
   exec("ALTER TABLE leads ADD CONSTRAINT one_lead_per_name UNIQUE (lead_name)");
   const auto name1 = sql("SELECT lead_name FROM leads WHERE id = 1");
   const auto name4 = sql("SELECT lead_name FROM leads WHERE id = 4");
@@ -149,11 +160,13 @@ TEST_F(DatabaseTest, AnOperatorConstraintViolatedByAPulledValueLeavesOnlyThatLea
   EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE id = 4"), name4);
   EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE id = 2"), "Quiet name");
   EXPECT_EQ(sql("SELECT lead_label FROM leads WHERE id = 3"), "WARM");
-  EXPECT_NE(sql("SELECT sync_error FROM leads WHERE id = 1").find("violates check constraint \"name_not_shouting\""),
+  EXPECT_NE(sql("SELECT sync_error FROM leads WHERE id = 1")
+                .find("violates check constraint \"name_not_shouting\""),
             std::string::npos);
   EXPECT_NE(sql("SELECT sync_error FROM leads WHERE id = 4").find("one_lead_per_name"), std::string::npos);
   EXPECT_EQ(sql("SELECT count(*) FROM leads WHERE sync_status = 'FAILED'"), "2");
-  EXPECT_EQ(remote_value(hubspot_id(1), "hs_lead_name"), "SHOUTED NAME") << "HubSpot's value is not overwritten";
+  EXPECT_EQ(remote_value(hubspot_id(1), "hs_lead_name"), "SHOUTED NAME")
+      << "HubSpot's value is not overwritten";
 }
 
 // A page of at least 40 leads is written as two halves at once, on two connections (PgStore::apply_pull). A
@@ -163,17 +176,21 @@ TEST_F(DatabaseTest, ALeadRefusedInEachHalfOfAParallelPageLeavesOnlyThoseOut) {
   LEADSYNC_REQUIRE_DATABASE();
   start();
   run_ok();
-  exec("CREATE FUNCTION no_7_or_70() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-       "IF NEW.lead_name IN ('Demo Lead 7', 'Demo Lead 70') THEN RAISE EXCEPTION 'not lead 7 or 70'; END IF; "
-       "RETURN NEW; END $$");
-  exec("CREATE TRIGGER operator_check BEFORE INSERT OR UPDATE ON leads FOR EACH ROW EXECUTE FUNCTION no_7_or_70()");
+  exec(
+      "CREATE FUNCTION no_7_or_70() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "IF NEW.lead_name IN ('Demo Lead 7', 'Demo Lead 70') THEN RAISE EXCEPTION 'not lead 7 or 70'; END IF; "
+      "RETURN NEW; END $$");
+  exec(
+      "CREATE TRIGGER operator_check BEFORE INSERT OR UPDATE ON leads FOR EACH ROW EXECUTE FUNCTION "
+      "no_7_or_70()");
   admin("POST", "/_fake/reset", json{{"seed_leads", 90}}, 200);  // one list page of 90: halves of 45
   auto r = run({"--sync-now", "--full"});
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("not lead 7 or 70"), std::string::npos) << r.output;
   // Each half fell back to writing lead by lead on its own: the page was split.
   std::size_t fallbacks = 0;
-  for (auto at = r.output.find("lead by lead"); at != std::string::npos; at = r.output.find("lead by lead", at + 1))
+  for (auto at = r.output.find("lead by lead"); at != std::string::npos;
+       at = r.output.find("lead by lead", at + 1))
     ++fallbacks;
   EXPECT_EQ(fallbacks, 2u) << r.output;
   EXPECT_EQ(count("SELECT count(*) FROM leads"), 88) << r.output;
@@ -209,14 +226,16 @@ TEST_F(DatabaseTest, AReadOnlyDatabaseIsReportedAsUnavailableAndNothingIsLost) {
   EXPECT_EQ(remote_writes(), writes) << r.output;
   EXPECT_NE(remote_value(hubspot_id(1), "hs_lead_label"), "COLD");
 
-  exec("BEGIN; SET TRANSACTION READ WRITE; ALTER DATABASE " + dbname + " RESET default_transaction_read_only; COMMIT");
+  exec("BEGIN; SET TRANSACTION READ WRITE; ALTER DATABASE " + dbname +
+       " RESET default_transaction_read_only; COMMIT");
   auto out = run_ok();
   EXPECT_EQ(remote_value(hubspot_id(1), "hs_lead_label"), "COLD") << out;
   EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE id = 2"), "Renamed in HubSpot") << out;
 }
 
 // leadsync's PostgreSQL connections are killed (pg_terminate_backend) while a run waits on HubSpot: the run
-// fails as unavailable (exit 69) naming the lost connection; the next run completes, nothing lost or duplicated.
+// fails as unavailable (exit 69) naming the lost connection; the next run completes, nothing lost or
+// duplicated.
 TEST_F(DatabaseTest, TheConnectionKilledMidRunFailsTheRunAndTheNextRunCompletes) {
   LEADSYNC_REQUIRE_DATABASE();
   start({.fake_args = {"--seed-leads", "3"}});
@@ -225,7 +244,10 @@ TEST_F(DatabaseTest, TheConnectionKilledMidRunFailsTheRunAndTheNextRunCompletes)
   ui_edit(hubspot_id(2), {{"hs_lead_name", "Renamed in HubSpot"}});
   const long new_row = insert_lead("'Created locally'");
   // Hold the sweep's first page long enough to kill the connections under it.
-  fault({{"kind", "delay"}, {"delay_ms", 5000}, {"method", "GET"}, {"path_prefix", "/crm/v3/objects/leads"},
+  fault({{"kind", "delay"},
+         {"delay_ms", 5000},
+         {"method", "GET"},
+         {"path_prefix", "/crm/v3/objects/leads"},
          {"times", 1}});
   auto p = spawn({"--sync-now", "--full"});
   p->wait_for_line("full sweep", 60s);

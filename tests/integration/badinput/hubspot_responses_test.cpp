@@ -19,7 +19,8 @@ class HubSpotResponseTest : public BadInputFixture {
   // The local edit is still waiting: not lost, not FAILED.
   void expect_edit_pending(const std::string& output) {
     EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE id = 1"), "Edited locally") << output;
-    EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE lead_id = 1 AND state IN ('NEW', 'PENDING')"), 1)
+    EXPECT_EQ(
+        count("SELECT count(*) FROM leadsync.changes WHERE lead_id = 1 AND state IN ('NEW', 'PENDING')"), 1)
         << output;
     EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state = 'FAILED'"), 0) << output;
   }
@@ -56,8 +57,8 @@ TEST_F(HubSpotResponseTest, MissingScopes403StopsWith69AndNamesTheScopes) {
   expect_recovers();
 }
 
-// A lead deleted in HubSpot and edited locally before leadsync noticed: the update answers "not found" for that
-// lead only. It is marked FAILED with HubSpot's message (exit 1), the other lead is pushed, and the next
+// A lead deleted in HubSpot and edited locally before leadsync noticed: the update answers "not found" for
+// that lead only. It is marked FAILED with HubSpot's message (exit 1), the other lead is pushed, and the next
 // sweep recognises the delete (archived row, change IGNORED).
 TEST_F(HubSpotResponseTest, NotFound404ForOneLeadFailsOnlyThatLeadUntilTheSweepSeesTheDelete) {
   LEADSYNC_REQUIRE_DATABASE();
@@ -115,8 +116,11 @@ TEST_F(HubSpotResponseTest, Locked423IsWaitedOutAndRetried) {
 TEST_F(HubSpotResponseTest, TenSecondly429IsWaitedOutAndRetried) {
   LEADSYNC_REQUIRE_DATABASE();
   imported_with_a_local_edit();
-  fault({{"kind", "rate_limit"}, {"policy", "TEN_SECONDLY_ROLLING"}, {"method", "PATCH"},
-         {"path_prefix", "/crm/v3/objects/leads/"}, {"retry_after", 1}});
+  fault({{"kind", "rate_limit"},
+         {"policy", "TEN_SECONDLY_ROLLING"},
+         {"method", "PATCH"},
+         {"path_prefix", "/crm/v3/objects/leads/"},
+         {"retry_after", 1}});
   auto out = run_ok();
   EXPECT_EQ(remote_value(hubspot_id(1), "hs_lead_name"), "Edited locally") << out;
   EXPECT_EQ(admin("GET", "/_fake/stats")["rate_limited"], 1);
@@ -126,8 +130,11 @@ TEST_F(HubSpotResponseTest, Secondly429OnSearchIsWaitedOutAndRetried) {
   LEADSYNC_REQUIRE_DATABASE();
   imported_with_a_local_edit();
   ui_edit(hubspot_id(2), {{"hs_lead_label", "COLD"}});
-  fault({{"kind", "rate_limit"}, {"policy", "SECONDLY"}, {"method", "POST"},
-         {"path_prefix", "/crm/v3/objects/leads/search"}, {"times", 2}});
+  fault({{"kind", "rate_limit"},
+         {"policy", "SECONDLY"},
+         {"method", "POST"},
+         {"path_prefix", "/crm/v3/objects/leads/search"},
+         {"times", 2}});
   auto out = run_ok();
   EXPECT_EQ(sql("SELECT lead_label FROM leads WHERE id = 2"), "COLD") << out;
   EXPECT_EQ(remote_value(hubspot_id(1), "hs_lead_name"), "Edited locally") << out;
@@ -156,7 +163,8 @@ TEST_F(HubSpotResponseTest, Daily429StopsWith69UntilTheResetAndLosesNothing) {
 TEST_F(HubSpotResponseTest, Migration477HonoursRetryAfterAndRetries) {
   LEADSYNC_REQUIRE_DATABASE();
   imported_with_a_local_edit();
-  fault({{"method", "PATCH"}, {"path_prefix", "/crm/v3/objects/leads/"}, {"status", 477}, {"retry_after", 1}});
+  fault(
+      {{"method", "PATCH"}, {"path_prefix", "/crm/v3/objects/leads/"}, {"status", 477}, {"retry_after", 1}});
   auto out = run_ok();
   EXPECT_EQ(remote_value(hubspot_id(1), "hs_lead_name"), "Edited locally") << out;
 }
@@ -205,7 +213,11 @@ TEST_F(HubSpotResponseTest, AResponseLargerThanMaxResponseMbStopsWith69AndNamesT
   LEADSYNC_REQUIRE_DATABASE();
   imported_with_a_local_edit({.hubspot_extra = "  max_response_mb: 1\n"});
   const std::string huge = R"({"results":[],"padding":")" + std::string(2 * 1024 * 1024, 'x') + R"("})";
-  fault({{"status", 200}, {"method", "GET"}, {"path_prefix", "/crm/v3/objects/leads"}, {"body", huge}, {"times", -1}});
+  fault({{"status", 200},
+         {"method", "GET"},
+         {"path_prefix", "/crm/v3/objects/leads"},
+         {"body", huge},
+         {"times", -1}});
   const auto before = table_digest();
   auto r = run({"--sync-now", "--full"});
   EXPECT_EQ(r.exit_code, 69) << r.output;
@@ -222,16 +234,19 @@ TEST_F(HubSpotResponseTest, ScalarsOfTheWrongTypeAreReadAsText) {
   start();
   run_ok();  // an empty portal: the schema exists, nothing is synced
   const json page = {{"results", json::array({{{"id", 5000000777},
-                                                {"properties", {{"hs_lead_name", 12345},
-                                                                {"hs_lead_label", "HOT"},
-                                                                {"hs_lead_type", nullptr},
-                                                                {"hs_lastmodifieddate", "2026-01-01T00:00:00.000Z"}}},
-                                                {"createdAt", "2026-01-01T00:00:00.000Z"},
-                                                {"updatedAt", "2026-01-01T00:00:00.000Z"},
-                                                {"archived", "false"}}})}};
+                                               {"properties",
+                                                {{"hs_lead_name", 12345},
+                                                 {"hs_lead_label", "HOT"},
+                                                 {"hs_lead_type", nullptr},
+                                                 {"hs_lastmodifieddate", "2026-01-01T00:00:00.000Z"}}},
+                                               {"createdAt", "2026-01-01T00:00:00.000Z"},
+                                               {"updatedAt", "2026-01-01T00:00:00.000Z"},
+                                               {"archived", "false"}}})}};
   fault({{"status", 200}, {"method", "GET"}, {"path_prefix", "/crm/v3/objects/leads"}, {"body", page}});
   auto out = run_ok({"--sync-now", "--full"});
-  EXPECT_EQ(sql("SELECT lead_name || '/' || lead_label FROM leads WHERE hubspot_id = '5000000777'"), "12345/HOT") << out;
+  EXPECT_EQ(sql("SELECT lead_name || '/' || lead_label FROM leads WHERE hubspot_id = '5000000777'"),
+            "12345/HOT")
+      << out;
 }
 
 // Valid JSON of the wrong shape: malformed, retried, then the run stops (69) naming what is wrong, and
@@ -248,7 +263,11 @@ TEST_F(HubSpotResponseTest, ValidJsonOfTheWrongShapeStopsWith69AndChangesNothing
   for (const auto& [body, named] : cases) {
     SCOPED_TRACE(body.dump());
     clear_faults();
-    fault({{"status", 200}, {"method", "GET"}, {"path_prefix", "/crm/v3/objects/leads"}, {"body", body}, {"times", -1}});
+    fault({{"status", 200},
+           {"method", "GET"},
+           {"path_prefix", "/crm/v3/objects/leads"},
+           {"body", body},
+           {"times", -1}});
     const auto before = table_digest();
     auto r = run({"--sync-now", "--full"});
     EXPECT_EQ(r.exit_code, 69) << r.output;

@@ -88,8 +88,9 @@ TEST_F(LocalDataTest, AStringLongerThanHubSpotAcceptsFailsBeforeAnythingIsSent) 
 }
 
 // The operator made lead_name varchar(20): a longer name edited in HubSpot does not fit. That lead is left
-// out and reported (exit 1, PostgreSQL's reason on the row); the others are applied; once the column is widened
-// the next run applies it (failed leads are read again every cycle, though the watermark moved past them).
+// out and reported (exit 1, PostgreSQL's reason on the row); the others are applied; once the column is
+// widened the next run applies it (failed leads are read again every cycle, though the watermark moved past
+// them).
 TEST_F(LocalDataTest, AHubSpotStringTooLongForTheColumnLeavesOnlyThatLeadOut) {
   LEADSYNC_REQUIRE_DATABASE();
   start({.fake_args = {"--seed-leads", "3"}});
@@ -103,23 +104,26 @@ TEST_F(LocalDataTest, AHubSpotStringTooLongForTheColumnLeavesOnlyThatLeadOut) {
   EXPECT_NE(r.output.find("character varying(20)"), std::string::npos) << r.output;
   EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE id = 2"), "Short");
   EXPECT_NE(sql("SELECT lead_name FROM leads WHERE id = 1"), "A name much longer than twenty characters");
-  EXPECT_NE(sql("SELECT sync_error FROM leads WHERE id = 1").find("character varying(20)"), std::string::npos);
+  EXPECT_NE(sql("SELECT sync_error FROM leads WHERE id = 1").find("character varying(20)"),
+            std::string::npos);
   EXPECT_EQ(sql("SELECT sync_status FROM leads WHERE id = 1"), "FAILED");
   // Still too long: still refused, still recorded (not skipped because the watermark moved on).
   auto again = run();
   EXPECT_EQ(again.exit_code, 1) << again.output;
-  EXPECT_NE(sql("SELECT sync_error FROM leads WHERE id = 1").find("character varying(20)"), std::string::npos);
+  EXPECT_NE(sql("SELECT sync_error FROM leads WHERE id = 1").find("character varying(20)"),
+            std::string::npos);
   exec("ALTER TABLE leads ALTER COLUMN lead_name TYPE text");
   auto out = run_ok();
-  EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE id = 1"), "A name much longer than twenty characters") << out;
+  EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE id = 1"), "A name much longer than twenty characters")
+      << out;
   EXPECT_EQ(sql("SELECT sync_status FROM leads WHERE id = 1"), "SYNCED") << out;
   EXPECT_EQ(sql("SELECT sync_error FROM leads WHERE id = 1"), "") << out;
   EXPECT_EQ(remote_value(hubspot_id(1), "hs_lead_name"), "A name much longer than twenty characters");
 }
 
 // An import writes new rows with one array parameter per column: the text columns (and the ids, timestamps)
-// in binary format, the other types as literals that PostgreSQL casts. Every type, NULLs among them, arrives as
-// HubSpot has it; 50 leads make a batch written as two halves.
+// in binary format, the other types as literals that PostgreSQL casts. Every type, NULLs among them, arrives
+// as HubSpot has it; 50 leads make a batch written as two halves.
 TEST_F(LocalDataTest, AnImportOfEveryColumnTypeArrivesAsHubSpotHasIt) {
   LEADSYNC_REQUIRE_DATABASE();
   start({.fake_args = {"--seed-leads", "50"},
@@ -135,7 +139,8 @@ TEST_F(LocalDataTest, AnImportOfEveryColumnTypeArrivesAsHubSpotHasIt) {
   ui_edit(ids[3], {{"lead_score", "42.5"},
                    {"follow_up_date", "2026-12-24"},
                    {"last_touch_at", "2026-11-20T09:30:00.123Z"},
-                   {"is_priority", "true"}, {"lead_notes", "two\nlines, \"quoted\" \\ {braced}"}});
+                   {"is_priority", "true"},
+                   {"lead_notes", "two\nlines, \"quoted\" \\ {braced}"}});
   ui_edit(ids[30], {{"lead_score", "-7"}, {"is_priority", "false"}, {"lead_notes", ""}});
   run_ok();
   auto row = [&](const std::string& id, const std::string& column) {
@@ -144,7 +149,8 @@ TEST_F(LocalDataTest, AnImportOfEveryColumnTypeArrivesAsHubSpotHasIt) {
   EXPECT_EQ(row(ids[3], "lead_score"), "42.5");
   EXPECT_EQ(row(ids[3], "follow_up"), "2026-12-24");
   EXPECT_EQ(sql("SELECT to_char(last_touch AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS') FROM leads "
-                "WHERE hubspot_id = '" + ids[3] + "'"),
+                "WHERE hubspot_id = '" +
+                ids[3] + "'"),
             "2026-11-20T09:30:00.123");
   EXPECT_EQ(row(ids[3], "priority"), "true");
   EXPECT_EQ(row(ids[3], "notes"), "two\nlines, \"quoted\" \\ {braced}");

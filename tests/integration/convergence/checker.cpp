@@ -14,8 +14,12 @@ namespace {
 constexpr const char* kLeadsyncAppId = "1234002";  // fake-hubspot's app id of the second --token
 const std::vector<std::string> kProperties = {"hs_lead_name", "hs_lead_label", "hs_lead_type"};
 
-Value norm(const Value& v) { return v && !v->empty() ? v : std::nullopt; }
-std::string show(const Value& v) { return v ? "'" + *v + "'" : "NULL"; }
+Value norm(const Value& v) {
+  return v && !v->empty() ? v : std::nullopt;
+}
+std::string show(const Value& v) {
+  return v ? "'" + *v + "'" : "NULL";
+}
 
 Value json_value(const json& j) {
   if (!j.is_string()) return std::nullopt;
@@ -52,8 +56,8 @@ long long parse_iso_ms(const std::string& s) {
   // 2026-01-01T00:00:00.123Z
   std::tm tm{};
   int ms = 0;
-  if (std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-                  &tm.tm_sec, &ms) < 6)
+  if (std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec, &ms) < 6)
     return 0;
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
@@ -81,7 +85,8 @@ std::vector<std::string> World::check() {
         violation("listing HubSpot's leads failed: HTTP " + std::to_string(status));
         return violations_;
       }
-      for (const auto& o : page["results"]) remote[o["id"].get<std::string>()].id = o["id"].get<std::string>();
+      for (const auto& o : page["results"])
+        remote[o["id"].get<std::string>()].id = o["id"].get<std::string>();
       if (!page.contains("paging")) break;
       after = page["paging"]["next"]["after"].get<std::string>();
     }
@@ -95,11 +100,13 @@ std::vector<std::string> World::check() {
       if (r.state["associations"].contains(type))
         for (const auto& a : r.state["associations"][type])
           for (const auto& t : a["types"])
-            r.associations.insert(std::string(type) + "/" + a["id"].get<std::string>() + "/" + std::to_string(t.get<int>()));
+            r.associations.insert(std::string(type) + "/" + a["id"].get<std::string>() + "/" +
+                                  std::to_string(t.get<int>()));
   }
   std::map<long, LocalRow> local;
-  for (const auto& row : sql("SELECT id, hubspot_id, sync_key::text, lead_name, lead_label, lead_type, archived, "
-                             "coalesce(sync_status, ''), coalesce(sync_error, '') FROM leads ORDER BY id")) {
+  for (const auto& row :
+       sql("SELECT id, hubspot_id, sync_key::text, lead_name, lead_label, lead_type, archived, "
+           "coalesce(sync_status, ''), coalesce(sync_error, '') FROM leads ORDER BY id")) {
     LocalRow l;
     l.id = row[0].as<long>();
     if (!row[1].is_null()) l.hubspot_id = row[1].c_str();
@@ -113,17 +120,21 @@ std::vector<std::string> World::check() {
     l.error = row[8].c_str();
     local[l.id] = std::move(l);
   }
-  for (const auto& row : sql("SELECT lead_id, to_object_type, to_object_id, association_type_id FROM leads_associations"))
+  for (const auto& row :
+       sql("SELECT lead_id, to_object_type, to_object_id, association_type_id FROM leads_associations"))
     if (auto it = local.find(row[0].as<long>()); it != local.end())
-      it->second.associations.insert(std::string(row[1].c_str()) + "/" + row[2].c_str() + "/" + row[3].c_str());
+      it->second.associations.insert(std::string(row[1].c_str()) + "/" + row[2].c_str() + "/" +
+                                     row[3].c_str());
   std::map<long, std::vector<std::string>> failed;  // lead id -> FAILED changes
-  for (const auto& row : sql("SELECT lead_id, op, coalesce(last_error, '') FROM leadsync.changes WHERE state = 'FAILED'"))
+  for (const auto& row :
+       sql("SELECT lead_id, op, coalesce(last_error, '') FROM leadsync.changes WHERE state = 'FAILED'"))
     failed[row[0].as<long>()].push_back(std::string(row[1].c_str()) + ": " + row[2].c_str());
   std::vector<ConflictRow> conflicts;
-  for (const auto& row : sql("SELECT coalesce(hubspot_id, ''), property, policy, coalesce(resolution, ''), local_value, "
-                             "remote_value, coalesce((extract(epoch FROM local_changed_at) * 1000)::bigint, 0), "
-                             "coalesce((extract(epoch FROM remote_changed_at) * 1000)::bigint, 0), resolved_at IS NULL "
-                             "FROM leadsync.conflicts ORDER BY id")) {
+  for (const auto& row :
+       sql("SELECT coalesce(hubspot_id, ''), property, policy, coalesce(resolution, ''), local_value, "
+           "remote_value, coalesce((extract(epoch FROM local_changed_at) * 1000)::bigint, 0), "
+           "coalesce((extract(epoch FROM remote_changed_at) * 1000)::bigint, 0), resolved_at IS NULL "
+           "FROM leadsync.conflicts ORDER BY id")) {
     ConflictRow c;
     c.hubspot_id = row[0].c_str();
     c.property = row[1].c_str();
@@ -136,13 +147,14 @@ std::vector<std::string> World::check() {
     c.open = std::string(row[8].c_str()) == "t";
     conflicts.push_back(std::move(c));
   }
-  // The cycles that read HubSpot's associations (a full sweep, or the association sweep: every incremental cycle
-  // when it runs every time, else only until a full sweep has set its clock), as [start, end] in ms. A killed
-  // cycle never finished: it ended at the latest with the driver's run that contained it.
+  // The cycles that read HubSpot's associations (a full sweep, or the association sweep: every incremental
+  // cycle when it runs every time, else only until a full sweep has set its clock), as [start, end] in ms. A
+  // killed cycle never finished: it ended at the latest with the driver's run that contained it.
   std::vector<std::pair<long long, long long>> association_reads;
   bool full_done = false;
-  for (const auto& row : sql("SELECT mode, status, (extract(epoch FROM started_at) * 1000)::bigint, "
-                             "(extract(epoch FROM finished_at) * 1000)::bigint FROM leadsync.runs ORDER BY id")) {
+  for (const auto& row :
+       sql("SELECT mode, status, (extract(epoch FROM started_at) * 1000)::bigint, "
+           "(extract(epoch FROM finished_at) * 1000)::bigint FROM leadsync.runs ORDER BY id")) {
     const std::string mode = row[0].c_str();
     const long long start = row[2].as<long long>();
     long long end = row[3].is_null() ? std::numeric_limits<long long>::max() : row[3].as<long long>();
@@ -168,8 +180,8 @@ std::vector<std::string> World::check() {
 
   // ---- 1. FAILED changes: only transient faults were injected, so no record should have failed ----
   for (const auto& [row, list] : failed)
-    violation("row " + std::to_string(row) + " has FAILED change(s) although only transient faults were injected: " +
-              failure_of(row));
+    violation("row " + std::to_string(row) +
+              " has FAILED change(s) although only transient faults were injected: " + failure_of(row));
 
   // ---- 2. conflicts were decided by the configured policy ----
   for (const auto& c : conflicts) {
@@ -181,26 +193,31 @@ std::vector<std::string> World::check() {
     if (c.policy == "newest_wins")
       expected = c.local_ms && (!c.remote_ms || c.local_ms > c.remote_ms) ? "local" : "remote";
     if (!expected.empty() && !c.open && c.resolution != expected && c.resolution != "none")
-      violation("conflict on " + c.hubspot_id + " " + c.property + " resolved '" + c.resolution + "' but " + c.policy +
-                " says '" + expected + "' (local at " + std::to_string(c.local_ms) + ", remote at " +
-                std::to_string(c.remote_ms) + ")");
+      violation("conflict on " + c.hubspot_id + " " + c.property + " resolved '" + c.resolution + "' but " +
+                c.policy + " says '" + expected + "' (local at " + std::to_string(c.local_ms) +
+                ", remote at " + std::to_string(c.remote_ms) + ")");
   }
 
-  // ---- 3. no duplicates: names are unique per write, so two live leads with one name are one lead twice ----
+  // ---- 3. no duplicates: names are unique per write, so two live leads with one name are one lead twice
+  // ----
   std::map<std::string, std::vector<std::string>> local_names, remote_names;
   for (const auto& [id, l] : local)
-    if (!l.archived && l.values.at("hs_lead_name")) local_names[*l.values.at("hs_lead_name")].push_back(std::to_string(id));
+    if (!l.archived && l.values.at("hs_lead_name"))
+      local_names[*l.values.at("hs_lead_name")].push_back(std::to_string(id));
   for (const auto& [id, r] : remote)
     if (!r.archived && r.values.at("hs_lead_name")) remote_names[*r.values.at("hs_lead_name")].push_back(id);
   for (const auto& [name, ids] : local_names)
-    if (ids.size() > 1) violation("duplicate: rows " + ids[0] + " and " + ids[1] + " are both named '" + name + "'");
+    if (ids.size() > 1)
+      violation("duplicate: rows " + ids[0] + " and " + ids[1] + " are both named '" + name + "'");
   for (const auto& [name, ids] : remote_names)
-    if (ids.size() > 1) violation("duplicate: HubSpot leads " + ids[0] + " and " + ids[1] + " are both named '" + name + "'");
+    if (ids.size() > 1)
+      violation("duplicate: HubSpot leads " + ids[0] + " and " + ids[1] + " are both named '" + name + "'");
   std::map<std::string, std::vector<std::string>> by_key;
   for (const auto& [id, r] : remote)
     if (!r.archived && r.unique_key) by_key[*r.unique_key].push_back(id);
   for (const auto& [key, ids] : by_key)
-    if (ids.size() > 1) violation("duplicate: HubSpot leads " + ids[0] + " and " + ids[1] + " share leadsync_key " + key);
+    if (ids.size() > 1)
+      violation("duplicate: HubSpot leads " + ids[0] + " and " + ids[1] + " share leadsync_key " + key);
 
   // ---- 4. both sides agree, lead by lead ----
   std::map<std::string, long> live_row_of;  // hubspot id -> live local row
@@ -222,15 +239,15 @@ std::vector<std::string> World::check() {
     for (const auto& p : kProperties) {
       const Value lv = l.values.at(p), rv = r->second.values.at(p);
       if (lv != rv && !open_conflict(*l.hubspot_id, p) && why.empty())
-        violation("diverged: row " + std::to_string(id) + " / lead " + *l.hubspot_id + " " + p + ": local " + show(lv) +
-                  ", HubSpot " + show(rv) + " (no FAILED change or open conflict explains it)");
+        violation("diverged: row " + std::to_string(id) + " / lead " + *l.hubspot_id + " " + p + ": local " +
+                  show(lv) + ", HubSpot " + show(rv) + " (no FAILED change or open conflict explains it)");
     }
     if (l.associations != r->second.associations && why.empty()) {
       std::string ls, rs;
       for (const auto& a : l.associations) ls += " " + a;
       for (const auto& a : r->second.associations) rs += " " + a;
-      violation("diverged: row " + std::to_string(id) + " / lead " + *l.hubspot_id + " associations: local{" + ls +
-                " } HubSpot{" + rs + " }");
+      violation("diverged: row " + std::to_string(id) + " / lead " + *l.hubspot_id + " associations: local{" +
+                ls + " } HubSpot{" + rs + " }");
     }
   }
   for (const auto& [id, r] : remote)
@@ -262,7 +279,8 @@ std::vector<std::string> World::check() {
     if (e.deleted) {
       const std::string when = " (deleted " + std::string(to_string(e.deleted_side)) + "ly at op " +
                                std::to_string(e.deleted_op) + ")";
-      if (l && !l->archived) violation("resurrected: " + who + " is live locally as row " + std::to_string(l->id) + when);
+      if (l && !l->archived)
+        violation("resurrected: " + who + " is live locally as row " + std::to_string(l->id) + when);
       if (r && !r->archived) violation("resurrected: " + who + " is live in HubSpot as " + r->id + when);
       for (const auto& [id, lr] : local)
         if (!lr.archived && lr.values.at("hs_lead_name") && e.names.contains(*lr.values.at("hs_lead_name")) &&
@@ -275,7 +293,8 @@ std::vector<std::string> World::check() {
       continue;
     }
     if (!l || l->archived) {
-      violation("lost: " + who + " is not live locally" + (l ? " (row archived, sync_status " + l->status + ")" : ""));
+      violation("lost: " + who + " is not live locally" +
+                (l ? " (row archived, sync_status " + l->status + ")" : ""));
       continue;
     }
     if (!r || r->archived) {
@@ -283,8 +302,8 @@ std::vector<std::string> World::check() {
       continue;
     }
     if (l->hubspot_id != r->id) {
-      violation("mislinked: " + who + " row " + std::to_string(l->id) + " points at " + l->hubspot_id.value_or("NULL") +
-                ", its HubSpot lead is " + r->id);
+      violation("mislinked: " + who + " row " + std::to_string(l->id) + " points at " +
+                l->hubspot_id.value_or("NULL") + ", its HubSpot lead is " + r->id);
       continue;
     }
 
@@ -298,16 +317,17 @@ std::vector<std::string> World::check() {
       const Value lv = l->values.at(p), rv = r->values.at(p);
       const Value& mine = fw.side == Side::local ? lv : rv;
       if (mine == expected) continue;
-      const std::string what = std::string(to_string(fw.side)) + " write " + p + "=" + show(expected) + " of " + who +
-                               " at op " + std::to_string(fw.op) + " lost: now local " + show(lv) + ", HubSpot " +
-                               show(rv);
+      const std::string what = std::string(to_string(fw.side)) + " write " + p + "=" + show(expected) +
+                               " of " + who + " at op " + std::to_string(fw.op) + " lost: now local " +
+                               show(lv) + ", HubSpot " + show(rv);
       const std::string loser = fw.side == Side::local ? "remote" : "local";
       const bool decided = std::any_of(conflicts.begin(), conflicts.end(), [&](const ConflictRow& c) {
         const Value& cv = fw.side == Side::local ? c.local_value : c.remote_value;
         return c.hubspot_id == r->id && c.property == p && cv == expected && c.resolution == loser;
       });
       if (decided) {
-        notes_.push_back(what + " -- decided by " + settings_.conflict_policy + " (recorded in leadsync.conflicts)");
+        notes_.push_back(what + " -- decided by " + settings_.conflict_policy +
+                         " (recorded in leadsync.conflicts)");
         continue;
       }
       if (fw.side == Side::remote) {
@@ -323,7 +343,8 @@ std::vector<std::string> World::check() {
           return fw.at_ms >= run.start_ms - settings_.search_lag_ms - 100 && fw.at_ms <= run.end_ms;
         });
         if (overwritten_by_push && invisible) {
-          notes_.push_back(what + " -- known limitation: overwritten by a push whose pull could not see it yet");
+          notes_.push_back(what +
+                           " -- known limitation: overwritten by a push whose pull could not see it yet");
           continue;
         }
       }
@@ -340,9 +361,9 @@ std::vector<std::string> World::check() {
       // HubSpot-side removal (or add) made in between is overwritten. HubSpot keeps no history of
       // associations, so leadsync cannot tell its own earlier write from the user's.
       const bool in_doubt_push_retried =
-          intent.side == Side::remote && intent.previous_local && intent.previous_local->present == !intent.present &&
-          in_local == !intent.present && in_remote == !intent.present &&
-          std::any_of(runs_.begin(), runs_.end(), [&](const RunLog& run) {
+          intent.side == Side::remote && intent.previous_local &&
+          intent.previous_local->present == !intent.present && in_local == !intent.present &&
+          in_remote == !intent.present && std::any_of(runs_.begin(), runs_.end(), [&](const RunLog& run) {
             return run.killed && run.op > intent.previous_local->op && run.op < intent.op;
           });
       if (in_doubt_push_retried) {
@@ -352,45 +373,50 @@ std::vector<std::string> World::check() {
         continue;
       }
       // HubSpot keeps no history of associations and changing one does not bump the lead's modification date,
-      // so an add undone in HubSpot (or a removal undone) between two cycles that read associations is invisible:
-      // leadsync sees HubSpot where the base is, and a local write of the same pair in between is a plain local
-      // change that it pushes (seed 994). HubSpot's later write is overwritten; nothing could have ordered them.
+      // so an add undone in HubSpot (or a removal undone) between two cycles that read associations is
+      // invisible: leadsync sees HubSpot where the base is, and a local write of the same pair in between is
+      // a plain local change that it pushes (seed 994). HubSpot's later write is overwritten; nothing could
+      // have ordered them.
       const bool unseen_remote_round_trip =
-          intent.side == Side::remote && intent.earlier_remote && intent.earlier_remote->present == !intent.present &&
-          intent.previous_local && intent.previous_local->present == !intent.present &&
-          intent.previous_local->op > intent.earlier_remote->op &&
-          in_local == !intent.present && in_remote == !intent.present &&
+          intent.side == Side::remote && intent.earlier_remote &&
+          intent.earlier_remote->present == !intent.present && intent.previous_local &&
+          intent.previous_local->present == !intent.present &&
+          intent.previous_local->op > intent.earlier_remote->op && in_local == !intent.present &&
+          in_remote == !intent.present &&
           std::none_of(association_reads.begin(), association_reads.end(), [&](const auto& read) {
             return read.second >= intent.earlier_remote->at_ms && read.first <= intent.at_ms;
           });
       if (unseen_remote_round_trip) {
-        notes_.push_back(std::string("association ") + key + " on " + who + ": HubSpot's " +
-                         (intent.present ? "removal" : "add") + " at op " + std::to_string(intent.earlier_remote->op) +
-                         " and its undoing at op " + std::to_string(intent.op) +
-                         " fell between two association reads; the local write between them was pushed -- known "
-                         "limitation");
+        notes_.push_back(
+            std::string("association ") + key + " on " + who + ": HubSpot's " +
+            (intent.present ? "removal" : "add") + " at op " + std::to_string(intent.earlier_remote->op) +
+            " and its undoing at op " + std::to_string(intent.op) +
+            " fell between two association reads; the local write between them was pushed -- known "
+            "limitation");
         continue;
       }
       if (in_local != intent.present || in_remote != intent.present)
-        violation(std::string(to_string(intent.side)) + " association " + (intent.present ? "add" : "removal") + " of " +
-                  key + " on " + who + " at op " + std::to_string(intent.op) + " lost: local " +
-                  (in_local ? "has" : "lacks") + " it, HubSpot " + (in_remote ? "has" : "lacks") + " it");
+        violation(std::string(to_string(intent.side)) + " association " +
+                  (intent.present ? "add" : "removal") + " of " + key + " on " + who + " at op " +
+                  std::to_string(intent.op) + " lost: local " + (in_local ? "has" : "lacks") +
+                  " it, HubSpot " + (in_remote ? "has" : "lacks") + " it");
     }
   }
 
   // ---- 8. nothing live that the history cannot account for ----
   for (const auto& [id, l] : local)
     if (!l.archived && !claimed_rows.contains(id))
-      violation("unexpected live row " + std::to_string(id) + " ('" + l.values.at("hs_lead_name").value_or("") +
+      violation("unexpected live row " + std::to_string(id) + " ('" +
+                l.values.at("hs_lead_name").value_or("") +
                 "'): no operation created it (duplicate or resurrection)");
   for (const auto& [id, r] : remote)
     if (!r.archived && !claimed_remote.contains(id))
       violation("unexpected live HubSpot lead " + id + " ('" + r.values.at("hs_lead_name").value_or("") +
                 "'): no operation created it (duplicate or resurrection)");
 
-  log("checked " + std::to_string(entities_.size()) + " leads, " + std::to_string(runs_.size()) + " runs: " +
-      std::to_string(violations_.size() - violations_before) + " violation(s), " + std::to_string(notes_.size()) +
-      " note(s)");
+  log("checked " + std::to_string(entities_.size()) + " leads, " + std::to_string(runs_.size()) +
+      " runs: " + std::to_string(violations_.size() - violations_before) + " violation(s), " +
+      std::to_string(notes_.size()) + " note(s)");
   return violations_;
 }
 

@@ -1,8 +1,8 @@
 // Randomized convergence test: one test per seed. Environment:
 //   LEADSYNC_CONVERGENCE_SEED=N        run only seed N (replay)
-//   LEADSYNC_CONVERGENCE_SEEDS=N       run N seeds (default 20), starting at LEADSYNC_CONVERGENCE_FIRST_SEED (1)
-//   LEADSYNC_CONVERGENCE_ROUNDS=N      rounds per seed (default 10)
-//   LEADSYNC_CONVERGENCE_KEEP=1        keep the per-seed directory (config, history, every run's output)
+//   LEADSYNC_CONVERGENCE_SEEDS=N       run N seeds (default 20), starting at LEADSYNC_CONVERGENCE_FIRST_SEED
+//   (1) LEADSYNC_CONVERGENCE_ROUNDS=N      rounds per seed (default 10) LEADSYNC_CONVERGENCE_KEEP=1 keep the
+//   per-seed directory (config, history, every run's output)
 // The seeds are fixed when ctest discovers the tests; long.sh runs the binary directly instead.
 #include <gtest/gtest.h>
 
@@ -76,21 +76,25 @@ TEST_P(Convergence, BothSidesAgreeAndNothingIsLostDuplicatedOrResurrected) {
 TEST(ConvergenceChecker, ReportsEveryKindOfBrokenInvariant) {
   LEADSYNC_REQUIRE_DATABASE();
   auto settings = settings_for(3, 4);
-  const auto dir = std::filesystem::temp_directory_path() / ("leadsync-convergence-" + std::to_string(::getpid()) + "-checker");
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("leadsync-convergence-" + std::to_string(::getpid()) + "-checker");
   World world(settings, dir);
   world.setup();
   world.workload();
   world.quiesce();
   ASSERT_TRUE(world.check().empty()) << "the unsabotaged world must pass";
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"diverge", "diverged"}, {"lose_local_edit", "local write hs_lead_name='a write that never happened'"},
-      {"duplicate", "duplicate: HubSpot leads"}, {"resurrect", "resurrected"},
+      {"diverge", "diverged"},
+      {"lose_local_edit", "local write hs_lead_name='a write that never happened'"},
+      {"duplicate", "duplicate: HubSpot leads"},
+      {"resurrect", "resurrected"},
       {"lose_association", "association"}};
   for (const auto& [kind, expected] : cases) ASSERT_TRUE(world.sabotage(kind)) << kind << " found no target";
   const auto violations = world.check();
   std::string all;
   for (const auto& v : violations) all += v + "\n";
-  for (const auto& [kind, expected] : cases) EXPECT_NE(all.find(expected), std::string::npos) << kind << ":\n" << all;
+  for (const auto& [kind, expected] : cases)
+    EXPECT_NE(all.find(expected), std::string::npos) << kind << ":\n" << all;
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
 }

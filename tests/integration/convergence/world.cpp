@@ -12,8 +12,8 @@ namespace leadsync::convergence {
 
 namespace {
 
-constexpr const char* kDriverToken = "convergence-driver-token";    // the test's own API calls (app 1234001)
-constexpr const char* kLeadsyncToken = "convergence-leadsync-token"; // leadsync's (app 1234002)
+constexpr const char* kDriverToken = "convergence-driver-token";  // the test's own API calls (app 1234001)
+constexpr const char* kLeadsyncToken = "convergence-leadsync-token";  // leadsync's (app 1234002)
 const std::vector<std::string> kProperties = {"hs_lead_name", "hs_lead_label", "hs_lead_type"};
 
 std::string column_of(const std::string& property) {
@@ -22,22 +22,29 @@ std::string column_of(const std::string& property) {
   return "lead_type";
 }
 
-std::string show(const Value& v) { return v ? "'" + *v + "'" : "NULL"; }
+std::string show(const Value& v) {
+  return v ? "'" + *v + "'" : "NULL";
+}
 
-std::string pair_key(const std::string& type, const std::string& id) { return type + "/" + id; }
+std::string pair_key(const std::string& type, const std::string& id) {
+  return type + "/" + id;
+}
 std::string intent_key(const std::string& type, const std::string& id, int type_id) {
   return type + "/" + id + "/" + std::to_string(type_id);
 }
 
 }  // namespace
 
-const char* to_string(Side s) { return s == Side::local ? "local" : "remote"; }
+const char* to_string(Side s) {
+  return s == Side::local ? "local" : "remote";
+}
 
 std::string Settings::describe() const {
   std::ostringstream out;
   out << "seed=" << seed << " conflict_policy=" << conflict_policy << " on_remote_delete=" << on_remote_delete
       << " seed_leads=" << seed_leads << " search_lag_ms=" << search_lag_ms
-      << " association_sweep=" << (association_sweep_every_run ? "every run" : "hourly") << " rounds=" << rounds;
+      << " association_sweep=" << (association_sweep_every_run ? "every run" : "hourly")
+      << " rounds=" << rounds;
   return out.str();
 }
 
@@ -47,10 +54,18 @@ Settings settings_for(std::uint64_t seed, int rounds) {
   Rng r(seed * 0x9E3779B97F4A7C15ull + 0x1234567ull);
   // Every policy gets seeds; the default (newest_wins) most of them.
   switch (seed % 8) {
-    case 5: s.conflict_policy = "remote_wins"; break;
-    case 6: s.conflict_policy = "local_wins"; break;
-    case 7: s.conflict_policy = "manual"; break;
-    default: s.conflict_policy = "newest_wins"; break;
+    case 5:
+      s.conflict_policy = "remote_wins";
+      break;
+    case 6:
+      s.conflict_policy = "local_wins";
+      break;
+    case 7:
+      s.conflict_policy = "manual";
+      break;
+    default:
+      s.conflict_policy = "newest_wins";
+      break;
   }
   s.on_remote_delete = r.chance(0.5) ? "archive" : "delete";
   s.seed_leads = r.uniform(5, 20);
@@ -85,7 +100,8 @@ std::string World::log_level() {
 }
 
 long long World::now_ms() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -136,7 +152,8 @@ void World::spacing() {
 }
 
 std::vector<std::string> World::sync_args(bool full) const {
-  std::vector<std::string> a{"--config", config_.string(), "--sync-now", "--migrations", LEADSYNC_MIGRATIONS_DIR};
+  std::vector<std::string> a{"--config", config_.string(), "--sync-now", "--migrations",
+                             LEADSYNC_MIGRATIONS_DIR};
   if (full) a.push_back("--full");
   return a;
 }
@@ -148,15 +165,18 @@ testing::ChildProcess::Env World::sync_env() const {
 std::string World::local_fingerprint() {
   // One line per table, so that a difference names the table that changed.
   return sql_value(
-      "SELECT 'leads: ' || (SELECT coalesce(string_agg(id || ':' || xmin::text, ',' ORDER BY id), '') FROM leads) || "
+      "SELECT 'leads: ' || (SELECT coalesce(string_agg(id || ':' || xmin::text, ',' ORDER BY id), '') FROM "
+      "leads) || "
       "E'\\nassociations: ' || (SELECT coalesce(string_agg(lead_id || '/' || to_object_id || '/' || "
       "association_type_id || ':' || xmin::text, ',' ORDER BY lead_id, to_object_type, to_object_id, "
       "association_type_id), '') FROM leads_associations) || "
       "E'\\nchanges: ' || (SELECT coalesce(string_agg(id || ':' || lead_id || ':' || op || ':' || state, ',' "
       "ORDER BY id), '') FROM leadsync.changes) || "
-      "E'\\nconflicts: ' || (SELECT coalesce(string_agg(id || ':' || coalesce(resolution, '-'), ',' ORDER BY id), '') "
+      "E'\\nconflicts: ' || (SELECT coalesce(string_agg(id || ':' || coalesce(resolution, '-'), ',' ORDER BY "
+      "id), '') "
       "FROM leadsync.conflicts) || "
-      "E'\\nbase: ' || (SELECT coalesce(string_agg(hubspot_id || ':' || xmin::text, ',' ORDER BY hubspot_id), '') "
+      "E'\\nbase: ' || (SELECT coalesce(string_agg(hubspot_id || ':' || xmin::text, ',' ORDER BY "
+      "hubspot_id), '') "
       "FROM leadsync.base)");
 }
 
@@ -194,7 +214,8 @@ long World::remote_writes() {
   return fake_->crm_writes();
 }
 
-int World::wait_for_exit(testing::ChildProcess& child, std::chrono::seconds timeout, const std::string& otherwise) {
+int World::wait_for_exit(testing::ChildProcess& child, std::chrono::seconds timeout,
+                         const std::string& otherwise) {
   auto code = child.wait(timeout);
   if (!code) {
     child.send_signal(SIGKILL);
@@ -231,7 +252,8 @@ int World::run_sync(bool full, bool kill, int concurrent_local_ops) {
         r.killed = true;
       }
     }
-    r.exit_code = wait_for_exit(child, std::chrono::seconds(180), "leadsync --sync-now did not finish within 180 s");
+    r.exit_code =
+        wait_for_exit(child, std::chrono::seconds(180), "leadsync --sync-now did not finish within 180 s");
     r.end_ms = now_ms();
     const std::string out = child.output();
     // The SIGKILLed run's PostgreSQL session may hold the leader lock for a moment longer.
@@ -243,17 +265,20 @@ int World::run_sync(bool full, bool kill, int concurrent_local_ops) {
     std::string summary;
     std::istringstream lines(out);
     for (std::string line; std::getline(lines, line);)
-      if (line.find("cycle success") != std::string::npos || line.find("cycle partial") != std::string::npos ||
-          line.find("cycle failed") != std::string::npos || line.find("[error]") != std::string::npos ||
-          line.find("push failed") != std::string::npos)
+      if (line.find("cycle success") != std::string::npos ||
+          line.find("cycle partial") != std::string::npos || line.find("cycle failed") != std::string::npos ||
+          line.find("[error]") != std::string::npos || line.find("push failed") != std::string::npos)
         summary += "\n      " + line;
     log(std::string("run #") + std::to_string(runs_.size()) + (full ? " --full" : "") +
         (kill_after_ms >= 0 ? " (SIGKILL at " + std::to_string(kill_after_ms) + "ms" +
                                   (r.killed ? ")" : ", finished before)")
                             : "") +
-        " -> exit " + std::to_string(r.exit_code) + " in " + std::to_string(r.end_ms - r.start_ms) + "ms" + summary);
-    const bool expected = r.exit_code == 0 || r.exit_code == 1 || r.exit_code == 69 || (r.killed && r.exit_code == 137);
-    if (!expected) violation("leadsync --sync-now exited " + std::to_string(r.exit_code) + "; output:\n" + out);
+        " -> exit " + std::to_string(r.exit_code) + " in " + std::to_string(r.end_ms - r.start_ms) + "ms" +
+        summary);
+    const bool expected =
+        r.exit_code == 0 || r.exit_code == 1 || r.exit_code == 69 || (r.killed && r.exit_code == 137);
+    if (!expected)
+      violation("leadsync --sync-now exited " + std::to_string(r.exit_code) + "; output:\n" + out);
     std::ofstream(dir_ / ("run-" + std::to_string(runs_.size()) + ".log")) << out;
     return r.exit_code;
   }
@@ -265,11 +290,13 @@ void World::run_daemon(int concurrent_local_ops) {
   std::vector<int> pauses;
   for (int i = 0; i < concurrent_local_ops; ++i) pauses.push_back(rng_.uniform(0, 400));
 
-  // A process killed before still holds the leader lock until PostgreSQL notices its session is gone; a daemon
-  // started meanwhile would spend its life as a standby.
-  // (This database's only: long mode runs other seeds against the same cluster.)
-  for (int i = 0; i < 40 && sql_value("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
-                                      "database = (SELECT oid FROM pg_database WHERE datname = current_database())") != "0";
+  // A process killed before still holds the leader lock until PostgreSQL notices its session is gone; a
+  // daemon started meanwhile would spend its life as a standby. (This database's only: long mode runs other
+  // seeds against the same cluster.)
+  for (int i = 0;
+       i < 40 &&
+       sql_value("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
+                 "database = (SELECT oid FROM pg_database WHERE datname = current_database())") != "0";
        ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
 
@@ -277,7 +304,8 @@ void World::run_daemon(int concurrent_local_ops) {
   r.op = op_;
   r.daemon = true;
   r.start_ms = now_ms();
-  testing::ChildProcess child(LEADSYNC_LEADSYNC_BIN, {"--config", config_.string(), "--migrations", LEADSYNC_MIGRATIONS_DIR},
+  testing::ChildProcess child(LEADSYNC_LEADSYNC_BIN,
+                              {"--config", config_.string(), "--migrations", LEADSYNC_MIGRATIONS_DIR},
                               sync_env());
   for (int pause : pauses) {
     std::this_thread::sleep_for(std::chrono::milliseconds(pause));
@@ -292,7 +320,8 @@ void World::run_daemon(int concurrent_local_ops) {
     child.send_signal(graceful ? SIGTERM : SIGKILL);
     r.killed = !graceful;
   }
-  r.exit_code = wait_for_exit(child, std::chrono::seconds(60), "the daemon did not stop within 60 s of SIGTERM");
+  r.exit_code =
+      wait_for_exit(child, std::chrono::seconds(60), "the daemon did not stop within 60 s of SIGTERM");
   r.end_ms = now_ms();
   runs_.push_back(r);
   const std::string out = child.output();
@@ -302,11 +331,13 @@ void World::run_daemon(int concurrent_local_ops) {
         out.compare(at, 13, "cycle failed:") == 0)
       ++cycles;
   log("run #" + std::to_string(runs_.size()) + " daemon, " + (graceful ? "SIGTERM" : "SIGKILL") + " at " +
-      std::to_string(stop_after_ms) + "ms -> exit " + std::to_string(r.exit_code) + " after " + std::to_string(cycles) +
-      " cycle(s) in " + std::to_string(r.end_ms - r.start_ms) + "ms");
+      std::to_string(stop_after_ms) + "ms -> exit " + std::to_string(r.exit_code) + " after " +
+      std::to_string(cycles) + " cycle(s) in " + std::to_string(r.end_ms - r.start_ms) + "ms");
   // A daemon rides out HubSpot's faults; it only ends when told to.
-  if (exited_by_itself) violation("the daemon exited by itself with " + std::to_string(r.exit_code) + "; output:\n" + out);
-  else if (graceful && r.exit_code != 0) violation("the daemon exited " + std::to_string(r.exit_code) + " after SIGTERM; output:\n" + out);
+  if (exited_by_itself)
+    violation("the daemon exited by itself with " + std::to_string(r.exit_code) + "; output:\n" + out);
+  else if (graceful && r.exit_code != 0)
+    violation("the daemon exited " + std::to_string(r.exit_code) + " after SIGTERM; output:\n" + out);
   std::ofstream(dir_ / ("run-" + std::to_string(runs_.size()) + ".log")) << out;
 }
 
@@ -385,8 +416,12 @@ Value World::random_type() {
   return rng_.pick(kTypes);
 }
 
-std::string World::random_contact() { return rng_.pick(contacts_); }
-std::string World::random_company() { return rng_.pick(companies_); }
+std::string World::random_contact() {
+  return rng_.pick(contacts_);
+}
+std::string World::random_company() {
+  return rng_.pick(companies_);
+}
 
 void World::record_write(Entity& e, Side side, const std::string& property, const Value& v) {
   e.last[property] = FieldWrite{side, v, op_, now_ms()};
@@ -433,7 +468,8 @@ void World::setup() {
       << "  conflict_policy: " << settings_.conflict_policy << "\n"
       << "  on_remote_delete: " << settings_.on_remote_delete << "\n"
       << "  search_lookback: 5m\n"
-      << "  association_sweep_interval: " << (settings_.association_sweep_every_run ? "1ms" : "1h") << "\n"
+      << "  association_sweep_interval: " << (settings_.association_sweep_every_run ? "1ms" : "1h")
+      << "\n"
       // For the rounds run by a long-running daemon: a cycle every second, a local write pushed at once.
       << "  interval: 1s\n"
       << "  debounce: 20ms\n"
@@ -467,8 +503,8 @@ void World::setup() {
         std::find(contacts_.begin(), contacts_.end(), row[2].c_str()) == contacts_.end())
       contacts_.push_back(row[2].c_str());
   }
-  log("imported " + std::to_string(entities_.size()) + " leads; contacts " + std::to_string(contacts_.size()) +
-      ", companies " + std::to_string(companies_.size()));
+  log("imported " + std::to_string(entities_.size()) + " leads; contacts " +
+      std::to_string(contacts_.size()) + ", companies " + std::to_string(companies_.size()));
 }
 
 // ---- workload ---------------------------------------------------------------------------------------
@@ -492,8 +528,10 @@ void World::workload() {
     if (settings_.search_lag_ms > 0 && rng_.chance(0.7))
       std::this_thread::sleep_for(std::chrono::milliseconds(settings_.search_lag_ms + 20));
     ++op_;
-    if (rng_.chance(0.2)) run_daemon(concurrent);
-    else run_sync(full, kill, concurrent);
+    if (rng_.chance(0.2))
+      run_daemon(concurrent);
+    else
+      run_sync(full, kill, concurrent);
     // Faults that did not fire expire with the run: they must not hit the driver's own API calls.
     admin("DELETE", "/_fake/faults");
     spacing();
@@ -507,8 +545,9 @@ void World::random_operation(bool local_only) {
     bool local;
   };
   static const std::vector<Choice> kChoices = {
-      {8, &World::local_insert, true},   {20, &World::local_update, true},       {4, &World::local_delete, true},
-      {10, &World::local_association, true}, {20, &World::remote_edit, false},  {6, &World::remote_create, false},
+      {8, &World::local_insert, true},   {20, &World::local_update, true},
+      {4, &World::local_delete, true},   {10, &World::local_association, true},
+      {20, &World::remote_edit, false},  {6, &World::remote_create, false},
       {4, &World::remote_delete, false}, {10, &World::remote_association, false},
   };
   int total = 0;
@@ -531,13 +570,15 @@ void World::local_insert() {
   const std::string contact = random_contact();
   const int company_kind = rng_.uniform(0, 3);  // 0: none, 1: primary company, 2: unlabeled company
   const std::string company = random_company();
-  std::string s = "BEGIN; INSERT INTO leads (lead_name, lead_label, lead_type) VALUES (" + q(name) + ", " + q(label) +
-                  ", " + q(type) + ");";
+  std::string s = "BEGIN; INSERT INTO leads (lead_name, lead_label, lead_type) VALUES (" + q(name) + ", " +
+                  q(label) + ", " + q(type) + ");";
   s += "INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) VALUES "
-       "(currval('leads_id_seq'), 'contacts', " + q(contact) + ", 578);";
+       "(currval('leads_id_seq'), 'contacts', " +
+       q(contact) + ", 578);";
   if (company_kind == 1 || company_kind == 2)
     s += "INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) VALUES "
-         "(currval('leads_id_seq'), 'companies', " + q(company) + ", " + (company_kind == 1 ? "580" : "610") + ");";
+         "(currval('leads_id_seq'), 'companies', " +
+         q(company) + ", " + (company_kind == 1 ? "580" : "610") + ");";
   sql(s + "COMMIT;");
   auto& e = new_entity("local");
   e.row_id = std::stol(sql_value("SELECT id FROM leads WHERE lead_name = " + q(name)));
@@ -548,9 +589,11 @@ void World::local_insert() {
   record_write(e, Side::local, "hs_lead_label", label);
   record_write(e, Side::local, "hs_lead_type", type);
   if (company_kind == 2) record_pair(e, Side::local, "companies", company, 610, true);
-  log("local INSERT " + entity_label(e) + " name=" + show(name) + " label=" + show(label) + " type=" + show(type) +
-      " primary contact " + contact +
-      (company_kind == 1 ? ", primary company " + company : company_kind == 2 ? ", company " + company : ""));
+  log("local INSERT " + entity_label(e) + " name=" + show(name) + " label=" + show(label) +
+      " type=" + show(type) + " primary contact " + contact +
+      (company_kind == 1   ? ", primary company " + company
+       : company_kind == 2 ? ", company " + company
+                           : ""));
 }
 
 void World::local_update() {
@@ -571,7 +614,8 @@ void World::local_update() {
   if (name || (!label && !type)) sets.emplace_back("hs_lead_name", new_name_value);
   if (label && new_label != current(1)) sets.emplace_back("hs_lead_label", new_label);
   if (type && new_type != current(2)) sets.emplace_back("hs_lead_type", new_type);
-  if (sets.empty()) sets.emplace_back("hs_lead_name", new_name_value);  // the chosen values were already there
+  if (sets.empty())
+    sets.emplace_back("hs_lead_name", new_name_value);  // the chosen values were already there
   std::string assignments, what;
   for (const auto& [p, v] : sets) {
     assignments += (assignments.empty() ? "" : ", ") + column_of(p) + " = " + q(v);
@@ -593,8 +637,10 @@ void World::local_delete() {
     return;
   }
   hubspot_id_of(e);
-  if (archive_flag) sql("UPDATE leads SET archived = true WHERE id = " + std::to_string(*row));
-  else sql("DELETE FROM leads WHERE id = " + std::to_string(*row));
+  if (archive_flag)
+    sql("UPDATE leads SET archived = true WHERE id = " + std::to_string(*row));
+  else
+    sql("DELETE FROM leads WHERE id = " + std::to_string(*row));
   e.deleted = true;
   e.deleted_side = Side::local;
   e.deleted_op = op_;
@@ -613,13 +659,16 @@ void World::local_association() {
   if (!row) return;
   const std::string lead = std::to_string(*row);
   std::map<std::string, std::set<int>> pairs;  // "type/id" -> type ids, locally
-  for (const auto& r : sql("SELECT to_object_type, to_object_id, association_type_id FROM leads_associations WHERE "
-                           "lead_id = " + lead))
+  for (const auto& r :
+       sql("SELECT to_object_type, to_object_id, association_type_id FROM leads_associations WHERE "
+           "lead_id = " +
+           lead))
     pairs[pair_key(r[0].c_str(), r[1].c_str())].insert(r[2].as<int>());
   const std::string type = contact ? "contacts" : "companies";
   const int unlabeled = contact ? 608 : 610, primary = contact ? 578 : 580;
   auto insert = [&](const std::string& t, const std::string& id, int type_id) {
-    return "INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) VALUES (" +
+    return "INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
+           "VALUES (" +
            lead + ", " + q(t) + ", " + q(id) + ", " + std::to_string(type_id) + ");";
   };
   auto remove = [&](const std::string& t, const std::string& id, int type_id) {
@@ -627,19 +676,19 @@ void World::local_association() {
            " AND to_object_id = " + q(id) + " AND association_type_id = " + std::to_string(type_id) + ";";
   };
   // Rows of one kind to pick from, in a seed-stable order.
-  auto choose = [&](const std::vector<std::string>& keys) {
-    return keys[pick_seed % keys.size()];
-  };
+  auto choose = [&](const std::vector<std::string>& keys) { return keys[pick_seed % keys.size()]; };
 
   if (action < 40) {  // add an unlabeled association to a record the lead is not associated with
     if (pairs.contains(pair_key(type, target))) return;
     sql(insert(type, target, unlabeled));
     record_pair(e, Side::local, type, target, unlabeled, true);
-    log("local ASSOC_ADD " + entity_label(e) + " " + type + "/" + target + " (" + std::to_string(unlabeled) + ")");
+    log("local ASSOC_ADD " + entity_label(e) + " " + type + "/" + target + " (" + std::to_string(unlabeled) +
+        ")");
   } else if (action < 75) {  // remove an unlabeled association of a record without a primary label
     std::vector<std::string> keys;
     for (const auto& [k, ids] : pairs)
-      if (!ids.contains(578) && !ids.contains(580) && (ids.contains(608) || ids.contains(610))) keys.push_back(k);
+      if (!ids.contains(578) && !ids.contains(580) && (ids.contains(608) || ids.contains(610)))
+        keys.push_back(k);
     if (keys.empty()) return;
     const auto k = choose(keys);
     const auto slash = k.find('/');
@@ -659,11 +708,13 @@ void World::local_association() {
     sql(s + "COMMIT;");
     e.primary_pairs.insert(pair_key(type, target));
     if (!old.empty()) e.primary_pairs.insert(pair_key(type, old));
-    log("local PRIMARY " + entity_label(e) + " " + type + " " + (old.empty() ? "(none)" : old) + " -> " + target);
+    log("local PRIMARY " + entity_label(e) + " " + type + " " + (old.empty() ? "(none)" : old) + " -> " +
+        target);
   } else {  // remove the unlabeled type beside a primary label (HubSpot keeps both or neither)
     std::vector<std::string> keys;
     for (const auto& [k, ids] : pairs)
-      if ((ids.contains(578) && ids.contains(608)) || (ids.contains(580) && ids.contains(610))) keys.push_back(k);
+      if ((ids.contains(578) && ids.contains(608)) || (ids.contains(580) && ids.contains(610)))
+        keys.push_back(k);
     if (keys.empty()) return;
     const auto k = choose(keys);
     const auto slash = k.find('/');
@@ -722,10 +773,11 @@ void World::remote_create() {
   json props = {{"hs_lead_name", name}};
   if (label) props["hs_lead_label"] = *label;
   if (type) props["hs_lead_type"] = *type;
-  json body = {{"properties", props},
-               {"associations", json::array({{{"to", {{"id", contact}}},
-                                              {"types", json::array({{{"associationCategory", "HUBSPOT_DEFINED"},
-                                                                      {"associationTypeId", 578}}})}}})}};
+  json body = {
+      {"properties", props},
+      {"associations", json::array({{{"to", {{"id", contact}}},
+                                     {"types", json::array({{{"associationCategory", "HUBSPOT_DEFINED"},
+                                                             {"associationTypeId", 578}}})}}})}};
   int status = 0;
   auto created = api("POST", "/crm/v3/objects/leads", body, &status);
   if (status != 201) {
@@ -738,8 +790,8 @@ void World::remote_create() {
   record_write(e, Side::remote, "hs_lead_name", name);
   record_write(e, Side::remote, "hs_lead_label", label);
   record_write(e, Side::remote, "hs_lead_type", type);
-  log("remote API create " + entity_label(e) + " name=" + show(name) + " label=" + show(label) + " type=" +
-      show(type) + " primary contact " + contact);
+  log("remote API create " + entity_label(e) + " name=" + show(name) + " label=" + show(label) +
+      " type=" + show(type) + " primary contact " + contact);
 }
 
 void World::remote_delete() {
@@ -750,8 +802,10 @@ void World::remote_delete() {
   auto id = hubspot_id_of(e);
   if (!id) return;
   int status = 0;
-  if (ui) admin("DELETE", "/_fake/leads/" + *id, nullptr, &status);
-  else api("DELETE", "/crm/v3/objects/leads/" + *id, nullptr, &status);
+  if (ui)
+    admin("DELETE", "/_fake/leads/" + *id, nullptr, &status);
+  else
+    api("DELETE", "/crm/v3/objects/leads/" + *id, nullptr, &status);
   if (status != 204) {
     violation("fake-hubspot refused a delete of " + entity_label(e) + ": HTTP " + std::to_string(status));
     return;
@@ -781,15 +835,18 @@ void World::remote_association() {
   for (const auto& t : {"contacts", "companies"})
     if (state["associations"].contains(t))
       for (const auto& a : state["associations"][t])
-        for (const auto& ty : a["types"]) pairs[pair_key(t, a["id"].get<std::string>())].insert(ty.get<int>());
+        for (const auto& ty : a["types"])
+          pairs[pair_key(t, a["id"].get<std::string>())].insert(ty.get<int>());
   const std::string base = "/_fake/leads/" + *id + "/associations/";
 
   if (action < 40) {
     if (pairs.contains(pair_key(type, target))) return;
     admin("PUT", base + type + "/" + target + "/" + std::to_string(unlabeled), nullptr, &status);
-    if (status != 200) return violation("fake-hubspot refused a UI association: HTTP " + std::to_string(status));
+    if (status != 200)
+      return violation("fake-hubspot refused a UI association: HTTP " + std::to_string(status));
     record_pair(e, Side::remote, type, target, unlabeled, true);
-    log("remote UI ASSOC_ADD " + entity_label(e) + " " + type + "/" + target + " (" + std::to_string(unlabeled) + ")");
+    log("remote UI ASSOC_ADD " + entity_label(e) + " " + type + "/" + target + " (" +
+        std::to_string(unlabeled) + ")");
   } else if (action < 75) {
     std::vector<std::string> keys;
     for (const auto& [k, ids] : pairs)
@@ -800,7 +857,8 @@ void World::remote_association() {
     const std::string t = k.substr(0, slash), to = k.substr(slash + 1);
     const int type_id = t == "contacts" ? 608 : 610;
     admin("DELETE", base + t + "/" + to + "/" + std::to_string(type_id), nullptr, &status);
-    if (status != 204) return violation("fake-hubspot refused a UI dissociation: HTTP " + std::to_string(status));
+    if (status != 204)
+      return violation("fake-hubspot refused a UI dissociation: HTTP " + std::to_string(status));
     record_pair(e, Side::remote, t, to, type_id, false);
     log("remote UI ASSOC_REMOVE " + entity_label(e) + " " + k + " (" + std::to_string(type_id) + ")");
   } else {
@@ -809,10 +867,12 @@ void World::remote_association() {
       if (k.rfind(type + "/", 0) == 0 && ids.contains(primary)) old = k.substr(type.size() + 1);
     if (old == target) return;
     admin("PUT", base + type + "/" + target + "/" + std::to_string(primary), nullptr, &status);
-    if (status != 200) return violation("fake-hubspot refused a UI primary association: HTTP " + std::to_string(status));
+    if (status != 200)
+      return violation("fake-hubspot refused a UI primary association: HTTP " + std::to_string(status));
     e.primary_pairs.insert(pair_key(type, target));
     if (!old.empty()) e.primary_pairs.insert(pair_key(type, old));
-    log("remote UI PRIMARY " + entity_label(e) + " " + type + " " + (old.empty() ? "(none)" : old) + " -> " + target);
+    log("remote UI PRIMARY " + entity_label(e) + " " + type + " " + (old.empty() ? "(none)" : old) + " -> " +
+        target);
   }
 }
 
@@ -824,13 +884,20 @@ json World::random_fault() {
     const char* prefix;
   };
   static const std::vector<Route> kRoutes = {
-      {"*", "/crm/v3/objects/leads"},      {"GET", "/crm/v3/objects/leads"},
-      {"POST", "/crm/v3/objects/leads/search"}, {"POST", "/crm/v3/objects/leads/batch/create"},
-      {"POST", "/crm/v3/objects/leads/batch/update"}, {"POST", "/crm/v3/objects/leads/batch/read"},
-      {"POST", "/crm/v3/objects/leads/batch/archive"}, {"PATCH", "/crm/v3/objects/leads/"},
-      {"DELETE", "/crm/v3/objects/leads/"}, {"PUT", "/crm/v3/objects/leads/"},
-      {"*", "/crm/v4/"},                   {"POST", "/crm/v4/associations/"},
-      {"GET", "/crm/v3/properties/"},      {"*", "/"},
+      {"*", "/crm/v3/objects/leads"},
+      {"GET", "/crm/v3/objects/leads"},
+      {"POST", "/crm/v3/objects/leads/search"},
+      {"POST", "/crm/v3/objects/leads/batch/create"},
+      {"POST", "/crm/v3/objects/leads/batch/update"},
+      {"POST", "/crm/v3/objects/leads/batch/read"},
+      {"POST", "/crm/v3/objects/leads/batch/archive"},
+      {"PATCH", "/crm/v3/objects/leads/"},
+      {"DELETE", "/crm/v3/objects/leads/"},
+      {"PUT", "/crm/v3/objects/leads/"},
+      {"*", "/crm/v4/"},
+      {"POST", "/crm/v4/associations/"},
+      {"GET", "/crm/v3/properties/"},
+      {"*", "/"},
   };
   const auto& route = rng_.pick(kRoutes);
   json f = {{"method", route.method}, {"path_prefix", route.prefix}, {"times", rng_.uniform(1, 3)}};
@@ -864,14 +931,23 @@ json World::random_fault() {
       f["status"] = rng_.chance(0.5) ? 423 : 477;
       f["retry_after"] = 0;
       break;
-    case 4: f["kind"] = "delay"; f["delay_ms"] = rng_.chance(0.15) ? 2500 : rng_.uniform(20, 800); break;
+    case 4:
+      f["kind"] = "delay";
+      f["delay_ms"] = rng_.chance(0.15) ? 2500 : rng_.uniform(20, 800);
+      break;
     case 5:
       f["kind"] = "drop_before_response";
       if (write && rng_.chance(0.5)) f["execute"] = true;
       break;
-    case 6: f["kind"] = "drop_after_headers"; break;
-    case 7: f["kind"] = "drop_mid_body"; break;
-    case 8: f["kind"] = "truncated_body"; break;
+    case 6:
+      f["kind"] = "drop_after_headers";
+      break;
+    case 7:
+      f["kind"] = "drop_mid_body";
+      break;
+    case 8:
+      f["kind"] = "truncated_body";
+      break;
     default:
       f["kind"] = "invalid_json";
       if (write && rng_.chance(0.5)) f["execute"] = true;
@@ -887,7 +963,8 @@ void World::arm_faults() {
   int status = 0;
   admin("DELETE", "/_fake/faults");
   admin("POST", "/_fake/faults", faults, &status);
-  if (status != 201) violation("fake-hubspot refused the faults " + faults.dump() + ": HTTP " + std::to_string(status));
+  if (status != 201)
+    violation("fake-hubspot refused the faults " + faults.dump() + ": HTTP " + std::to_string(status));
   log("faults " + faults.dump());
 }
 
@@ -913,8 +990,9 @@ void World::quiesce() {
     if (writes == 0 && local_unchanged) return;
   }
   // Show the leads the last run touched, to make the ping-pong visible.
-  for (const auto& row : sql("SELECT DISTINCT lead_id FROM leadsync.changes WHERE id > (SELECT max(id) - 3 FROM "
-                             "leadsync.changes)"))
+  for (const auto& row :
+       sql("SELECT DISTINCT lead_id FROM leadsync.changes WHERE id > (SELECT max(id) - 3 FROM "
+           "leadsync.changes)"))
     log("lead row " + std::string(row[0].c_str()) + ": " + describe_lead(row[0].as<long>()));
   violation("no quiescence: 8 full runs without faults and each still wrote something (ping-pong?)");
 }
@@ -923,18 +1001,27 @@ std::string World::describe_lead(long row) {
   const std::string id = std::to_string(row);
   std::string out = "\n      row: " + sql_value("SELECT row_to_json(l)::text FROM leads l WHERE id = " + id);
   out += "\n      associations: " +
-         sql_value("SELECT string_agg(to_object_type || '/' || to_object_id || '/' || association_type_id, ' ' ORDER BY "
-                   "to_object_type, to_object_id, association_type_id) FROM leads_associations WHERE lead_id = " + id);
-  out += "\n      base: " + sql_value("SELECT row_to_json(b)::text FROM leadsync.base b WHERE lead_id = " + id);
-  out += "\n      changes: " + sql_value("SELECT string_agg(id || ' ' || op || ' ' || state || ' ' || changed::text, "
-                                          "'; ' ORDER BY id) FROM leadsync.changes WHERE lead_id = " + id);
-  out += "\n      conflicts: " + sql_value("SELECT string_agg(row_to_json(c)::text, '; ' ORDER BY id) FROM "
-                                            "leadsync.conflicts c WHERE lead_id = " + id);
+         sql_value(
+             "SELECT string_agg(to_object_type || '/' || to_object_id || '/' || association_type_id, ' ' "
+             "ORDER BY "
+             "to_object_type, to_object_id, association_type_id) FROM leads_associations WHERE lead_id = " +
+             id);
+  out +=
+      "\n      base: " + sql_value("SELECT row_to_json(b)::text FROM leadsync.base b WHERE lead_id = " + id);
+  out +=
+      "\n      changes: " + sql_value(
+                                "SELECT string_agg(id || ' ' || op || ' ' || state || ' ' || changed::text, "
+                                "'; ' ORDER BY id) FROM leadsync.changes WHERE lead_id = " +
+                                id);
+  out += "\n      conflicts: " + sql_value(
+                                     "SELECT string_agg(row_to_json(c)::text, '; ' ORDER BY id) FROM "
+                                     "leadsync.conflicts c WHERE lead_id = " +
+                                     id);
   const auto hubspot_id = sql_value("SELECT hubspot_id FROM leads WHERE id = " + id);
   if (!hubspot_id.empty()) {
     auto state = admin("GET", "/_fake/leads/" + hubspot_id);
-    out += "\n      HubSpot: archived=" + state["archived"].dump() + " properties=" + state["properties"].dump() +
-           " associations=" + state["associations"].dump();
+    out += "\n      HubSpot: archived=" + state["archived"].dump() +
+           " properties=" + state["properties"].dump() + " associations=" + state["associations"].dump();
   }
   return out;
 }
@@ -952,8 +1039,8 @@ bool World::sabotage(const std::string& kind) {
     Entity* e = linked();
     if (!e) return false;
     sql("BEGIN; SET LOCAL leadsync.origin = 'sync'; UPDATE leads SET lead_type = CASE WHEN lead_type = "
-        "'NEW_BUSINESS' THEN 'EXISTING_BUSINESS' ELSE 'NEW_BUSINESS' END WHERE id = " + std::to_string(*e->row_id) +
-        "; COMMIT;");
+        "'NEW_BUSINESS' THEN 'EXISTING_BUSINESS' ELSE 'NEW_BUSINESS' END WHERE id = " +
+        std::to_string(*e->row_id) + "; COMMIT;");
     log("SABOTAGE: changed lead_type of " + entity_label(*e) + " without telling leadsync");
     return true;
   }
@@ -968,21 +1055,22 @@ bool World::sabotage(const std::string& kind) {
     Entity* e = linked();
     if (!e) return false;
     auto state = admin("GET", "/_fake/leads/" + *e->hubspot_id);
-    json body = {{"properties", {{"hs_lead_name", state["properties"]["hs_lead_name"]}}},
-                 {"associations", json::array({{{"to", {{"id", contacts_.front()}}},
-                                                {"types", json::array({{{"associationCategory", "HUBSPOT_DEFINED"},
-                                                                        {"associationTypeId", 578}}})}}})}};
+    json body = {
+        {"properties", {{"hs_lead_name", state["properties"]["hs_lead_name"]}}},
+        {"associations", json::array({{{"to", {{"id", contacts_.front()}}},
+                                       {"types", json::array({{{"associationCategory", "HUBSPOT_DEFINED"},
+                                                               {"associationTypeId", 578}}})}}})}};
     int status = 0;
     api("POST", "/crm/v3/objects/leads", body, &status);
-    log("SABOTAGE: created a second HubSpot lead named like " + entity_label(*e) + " (HTTP " + std::to_string(status) +
-        ")");
+    log("SABOTAGE: created a second HubSpot lead named like " + entity_label(*e) + " (HTTP " +
+        std::to_string(status) + ")");
     return status == 201;
   }
   if (kind == "resurrect") {
     for (auto& e : entities_) {
       if (!e->deleted || e->names.empty()) continue;
-      sql("BEGIN; SET LOCAL leadsync.origin = 'sync'; INSERT INTO leads (lead_name) VALUES (" + q(*e->names.begin()) +
-          "); COMMIT;");
+      sql("BEGIN; SET LOCAL leadsync.origin = 'sync'; INSERT INTO leads (lead_name) VALUES (" +
+          q(*e->names.begin()) + "); COMMIT;");
       log("SABOTAGE: a row named like deleted " + entity_label(*e) + " reappeared");
       return true;
     }
@@ -995,7 +1083,8 @@ bool World::sabotage(const std::string& kind) {
     e->primary_pairs.erase(pair_key("companies", company));
     const bool present =
         !sql_value("SELECT 1 FROM leads_associations WHERE lead_id = " + std::to_string(*e->row_id) +
-                   " AND to_object_type = 'companies' AND to_object_id = " + q(company) + " AND association_type_id = 610")
+                   " AND to_object_type = 'companies' AND to_object_id = " + q(company) +
+                   " AND association_type_id = 610")
              .empty();
     record_pair(*e, Side::remote, "companies", company, 610, !present);
     log("SABOTAGE: recorded an association change of " + entity_label(*e) + " that was never made");

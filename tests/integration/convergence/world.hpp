@@ -34,7 +34,9 @@ class Rng {
  public:
   explicit Rng(std::uint64_t seed) : engine_(seed) {}
   std::uint64_t next() { return engine_(); }
-  int uniform(int lo, int hi) { return lo + static_cast<int>(engine_() % static_cast<std::uint64_t>(hi - lo + 1)); }
+  int uniform(int lo, int hi) {
+    return lo + static_cast<int>(engine_() % static_cast<std::uint64_t>(hi - lo + 1));
+  }
   bool chance(double p) { return static_cast<double>(engine_() >> 11) * 0x1.0p-53 < p; }
   template <typename T>
   const T& pick(const std::vector<T>& v) {
@@ -86,12 +88,12 @@ struct PairIntent {
 
 // A lead as the driver knows it.
 struct Entity {
-  int n = 0;               // #n in the history
-  std::string origin;      // seed | local | remote
+  int n = 0;           // #n in the history
+  std::string origin;  // seed | local | remote
   std::optional<long> row_id;
   std::optional<std::string> hubspot_id;
-  std::string sync_key;    // rows created locally
-  std::set<std::string> names;  // every name the driver gave it
+  std::string sync_key;                    // rows created locally
+  std::set<std::string> names;             // every name the driver gave it
   std::map<std::string, FieldWrite> last;  // property -> last driver write that changed that side's value
   bool deleted = false;
   Side deleted_side = Side::local;
@@ -117,9 +119,9 @@ class World {
   World(const World&) = delete;
   World& operator=(const World&) = delete;
 
-  void setup();     // fake-hubspot, database, config, initial import
-  void workload();  // settings.rounds rounds of edits, faults and runs
-  void quiesce();   // faults off, full runs until one writes nothing
+  void setup();                      // fake-hubspot, database, config, initial import
+  void workload();                   // settings.rounds rounds of edits, faults and runs
+  void quiesce();                    // faults off, full runs until one writes nothing
   std::vector<std::string> check();  // invariant violations (empty: all hold)
   // The test of the test: breaks one invariant behind leadsync's back (diverge, lose_local_edit, duplicate,
   // resurrect, lose_association); check() must report it. Returns false when the world offers no target.
@@ -139,8 +141,10 @@ class World {
   std::string sql_value(const std::string& query);
   pqxx::result sql(const std::string& statement);
   std::string q(const Value& v);
-  json admin(const std::string& method, const std::string& path, const json& body = nullptr, int* status = nullptr);
-  json api(const std::string& method, const std::string& target, const json& body = nullptr, int* status = nullptr);
+  json admin(const std::string& method, const std::string& path, const json& body = nullptr,
+             int* status = nullptr);
+  json api(const std::string& method, const std::string& target, const json& body = nullptr,
+           int* status = nullptr);
   std::vector<std::string> sync_args(bool full) const;
   testing::ChildProcess::Env sync_env() const;
   // The child's exit code; one still running after `timeout` is killed and reported as `otherwise`.
@@ -167,7 +171,8 @@ class World {
   std::string random_contact();
   std::string random_company();
   void record_write(Entity& e, Side side, const std::string& property, const Value& v);
-  void record_pair(Entity& e, Side side, const std::string& type, const std::string& id, int type_id, bool present);
+  void record_pair(Entity& e, Side side, const std::string& type, const std::string& id, int type_id,
+                   bool present);
 
   // ---- operations ----
   void random_operation(bool local_only);

@@ -29,7 +29,9 @@ TEST_F(CliTest, UsageErrorsExitTwo) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("--config FILE is required"), std::string::npos) << r.output;
   EXPECT_EQ(testing::run_process(LEADSYNC_LEADSYNC_BIN, {"--config", "x.yaml", "--bogus"}).exit_code, 2);
-  EXPECT_EQ(testing::run_process(LEADSYNC_LEADSYNC_BIN, {"--config", "x.yaml", "--status", "--sync-now"}).exit_code, 2);
+  EXPECT_EQ(
+      testing::run_process(LEADSYNC_LEADSYNC_BIN, {"--config", "x.yaml", "--status", "--sync-now"}).exit_code,
+      2);
   auto v = testing::run_process(LEADSYNC_LEADSYNC_BIN, {"--version"});
   EXPECT_EQ(v.exit_code, 0);
   EXPECT_EQ(v.output.rfind("leadsync ", 0), 0u) << v.output;
@@ -49,7 +51,8 @@ TEST_F(CliTest, InvalidConfigurationExitsSeventyEight) {
   }
   auto daemon = cli({});  // daemon mode refuses to start too
   EXPECT_EQ(daemon.exit_code, 78) << daemon.output;
-  auto missing = testing::run_process(LEADSYNC_LEADSYNC_BIN, {"--config", (dir_ / "nope.yaml").string(), "--check-config"});
+  auto missing = testing::run_process(LEADSYNC_LEADSYNC_BIN,
+                                      {"--config", (dir_ / "nope.yaml").string(), "--check-config"});
   EXPECT_EQ(missing.exit_code, 78) << missing.output;
   // The token variable is unset: also a configuration problem.
   write_config(config_text(options_));
@@ -64,7 +67,8 @@ TEST_F(CliTest, TableThatDoesNotFitExitsSeventyEight) {
   auto check = cli({"--check-config", "--online"});
   EXPECT_EQ(check.exit_code, 78) << check.output;
   EXPECT_NE(check.output.find("lead_name"), std::string::npos) << check.output;
-  EXPECT_EQ(sql("SELECT to_regclass('leadsync.schema_migrations') IS NULL"), "t") << "--check-config changes nothing";
+  EXPECT_EQ(sql("SELECT to_regclass('leadsync.schema_migrations') IS NULL"), "t")
+      << "--check-config changes nothing";
   auto r = cli({"--sync-now"});
   EXPECT_EQ(r.exit_code, 78) << r.output;
   EXPECT_NE(r.output.find("does not fit"), std::string::npos) << r.output;
@@ -126,7 +130,8 @@ TEST_F(CliTest, CheckConfigOnlineReportsWhatTheFirstRunWouldDo) {
   r = cli({"--check-config", "--online"});
   EXPECT_EQ(r.exit_code, 78) << r.output;
   EXPECT_NE(r.output.find("no_such_property"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("HubSpot type is enumeration, which does not fit mapping type number"), std::string::npos)
+  EXPECT_NE(r.output.find("HubSpot type is enumeration, which does not fit mapping type number"),
+            std::string::npos)
       << r.output;
 }
 
@@ -151,7 +156,8 @@ TEST_F(CliTest, StatusShowsRunsOutboxAndBudgetAndRetryFailedRequeues) {
   EXPECT_NE(s.output.find("outbox:    0 new, 0 pending, 1 failed"), std::string::npos) << s.output;
   EXPECT_NE(s.output.find("watermark: 20"), std::string::npos) << s.output;
   EXPECT_NE(s.output.find("of 50000 daily calls left"), std::string::npos) << s.output;
-  EXPECT_NE(s.output.find("NOT_AN_OPTION"), std::string::npos) << "the failure and HubSpot's reason:\n" << s.output;
+  EXPECT_NE(s.output.find("NOT_AN_OPTION"), std::string::npos) << "the failure and HubSpot's reason:\n"
+                                                               << s.output;
   EXPECT_NE(s.output.find("full        success"), std::string::npos) << s.output;
   EXPECT_NE(s.output.find("partial"), std::string::npos) << s.output;
 

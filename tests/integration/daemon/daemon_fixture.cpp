@@ -46,8 +46,8 @@ std::string DaemonFixture::config_text(const EnvOptions& o) const {
       << "  rate_limit: " << o.rate_limit << "\n"
       << "  retry: " << o.retry << "\n"
       << "database:\n  dsn_env: LEADSYNC_DATABASE_URL\n  table: " << o.table << "\n"
-      << "sync:\n" << o.sync_yaml
-      << "mappings:\n"
+      << "sync:\n"
+      << o.sync_yaml << "mappings:\n"
       << "  - { property: hs_lead_name,  column: lead_name,  type: string }\n"
       << "  - { property: hs_lead_label, column: lead_label, type: enumeration }\n"
       << "associations:\n"
@@ -82,7 +82,8 @@ void merge(testing::ChildProcess::Env& env, testing::ChildProcess::Env extra) {
 }  // namespace
 
 testing::ChildProcess::Env DaemonFixture::env() const {
-  return {{"HUBSPOT_ACCESS_TOKEN", kToken}, {"LEADSYNC_DATABASE_URL", dsn_},
+  return {{"HUBSPOT_ACCESS_TOKEN", kToken},
+          {"LEADSYNC_DATABASE_URL", dsn_},
           {"LEADSYNC_MIGRATIONS_DIR", LEADSYNC_MIGRATIONS_DIR}};
 }
 
@@ -95,7 +96,8 @@ std::unique_ptr<testing::ChildProcess> DaemonFixture::start_daemon(std::vector<s
   return std::make_unique<testing::ChildProcess>(LEADSYNC_LEADSYNC_BIN, args, e);
 }
 
-testing::ProcessResult DaemonFixture::cli(std::vector<std::string> args, testing::ChildProcess::Env extra_env) {
+testing::ProcessResult DaemonFixture::cli(std::vector<std::string> args,
+                                          testing::ChildProcess::Env extra_env) {
   std::vector<std::string> full{"--config", config_.string()};
   for (auto& a : args) full.push_back(std::move(a));
   auto e = env();
@@ -166,13 +168,16 @@ std::string DaemonFixture::remote_name(const std::string& hubspot_id) {
   return j["properties"]["hs_lead_name"].get<std::string>();
 }
 
-json DaemonFixture::fake_stats() { return admin("GET", "/_fake/stats"); }
+json DaemonFixture::fake_stats() {
+  return admin("GET", "/_fake/stats");
+}
 
 long DaemonFixture::write_requests(const json& stats) {
   long n = 0;
   for (const auto& [route, count] : stats["requests"].items()) {
     const bool read = route.rfind("GET ", 0) == 0 || route.find("/search") != std::string::npos ||
-                      route.find("/batch/read") != std::string::npos || route.find("/_fake/") != std::string::npos;
+                      route.find("/batch/read") != std::string::npos ||
+                      route.find("/_fake/") != std::string::npos;
     if (!read) n += count.get<long>();
   }
   return n;
@@ -189,11 +194,15 @@ std::string DaemonFixture::database_digest() const {
   for (const auto& q :
        {"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) FROM " + table + " t",
         "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM " + assoc + " t",
-        std::string("SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) FROM leadsync.changes t"),
-        std::string("SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM leadsync.base t"),
-        std::string("SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM leadsync.sync_state t"),
+        std::string(
+            "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) FROM leadsync.changes t"),
+        std::string(
+            "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM leadsync.base t"),
+        std::string(
+            "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM leadsync.sync_state t"),
         std::string("SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) FROM leadsync.runs t"),
-        std::string("SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) FROM leadsync.conflicts t")})
+        std::string(
+            "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) FROM leadsync.conflicts t")})
     out += sql(q) + "\n";
   return out;
 }

@@ -35,7 +35,8 @@ TEST_F(DaemonTest, LocalEditReachesHubSpotWithinTwoSeconds) {
   LEADSYNC_REQUIRE_DATABASE();
   EnvOptions o;
   o.fake_args = {"--seed-leads", "50"};
-  o.sync_yaml = "  interval: 1h\n";  // only the LISTEN wake-up can push within the test; default debounce (500 ms)
+  o.sync_yaml =
+      "  interval: 1h\n";  // only the LISTEN wake-up can push within the test; default debounce (500 ms)
   start_env(o);
   auto d = start_daemon();
   d->wait_for_line("cycle success: mode=full", 60s);
@@ -48,13 +49,14 @@ TEST_F(DaemonTest, LocalEditReachesHubSpotWithinTwoSeconds) {
     const auto t0 = std::chrono::steady_clock::now();
     exec("UPDATE public.leads SET lead_name = '" + name + "' WHERE hubspot_id = '" + id + "'");
     ASSERT_TRUE(eventually([&] { return remote_name(id) == name; }, 20s))
-        << "the edit never reached HubSpot; output:\n" << d->output();
+        << "the edit never reached HubSpot; output:\n"
+        << d->output();
     latencies.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     std::this_thread::sleep_for(300ms);
   }
   std::sort(latencies.begin(), latencies.end());
-  std::cout << "[ wake-up  ] local edit -> visible in fake-hubspot: " << latencies[0] << " s, " << latencies[1]
-            << " s, " << latencies[2] << " s (interval 1h, debounce 500ms)\n";
+  std::cout << "[ wake-up  ] local edit -> visible in fake-hubspot: " << latencies[0] << " s, "
+            << latencies[1] << " s, " << latencies[2] << " s (interval 1h, debounce 500ms)\n";
   RecordProperty("wakeup_median_s", std::to_string(latencies[1]));
   EXPECT_LT(latencies[1], 2.0) << "issue 6: a local change reaches HubSpot within 2 s while the daemon runs";
   EXPECT_EQ(count_lines(d->output(), "cycle success: mode=push"), 3) << d->output();
@@ -70,8 +72,9 @@ TEST_F(DaemonTest, MetricsHealthAndReadiness) {
   d->wait_for_line("cycle success: mode=full", 60s);
 
   // One push, and one 429 the client waits out.
-  admin("POST", "/_fake/faults",
-        R"({"method": "PATCH", "path_prefix": "/crm/v3/objects/leads/", "kind": "rate_limit", "policy": "TEN_SECONDLY_ROLLING", "times": 1})");
+  admin(
+      "POST", "/_fake/faults",
+      R"({"method": "PATCH", "path_prefix": "/crm/v3/objects/leads/", "kind": "rate_limit", "policy": "TEN_SECONDLY_ROLLING", "times": 1})");
   const auto id = first_hubspot_id(*this, 0);
   exec("UPDATE public.leads SET lead_name = 'metrics edit' WHERE hubspot_id = '" + id + "'");
   ASSERT_TRUE(eventually([&] { return remote_name(id) == "metrics edit"; }, 30s)) << d->output();
@@ -95,8 +98,12 @@ TEST_F(DaemonTest, MetricsHealthAndReadiness) {
   EXPECT_GE(metric(text, "leadsync_echoes_suppressed_total"), 0);
   EXPECT_GE(metric(text, R"(leadsync_cycles_total{mode="full",status="success"})"), 1);
   EXPECT_GE(metric(text, R"(leadsync_cycles_total{mode="push",status="success"})"), 1);
-  EXPECT_GE(metric(text, R"(leadsync_hubspot_requests_total{route="GET /crm/v3/objects/leads",status="200"})"), 1);
-  EXPECT_EQ(metric(text, R"(leadsync_hubspot_requests_total{route="PATCH /crm/v3/objects/leads/{id}",status="429"})"), 1);
+  EXPECT_GE(
+      metric(text, R"(leadsync_hubspot_requests_total{route="GET /crm/v3/objects/leads",status="200"})"), 1);
+  EXPECT_EQ(
+      metric(text,
+             R"(leadsync_hubspot_requests_total{route="PATCH /crm/v3/objects/leads/{id}",status="429"})"),
+      1);
   EXPECT_EQ(metric(text, R"(leadsync_hubspot_rate_limited_total{policy="TEN_SECONDLY_ROLLING"})"), 1);
   EXPECT_GT(metric(text, R"(leadsync_hubspot_rate_budget_remaining{window="daily"})"), 99'000);
   EXPECT_EQ(metric(text, R"(leadsync_hubspot_rate_budget_max{window="daily"})"), 100'000);
@@ -127,7 +134,8 @@ class NotifySocket {
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) throw std::runtime_error("bind notify socket");
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+      throw std::runtime_error("bind notify socket");
   }
   ~NotifySocket() {
     ::close(fd_);
@@ -167,7 +175,8 @@ TEST_F(DaemonTest, TalksToSystemdAndStopsCleanlyOnSigterm) {
   o.fake_args = {"--seed-leads", "20"};
   start_env(o);
   NotifySocket notify(dir_ / "notify.sock");
-  auto d = start_daemon({}, {{"NOTIFY_SOCKET", (dir_ / "notify.sock").string()}, {"WATCHDOG_USEC", "1000000"}});
+  auto d =
+      start_daemon({}, {{"NOTIFY_SOCKET", (dir_ / "notify.sock").string()}, {"WATCHDOG_USEC", "1000000"}});
   ASSERT_TRUE(eventually([&] { return notify.has("READY=1"); }, 30s)) << d->output();
   d->wait_for_line("cycle success: mode=full", 60s);
   ASSERT_TRUE(eventually([&] { return notify.has("STATUS=active: last full cycle success"); }, 10s))
@@ -175,8 +184,10 @@ TEST_F(DaemonTest, TalksToSystemdAndStopsCleanlyOnSigterm) {
   ASSERT_TRUE(eventually([&] { return notify.count("WATCHDOG=1") >= 3; }, 10s)) << "pings every 0.5 s";
   // READY comes after the migrations and the table check, and before any cycle.
   const auto& msgs = notify.messages();
-  const auto ready_at = std::find_if(msgs.begin(), msgs.end(), [](const auto& m) { return m.find("READY=1") != std::string::npos; });
-  const auto active_at = std::find_if(msgs.begin(), msgs.end(), [](const auto& m) { return m.find("STATUS=active") != std::string::npos; });
+  const auto ready_at = std::find_if(msgs.begin(), msgs.end(),
+                                     [](const auto& m) { return m.find("READY=1") != std::string::npos; });
+  const auto active_at = std::find_if(
+      msgs.begin(), msgs.end(), [](const auto& m) { return m.find("STATUS=active") != std::string::npos; });
   EXPECT_LT(ready_at, active_at);
   EXPECT_GT(count("SELECT count(*) FROM leadsync.schema_migrations"), 0);
 
@@ -190,7 +201,8 @@ TEST_F(DaemonTest, TalksToSystemdAndStopsCleanlyOnSigterm) {
   // The lock was released explicitly: no session holds it any more. pg_locks is cluster-wide and other
   // tests run their daemons in parallel on the same cluster, so only this test's database counts.
   EXPECT_EQ(sql("SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
-                "WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted AND d.datname = current_database()"),
+                "WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted AND d.datname = "
+                "current_database()"),
             "0");
 }
 
@@ -217,7 +229,8 @@ TEST_F(DaemonTest, SighupKeepsTheOldConfigOnErrorsAndAppliesValidChanges) {
   bad_value.replace(bad_value.find("  interval: 1h"), 14, "  interval: 5 minutes");
   write_config(bad_value);
   d->send_signal(SIGHUP);
-  ASSERT_TRUE(eventually([&] { return count_lines(d->output(), "reload failed, keeping the running configuration") == 2; }, 10s))
+  ASSERT_TRUE(eventually(
+      [&] { return count_lines(d->output(), "reload failed, keeping the running configuration") == 2; }, 10s))
       << d->output();
   EXPECT_NE(d->output().find("sync.interval"), std::string::npos) << "the error names the key";
 
@@ -238,8 +251,10 @@ TEST_F(DaemonTest, SighupKeepsTheOldConfigOnErrorsAndAppliesValidChanges) {
   d->wait_for_line("configuration reloaded from", 10s);
   id = first_hubspot_id(*this, 1);
   exec("UPDATE public.leads SET lead_name = 'after good reload \"quoted\"' WHERE hubspot_id = '" + id + "'");
-  ASSERT_TRUE(eventually([&] { return remote_name(id) == "after good reload \"quoted\""; }, 20s)) << d->output();
-  ASSERT_TRUE(eventually([&] { return count_lines(d->output(), R"("message":"cycle success: mode=push)") >= 1; }, 10s))
+  ASSERT_TRUE(eventually([&] { return remote_name(id) == "after good reload \"quoted\""; }, 20s))
+      << d->output();
+  ASSERT_TRUE(eventually(
+      [&] { return count_lines(d->output(), R"("message":"cycle success: mode=push)") >= 1; }, 10s))
       << d->output();
   // Every line after the switch is one valid JSON object.
   const auto out = d->output();
@@ -276,7 +291,8 @@ TEST_F(DaemonTest, HubSpotOutageBacksOffReportsNotReadyAndRecovers) {
   const auto id = sql("SELECT hubspot_id FROM public.leads ORDER BY id LIMIT 1");
   exec("UPDATE public.leads SET lead_name = 'edited during the outage' WHERE hubspot_id = '" + id + "'");
   d->wait_for_line("sync cycle failed", 30s);
-  ASSERT_TRUE(eventually([&] { return http_request(port, "GET", "/readyz").status == 503; }, 30s)) << d->output();
+  ASSERT_TRUE(eventually([&] { return http_request(port, "GET", "/readyz").status == 503; }, 30s))
+      << d->output();
   // For 3 s of failing cycles, every "not ready" says why (found in CI: one answered while a failed cycle's
   // status was still being updated said "active: syncing").
   int not_ready = 0;
@@ -295,7 +311,8 @@ TEST_F(DaemonTest, HubSpotOutageBacksOffReportsNotReadyAndRecovers) {
   // HubSpot is back: the daemon notices by itself and pushes what waited.
   admin("DELETE", "/_fake/faults");
   ASSERT_TRUE(eventually([&] { return remote_name(id) == "edited during the outage"; }, 90s)) << d->output();
-  ASSERT_TRUE(eventually([&] { return http_request(port, "GET", "/readyz").status == 200; }, 30s)) << d->output();
+  ASSERT_TRUE(eventually([&] { return http_request(port, "GET", "/readyz").status == 200; }, 30s))
+      << d->output();
   EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state IN ('NEW', 'PENDING', 'FAILED')"), 0);
   d->send_signal(SIGTERM);
   EXPECT_EQ(d->wait(30s), 0) << d->output();

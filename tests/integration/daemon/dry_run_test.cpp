@@ -49,7 +49,9 @@ TEST_F(DryRunTest, PrintsThePlanAndTouchesNothing) {
   // The text plan: both directions with old -> new values, the delete and the conflict.
   const auto& out = text.output;
   EXPECT_NE(out.find("DRY RUN: nothing was changed"), std::string::npos) << out;
-  EXPECT_NE(out.find("'" + old_local_name + "'"), std::string::npos) << "old HubSpot value of the local edit:\n" << out;
+  EXPECT_NE(out.find("'" + old_local_name + "'"), std::string::npos)
+      << "old HubSpot value of the local edit:\n"
+      << out;
   EXPECT_NE(out.find("'local edit'"), std::string::npos) << out;
   EXPECT_NE(out.find("'remote edit'"), std::string::npos) << out;
   EXPECT_NE(out.find("archive"), std::string::npos) << "the local delete:\n" << out;
@@ -69,7 +71,8 @@ TEST_F(DryRunTest, PrintsThePlanAndTouchesNothing) {
   bool local_seen = false, delete_seen = false;
   for (const auto& p : doc["push"]) {
     if (p["hubspot_id"] == id_local)
-      for (const auto& c : p["changes"]) local_seen = local_seen || (c["new"] == "local edit" && c["old"] == old_local_name);
+      for (const auto& c : p["changes"])
+        local_seen = local_seen || (c["new"] == "local edit" && c["old"] == old_local_name);
     if (p["action"] == "archive") delete_seen = true;
   }
   EXPECT_TRUE(local_seen) << doc["push"].dump(2);

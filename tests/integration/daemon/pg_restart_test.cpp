@@ -22,9 +22,14 @@ class Cluster {
     std::istringstream in(r.output.substr(r.output.rfind("/tmp/")));
     in >> dir_ >> port_;
   }
-  ~Cluster() { (void)testing::run_process("/bin/bash", {LEADSYNC_PG_CLUSTER_SCRIPT, "destroy", dir_}, {}, 60s); }
+  ~Cluster() {
+    (void)testing::run_process("/bin/bash", {LEADSYNC_PG_CLUSTER_SCRIPT, "destroy", dir_}, {}, 60s);
+  }
   std::string dsn() const { return "host=127.0.0.1 port=" + port_ + " user=postgres dbname=postgres"; }
-  void stop() { ASSERT_EQ(testing::run_process("/bin/bash", {LEADSYNC_PG_CLUSTER_SCRIPT, "stop", dir_}, {}, 60s).exit_code, 0); }
+  void stop() {
+    ASSERT_EQ(
+        testing::run_process("/bin/bash", {LEADSYNC_PG_CLUSTER_SCRIPT, "stop", dir_}, {}, 60s).exit_code, 0);
+  }
   void start() {
     auto r = testing::run_process("/bin/bash", {LEADSYNC_PG_CLUSTER_SCRIPT, "restart", dir_, port_}, {}, 60s);
     ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -54,8 +59,10 @@ TEST_F(PgRestartTest, DaemonSurvivesAPostgresRestartAndLosesNothing) {
 
   cluster.stop();
   // While the database is down: the daemon runs on, not ready, and HubSpot keeps changing.
-  admin("PATCH", "/_fake/leads/" + id, R"({"properties": {"hs_lead_name": "edited in HubSpot while PostgreSQL was down"}})");
-  ASSERT_TRUE(eventually([&] { return http_request(port, "GET", "/readyz").status == 503; }, 30s)) << d->output();
+  admin("PATCH", "/_fake/leads/" + id,
+        R"({"properties": {"hs_lead_name": "edited in HubSpot while PostgreSQL was down"}})");
+  ASSERT_TRUE(eventually([&] { return http_request(port, "GET", "/readyz").status == 503; }, 30s))
+      << d->output();
   std::this_thread::sleep_for(3s);
   ASSERT_TRUE(d->running()) << d->output();
   EXPECT_EQ(http_request(port, "GET", "/healthz").status, 200);
@@ -75,13 +82,17 @@ TEST_F(PgRestartTest, DaemonSurvivesAPostgresRestartAndLosesNothing) {
       },
       90s))
       << d->output();
-  std::cout << "[ pg back  ] remote edit applied " << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()
+  std::cout << "[ pg back  ] remote edit applied "
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()
             << " s after PostgreSQL came back\n";
-  ASSERT_TRUE(eventually([&] { return http_request(port, "GET", "/readyz").status == 200; }, 30s)) << d->output();
+  ASSERT_TRUE(eventually([&] { return http_request(port, "GET", "/readyz").status == 200; }, 30s))
+      << d->output();
 
   // The LISTEN connection is back too: a local edit is pushed at once.
-  exec("UPDATE public.leads SET lead_name = 'edited locally after the restart' WHERE hubspot_id = '" + id2 + "'");
-  EXPECT_TRUE(eventually([&] { return remote_name(id2) == "edited locally after the restart"; }, 20s)) << d->output();
+  exec("UPDATE public.leads SET lead_name = 'edited locally after the restart' WHERE hubspot_id = '" + id2 +
+       "'");
+  EXPECT_TRUE(eventually([&] { return remote_name(id2) == "edited locally after the restart"; }, 20s))
+      << d->output();
   EXPECT_EQ(count("SELECT count(*) FROM public.leads"), 20);
   EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state = 'FAILED'"), 0);
   EXPECT_TRUE(d->running());

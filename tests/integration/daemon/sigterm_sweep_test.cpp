@@ -19,7 +19,8 @@ TEST_F(SigtermSweepTest, StopsAtAPageBoundaryAndTheNextRunResumes) {
   start_env(o);
   auto d = start_daemon();
   d->wait_for_line("full sweep started", 60s);
-  ASSERT_TRUE(eventually([&] { return count("SELECT count(*) FROM public.leads") >= 300; }, 60s)) << d->output();
+  ASSERT_TRUE(eventually([&] { return count("SELECT count(*) FROM public.leads") >= 300; }, 60s))
+      << d->output();
 
   d->send_signal(SIGTERM);
   const auto t0 = std::chrono::steady_clock::now();
@@ -52,7 +53,8 @@ TEST_F(SigtermSweepTest, StopsAtAPageBoundaryAndTheNextRunResumes) {
   EXPECT_EQ(count("SELECT count(DISTINCT hubspot_id) FROM public.leads"), kLeads);
   const long pages = requests_matching(fake_stats(), "GET /crm/v3/objects/leads");
   const long remaining_pages = (kLeads - imported + 99) / 100;
-  EXPECT_LE(pages, remaining_pages + 5) << "the sweep resumed; it did not list the first " << imported << " leads again";
+  EXPECT_LE(pages, remaining_pages + 5)
+      << "the sweep resumed; it did not list the first " << imported << " leads again";
   EXPECT_GE(pages, remaining_pages);
   EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state IN ('NEW', 'PENDING', 'FAILED')"), 0);
 }

@@ -15,11 +15,11 @@ namespace {
 
 using test::error_from;
 using test::TempDir;
-using testing::TestDatabase;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
+using testing::TestDatabase;
 
 std::vector<std::string> repo_migration_names() {
   std::vector<std::string> names;
@@ -43,9 +43,11 @@ TEST(DbMigrationsTest, AppliesEveryFileOnAFreshDatabase) {
   EXPECT_EQ(db.query_value("SELECT count(*) FROM leadsync.schema_migrations"),
             std::to_string(report.applied.size()));
   for (auto table : {"changes", "base", "sync_state", "conflicts", "runs"})
-    EXPECT_EQ(db.query_value(std::string("SELECT to_regclass('leadsync.") + table + "') IS NOT NULL"), "t") << table;
+    EXPECT_EQ(db.query_value(std::string("SELECT to_regclass('leadsync.") + table + "') IS NOT NULL"), "t")
+        << table;
   for (auto fn : {"capture_lead_change()", "capture_association_change()", "refuse_truncate()"})
-    EXPECT_EQ(db.query_value(std::string("SELECT to_regprocedure('leadsync.") + fn + "') IS NOT NULL"), "t") << fn;
+    EXPECT_EQ(db.query_value(std::string("SELECT to_regprocedure('leadsync.") + fn + "') IS NOT NULL"), "t")
+        << fn;
 }
 
 TEST(DbMigrationsTest, RerunIsANoOp) {
@@ -53,11 +55,13 @@ TEST(DbMigrationsTest, RerunIsANoOp) {
   TestDatabase db;
   MigrationRunner runner(db.dsn(), LEADSYNC_MIGRATIONS_DIR);
   auto first = runner.run();
-  auto applied_at = db.query_value("SELECT string_agg(applied_at::text, ',' ORDER BY version) FROM leadsync.schema_migrations");
+  auto applied_at = db.query_value(
+      "SELECT string_agg(applied_at::text, ',' ORDER BY version) FROM leadsync.schema_migrations");
   auto second = runner.run();
   EXPECT_THAT(second.applied, IsEmpty());
   EXPECT_EQ(second.already, first.applied.size());
-  EXPECT_EQ(db.query_value("SELECT string_agg(applied_at::text, ',' ORDER BY version) FROM leadsync.schema_migrations"),
+  EXPECT_EQ(db.query_value(
+                "SELECT string_agg(applied_at::text, ',' ORDER BY version) FROM leadsync.schema_migrations"),
             applied_at);
 }
 
@@ -193,9 +197,13 @@ TEST(DbMigrationsTest, UpToDateCheckNeedsNoCreatePrivilege) {
   TestDatabase db;
   MigrationRunner(db.dsn(), LEADSYNC_MIGRATIONS_DIR).run();
   const std::string role = db.name() + "_app";
-  db.exec("CREATE ROLE " + role + " LOGIN; REVOKE CREATE ON SCHEMA public FROM PUBLIC;"
-          "REVOKE CREATE ON DATABASE " + db.name() + " FROM PUBLIC;"
-          "GRANT USAGE ON SCHEMA leadsync TO " + role + "; GRANT SELECT ON leadsync.schema_migrations TO " + role);
+  db.exec("CREATE ROLE " + role +
+          " LOGIN; REVOKE CREATE ON SCHEMA public FROM PUBLIC;"
+          "REVOKE CREATE ON DATABASE " +
+          db.name() +
+          " FROM PUBLIC;"
+          "GRANT USAGE ON SCHEMA leadsync TO " +
+          role + "; GRANT SELECT ON leadsync.schema_migrations TO " + role);
   std::string error;
   try {
     auto report = MigrationRunner(db.dsn() + " user=" + role, LEADSYNC_MIGRATIONS_DIR).run();
@@ -209,7 +217,9 @@ TEST(DbMigrationsTest, UpToDateCheckNeedsNoCreatePrivilege) {
 
 TEST(DbMigrationsTest, UnreachableServerIsTransient) {
   // Port 1 on loopback: connection refused immediately. No database needed.
-  auto e = error_from([] { MigrationRunner("host=127.0.0.1 port=1 dbname=x connect_timeout=5", LEADSYNC_MIGRATIONS_DIR).run(); });
+  auto e = error_from([] {
+    MigrationRunner("host=127.0.0.1 port=1 dbname=x connect_timeout=5", LEADSYNC_MIGRATIONS_DIR).run();
+  });
   EXPECT_TRUE(e.is_transient()) << e.what();
   EXPECT_THAT(e.what(), HasSubstr("connecting to PostgreSQL"));
 }

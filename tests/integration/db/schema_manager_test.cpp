@@ -14,11 +14,11 @@ namespace {
 using core::PropertyType;
 using test::error_from;
 using test::standard_mapping;
-using testing::TestDatabase;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
+using testing::TestDatabase;
 using ::testing::UnorderedElementsAre;
 
 class DbSchemaManagerTest : public ::testing::Test {
@@ -33,13 +33,15 @@ class DbSchemaManagerTest : public ::testing::Test {
   // "name type notnull" per column, in order, via the catalog.
   std::string columns_of(const std::string& table) const {
     return db().query_value(
-        "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod) || CASE WHEN attnotnull THEN ' NOT NULL' "
-        "ELSE '' END, ', ' ORDER BY attnum) FROM pg_attribute WHERE attrelid = '" + table +
-        "'::regclass AND attnum > 0 AND NOT attisdropped");
+        "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod) || CASE WHEN attnotnull THEN ' "
+        "NOT NULL' "
+        "ELSE '' END, ', ' ORDER BY attnum) FROM pg_attribute WHERE attrelid = '" +
+        table + "'::regclass AND attnum > 0 AND NOT attisdropped");
   }
   std::string triggers_of(const std::string& table) const {
-    return db().query_value("SELECT string_agg(tgname, ',' ORDER BY tgname) FROM pg_trigger WHERE tgrelid = '" + table +
-                            "'::regclass AND NOT tgisinternal AND tgenabled = 'O'");
+    return db().query_value(
+        "SELECT string_agg(tgname, ',' ORDER BY tgname) FROM pg_trigger WHERE tgrelid = '" + table +
+        "'::regclass AND NOT tgisinternal AND tgenabled = 'O'");
   }
 
   std::optional<TestDatabase> db_;
@@ -52,14 +54,16 @@ TEST_F(DbSchemaManagerTest, CreatesBothTablesAndTheirTriggers) {
   EXPECT_THAT(report.added_columns, IsEmpty());
   EXPECT_THAT(report.added_properties, IsEmpty());  // a new table gets the initial import
   EXPECT_THAT(report.triggers_created,
-              UnorderedElementsAre("public.hubspot_leads.leadsync_capture", "public.hubspot_leads.leadsync_refuse_truncate",
+              UnorderedElementsAre("public.hubspot_leads.leadsync_capture",
+                                   "public.hubspot_leads.leadsync_refuse_truncate",
                                    "public.hubspot_leads_associations.leadsync_capture",
                                    "public.hubspot_leads_associations.leadsync_refuse_truncate"));
 
   EXPECT_EQ(columns_of("public.hubspot_leads"),
             "id bigint NOT NULL, hubspot_id text, sync_key uuid NOT NULL, lead_name text, lead_label text, "
             "lead_score numeric, vip boolean, due_date date, seen_at timestamp with time zone, "
-            "archived boolean NOT NULL, hubspot_updated_at timestamp with time zone, sync_status text, sync_error text");
+            "archived boolean NOT NULL, hubspot_updated_at timestamp with time zone, sync_status text, "
+            "sync_error text");
   EXPECT_EQ(columns_of("public.hubspot_leads_associations"),
             "lead_id bigint NOT NULL, to_object_type text NOT NULL, to_object_id text NOT NULL, "
             "association_type_id integer NOT NULL, association_category text NOT NULL");
@@ -67,14 +71,18 @@ TEST_F(DbSchemaManagerTest, CreatesBothTablesAndTheirTriggers) {
   EXPECT_EQ(triggers_of("public.hubspot_leads_associations"), "leadsync_capture,leadsync_refuse_truncate");
   // Defaults work: an application insert needs nothing special.
   db().exec("SET leadsync.origin = 'sync'; INSERT INTO hubspot_leads (lead_name) VALUES ('x')");
-  EXPECT_EQ(db().query_value("SELECT archived::text || ' ' || (sync_key IS NOT NULL)::text FROM hubspot_leads"),
-            "false true");
-  db().exec("SET leadsync.origin = 'sync'; INSERT INTO hubspot_leads_associations (lead_id, to_object_type, "
-            "to_object_id, association_type_id) SELECT id, 'contacts', '101', 578 FROM hubspot_leads");
-  EXPECT_EQ(db().query_value("SELECT association_category FROM hubspot_leads_associations"), "HUBSPOT_DEFINED");
+  EXPECT_EQ(
+      db().query_value("SELECT archived::text || ' ' || (sync_key IS NOT NULL)::text FROM hubspot_leads"),
+      "false true");
+  db().exec(
+      "SET leadsync.origin = 'sync'; INSERT INTO hubspot_leads_associations (lead_id, to_object_type, "
+      "to_object_id, association_type_id) SELECT id, 'contacts', '101', 578 FROM hubspot_leads");
+  EXPECT_EQ(db().query_value("SELECT association_category FROM hubspot_leads_associations"),
+            "HUBSPOT_DEFINED");
 
-  auto recorded = nlohmann::json::parse(db().query_value(
-      "SELECT value FROM leadsync.sync_state WHERE scope = 'public.hubspot_leads' AND key = 'mapping.columns'"));
+  auto recorded =
+      nlohmann::json::parse(db().query_value("SELECT value FROM leadsync.sync_state WHERE scope = "
+                                             "'public.hubspot_leads' AND key = 'mapping.columns'"));
   ASSERT_EQ(recorded.size(), 6u);
   EXPECT_EQ(recorded[0]["property"], "hs_due");
   EXPECT_EQ(recorded[0]["column"], "due_date");
@@ -83,8 +91,10 @@ TEST_F(DbSchemaManagerTest, CreatesBothTablesAndTheirTriggers) {
 
 TEST_F(DbSchemaManagerTest, IsIdempotent) {
   manager().ensure_schema(standard_mapping());
-  auto updated_at = db().query_value("SELECT updated_at FROM leadsync.sync_state WHERE key = 'mapping.columns'");
-  auto trigger_oids = db().query_value("SELECT string_agg(oid::text, ',' ORDER BY oid) FROM pg_trigger WHERE NOT tgisinternal");
+  auto updated_at =
+      db().query_value("SELECT updated_at FROM leadsync.sync_state WHERE key = 'mapping.columns'");
+  auto trigger_oids = db().query_value(
+      "SELECT string_agg(oid::text, ',' ORDER BY oid) FROM pg_trigger WHERE NOT tgisinternal");
   auto report = manager().ensure_schema(standard_mapping());
   EXPECT_FALSE(report.created_table);
   EXPECT_FALSE(report.created_associations_table);
@@ -93,9 +103,11 @@ TEST_F(DbSchemaManagerTest, IsIdempotent) {
   EXPECT_THAT(report.pending_backfill, IsEmpty());
   EXPECT_THAT(report.triggers_created, IsEmpty());
   // Triggers that are already right are left alone (no table lock on every start).
-  EXPECT_EQ(db().query_value("SELECT string_agg(oid::text, ',' ORDER BY oid) FROM pg_trigger WHERE NOT tgisinternal"),
+  EXPECT_EQ(db().query_value(
+                "SELECT string_agg(oid::text, ',' ORDER BY oid) FROM pg_trigger WHERE NOT tgisinternal"),
             trigger_oids);
-  EXPECT_EQ(db().query_value("SELECT updated_at FROM leadsync.sync_state WHERE key = 'mapping.columns'"), updated_at);
+  EXPECT_EQ(db().query_value("SELECT updated_at FROM leadsync.sync_state WHERE key = 'mapping.columns'"),
+            updated_at);
 }
 
 TEST_F(DbSchemaManagerTest, AddsANewlyMappedColumnAndReportsItForBackfill) {
@@ -155,16 +167,19 @@ TEST_F(DbSchemaManagerTest, AcceptsACompatibleOperatorTable) {
 TEST_F(DbSchemaManagerTest, RefusesAnIncompatibleTableListingEveryDifference) {
   db().exec(
       "CREATE TABLE hubspot_leads ("
-      " id bigserial PRIMARY KEY, hubspot_id text UNIQUE, sync_key uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),"
+      " id bigserial PRIMARY KEY, hubspot_id text UNIQUE, sync_key uuid NOT NULL UNIQUE DEFAULT "
+      "gen_random_uuid(),"
       " lead_name text, lead_score boolean, seen_at timestamp, archived boolean NOT NULL DEFAULT false,"
       " hubspot_updated_at timestamptz, sync_status text, sync_error text)");
   auto e = error_from([&] { manager().ensure_schema(standard_mapping()); });
   EXPECT_TRUE(e.is_fatal());
   EXPECT_THAT(e.what(), HasSubstr("table public.hubspot_leads does not fit the mapping:"));
-  EXPECT_THAT(e.what(), HasSubstr("\n  - column lead_score is boolean but the mapping says number (expected numeric, "
-                                  "integer, bigint, double precision or real)"));
-  EXPECT_THAT(e.what(), HasSubstr("\n  - column seen_at is timestamp without time zone but the mapping says datetime "
-                                  "(expected timestamp with time zone: HubSpot datetimes are instants"));
+  EXPECT_THAT(e.what(),
+              HasSubstr("\n  - column lead_score is boolean but the mapping says number (expected numeric, "
+                        "integer, bigint, double precision or real)"));
+  EXPECT_THAT(e.what(),
+              HasSubstr("\n  - column seen_at is timestamp without time zone but the mapping says datetime "
+                        "(expected timestamp with time zone: HubSpot datetimes are instants"));
   EXPECT_THAT(e.what(), HasSubstr("leadsync never drops or alters existing columns"));
   // Nothing changed: no column added, no associations table, no trigger.
   EXPECT_EQ(db().query_value("SELECT to_regclass('public.hubspot_leads_associations') IS NULL"), "t");
@@ -179,11 +194,12 @@ TEST_F(DbSchemaManagerTest, RefusesWrongBookkeepingColumns) {
       " archived boolean, hubspot_updated_at timestamptz, sync_status text, sync_error text)");
   auto e = error_from([&] { manager().ensure_schema(standard_mapping()); });
   EXPECT_TRUE(e.is_fatal());
-  for (auto line : {"column hubspot_id is bigint (expected text)",
-                    "column hubspot_id has no unique constraint (expected hubspot_id text UNIQUE)",
-                    "column sync_key is missing (expected sync_key uuid UNIQUE NOT NULL DEFAULT gen_random_uuid())",
-                    "column archived allows NULL (expected NOT NULL)",
-                    "column archived has no default (expected archived boolean NOT NULL DEFAULT false)"})
+  for (auto line :
+       {"column hubspot_id is bigint (expected text)",
+        "column hubspot_id has no unique constraint (expected hubspot_id text UNIQUE)",
+        "column sync_key is missing (expected sync_key uuid UNIQUE NOT NULL DEFAULT gen_random_uuid())",
+        "column archived allows NULL (expected NOT NULL)",
+        "column archived has no default (expected archived boolean NOT NULL DEFAULT false)"})
     EXPECT_THAT(e.what(), HasSubstr(std::string("\n  - ") + line));
 }
 
@@ -193,10 +209,12 @@ TEST_F(DbSchemaManagerTest, RefusesAnIncompatibleAssociationsTable) {
   db().exec(
       "CREATE TABLE hubspot_leads_associations (lead_id bigint NOT NULL REFERENCES hubspot_leads (id),"
       " to_object_type text NOT NULL, to_object_id bigint NOT NULL, association_type_id int NOT NULL,"
-      " association_category text, PRIMARY KEY (lead_id, to_object_type, to_object_id, association_type_id))");
+      " association_category text, PRIMARY KEY (lead_id, to_object_type, to_object_id, "
+      "association_type_id))");
   auto e = error_from([&] { manager().ensure_schema(standard_mapping()); });
   EXPECT_TRUE(e.is_fatal());
-  EXPECT_THAT(e.what(), HasSubstr("table public.hubspot_leads_associations does not fit what leadsync needs:"));
+  EXPECT_THAT(e.what(),
+              HasSubstr("table public.hubspot_leads_associations does not fit what leadsync needs:"));
   EXPECT_THAT(e.what(), HasSubstr("column to_object_id is bigint (expected text)"));
   EXPECT_THAT(e.what(), HasSubstr("the foreign key on lead_id is not ON DELETE CASCADE"));
 }

@@ -6,8 +6,8 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <set>
 #include <pqxx/pqxx>
+#include <set>
 #include <vector>
 
 #include "db_test_util.hpp"
@@ -20,8 +20,8 @@ namespace {
 
 using nlohmann::json;
 using test::standard_mapping;
-using testing::TestDatabase;
 using ::testing::HasSubstr;
+using testing::TestDatabase;
 
 struct Change {
   std::string scope;
@@ -63,7 +63,8 @@ class DbTriggersTest : public ::testing::Test {
     pqxx::nontransaction tx(*conn_);
     std::vector<Change> out;
     for (const auto& r : tx.exec("SELECT scope, txid, lead_id, hubspot_id, op, changed::text, state "
-                                 "FROM leadsync.changes WHERE " + where + " ORDER BY id")) {
+                                 "FROM leadsync.changes WHERE " +
+                                 where + " ORDER BY id")) {
       Change c;
       c.scope = r[0].as<std::string>();
       c.txid = r[1].as<long long>();
@@ -84,10 +85,11 @@ class DbTriggersTest : public ::testing::Test {
 
 TEST_F(DbTriggersTest, InsertIsCapturedWithEveryMappedValue) {
   pqxx::work tx(*conn_);
-  auto id = tx.exec(
-                  "INSERT INTO hubspot_leads (lead_name, lead_label, lead_score, vip, due_date, seen_at) VALUES "
-                  "('Ada', 'hot', 1.50, true, '2024-05-01', '2024-05-01 12:00:00+00') RETURNING id")[0][0]
-                .as<long long>();
+  auto id =
+      tx.exec(
+            "INSERT INTO hubspot_leads (lead_name, lead_label, lead_score, vip, due_date, seen_at) VALUES "
+            "('Ada', 'hot', 1.50, true, '2024-05-01', '2024-05-01 12:00:00+00') RETURNING id")[0][0]
+          .as<long long>();
   auto txid = tx.exec("SELECT txid_current()")[0][0].as<long long>();
   tx.commit();
 
@@ -122,8 +124,10 @@ TEST_F(DbTriggersTest, InsertWithNullsCapturesTheNulls) {
 
 TEST_F(DbTriggersTest, UpdateIsCapturedWithOnlyTheChangedColumns) {
   auto id = insert_lead("(hubspot_id, lead_name, vip, lead_score) VALUES ('501', 'Ada', false, 3)", true);
-  auto txid = write({"UPDATE hubspot_leads SET lead_name = 'Ada L.', vip = true, lead_score = 3.0, "
-                     "sync_status = 'x' WHERE id = " + std::to_string(id)});
+  auto txid =
+      write({"UPDATE hubspot_leads SET lead_name = 'Ada L.', vip = true, lead_score = 3.0, "
+             "sync_status = 'x' WHERE id = " +
+             std::to_string(id)});
   auto c = changes();
   ASSERT_EQ(c.size(), 1u);
   EXPECT_EQ(c[0].op, "UPDATE");
@@ -146,7 +150,9 @@ TEST_F(DbTriggersTest, NoOpAndBookkeepingOnlyUpdatesAreNotCaptured) {
   auto id = std::to_string(insert_lead("(lead_name, vip) VALUES ('Ada', true)", true));
   write({"UPDATE hubspot_leads SET lead_name = 'Ada' WHERE id = " + id,
          "UPDATE hubspot_leads SET lead_name = lead_name, vip = vip WHERE id = " + id,
-         "UPDATE hubspot_leads SET sync_status = 'FAILED', sync_error = 'x', hubspot_updated_at = now() WHERE id = " + id,
+         "UPDATE hubspot_leads SET sync_status = 'FAILED', sync_error = 'x', hubspot_updated_at = now() "
+         "WHERE id = " +
+             id,
          "UPDATE hubspot_leads SET hubspot_id = '77' WHERE id = " + id});
   EXPECT_TRUE(changes().empty());
 }
@@ -154,9 +160,12 @@ TEST_F(DbTriggersTest, NoOpAndBookkeepingOnlyUpdatesAreNotCaptured) {
 TEST_F(DbTriggersTest, UnmappedColumnsWithoutEqualityOperatorDoNotBreakUpdates) {
   db_->exec("ALTER TABLE hubspot_leads ADD COLUMN extra json, ADD COLUMN spot point");
   db_->exec("ALTER TABLE hubspot_leads_associations ADD COLUMN note json");
-  auto id = std::to_string(insert_lead("(lead_name, extra, spot) VALUES ('Ada', '{\"a\": 1}', '(1,2)')", true));
-  write({"INSERT INTO hubspot_leads_associations (lead_id, to_object_type, to_object_id, association_type_id, note) "
-         "VALUES (" + id + ", 'contacts', '1', 578, '[]')"},
+  auto id =
+      std::to_string(insert_lead("(lead_name, extra, spot) VALUES ('Ada', '{\"a\": 1}', '(1,2)')", true));
+  write({"INSERT INTO hubspot_leads_associations (lead_id, to_object_type, to_object_id, "
+         "association_type_id, note) "
+         "VALUES (" +
+         id + ", 'contacts', '1', 578, '[]')"},
         true);
   write({"UPDATE hubspot_leads SET lead_name = 'Ada' WHERE id = " + id,
          "UPDATE hubspot_leads_associations SET note = '[1]'"});
@@ -191,12 +200,13 @@ TEST_F(DbTriggersTest, DeleteIsCapturedWithTheHubspotIdAndTheSyncKey) {
 
 TEST_F(DbTriggersTest, WritesUnderOriginSyncAreNotCaptured) {
   auto id = std::to_string(insert_lead("(lead_name) VALUES ('Ada')", true));
-  write({"UPDATE hubspot_leads SET lead_name = 'B' WHERE id = " + id,
-         "INSERT INTO hubspot_leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
-         "VALUES (" + id + ", 'contacts', '1', 578)",
-         "DELETE FROM hubspot_leads_associations",
-         "DELETE FROM hubspot_leads WHERE id = " + id},
-        true);
+  write(
+      {"UPDATE hubspot_leads SET lead_name = 'B' WHERE id = " + id,
+       "INSERT INTO hubspot_leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
+       "VALUES (" +
+           id + ", 'contacts', '1', 578)",
+       "DELETE FROM hubspot_leads_associations", "DELETE FROM hubspot_leads WHERE id = " + id},
+      true);
   EXPECT_TRUE(changes().empty());
   // SET LOCAL ended with that transaction: the same session's next write is captured again.
   insert_lead("(lead_name) VALUES ('after')");
@@ -210,15 +220,19 @@ TEST_F(DbTriggersTest, OtherOriginValuesAreCaptured) {
 
 TEST_F(DbTriggersTest, AssociationInsertUpdateAndDeleteAreCaptured) {
   auto lead = std::to_string(insert_lead("(hubspot_id, lead_name) VALUES ('900', 'Ada')", true));
-  write({"INSERT INTO hubspot_leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
-         "VALUES (" + lead + ", 'contacts', '101', 578)"});
+  write(
+      {"INSERT INTO hubspot_leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
+       "VALUES (" +
+       lead + ", 'contacts', '101', 578)"});
   write({"UPDATE hubspot_leads_associations SET to_object_id = '102'"});
   write({"UPDATE hubspot_leads_associations SET to_object_id = to_object_id"});  // no-op: not captured
   write({"DELETE FROM hubspot_leads_associations"});
 
   auto c = changes();
   ASSERT_EQ(c.size(), 4u);
-  const json a101 = {{"to_object_type", "contacts"}, {"to_object_id", "101"}, {"association_type_id", 578},
+  const json a101 = {{"to_object_type", "contacts"},
+                     {"to_object_id", "101"},
+                     {"association_type_id", 578},
                      {"association_category", "HUBSPOT_DEFINED"}};
   json a102 = a101;
   a102["to_object_id"] = "102";
@@ -240,9 +254,11 @@ TEST_F(DbTriggersTest, AssociationInsertUpdateAndDeleteAreCaptured) {
 
 TEST_F(DbTriggersTest, LeadDeleteCascadesToItsAssociationsInOneTransaction) {
   auto lead = std::to_string(insert_lead("(hubspot_id, lead_name) VALUES ('900', 'Ada')", true));
-  write({"INSERT INTO hubspot_leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
-         "VALUES (" + lead + ", 'contacts', '101', 578), (" + lead + ", 'companies', '7', 580)"},
-        true);
+  write(
+      {"INSERT INTO hubspot_leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
+       "VALUES (" +
+       lead + ", 'contacts', '101', 578), (" + lead + ", 'companies', '7', 580)"},
+      true);
   auto txid = write({"DELETE FROM hubspot_leads WHERE id = " + lead});
   auto c = changes();
   ASSERT_EQ(c.size(), 3u);
@@ -286,7 +302,8 @@ class Receiver : public pqxx::notification_receiver {
 // Waits (up to 10 s, in case the machine is loaded) for at least `count` notifications.
 void await(pqxx::connection& conn, Receiver& r, std::size_t count) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (r.payloads.size() < count && std::chrono::steady_clock::now() < deadline) conn.await_notification(1, 0);
+  while (r.payloads.size() < count && std::chrono::steady_clock::now() < deadline)
+    conn.await_notification(1, 0);
 }
 
 TEST_F(DbTriggersTest, ALocalChangeNotifiesChannelLeadsyncChangesOncePerTransaction) {
@@ -311,8 +328,10 @@ TEST_F(DbTriggersTest, AssociationChangesNotifyToo) {
   auto lead = std::to_string(insert_lead("(lead_name) VALUES ('Ada')", true));
   pqxx::connection listener(db_->dsn());
   Receiver r(listener, std::string(kNotifyChannel));
-  write({"INSERT INTO hubspot_leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
-         "VALUES (" + lead + ", 'contacts', '1', 578)"});
+  write(
+      {"INSERT INTO hubspot_leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
+       "VALUES (" +
+       lead + ", 'contacts', '1', 578)"});
   await(listener, r, 1);
   ASSERT_EQ(r.payloads.size(), 1u);
   EXPECT_EQ(r.payloads[0], "public.hubspot_leads");
@@ -327,8 +346,11 @@ TEST_F(DbTriggersTest, TwoScopesInOneDatabaseDoNotMix) {
   {
     pqxx::work tx(*conn_);
     b = tx.exec("INSERT INTO portal_b_leads (lead_name) VALUES ('in b') RETURNING id")[0][0].as<long long>();
-    tx.exec("INSERT INTO portal_b_leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
-            "VALUES (" + std::to_string(b) + ", 'contacts', '5', 578)");
+    tx.exec(
+        "INSERT INTO portal_b_leads_associations (lead_id, to_object_type, to_object_id, "
+        "association_type_id) "
+        "VALUES (" +
+        std::to_string(b) + ", 'contacts', '5', 578)");
     tx.commit();
   }
   auto in_a = changes("scope = 'public.hubspot_leads'");

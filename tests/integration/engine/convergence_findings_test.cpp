@@ -23,9 +23,11 @@ class ConvergenceFindingsTest : public SyncFixture {
   // run that met the delay. Row 1 is then edited to n7 and pushed before the held PATCH lands, and this waits
   // until it has landed: HubSpot holds n5 again. Returns the lead's HubSpot id.
   using RunCheck = std::function<void(const testing::ProcessResult&)>;
-  std::string push_n7_before_a_held_n5_lands(int max_attempts, int delay_ms, const RunCheck& check_first_run) {
+  std::string push_n7_before_a_held_n5_lands(int max_attempts, int delay_ms,
+                                             const RunCheck& check_first_run) {
     start({.fake_args = {"--seed-leads", "2"},
-           .retry = "{ max_attempts: " + std::to_string(max_attempts) + ", initial_backoff: 10ms, max_backoff: 50ms }",
+           .retry = "{ max_attempts: " + std::to_string(max_attempts) +
+                    ", initial_backoff: 10ms, max_backoff: 50ms }",
            .request_timeout = "1s"});
     sync_ok();
     const auto id = sql("SELECT hubspot_id FROM leads WHERE id = 1");
@@ -51,23 +53,25 @@ class ConvergenceFindingsTest : public SyncFixture {
     return id;
   }
 
-  // The next run takes n5 for leadsync's own late write: it pushes n7 again, records no conflict, and settles.
+  // The next run takes n5 for leadsync's own late write: it pushes n7 again, records no conflict, and
+  // settles.
   void expect_n7_pushed_over_the_late_n5(const std::string& id) {
     auto out = sync_ok();
     EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE id = 1"), "n7") << out;
     EXPECT_EQ(remote_value(id, "hs_lead_name"), "n7") << out;
     EXPECT_NE(out.find("whose answer never came"), std::string::npos) << out;
     EXPECT_EQ(count("SELECT count(*) FROM leadsync.conflicts"), 0) << out;
-    EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state IN ('NEW', 'PENDING', 'FAILED')"), 0) << out;
+    EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state IN ('NEW', 'PENDING', 'FAILED')"), 0)
+        << out;
     mark_remote_writes();
     out = sync_ok();
     EXPECT_EQ(remote_writes_since_mark(), 0) << "settled:\n" << out;
   }
 };
 
-// Seed 31. HubSpot's search index lags behind writes: a search right after leadsync pushed an edit returns the
-// lead as it was before. leadsync took that older snapshot for a change made in HubSpot and reverted the row
-// to the old value (under `manual` it opened a conflict that blocked the edit for good).
+// Seed 31. HubSpot's search index lags behind writes: a search right after leadsync pushed an edit returns
+// the lead as it was before. leadsync took that older snapshot for a change made in HubSpot and reverted the
+// row to the old value (under `manual` it opened a conflict that blocked the edit for good).
 TEST_F(ConvergenceFindingsTest, AStaleSearchResultDoesNotRevertAPushedLocalEdit) {
   LEADSYNC_REQUIRE_DATABASE();
   start({.fake_args = {"--seed-leads", "2", "--search-lag-ms", "3000"}});
@@ -87,9 +91,9 @@ TEST_F(ConvergenceFindingsTest, AStaleSearchResultDoesNotRevertAPushedLocalEdit)
 }
 
 // Seed 31. A manual conflict stays open until an operator decides, and blocks the push of the property. When
-// HubSpot's value went back to the last synced one, only the local side still differed, yet the conflict stayed
-// open: the local value never reached HubSpot, and every pull enqueued a push that was dropped as MERGED (one
-// more outbox row per cycle, forever: no quiescence).
+// HubSpot's value went back to the last synced one, only the local side still differed, yet the conflict
+// stayed open: the local value never reached HubSpot, and every pull enqueued a push that was dropped as
+// MERGED (one more outbox row per cycle, forever: no quiescence).
 TEST_F(ConvergenceFindingsTest, AManualConflictWhoseRemoteSideWentBackIsSettledAndTheLocalValuePushed) {
   LEADSYNC_REQUIRE_DATABASE();
   start({.conflict_policy = "manual", .fake_args = {"--seed-leads", "2"}});
@@ -119,9 +123,10 @@ TEST_F(ConvergenceFindingsTest, AManualConflictWhoseRemoteSideWentBackIsSettledA
 }
 
 // Seed 983 (manual). The row was edited away from the last synced label and back to it (COLD -> HOT -> COLD)
-// while HubSpot changed it (WARM): both sides wrote, so a manual conflict was opened and the push of the label
-// blocked, which completed its outbox rows. The next pull met the row at the base value with no pending change,
-// took that for "changed in HubSpot only", overwrote the local write with WARM and closed the conflict.
+// while HubSpot changed it (WARM): both sides wrote, so a manual conflict was opened and the push of the
+// label blocked, which completed its outbox rows. The next pull met the row at the base value with no pending
+// change, took that for "changed in HubSpot only", overwrote the local write with WARM and closed the
+// conflict.
 TEST_F(ConvergenceFindingsTest, AManualConflictOverALocalWriteBackToTheBaseStaysOpenAndKeepsTheRow) {
   LEADSYNC_REQUIRE_DATABASE();
   start({.conflict_policy = "manual", .fake_args = {"--seed-leads", "2"}});
@@ -129,7 +134,7 @@ TEST_F(ConvergenceFindingsTest, AManualConflictOverALocalWriteBackToTheBaseStays
   const auto id = sql("SELECT hubspot_id FROM leads WHERE id = 1");
   const auto synced = sql("SELECT lead_label FROM leads WHERE id = 1");
   const std::string other = synced == "WARM" ? "HOT" : "WARM";  // HubSpot's edit
-  std::string between;                                            // the third label: the row's detour
+  std::string between;                                          // the third label: the row's detour
   for (const char* label : {"COLD", "WARM", "HOT"})
     if (label != synced && label != other) between = label;
   ui_edit(id, "hs_lead_label", other);
@@ -174,9 +179,9 @@ TEST_F(ConvergenceFindingsTest, EditingAColumnThatWasEmptyAtCreateIsAPlainLocalC
 }
 
 // Seed 48. HubSpot keeps the unlabeled association (608) beside every labeled one: removing it removes the
-// pair, primary label included, and a lead without a primary association is deleted. Deleting only the 608 row
-// of the primary contact locally made leadsync send that removal, and HubSpot deleted the lead (then leadsync
-// archived the row): an edit of one association row deleted the lead on both sides.
+// pair, primary label included, and a lead without a primary association is deleted. Deleting only the 608
+// row of the primary contact locally made leadsync send that removal, and HubSpot deleted the lead (then
+// leadsync archived the row): an edit of one association row deleted the lead on both sides.
 TEST_F(ConvergenceFindingsTest, RemovingTheUnlabeledRowBesideThePrimaryDoesNotDeleteTheLead) {
   LEADSYNC_REQUIRE_DATABASE();
   start({.extra_yaml = "  association_sweep_interval: 1ms\n"});
@@ -194,17 +199,18 @@ TEST_F(ConvergenceFindingsTest, RemovingTheUnlabeledRowBesideThePrimaryDoesNotDe
   // HubSpot cannot hold the primary label without the unlabeled type: the next run brings the row back.
   out = sync_ok();
   EXPECT_TRUE(remote_exists(id)) << out;
-  EXPECT_EQ(count("SELECT count(*) FROM leads_associations WHERE lead_id = 1 AND to_object_id = '" + contact + "'"), 2)
+  EXPECT_EQ(
+      count("SELECT count(*) FROM leads_associations WHERE lead_id = 1 AND to_object_id = '" + contact + "'"),
+      2)
       << out;
   mark_remote_writes();
   sync_ok();
   EXPECT_EQ(remote_writes_since_mark(), 0);
 }
 
-
-// Seed 121. A DELETE answered with a 2xx whose body is garbage (here: fake-hubspot's invalid_json fault, which
-// does not apply the delete) was taken for a done delete, since the client ignored DELETE bodies: the base was
-// dropped while the lead stayed live in HubSpot, and the next pull imported it again as a new row.
+// Seed 121. A DELETE answered with a 2xx whose body is garbage (here: fake-hubspot's invalid_json fault,
+// which does not apply the delete) was taken for a done delete, since the client ignored DELETE bodies: the
+// base was dropped while the lead stayed live in HubSpot, and the next pull imported it again as a new row.
 TEST_F(ConvergenceFindingsTest, AGarbledAnswerToADeleteIsNotTakenForTheDelete) {
   LEADSYNC_REQUIRE_DATABASE();
   start({.fake_args = {"--seed-leads", "2"}});
@@ -212,22 +218,25 @@ TEST_F(ConvergenceFindingsTest, AGarbledAnswerToADeleteIsNotTakenForTheDelete) {
   const auto id = sql("SELECT hubspot_id FROM leads WHERE id = 1");
   const auto name = sql("SELECT lead_name FROM leads WHERE id = 1");
   exec("DELETE FROM leads WHERE id = 1");
-  admin("POST", "/_fake/faults",
-        R"({"method":"DELETE","path_prefix":"/crm/v3/objects/leads/","kind":"invalid_json","execute":false,"times":1})",
-        201);
+  admin(
+      "POST", "/_fake/faults",
+      R"({"method":"DELETE","path_prefix":"/crm/v3/objects/leads/","kind":"invalid_json","execute":false,"times":1})",
+      201);
   auto first = sync();  // the garbled answer is retried (or the run stops and the next one retries)
   auto out = sync_ok();
   EXPECT_FALSE(remote_exists(id)) << "the delete never reached HubSpot:\n" << first.output << out;
   out += sync_ok();
-  EXPECT_EQ(count("SELECT count(*) FROM leads WHERE lead_name = '" + name + "'"), 0) << "re-imported:\n" << out;
+  EXPECT_EQ(count("SELECT count(*) FROM leads WHERE lead_name = '" + name + "'"), 0) << "re-imported:\n"
+                                                                                     << out;
   EXPECT_EQ(count("SELECT count(*) FROM leads"), 1) << out;
 }
 
-// Seed 267. A run's PATCH of a local edit (n5) got no answer in time (the run was killed, here: it timed out);
-// HubSpot applied it only later. The next run pushed the newer local edit (n7); then the first PATCH landed and
-// HubSpot held n5 again. leadsync took n5 for a change made in HubSpot and wrote it into the row: the newer
-// local write was lost. Now the base remembers n5 as superseded, the pull reads the property's history, sees
-// leadsync's own app wrote it, and pushes n7 again. A person's edit to the same value is still taken.
+// Seed 267. A run's PATCH of a local edit (n5) got no answer in time (the run was killed, here: it timed
+// out); HubSpot applied it only later. The next run pushed the newer local edit (n7); then the first PATCH
+// landed and HubSpot held n5 again. leadsync took n5 for a change made in HubSpot and wrote it into the row:
+// the newer local write was lost. Now the base remembers n5 as superseded, the pull reads the property's
+// history, sees leadsync's own app wrote it, and pushes n7 again. A person's edit to the same value is still
+// taken.
 TEST_F(ConvergenceFindingsTest, OurOwnPushLandingLateAfterANewerOneIsPushedOverNotTaken) {
   LEADSYNC_REQUIRE_DATABASE();
   // One attempt: leadsync gives up on the held PATCH after 1 s, not knowing whether HubSpot will apply it.
@@ -242,10 +251,11 @@ TEST_F(ConvergenceFindingsTest, OurOwnPushLandingLateAfterANewerOneIsPushedOverN
   EXPECT_EQ(remote_value(id, "hs_lead_name"), "n5") << out;
 }
 
-// Seed 609. The same, within one run: the PATCH of a local edit (n5) timed out, the client's retry was answered
-// (n5 confirmed), the next local edit (n7) was pushed, and then the first, unanswered PATCH landed: HubSpot held
-// n5 again and the pull took it for a HubSpot change. The push now remembers the values of a request that had
-// an unanswered attempt, also when the retry confirmed them, and the pull tells the late write apart.
+// Seed 609. The same, within one run: the PATCH of a local edit (n5) timed out, the client's retry was
+// answered (n5 confirmed), the next local edit (n7) was pushed, and then the first, unanswered PATCH landed:
+// HubSpot held n5 again and the pull took it for a HubSpot change. The push now remembers the values of a
+// request that had an unanswered attempt, also when the retry confirmed them, and the pull tells the late
+// write apart.
 TEST_F(ConvergenceFindingsTest, ARetriedPushsFirstAttemptLandingAfterTheNextPushIsPushedOverNotTaken) {
   LEADSYNC_REQUIRE_DATABASE();
   // Three attempts: the retry after the 1 s timeout is answered at once.
@@ -256,11 +266,11 @@ TEST_F(ConvergenceFindingsTest, ARetriedPushsFirstAttemptLandingAfterTheNextPush
   expect_n7_pushed_over_the_late_n5(id);
 }
 
-// Seed 19. A lead inserted locally was being created when the daemon was killed: HubSpot had applied the POST,
-// leadsync had not recorded it (the outbox rows stayed PENDING, the row had no hubspot_id). The row was then
-// deleted locally. The push dropped the DELETE as "never reached HubSpot", and the next pull imported HubSpot's
-// copy as a new row: the delete was resurrected. Now the DELETE keeps the row's sync_key, the pull leaves that
-// copy alone, and the push finds it by the unique key and deletes it.
+// Seed 19. A lead inserted locally was being created when the daemon was killed: HubSpot had applied the
+// POST, leadsync had not recorded it (the outbox rows stayed PENDING, the row had no hubspot_id). The row was
+// then deleted locally. The push dropped the DELETE as "never reached HubSpot", and the next pull imported
+// HubSpot's copy as a new row: the delete was resurrected. Now the DELETE keeps the row's sync_key, the pull
+// leaves that copy alone, and the push finds it by the unique key and deletes it.
 class UnconfirmedCreateThenLocalDelete : public ConvergenceFindingsTest,
                                          public ::testing::WithParamInterface<const char*> {};
 
@@ -272,15 +282,18 @@ TEST_P(UnconfirmedCreateThenLocalDelete, DeletesHubSpotsCopyInsteadOfImportingIt
   insert_local_lead("Gone before confirmed", contact);
   const std::string id = create_unconfirmed("Gone before confirmed", contact);
   const std::string how = GetParam();
-  if (how == std::string("delete")) exec("DELETE FROM leads");
-  else exec("UPDATE leads SET archived = true");
+  if (how == std::string("delete"))
+    exec("DELETE FROM leads");
+  else
+    exec("UPDATE leads SET archived = true");
 
   // --full: the list sweep sees HubSpot's copy before the push runs, so the pull must not import it.
   auto out = sync_ok({"--full"});
   EXPECT_FALSE(remote_exists(id)) << out;
   EXPECT_EQ(count("SELECT count(*) FROM leads WHERE NOT archived"), 0) << out;
   EXPECT_EQ(count("SELECT count(*) FROM leads"), how == std::string("delete") ? 0 : 1) << out;
-  EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state IN ('NEW', 'PENDING', 'FAILED')"), 0) << out;
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state IN ('NEW', 'PENDING', 'FAILED')"), 0)
+      << out;
   out = sync_ok({"--full"});
   EXPECT_EQ(count("SELECT count(*) FROM leads WHERE NOT archived"), 0) << out;
   EXPECT_FALSE(remote_exists(id)) << out;
@@ -298,7 +311,8 @@ TEST_F(ConvergenceFindingsTest, LocalDeleteOfACreateThatNeverReachedHubSpotWrite
   mark_remote_writes();
   auto out = sync_ok();
   EXPECT_EQ(remote_writes_since_mark(), 0) << out;
-  EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state IN ('NEW', 'PENDING', 'FAILED')"), 0) << out;
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state IN ('NEW', 'PENDING', 'FAILED')"), 0)
+      << out;
 }
 
 // Convergence seed 84 (a round run by a long-running daemon): a create request timed out twice; leadsync read
@@ -306,7 +320,8 @@ TEST_F(ConvergenceFindingsTest, LocalDeleteOfACreateThatNeverReachedHubSpotWrite
 // reached HubSpot; then the second request, delayed, reached HubSpot and made another copy with the same
 // unique key, which the next pull imported as a new row: the deleted lead came back on both sides. A HubSpot
 // lead carrying the unique key of a row deleted (or archived) locally is now deleted, never imported.
-class LateCopyOfADeletedLead : public ConvergenceFindingsTest, public ::testing::WithParamInterface<const char*> {};
+class LateCopyOfADeletedLead : public ConvergenceFindingsTest,
+                               public ::testing::WithParamInterface<const char*> {};
 
 TEST_P(LateCopyOfADeletedLead, IsDeletedNotImported) {
   LEADSYNC_REQUIRE_DATABASE();
@@ -339,7 +354,8 @@ TEST_P(LateCopyOfADeletedLead, IsDeletedNotImported) {
   auto again = sync_ok({"--full"});
   EXPECT_EQ(remote_writes_since_mark(), 0) << again;
   EXPECT_EQ(count("SELECT count(*) FROM leads WHERE NOT archived"), 0) << again;
-  EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state IN ('NEW', 'PENDING', 'FAILED')"), 0) << again;
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state IN ('NEW', 'PENDING', 'FAILED')"), 0)
+      << again;
 }
 
 INSTANTIATE_TEST_SUITE_P(HardOrSoft, LateCopyOfADeletedLead, ::testing::Values("delete", "archive"),

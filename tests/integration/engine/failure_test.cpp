@@ -7,10 +7,12 @@ namespace {
 class FailureTest : public SyncFixture {
  protected:
   long leads_named(const std::string& name) {
-    json body = {{"filterGroups", json::array({{{"filters", json::array({{{"propertyName", "hs_lead_name"},
-                                                                          {"operator", "EQ"},
-                                                                          {"value", name}}})}}})},
-                 {"limit", 10}};
+    json body = {
+        {"filterGroups",
+         json::array(
+             {{{"filters",
+                json::array({{{"propertyName", "hs_lead_name"}, {"operator", "EQ"}, {"value", name}}})}}})},
+        {"limit", 10}};
     return api("POST", "/crm/v3/objects/leads/search", body.dump(), 200)["total"].get<long>();
   }
 };
@@ -24,16 +26,21 @@ TEST_F(FailureTest, OneInvalidRecordInABatchOf100LeavesTheOther99Synced) {
   for (int i = 0; i < 100; ++i) {
     sql_text += "INSERT INTO leads (lead_name, lead_label) VALUES ('Batch " + std::to_string(i) + "', '" +
                 (i == 42 ? "NOT_AN_OPTION" : "HOT") + "');";
-    sql_text += "INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
-                "VALUES (currval('leads_id_seq'), 'contacts', '" + contact + "', 578);";
+    sql_text +=
+        "INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
+        "VALUES (currval('leads_id_seq'), 'contacts', '" +
+        contact + "', 578);";
   }
   exec(sql_text + "COMMIT;");
   mark_remote_writes();
   auto r = sync();
   EXPECT_EQ(r.exit_code, 1) << "finished, but a record failed:\n" << r.output;
-  EXPECT_EQ(remote_writes_since_mark(), 1) << "one batch create for all 100:\n" << r.output << "\n" << admin("GET", "/_fake/stats").dump();
+  EXPECT_EQ(remote_writes_since_mark(), 1) << "one batch create for all 100:\n"
+                                           << r.output << "\n"
+                                           << admin("GET", "/_fake/stats").dump();
   EXPECT_EQ(count("SELECT count(*) FROM leads WHERE hubspot_id IS NOT NULL AND sync_status = 'SYNCED'"), 99);
-  EXPECT_EQ(sql("SELECT lead_name || '|' || sync_status FROM leads WHERE hubspot_id IS NULL"), "Batch 42|FAILED");
+  EXPECT_EQ(sql("SELECT lead_name || '|' || sync_status FROM leads WHERE hubspot_id IS NULL"),
+            "Batch 42|FAILED");
   const auto error = sql("SELECT sync_error FROM leads WHERE hubspot_id IS NULL");
   EXPECT_NE(error.find("NOT_AN_OPTION"), std::string::npos) << "HubSpot's message: " << error;
   // The failed lead's INSERT and ASSOC_ADD outbox rows.
@@ -98,9 +105,10 @@ TEST_F(FailureTest, CreateWhoseAnswerWasLostIsNotDuplicated) {
   auto contact = new_contact();
   insert_local_lead("Lost answer", contact);
   // HubSpot creates the lead, then the connection drops before leadsync reads the answer.
-  admin("POST", "/_fake/faults",
-        R"({"method":"POST","path_prefix":"/crm/v3/objects/leads/batch/create","kind":"drop_after_headers","times":1})",
-        201);
+  admin(
+      "POST", "/_fake/faults",
+      R"({"method":"POST","path_prefix":"/crm/v3/objects/leads/batch/create","kind":"drop_after_headers","times":1})",
+      201);
   auto r = sync();
   sync_ok();
   EXPECT_EQ(leads_named("Lost answer"), 1) << r.output;
@@ -147,8 +155,10 @@ TEST_F(FailureTest, WithoutAUniqueKeyADeleteAfterAnUncertainCreateIsWarnedAbout)
   mark_remote_writes();
   auto out = sync_ok();
   EXPECT_EQ(remote_writes_since_mark(), 0) << out;
-  EXPECT_NE(out.find("without hubspot.unique_key_property that copy cannot be found"), std::string::npos) << out;
-  EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state IN ('NEW', 'PENDING', 'FAILED')"), 0) << out;
+  EXPECT_NE(out.find("without hubspot.unique_key_property that copy cannot be found"), std::string::npos)
+      << out;
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state IN ('NEW', 'PENDING', 'FAILED')"), 0)
+      << out;
 }
 
 }  // namespace

@@ -13,8 +13,10 @@ class ImportTest : public SyncFixture {};
 // Every row version (xmin) of both tables plus the outbox size: any local write changes it.
 std::string local_fingerprint(SyncFixture& f) {
   return f.sql("SELECT coalesce(string_agg(xmin::text, ',' ORDER BY id), '') FROM leads") + "|" +
-         f.sql("SELECT coalesce(string_agg(xmin::text, ',' ORDER BY lead_id, to_object_id, association_type_id), '') "
-               "FROM leads_associations") +
+         f.sql(
+             "SELECT coalesce(string_agg(xmin::text, ',' ORDER BY lead_id, to_object_id, "
+             "association_type_id), '') "
+             "FROM leads_associations") +
          "|" + f.sql("SELECT count(*) FROM leadsync.changes");
 }
 
@@ -23,7 +25,8 @@ TEST_F(ImportTest, Imports5000LeadsWithAssociationsAndASecondRunWritesNothing) {
   start({.fake_args = {"--seed-leads", "5000"}});
   auto out = sync_ok();
   EXPECT_EQ(count("SELECT count(*) FROM leads"), 5000) << out;
-  EXPECT_EQ(count("SELECT count(*) FROM leads WHERE hubspot_id IS NOT NULL AND sync_status = 'SYNCED'"), 5000);
+  EXPECT_EQ(count("SELECT count(*) FROM leads WHERE hubspot_id IS NOT NULL AND sync_status = 'SYNCED'"),
+            5000);
   EXPECT_EQ(count("SELECT count(*) FROM leadsync.base"), 5000);
   EXPECT_EQ(count("SELECT count(*) FROM leads l WHERE NOT EXISTS (SELECT 1 FROM leads_associations a "
                   "WHERE a.lead_id = l.id AND a.association_type_id IN (578, 580))"),
@@ -38,7 +41,8 @@ TEST_F(ImportTest, Imports5000LeadsWithAssociationsAndASecondRunWritesNothing) {
     EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE hubspot_id = '" + id + "'"),
               remote["properties"]["hs_lead_name"].get<std::string>());
     // v3 lists a pair once per association type, as leadsync stores it (one row per type).
-    EXPECT_EQ(count("SELECT count(*) FROM leads_associations a JOIN leads l ON l.id = a.lead_id WHERE l.hubspot_id = '" +
+    EXPECT_EQ(count("SELECT count(*) FROM leads_associations a JOIN leads l ON l.id = a.lead_id WHERE "
+                    "l.hubspot_id = '" +
                     id + "' AND a.to_object_type = 'contacts'"),
               static_cast<long>(remote["associations"]["contacts"]["results"].size()))
         << remote.dump();
@@ -60,8 +64,9 @@ TEST_F(ImportTest, NamesWithQuotesBackslashesBracesAndNullSpellingsArriveExactly
   start();
   const auto contact = new_contact();
   const std::vector<std::string> awkward = {
-      "say \"hi\"", "back\\slash", "trailing\\", "\\\"", "{braces}", "a,b", "NULL", "null", "  padded  ",
-      "it's", "tab\there", "line\nbreak", "ünïcødé ✓", "\"", "}", "{", ",", "\\N", "[1,2]", "$1"};
+      "say \"hi\"", "back\\slash", "trailing\\", "\\\"",      "{braces}",    "a,b",       "NULL",
+      "null",       "  padded  ",  "it's",       "tab\there", "line\nbreak", "ünïcødé ✓", "\"",
+      "}",          "{",           ",",          "\\N",       "[1,2]",       "$1"};
   std::vector<std::string> names;
   for (std::size_t i = 0; i < 60; ++i)
     names.push_back(i < awkward.size() * 2 ? awkward[i % awkward.size()] + (i < awkward.size() ? "" : " #2")
@@ -72,7 +77,8 @@ TEST_F(ImportTest, NamesWithQuotesBackslashesBracesAndNullSpellingsArriveExactly
   EXPECT_EQ(count("SELECT count(*) FROM leads"), 60) << out;
   for (const auto& [id, name] : by_id) {
     EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE hubspot_id = '" + id + "'"), name) << id;
-    EXPECT_EQ(sql("SELECT vals->>'hs_lead_name' FROM leadsync.base WHERE hubspot_id = '" + id + "'"), name) << id;
+    EXPECT_EQ(sql("SELECT vals->>'hs_lead_name' FROM leadsync.base WHERE hubspot_id = '" + id + "'"), name)
+        << id;
   }
   // The base holds exactly what the row holds: nothing to do on the next run.
   const auto before = local_fingerprint(*this);
@@ -101,8 +107,8 @@ TEST_F(ImportTest, ValuesWithQuotesBackslashesBracesAndTheWordNullArriveExactly)
   LEADSYNC_REQUIRE_DATABASE();
   start();
   const std::vector<std::string> names = {
-      "He said \"hi\"", "back\\slash \\\"", "{braces}", "a,b,c", "NULL", "null", "  spaced  ",
-      "Zoë 日本 🚀", "it's", "tab\there", "line\nbreak", "\\N"};
+      "He said \"hi\"", "back\\slash \\\"", "{braces}", "a,b,c",     "NULL",        "null",
+      "  spaced  ",     "Zoë 日本 🚀",       "it's",     "tab\there", "line\nbreak", "\\N"};
   const auto contact = new_contact();
   std::map<std::string, std::string> by_id;
   for (const auto& n : names) by_id[create_remote_lead(n, contact)["id"].get<std::string>()] = n;

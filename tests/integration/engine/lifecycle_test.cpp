@@ -10,12 +10,16 @@ class LifecycleTest : public SyncFixture {
   long insert_local(const std::string& name, const std::string& contact, int type_id = 578) {
     std::string sql_text = "BEGIN; INSERT INTO leads (lead_name, lead_label) VALUES ('" + name + "', 'HOT');";
     if (!contact.empty())
-      sql_text += "INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
-                  "VALUES (currval('leads_id_seq'), 'contacts', '" + contact + "', " + std::to_string(type_id) + ");";
+      sql_text +=
+          "INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
+          "VALUES (currval('leads_id_seq'), 'contacts', '" +
+          contact + "', " + std::to_string(type_id) + ");";
     exec(sql_text + "COMMIT;");
     return count("SELECT max(id) FROM leads");
   }
-  std::string hubspot_id_of(long row) { return sql("SELECT hubspot_id FROM leads WHERE id = " + std::to_string(row)); }
+  std::string hubspot_id_of(long row) {
+    return sql("SELECT hubspot_id FROM leads WHERE id = " + std::to_string(row));
+  }
   long remote_lead_count() {
     auto r = api("POST", "/crm/v3/objects/leads/search", R"({"limit":1})", 200);
     return r["total"].get<long>();
@@ -29,15 +33,17 @@ TEST_F(LifecycleTest, LocalCreateWithPrimaryAssociationIsCreatedInHubSpotOnce) {
   auto contact = new_contact();
   auto company = new_company();
   auto row = insert_local("Created locally", contact);
-  exec("INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) VALUES (" +
-       std::to_string(row) + ", 'companies', '" + company + "', 610)");
+  exec(
+      "INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) VALUES (" +
+      std::to_string(row) + ", 'companies', '" + company + "', 610)");
   auto out = sync_ok();
   auto id = hubspot_id_of(row);
   ASSERT_FALSE(id.empty()) << out;
   auto remote = remote_lead(id);
   EXPECT_EQ(remote["properties"]["hs_lead_name"], "Created locally");
   EXPECT_EQ(remote["properties"]["hs_lead_label"], "HOT");
-  EXPECT_EQ(remote["properties"]["leadsync_key"], sql("SELECT sync_key FROM leads WHERE id = " + std::to_string(row)));
+  EXPECT_EQ(remote["properties"]["leadsync_key"],
+            sql("SELECT sync_key FROM leads WHERE id = " + std::to_string(row)));
   EXPECT_EQ(remote["associations"]["contacts"]["results"][0]["id"], contact) << remote.dump();
   EXPECT_EQ(remote["associations"]["companies"]["results"][0]["id"], company) << remote.dump();
   EXPECT_EQ(sql("SELECT sync_status FROM leads WHERE id = " + std::to_string(row)), "SYNCED");
@@ -60,8 +66,9 @@ TEST_F(LifecycleTest, LocalCreateWithoutPrimaryAssociationFailsClearlyAndSendsNo
   EXPECT_EQ(sql("SELECT state FROM leadsync.changes"), "FAILED");
   // Adding the association (a new local change) makes it go through.
   auto contact = new_contact();
-  exec("INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) VALUES (" +
-       std::to_string(row) + ", 'contacts', '" + contact + "', 578)");
+  exec(
+      "INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) VALUES (" +
+      std::to_string(row) + ", 'contacts', '" + contact + "', 578)");
   auto out = sync_ok();
   EXPECT_FALSE(hubspot_id_of(row).empty()) << out;
   EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes WHERE state = 'FAILED'"), 0);
@@ -145,9 +152,10 @@ TEST_F(LifecycleTest, AFullSweepThatFailsMidwayResumesAtTheBatchThatFailed) {
   LEADSYNC_REQUIRE_DATABASE();
   start();
   sync_ok();  // creates the tables (empty portal)
-  exec("CREATE FUNCTION fail_on_1360() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-       "IF NEW.lead_name = 'Demo Lead 1360' THEN "
-       "RAISE EXCEPTION 'disk trouble' USING ERRCODE = '53100'; END IF; RETURN NEW; END $$");
+  exec(
+      "CREATE FUNCTION fail_on_1360() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "IF NEW.lead_name = 'Demo Lead 1360' THEN "
+      "RAISE EXCEPTION 'disk trouble' USING ERRCODE = '53100'; END IF; RETURN NEW; END $$");
   exec("CREATE TRIGGER fail_on_1360 BEFORE INSERT ON leads FOR EACH ROW EXECUTE FUNCTION fail_on_1360()");
   admin("POST", "/_fake/reset", json{{"seed_leads", 2000}}.dump(), 200);
   auto failed = sync({"--full"});
@@ -164,7 +172,8 @@ TEST_F(LifecycleTest, AFullSweepThatFailsMidwayResumesAtTheBatchThatFailed) {
   EXPECT_EQ(count("SELECT count(*) FROM leads"), 2000) << out;
   EXPECT_EQ(count("SELECT count(DISTINCT hubspot_id) FROM leads"), 2000);
   EXPECT_EQ(count("SELECT count(*) FROM leadsync.base"), 2000);
-  EXPECT_EQ(sql("SELECT value FROM leadsync.sync_state WHERE key = 'sweep.cursor'"), "") << "the sweep is complete";
+  EXPECT_EQ(sql("SELECT value FROM leadsync.sync_state WHERE key = 'sweep.cursor'"), "")
+      << "the sweep is complete";
 }
 
 TEST_F(LifecycleTest, RecycleBinScanFindsRemoteDeletesWithoutAFullSweep) {
@@ -199,8 +208,10 @@ TEST_F(LifecycleTest, AssociationsAddedAndRemovedInHubSpotReachTheTable) {
   auto other = new_contact();
   const std::string id = create_remote_lead("Assoc", contact)["id"];
   sync_ok();
-  const std::string assoc = "SELECT count(*) FROM leads_associations a JOIN leads l ON l.id = a.lead_id WHERE "
-                            "l.hubspot_id = '" + id + "' AND a.to_object_id = '" + other + "' AND a.association_type_id = 608";
+  const std::string assoc =
+      "SELECT count(*) FROM leads_associations a JOIN leads l ON l.id = a.lead_id WHERE "
+      "l.hubspot_id = '" +
+      id + "' AND a.to_object_id = '" + other + "' AND a.association_type_id = 608";
   api("PUT", "/crm/v3/objects/leads/" + id + "/associations/contacts/" + other + "/608", "", 200);
   auto out = sync_ok();
   EXPECT_EQ(count(assoc), 1) << out;
@@ -218,8 +229,9 @@ TEST_F(LifecycleTest, AssociationsAddedAndRemovedLocallyReachHubSpot) {
   const std::string id = create_remote_lead("Assoc", contact)["id"];
   sync_ok();
   const std::string row = sql("SELECT id FROM leads WHERE hubspot_id = '" + id + "'");
-  exec("INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) VALUES (" + row +
-       ", 'companies', '" + company + "', 580)");
+  exec(
+      "INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) VALUES (" +
+      row + ", 'companies', '" + company + "', 580)");
   auto out = sync_ok();
   auto remote = remote_lead(id);
   ASSERT_TRUE(remote["associations"].contains("companies")) << remote.dump() << out;

@@ -35,8 +35,8 @@ void SyncFixture::start(FixtureOptions o) {
       << (o.request_timeout.empty() ? std::string() : "  timeouts: { request: " + o.request_timeout + " }\n")
       << "database:\n  dsn_env: LEADSYNC_DATABASE_URL\n  table: public.leads\n"
       << "sync:\n  conflict_policy: " << o.conflict_policy << "\n  on_remote_delete: " << o.on_remote_delete
-      << "\n  search_lookback: 5m\n" << o.extra_yaml
-      << "mappings:\n"
+      << "\n  search_lookback: 5m\n"
+      << o.extra_yaml << "mappings:\n"
       << "  - { property: hs_lead_name,  column: lead_name,  type: string }\n"
       << "  - { property: hs_lead_label, column: lead_label, type: enumeration }\n"
       << "  - { property: hs_lead_type,  column: lead_type,  type: enumeration }\n"
@@ -48,12 +48,13 @@ void SyncFixture::start(FixtureOptions o) {
 }
 
 testing::ProcessResult SyncFixture::sync(std::vector<std::string> extra) {
-  std::vector<std::string> args{"--config", config_.string(), "--sync-now",
-                                "--migrations", LEADSYNC_MIGRATIONS_DIR};
+  std::vector<std::string> args{"--config", config_.string(), "--sync-now", "--migrations",
+                                LEADSYNC_MIGRATIONS_DIR};
   for (auto& a : extra) args.push_back(a);
-  return testing::run_process(LEADSYNC_LEADSYNC_BIN, args,
-                              {{"HUBSPOT_ACCESS_TOKEN", "engine-test-token"}, {"LEADSYNC_DATABASE_URL", db_->dsn()}},
-                              std::chrono::seconds(300));
+  return testing::run_process(
+      LEADSYNC_LEADSYNC_BIN, args,
+      {{"HUBSPOT_ACCESS_TOKEN", "engine-test-token"}, {"LEADSYNC_DATABASE_URL", db_->dsn()}},
+      std::chrono::seconds(300));
 }
 
 std::string SyncFixture::sync_ok(std::vector<std::string> extra) {
@@ -67,7 +68,8 @@ long SyncFixture::count(const std::string& query) const {
   return v.empty() ? 0 : std::stol(v);
 }
 
-json SyncFixture::api(const std::string& method, const std::string& target, const std::string& body, int expect) {
+json SyncFixture::api(const std::string& method, const std::string& target, const std::string& body,
+                      int expect) {
   auto r = fake_->api(method, target, body);
   if (expect) {
     EXPECT_EQ(r.status, expect) << method << " " << target << ": " << r.body;
@@ -76,7 +78,8 @@ json SyncFixture::api(const std::string& method, const std::string& target, cons
   return json::parse(r.body, nullptr, false);
 }
 
-json SyncFixture::admin(const std::string& method, const std::string& path, const std::string& body, int expect) {
+json SyncFixture::admin(const std::string& method, const std::string& path, const std::string& body,
+                        int expect) {
   auto r = fake_->admin(method, path, body);
   if (expect) {
     EXPECT_EQ(r.status, expect) << method << " " << path << ": " << r.body;
@@ -86,16 +89,22 @@ json SyncFixture::admin(const std::string& method, const std::string& path, cons
 }
 
 json SyncFixture::remote_lead(const std::string& id) {
-  return api("GET", "/crm/v3/objects/leads/" + id +
-                        "?properties=hs_lead_name,hs_lead_label,hs_lead_type,leadsync_key&associations=contacts,companies");
+  return api(
+      "GET",
+      "/crm/v3/objects/leads/" + id +
+          "?properties=hs_lead_name,hs_lead_label,hs_lead_type,leadsync_key&associations=contacts,companies");
 }
 
 bool SyncFixture::remote_exists(const std::string& id) {
   return fake_->api("GET", "/crm/v3/objects/leads/" + id).status == 200;
 }
 
-std::string SyncFixture::new_contact() { return admin("POST", "/_fake/contacts", R"({"properties":{}})", 201)["id"]; }
-std::string SyncFixture::new_company() { return admin("POST", "/_fake/companies", R"({"properties":{}})", 201)["id"]; }
+std::string SyncFixture::new_contact() {
+  return admin("POST", "/_fake/contacts", R"({"properties":{}})", 201)["id"];
+}
+std::string SyncFixture::new_company() {
+  return admin("POST", "/_fake/companies", R"({"properties":{}})", 201)["id"];
+}
 
 namespace {
 std::string sql_literal(const std::string& s) {
@@ -112,22 +121,25 @@ json lead_body(json properties, const std::string& contact) {
 }
 }  // namespace
 
-json SyncFixture::create_remote_lead(const std::string& name, const std::string& contact, const std::string& label) {
-  return api("POST", "/crm/v3/objects/leads", lead_body({{"hs_lead_name", name}, {"hs_lead_label", label}}, contact).dump(),
-             201);
+json SyncFixture::create_remote_lead(const std::string& name, const std::string& contact,
+                                     const std::string& label) {
+  return api("POST", "/crm/v3/objects/leads",
+             lead_body({{"hs_lead_name", name}, {"hs_lead_label", label}}, contact).dump(), 201);
 }
 
 void SyncFixture::insert_local_lead(const std::string& name, const std::string& contact) {
-  exec("BEGIN; INSERT INTO leads (lead_name) VALUES (" + sql_literal(name) + ");"
+  exec("BEGIN; INSERT INTO leads (lead_name) VALUES (" + sql_literal(name) +
+       ");"
        "INSERT INTO leads_associations (lead_id, to_object_type, to_object_id, association_type_id) "
-       "VALUES (currval('leads_id_seq'), 'contacts', '" + contact + "', 578); COMMIT;");
+       "VALUES (currval('leads_id_seq'), 'contacts', '" +
+       contact + "', 578); COMMIT;");
 }
 
 std::string SyncFixture::create_unconfirmed(const std::string& name, const std::string& contact) {
   const auto key = sql("SELECT sync_key FROM leads WHERE lead_name = " + sql_literal(name));
   const std::string id =
-      api("POST", "/crm/v3/objects/leads", lead_body({{"hs_lead_name", name}, {"leadsync_key", key}}, contact).dump(),
-          201)["id"];
+      api("POST", "/crm/v3/objects/leads",
+          lead_body({{"hs_lead_name", name}, {"leadsync_key", key}}, contact).dump(), 201)["id"];
   exec("UPDATE leadsync.changes SET state = 'PENDING', attempts = 1");
   return id;
 }
@@ -135,11 +147,14 @@ std::string SyncFixture::create_unconfirmed(const std::string& name, const std::
 std::map<std::string, long> SyncFixture::request_counts() {
   std::map<std::string, long> out;
   auto stats = admin("GET", "/_fake/stats");
-  for (auto it = stats["requests"].begin(); it != stats["requests"].end(); ++it) out[it.key()] = it->get<long>();
+  for (auto it = stats["requests"].begin(); it != stats["requests"].end(); ++it)
+    out[it.key()] = it->get<long>();
   return out;
 }
 
-void SyncFixture::mark_remote_writes() { mark_ = request_counts(); }
+void SyncFixture::mark_remote_writes() {
+  mark_ = request_counts();
+}
 
 long SyncFixture::remote_writes_since_mark() {
   long writes = 0;

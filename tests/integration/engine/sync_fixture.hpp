@@ -43,13 +43,16 @@ class SyncFixture : public ::testing::Test {
   void exec(const std::string& statement) const { db_->exec(statement); }
   long count(const std::string& where_clause_query) const;
 
-  json api(const std::string& method, const std::string& target, const std::string& body = {}, int expect = 0);
-  json admin(const std::string& method, const std::string& path, const std::string& body = {}, int expect = 0);
-  json remote_lead(const std::string& id);          // GET with the mapped properties and associations
-  bool remote_exists(const std::string& id);        // not archived
-  std::string new_contact();                        // via the admin route
+  json api(const std::string& method, const std::string& target, const std::string& body = {},
+           int expect = 0);
+  json admin(const std::string& method, const std::string& path, const std::string& body = {},
+             int expect = 0);
+  json remote_lead(const std::string& id);    // GET with the mapped properties and associations
+  bool remote_exists(const std::string& id);  // not archived
+  std::string new_contact();                  // via the admin route
   std::string new_company();
-  json create_remote_lead(const std::string& name, const std::string& contact, const std::string& label = "WARM");
+  json create_remote_lead(const std::string& name, const std::string& contact,
+                          const std::string& label = "WARM");
   // A local row and its primary contact association, in one transaction (HubSpot needs both at create).
   void insert_local_lead(const std::string& name, const std::string& contact);
   // What a run killed after the create POST of local row `name` leaves behind: HubSpot has the lead with the

@@ -30,7 +30,8 @@ TEST_F(TwoWayTest, RemoteEditReachesTheRow) {
   ui_edit(id, "hs_lead_name", "Edited in HubSpot");
   auto out = sync_ok();
   EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE hubspot_id = '" + id + "'"), "Edited in HubSpot") << out;
-  EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes"), 0) << "applying HubSpot's edit is not a local change";
+  EXPECT_EQ(count("SELECT count(*) FROM leadsync.changes"), 0)
+      << "applying HubSpot's edit is not a local change";
 }
 
 TEST_F(TwoWayTest, LocalEditReachesHubSpotAndIsNotPulledBackAsAChange) {
@@ -57,14 +58,15 @@ TEST_F(TwoWayTest, EditsOfDifferentPropertiesOnBothSidesMerge) {
   sync_ok();
   EXPECT_EQ(remote_value(id, "hs_lead_name"), "Local name");
   EXPECT_EQ(remote_value(id, "hs_lead_label"), "COLD");
-  EXPECT_EQ(sql("SELECT lead_name || '/' || lead_label FROM leads WHERE hubspot_id = '" + id + "'"), "Local name/COLD");
+  EXPECT_EQ(sql("SELECT lead_name || '/' || lead_label FROM leads WHERE hubspot_id = '" + id + "'"),
+            "Local name/COLD");
   EXPECT_EQ(count("SELECT count(*) FROM leadsync.conflicts"), 0);
 }
 
 struct PolicyCase {
   const char* policy;
-  bool local_edit_last;      // which side edited last (matters for newest_wins)
-  const char* expected;      // final value on both sides; nullptr = each side keeps its own (manual)
+  bool local_edit_last;  // which side edited last (matters for newest_wins)
+  const char* expected;  // final value on both sides; nullptr = each side keeps its own (manual)
 };
 
 class ConflictPolicyTest : public TwoWayTest, public ::testing::WithParamInterface<PolicyCase> {};
@@ -97,7 +99,8 @@ TEST_P(ConflictPolicyTest, BothSidesEditedTheSameProperty) {
   if (c.expected) {
     EXPECT_EQ(sql("SELECT lead_label FROM leads" + where), c.expected) << out;
     EXPECT_EQ(remote_value(id, "hs_lead_label"), c.expected) << out;
-    EXPECT_EQ(sql("SELECT resolution FROM leadsync.conflicts"), std::string(c.expected) == "COLD" ? "local" : "remote");
+    EXPECT_EQ(sql("SELECT resolution FROM leadsync.conflicts"),
+              std::string(c.expected) == "COLD" ? "local" : "remote");
     // Settled: another run changes nothing and records no new conflict.
     mark_remote_writes();
     sync_ok();
@@ -122,24 +125,29 @@ TEST_P(ConflictPolicyTest, BothSidesEditedTheSameProperty) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Policies, ConflictPolicyTest,
-                         ::testing::Values(PolicyCase{"remote_wins", true, "HOT"}, PolicyCase{"local_wins", false, "COLD"},
+                         ::testing::Values(PolicyCase{"remote_wins", true, "HOT"},
+                                           PolicyCase{"local_wins", false, "COLD"},
                                            PolicyCase{"newest_wins", true, "COLD"},
-                                           PolicyCase{"newest_wins", false, "HOT"}, PolicyCase{"manual", true, nullptr}),
+                                           PolicyCase{"newest_wins", false, "HOT"},
+                                           PolicyCase{"manual", true, nullptr}),
                          [](const auto& param_info) {
                            return std::string(param_info.param.policy) +
                                   (param_info.param.local_edit_last ? "_local_last" : "_remote_last");
                          });
 
-// newest_wins judges each property by its own HubSpot timestamp, which a list page does not carry: the page is
-// applied optimistically, the part holding the conflicting lead is deferred, that lead is read again with
-// propertiesWithHistory, and the deferred part applied. Here the conflict sits in the second half of a 60-lead
-// page (written as two halves at once): HubSpot's label edit is older than the local one, its later name edit
-// makes the lead's updatedAt newer. Judged by updatedAt, HubSpot would wrongly win the label.
+// newest_wins judges each property by its own HubSpot timestamp, which a list page does not carry: the page
+// is applied optimistically, the part holding the conflicting lead is deferred, that lead is read again with
+// propertiesWithHistory, and the deferred part applied. Here the conflict sits in the second half of a
+// 60-lead page (written as two halves at once): HubSpot's label edit is older than the local one, its later
+// name edit makes the lead's updatedAt newer. Judged by updatedAt, HubSpot would wrongly win the label.
 TEST_F(TwoWayTest, NewestWinsUsesThePropertysOwnTimestampAndTheDeferredHalfOfAPageIsWritten) {
   LEADSYNC_REQUIRE_DATABASE();
   start({.fake_args = {"--seed-leads", "60"}});
   sync_ok();
-  auto id_at = [&](int row) { return sql("SELECT hubspot_id FROM leads ORDER BY hubspot_id OFFSET " + std::to_string(row - 1) + " LIMIT 1"); };
+  auto id_at = [&](int row) {
+    return sql("SELECT hubspot_id FROM leads ORDER BY hubspot_id OFFSET " + std::to_string(row - 1) +
+               " LIMIT 1");
+  };
   const auto conflicted = id_at(50), first_half = id_at(5), second_half = id_at(40);
   const std::string where = " WHERE hubspot_id = '" + conflicted + "'";
   ui_edit(conflicted, "hs_lead_label", "HOT");
@@ -153,7 +161,8 @@ TEST_F(TwoWayTest, NewestWinsUsesThePropertysOwnTimestampAndTheDeferredHalfOfAPa
   auto out = sync_ok({"--full"});
   ASSERT_EQ(count("SELECT count(*) FROM leadsync.conflicts"), 1) << out;
   EXPECT_EQ(sql("SELECT resolution FROM leadsync.conflicts"), "local") << out;
-  EXPECT_EQ(sql("SELECT lead_label || '/' || lead_name FROM leads" + where), "COLD/Renamed in HubSpot") << out;
+  EXPECT_EQ(sql("SELECT lead_label || '/' || lead_name FROM leads" + where), "COLD/Renamed in HubSpot")
+      << out;
   EXPECT_EQ(remote_value(conflicted, "hs_lead_label"), "COLD") << out;
   EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE hubspot_id = '" + first_half + "'"), "First half edit");
   EXPECT_EQ(sql("SELECT lead_name FROM leads WHERE hubspot_id = '" + second_half + "'"), "Second half edit");

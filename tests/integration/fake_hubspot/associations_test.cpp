@@ -22,7 +22,8 @@ TEST(FakeHubspotAssociations, V3DeleteOfTheLastPrimaryAssociationArchivesTheLead
   EXPECT_FALSE(is_archived(fake, id));
   auto after = body_of(fake.api("GET", "/crm/v3/objects/leads/" + id + "?associations=contacts,companies"));
   // The unlabeled association (608) stays.
-  EXPECT_EQ(after["associations"]["contacts"]["results"], json::array({{{"id", contact}, {"type", "lead_to_contact"}}}));
+  EXPECT_EQ(after["associations"]["contacts"]["results"],
+            json::array({{{"id", contact}, {"type", "lead_to_contact"}}}));
   ASSERT_EQ(fake.api("DELETE", base + "companies/" + company + "/580").status, 204);
   EXPECT_TRUE(is_archived(fake, id));
 }
@@ -32,7 +33,8 @@ TEST(FakeHubspotAssociations, V4DeleteOfThePairArchivesTheLead) {
   std::string contact;
   auto lead = create_lead_with_contact(fake, "One primary", &contact);
   const std::string id = lead["id"];
-  ASSERT_EQ(fake.api("DELETE", "/crm/v4/objects/leads/" + id + "/associations/contacts/" + contact).status, 204);
+  ASSERT_EQ(fake.api("DELETE", "/crm/v4/objects/leads/" + id + "/associations/contacts/" + contact).status,
+            204);
   EXPECT_TRUE(is_archived(fake, id));
 }
 
@@ -41,7 +43,8 @@ TEST(FakeHubspotAssociations, V4BatchArchiveAndReverseDirectionAlsoArchive) {
   std::string c1, c2;
   auto l1 = create_lead_with_contact(fake, "L1", &c1);
   auto l2 = create_lead_with_contact(fake, "L2", &c2);
-  json body = {{"inputs", json::array({{{"from", {{"id", l1["id"]}}}, {"to", json::array({{{"id", c1}}})}}})}};
+  json body = {
+      {"inputs", json::array({{{"from", {{"id", l1["id"]}}}, {"to", json::array({{{"id", c1}}})}}})}};
   ASSERT_EQ(fake.api("POST", "/crm/v4/associations/leads/contacts/batch/archive", body.dump()).status, 204);
   EXPECT_TRUE(is_archived(fake, l1["id"]));
   // From the contact's side, with the labels archive endpoint and the reverse primary type.
@@ -49,7 +52,9 @@ TEST(FakeHubspotAssociations, V4BatchArchiveAndReverseDirectionAlsoArchive) {
                                           {"to", {{"id", l2["id"]}}},
                                           {"types", json::array({{{"associationCategory", "HUBSPOT_DEFINED"},
                                                                   {"associationTypeId", 579}}})}}})}};
-  ASSERT_EQ(fake.api("POST", "/crm/v4/associations/contacts/leads/batch/labels/archive", labels.dump()).status, 204);
+  ASSERT_EQ(
+      fake.api("POST", "/crm/v4/associations/contacts/leads/batch/labels/archive", labels.dump()).status,
+      204);
   EXPECT_TRUE(is_archived(fake, l2["id"]));
 }
 
@@ -88,8 +93,9 @@ TEST(FakeHubspotAssociations, V4ShapesAndLabelsReplaceSemantics) {
   auto back = body_of(fake.api("GET", "/crm/v4/objects/contacts/" + contact + "/associations/leads"));
   EXPECT_EQ(back["results"][0]["toObjectId"], std::stoull(id));
   auto labels = body_of(fake.api("GET", "/crm/v4/associations/leads/companies/labels"));
-  EXPECT_EQ(labels["results"], json::array({{{"category", "HUBSPOT_DEFINED"}, {"typeId", 580}, {"label", "Primary"}},
-                                            {{"category", "HUBSPOT_DEFINED"}, {"typeId", 610}, {"label", nullptr}}}));
+  EXPECT_EQ(labels["results"],
+            json::array({{{"category", "HUBSPOT_DEFINED"}, {"typeId", 580}, {"label", "Primary"}},
+                         {{"category", "HUBSPOT_DEFINED"}, {"typeId", 610}, {"label", nullptr}}}));
   // Batch read: unknown ids come back as errors (207).
   json read = {{"inputs", json::array({{{"id", id}}, {{"id", "999"}}})}};
   auto r = fake.api("POST", "/crm/v4/associations/leads/contacts/batch/read", read.dump());
@@ -106,8 +112,8 @@ TEST(FakeHubspotAssociations, V4ShapesAndLabelsReplaceSemantics) {
   EXPECT_EQ(fake.api("GET", "/crm/v3/objects/leads/" + id).status, 404);
   // Invalid type ids are refused.
   auto other = create_lead_with_contact(fake, "Other");
-  auto bad = fake.api("PUT", "/crm/v3/objects/leads/" + other["id"].get<std::string>() + "/associations/contacts/" +
-                                 contact + "/580");
+  auto bad = fake.api("PUT", "/crm/v3/objects/leads/" + other["id"].get<std::string>() +
+                                 "/associations/contacts/" + contact + "/580");
   EXPECT_EQ(bad.status, 400);
 }
 
@@ -117,7 +123,9 @@ TEST(FakeHubspotAssociations, PrimaryIsExclusivePerObjectType) {
   auto lead = create_lead_with_contact(fake, "Switch", &first);
   const std::string id = lead["id"];
   const std::string second = make_object(fake, "contacts");
-  ASSERT_EQ(fake.api("PUT", "/crm/v3/objects/leads/" + id + "/associations/contacts/" + second + "/578").status, 200);
+  ASSERT_EQ(
+      fake.api("PUT", "/crm/v3/objects/leads/" + id + "/associations/contacts/" + second + "/578").status,
+      200);
   auto state = body_of(fake.admin("GET", "/_fake/leads/" + id));
   json expected = json::array({{{"id", first}, {"types", {608}}}, {{"id", second}, {"types", {578, 608}}}});
   EXPECT_EQ(state["associations"]["contacts"], expected);
@@ -127,18 +135,23 @@ TEST(FakeHubspotAssociations, CreateRequiresAnInlinePrimaryAssociation) {
   FakeHubspot fake;
   const std::string contact = make_object(fake, "contacts");
   const std::string company = make_object(fake, "companies");
-  auto none = fake.api("POST", "/crm/v3/objects/leads", R"({"properties":{"hs_lead_name":"x"},"associations":[]})");
+  auto none =
+      fake.api("POST", "/crm/v3/objects/leads", R"({"properties":{"hs_lead_name":"x"},"associations":[]})");
   EXPECT_EQ(none.status, 400);
   EXPECT_EQ(body_of(none)["category"], "VALIDATION_ERROR");
-  json unlabeled = {{"properties", {{"hs_lead_name", "x"}}}, {"associations", json::array({primary(contact, 608)})}};
+  json unlabeled = {{"properties", {{"hs_lead_name", "x"}}},
+                    {"associations", json::array({primary(contact, 608)})}};
   EXPECT_EQ(fake.api("POST", "/crm/v3/objects/leads", unlabeled.dump()).status, 400);
-  json missing = {{"properties", {{"hs_lead_name", "x"}}}, {"associations", json::array({primary("123", 578)})}};
+  json missing = {{"properties", {{"hs_lead_name", "x"}}},
+                  {"associations", json::array({primary("123", 578)})}};
   EXPECT_EQ(fake.api("POST", "/crm/v3/objects/leads", missing.dump()).status, 400);
   // A primary company alone is enough (UNCONFIRMED in FACTS.md; decided in the README).
-  json company_only = {{"properties", {{"hs_lead_name", "x"}}}, {"associations", json::array({primary(company, 580)})}};
+  json company_only = {{"properties", {{"hs_lead_name", "x"}}},
+                       {"associations", json::array({primary(company, 580)})}};
   EXPECT_EQ(fake.api("POST", "/crm/v3/objects/leads", company_only.dump()).status, 201);
-  auto no_name = fake.api("POST", "/crm/v3/objects/leads",
-                          json({{"properties", json::object()}, {"associations", json::array({primary(contact, 578)})}}).dump());
+  auto no_name = fake.api(
+      "POST", "/crm/v3/objects/leads",
+      json({{"properties", json::object()}, {"associations", json::array({primary(contact, 578)})}}).dump());
   EXPECT_EQ(no_name.status, 400);
 }
 

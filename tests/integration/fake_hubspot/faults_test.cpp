@@ -11,7 +11,11 @@ void inject(FakeHubspot& fake, const json& fault) {
 
 TEST(FakeHubspotFaults, StatusFaultsCarryHubSpotBodiesAndFireNTimes) {
   FakeHubspot fake;
-  inject(fake, {{"method", "GET"}, {"path_prefix", "/crm/v3/objects/leads"}, {"kind", "status"}, {"status", 503}, {"times", 2}});
+  inject(fake, {{"method", "GET"},
+                {"path_prefix", "/crm/v3/objects/leads"},
+                {"kind", "status"},
+                {"status", 503},
+                {"times", 2}});
   for (int i = 0; i < 2; ++i) {
     auto r = fake.api("GET", "/crm/v3/objects/leads");
     ASSERT_EQ(r.status, 503);
@@ -25,7 +29,7 @@ TEST(FakeHubspotFaults, StatusFaultsCarryHubSpotBodiesAndFireNTimes) {
 TEST(FakeHubspotFaults, MethodAndPrefixMustMatch) {
   FakeHubspot fake;
   inject(fake, {{"method", "PATCH"}, {"path_prefix", "/crm/v3/objects/leads/"}, {"status", 500}});
-  EXPECT_EQ(fake.api("GET", "/crm/v3/objects/leads").status, 200);          // other method
+  EXPECT_EQ(fake.api("GET", "/crm/v3/objects/leads").status, 200);            // other method
   EXPECT_EQ(fake.api("PATCH", "/crm/v3/objects/0-136/1", "{}").status, 404);  // other prefix: a real 404
   EXPECT_EQ(fake.api("PATCH", "/crm/v3/objects/leads/1", "{}").status, 500);
   auto list = body_of(fake.admin("GET", "/_fake/faults"));
@@ -47,7 +51,8 @@ TEST(FakeHubspotFaults, LockedMigrationAndGatewayErrors) {
   auto gateway = fake.api("GET", "/crm/v3/objects/leads");
   EXPECT_EQ(gateway.status, 502);
   EXPECT_EQ(gateway.headers["content-type"], "text/html");
-  inject(fake, {{"status", 400}, {"body", R"({"status":"error","message":"custom","category":"VALIDATION_ERROR"})"}});
+  inject(fake, {{"status", 400},
+                {"body", R"({"status":"error","message":"custom","category":"VALIDATION_ERROR"})"}});
   EXPECT_EQ(body_of(fake.api("GET", "/crm/v3/objects/leads"))["message"], "custom");
 }
 

@@ -34,8 +34,9 @@ inline std::string make_object(FakeHubspot& fake, const std::string& kind) {
 }
 
 inline json primary(const std::string& to_id, int type_id) {
-  return {{"to", {{"id", to_id}}},
-          {"types", json::array({{{"associationCategory", "HUBSPOT_DEFINED"}, {"associationTypeId", type_id}}})}};
+  return {
+      {"to", {{"id", to_id}}},
+      {"types", json::array({{{"associationCategory", "HUBSPOT_DEFINED"}, {"associationTypeId", type_id}}})}};
 }
 
 // Creates a lead through the API; returns the created object.
@@ -47,8 +48,8 @@ inline json create_lead(FakeHubspot& fake, json properties, json associations) {
 }
 
 // A lead with a primary contact (and a primary company when with_company).
-inline json create_lead_with_contact(FakeHubspot& fake, const std::string& name, std::string* contact = nullptr,
-                                     std::string* company = nullptr) {
+inline json create_lead_with_contact(FakeHubspot& fake, const std::string& name,
+                                     std::string* contact = nullptr, std::string* company = nullptr) {
   const std::string c = make_object(fake, "contacts");
   json assocs = json::array({primary(c, 578)});
   if (contact) *contact = c;
@@ -59,7 +60,9 @@ inline json create_lead_with_contact(FakeHubspot& fake, const std::string& name,
   return create_lead(fake, {{"hs_lead_name", name}}, assocs);
 }
 
-inline json stats(FakeHubspot& fake) { return body_of(fake.admin("GET", "/_fake/stats")); }
+inline json stats(FakeHubspot& fake) {
+  return body_of(fake.admin("GET", "/_fake/stats"));
+}
 
 inline SimpleResponse with_token(FakeHubspot& fake, const std::string& token, const std::string& method,
                                  const std::string& target, const std::string& body = {}) {
@@ -68,7 +71,8 @@ inline SimpleResponse with_token(FakeHubspot& fake, const std::string& token, co
 
 // Polls `pred` until it holds or `limit` passes (integration tests wait for real time, e.g. search lag).
 template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit, std::chrono::milliseconds step = std::chrono::milliseconds(50)) {
+bool eventually(Pred pred, std::chrono::milliseconds limit,
+                std::chrono::milliseconds step = std::chrono::milliseconds(50)) {
   const auto end = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < end) {
     if (pred()) return true;

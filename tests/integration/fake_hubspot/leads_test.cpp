@@ -11,7 +11,9 @@ TEST(FakeHubspotLeads, StatsCountRequestsByTemplatedRoute) {
   FakeHubspot fake;
   const std::string id = create_lead_with_contact(fake, "Counted")["id"];
   for (int i = 0; i < 3; ++i)
-    ASSERT_EQ(fake.api("PATCH", "/crm/v3/objects/leads/" + id, R"({"properties":{"hs_lead_label":"HOT"}})").status, 200);
+    ASSERT_EQ(
+        fake.api("PATCH", "/crm/v3/objects/leads/" + id, R"({"properties":{"hs_lead_label":"HOT"}})").status,
+        200);
   (void)fake.api("PATCH", "/crm/v3/objects/0-136/" + id, R"({"properties":{"hs_lead_label":"WARM"}})");
   (void)fake.api("POST", "/crm/v3/objects/leads/batch/update", R"({"inputs":[]})");
   (void)fake.api("GET", "/crm/v3/objects/leads/" + id + "/associations/contacts");
@@ -37,15 +39,23 @@ TEST(FakeHubspotLeads, HistoryRecordsIntegrationAppsAndUiEdits) {
   auto c = with_token(fake, "token-a", "POST", "/crm/v3/objects/leads", create.dump());
   ASSERT_EQ(c.status, 201);
   const std::string id = body_of(c)["id"];
-  ASSERT_EQ(with_token(fake, "token-b", "PATCH", "/crm/v3/objects/leads/" + id, R"({"properties":{"hs_lead_label":"WARM"}})").status, 200);
-  auto ui = fake.admin("PATCH", "/_fake/leads/" + id, R"({"properties":{"hs_lead_label":"HOT"},"userId":51446676})");
+  ASSERT_EQ(with_token(fake, "token-b", "PATCH", "/crm/v3/objects/leads/" + id,
+                       R"({"properties":{"hs_lead_label":"WARM"}})")
+                .status,
+            200);
+  auto ui = fake.admin("PATCH", "/_fake/leads/" + id,
+                       R"({"properties":{"hs_lead_label":"HOT"},"userId":51446676})");
   ASSERT_EQ(ui.status, 200) << ui.body;
-  auto r = with_token(fake, "token-a", "GET", "/crm/v3/objects/leads/" + id + "?propertiesWithHistory=hs_lead_label");
+  auto r = with_token(fake, "token-a", "GET",
+                      "/crm/v3/objects/leads/" + id + "?propertiesWithHistory=hs_lead_label");
   auto h = body_of(r)["propertiesWithHistory"]["hs_lead_label"];
   ASSERT_EQ(h.size(), 3u);
   // Newest first.
-  EXPECT_EQ(h[0], json({{"value", "HOT"}, {"timestamp", h[0]["timestamp"]}, {"sourceType", "CRM_UI"},
-                        {"sourceId", "userId:51446676"}, {"updatedByUserId", 51446676}}));
+  EXPECT_EQ(h[0], json({{"value", "HOT"},
+                        {"timestamp", h[0]["timestamp"]},
+                        {"sourceType", "CRM_UI"},
+                        {"sourceId", "userId:51446676"},
+                        {"updatedByUserId", 51446676}}));
   EXPECT_EQ(h[1]["value"], "WARM");
   EXPECT_EQ(h[1]["sourceType"], "INTEGRATION");
   EXPECT_EQ(h[2]["value"], "COLD");
@@ -78,8 +88,8 @@ TEST(FakeHubspotLeads, BatchCreateIs207OnlyWithTraceIdsAndResultsAreNotInInputOr
     if (!trace.empty()) in["objectWriteTraceId"] = trace;
     return in;
   };
-  json traced = {{"inputs", json::array({input("A", "HOT", "t-a"), input("B", "BAD", "t-b"), input("C", "WARM", "t-c"),
-                                         input("D", "COLD", "t-d")})}};
+  json traced = {{"inputs", json::array({input("A", "HOT", "t-a"), input("B", "BAD", "t-b"),
+                                         input("C", "WARM", "t-c"), input("D", "COLD", "t-d")})}};
   auto r = fake.api("POST", "/crm/v3/objects/leads/batch/create", traced.dump());
   ASSERT_EQ(r.status, 207) << r.body;
   auto b = body_of(r);
@@ -112,7 +122,8 @@ TEST(FakeHubspotLeads, BatchReadUpdateArchive) {
   for (const auto& x : page["results"]) ids.push_back(x["id"]);
   ASSERT_EQ(ids.size(), 5u);
   json read = {{"inputs", json::array({{{"id", ids[0]}}, {{"id", ids[1]}}, {{"id", "42"}}})},
-               {"properties", {"hs_lead_name"}}, {"propertiesWithHistory", json::array()}};
+               {"properties", {"hs_lead_name"}},
+               {"propertiesWithHistory", json::array()}};
   auto r = fake.api("POST", "/crm/v3/objects/leads/batch/read", read.dump());
   ASSERT_EQ(r.status, 207);
   auto rb = body_of(r);
@@ -124,7 +135,9 @@ TEST(FakeHubspotLeads, BatchReadUpdateArchive) {
   auto u = fake.api("POST", "/crm/v3/objects/leads/batch/update", update.dump());
   ASSERT_EQ(u.status, 200) << u.body;
   EXPECT_EQ(body_of(u)["results"].size(), 2u);
-  json missing = {{"inputs", json::array({{{"id", "42"}, {"properties", {{"hs_lead_label", "HOT"}}}, {"objectWriteTraceId", "m"}}})}};
+  json missing = {{"inputs", json::array({{{"id", "42"},
+                                           {"properties", {{"hs_lead_label", "HOT"}}},
+                                           {"objectWriteTraceId", "m"}}})}};
   auto m = fake.api("POST", "/crm/v3/objects/leads/batch/update", missing.dump());
   EXPECT_EQ(m.status, 207);
   EXPECT_EQ(body_of(m)["errors"][0]["category"], "OBJECT_NOT_FOUND");
@@ -145,7 +158,8 @@ TEST(FakeHubspotLeads, ListPagingParamsAndPathVariants) {
   std::vector<std::string> seen;
   std::string after;
   for (int guard = 0; guard < 10; ++guard) {
-    auto page = body_of(fake.api("GET", "/crm/v3/objects/leads?limit=10" + (after.empty() ? "" : "&after=" + after)));
+    auto page =
+        body_of(fake.api("GET", "/crm/v3/objects/leads?limit=10" + (after.empty() ? "" : "&after=" + after)));
     for (const auto& x : page["results"]) seen.push_back(x["id"]);
     if (!page.contains("paging")) break;
     after = page["paging"]["next"]["after"];
@@ -157,17 +171,23 @@ TEST(FakeHubspotLeads, ListPagingParamsAndPathVariants) {
   EXPECT_EQ(body_of(fake.api("GET", "/crm/v3/objects/leads"))["results"].size(), 10u);
   // Repeated and comma-separated array parameters, on every path spelling.
   for (const char* path : {"/crm/v3/objects/leads", "/crm/v3/objects/0-136", "/crm/objects/2026-03/leads"}) {
-    auto a = body_of(fake.api("GET", std::string(path) + "?limit=1&properties=hs_lead_name&properties=lead_score&associations=contacts&associations=companies"));
-    auto b = body_of(fake.api("GET", std::string(path) + "?limit=1&properties=hs_lead_name,lead_score&associations=contacts,companies"));
+    auto a =
+        body_of(fake.api("GET", std::string(path) + "?limit=1&properties=hs_lead_name&properties=lead_score&"
+                                                    "associations=contacts&associations=companies"));
+    auto b = body_of(fake.api(
+        "GET",
+        std::string(path) + "?limit=1&properties=hs_lead_name,lead_score&associations=contacts,companies"));
     EXPECT_EQ(a["results"], b["results"]) << path;
     EXPECT_TRUE(a["results"][0]["properties"].contains("lead_score")) << path;  // requested, unset: null
     EXPECT_TRUE(a["results"][0]["properties"]["lead_score"].is_null());
     EXPECT_TRUE(a["results"][0]["associations"].contains("companies")) << path;
   }
   // History with a limit above 50 is refused.
-  EXPECT_EQ(fake.api("GET", "/crm/v3/objects/leads?limit=100&propertiesWithHistory=hs_lead_name").status, 400);
+  EXPECT_EQ(fake.api("GET", "/crm/v3/objects/leads?limit=100&propertiesWithHistory=hs_lead_name").status,
+            400);
   EXPECT_EQ(fake.api("GET", "/crm/v3/objects/leads/abc").status, 404);
-  EXPECT_EQ(body_of(fake.api("GET", "/crm/v3/objects/leads/abc"))["message"], "Object not found.  objectId are usually numeric.");
+  EXPECT_EQ(body_of(fake.api("GET", "/crm/v3/objects/leads/abc"))["message"],
+            "Object not found.  objectId are usually numeric.");
 }
 
 TEST(FakeHubspotLeads, ResetAndAdminObjects) {

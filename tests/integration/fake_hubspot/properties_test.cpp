@@ -20,8 +20,12 @@ SimpleResponse patch(FakeHubspot& fake, const std::string& id, const json& props
 }
 
 void create_unique_property(FakeHubspot& fake, const std::string& name) {
-  json def = {{"name", name}, {"label", "Sync key"}, {"type", "string"}, {"fieldType", "text"},
-              {"groupName", "leadinformation"}, {"hasUniqueValue", true}};
+  json def = {{"name", name},
+              {"label", "Sync key"},
+              {"type", "string"},
+              {"fieldType", "text"},
+              {"groupName", "leadinformation"},
+              {"hasUniqueValue", true}};
   auto r = fake.api("POST", "/crm/v3/properties/leads", def.dump());
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_EQ(body_of(r)["hasUniqueValue"], true);
@@ -34,7 +38,8 @@ TEST(FakeHubspotProperties, UnknownReadOnlyAndEnumerationValuesAreRefused) {
   EXPECT_EQ(unknown.status, 400);
   EXPECT_EQ(body_of(unknown)["category"], "VALIDATION_ERROR");
   EXPECT_EQ(error_code(unknown), "PROPERTY_DOESNT_EXIST");
-  EXPECT_EQ(error_code(patch(fake, id, {{"hs_lastmodifieddate", "2026-01-01T00:00:00.000Z"}})), "READ_ONLY_VALUE");
+  EXPECT_EQ(error_code(patch(fake, id, {{"hs_lastmodifieddate", "2026-01-01T00:00:00.000Z"}})),
+            "READ_ONLY_VALUE");
   EXPECT_EQ(error_code(patch(fake, id, {{"hs_lead_label", "LUKEWARM"}})), "INVALID_OPTION");
   EXPECT_EQ(error_code(patch(fake, id, {{"hs_lead_label", "hot"}})), "INVALID_OPTION");  // case-sensitive
   EXPECT_EQ(error_code(patch(fake, id, {{"hs_pipeline_stage", "closed-won"}})), "INVALID_OPTION");
@@ -46,9 +51,14 @@ TEST(FakeHubspotProperties, UnknownReadOnlyAndEnumerationValuesAreRefused) {
   auto unchanged = body_of(fake.api("GET", "/crm/v3/objects/leads/" + id + "?properties=hs_lead_label"));
   EXPECT_TRUE(unchanged["properties"]["hs_lead_label"].is_null());
 
-  auto ok = patch(fake, id, {{"hs_lead_label", "HOT"}, {"hs_pipeline_stage", "qualified-stage-id"}, {"is_priority", "TRUE"},
-                             {"lead_tags", "inbound;event"}, {"lead_score", "12.5"}, {"follow_up_date", "2026-03-01"},
-                             {"last_touch_at", "1767225600123"}});
+  auto ok = patch(fake, id,
+                  {{"hs_lead_label", "HOT"},
+                   {"hs_pipeline_stage", "qualified-stage-id"},
+                   {"is_priority", "TRUE"},
+                   {"lead_tags", "inbound;event"},
+                   {"lead_score", "12.5"},
+                   {"follow_up_date", "2026-03-01"},
+                   {"last_touch_at", "1767225600123"}});
   ASSERT_EQ(ok.status, 200) << ok.body;
   auto p = body_of(ok)["properties"];
   EXPECT_EQ(p["is_priority"], "true");
@@ -70,7 +80,8 @@ TEST(FakeHubspotProperties, UniqueValuesAreRefusedOnCreateUpdateAndBatch) {
   auto first = create_lead_with_contact(fake, "First", &contact);
   ASSERT_EQ(patch(fake, first["id"], {{"sync_key", "K-1"}}).status, 200);
   // Create with a taken value.
-  json dup = {{"properties", {{"hs_lead_name", "Dup"}, {"sync_key", "K-1"}}}, {"associations", json::array({primary(contact, 578)})}};
+  json dup = {{"properties", {{"hs_lead_name", "Dup"}, {"sync_key", "K-1"}}},
+              {"associations", json::array({primary(contact, 578)})}};
   auto r = fake.api("POST", "/crm/v3/objects/leads", dup.dump());
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(error_code(r), "VALUE_NOT_UNIQUE");
@@ -80,12 +91,16 @@ TEST(FakeHubspotProperties, UniqueValuesAreRefusedOnCreateUpdateAndBatch) {
   // Writing its own value again is fine.
   EXPECT_EQ(patch(fake, first["id"], {{"sync_key", "K-1"}}).status, 200);
   // Batch create with the same new value twice: without objectWriteTraceIds the whole batch fails.
-  json twice = {{"inputs", json::array({{{"properties", {{"hs_lead_name", "A"}, {"sync_key", "K-2"}}}, {"associations", json::array({primary(contact, 578)})}},
-                                        {{"properties", {{"hs_lead_name", "B"}, {"sync_key", "K-2"}}}, {"associations", json::array({primary(contact, 578)})}}})}};
+  json twice = {{"inputs", json::array({{{"properties", {{"hs_lead_name", "A"}, {"sync_key", "K-2"}}},
+                                         {"associations", json::array({primary(contact, 578)})}},
+                                        {{"properties", {{"hs_lead_name", "B"}, {"sync_key", "K-2"}}},
+                                         {"associations", json::array({primary(contact, 578)})}}})}};
   EXPECT_EQ(fake.api("POST", "/crm/v3/objects/leads/batch/create", twice.dump()).status, 400);
   EXPECT_EQ(body_of(fake.api("POST", "/crm/v3/objects/leads/search", "{}"))["total"], 2);
   // Upsert by the unique property updates the existing lead.
-  json upsert = {{"inputs", json::array({{{"idProperty", "sync_key"}, {"id", "K-1"}, {"properties", {{"hs_lead_label", "WARM"}}}}})}};
+  json upsert = {{"inputs", json::array({{{"idProperty", "sync_key"},
+                                          {"id", "K-1"},
+                                          {"properties", {{"hs_lead_label", "WARM"}}}}})}};
   auto u = fake.api("POST", "/crm/v3/objects/leads/batch/upsert", upsert.dump());
   ASSERT_EQ(u.status, 200) << u.body;
   auto ub = body_of(u);
@@ -94,7 +109,9 @@ TEST(FakeHubspotProperties, UniqueValuesAreRefusedOnCreateUpdateAndBatch) {
   EXPECT_EQ(ub["results"][0]["properties"]["hs_lead_label"], "WARM");
   // Upsert setting a value another lead holds: refused, with the error per input when traced.
   ASSERT_EQ(patch(fake, second["id"], {{"sync_key", "K-2"}}).status, 200);
-  json clash = {{"inputs", json::array({{{"idProperty", "sync_key"}, {"id", "K-2"}, {"properties", {{"sync_key", "K-1"}}}}})}};
+  json clash = {
+      {"inputs",
+       json::array({{{"idProperty", "sync_key"}, {"id", "K-2"}, {"properties", {{"sync_key", "K-1"}}}}})}};
   auto c = fake.api("POST", "/crm/v3/objects/leads/batch/upsert", clash.dump());
   EXPECT_EQ(c.status, 400);
   EXPECT_EQ(error_code(c), "VALUE_NOT_UNIQUE");
@@ -116,7 +133,10 @@ TEST(FakeHubspotProperties, UniqueValuesAreRefusedOnCreateUpdateAndBatch) {
 TEST(FakeHubspotProperties, UpsertOfANewLeadFailsForWantOfAPrimaryAssociation) {
   FakeHubspot fake;
   create_unique_property(fake, "sync_key");
-  json upsert = {{"inputs", json::array({{{"idProperty", "sync_key"}, {"id", "NEW-1"}, {"properties", {{"hs_lead_name", "New"}}}, {"objectWriteTraceId", "t1"}}})}};
+  json upsert = {{"inputs", json::array({{{"idProperty", "sync_key"},
+                                          {"id", "NEW-1"},
+                                          {"properties", {{"hs_lead_name", "New"}}},
+                                          {"objectWriteTraceId", "t1"}}})}};
   auto r = fake.api("POST", "/crm/v3/objects/leads/batch/upsert", upsert.dump());
   ASSERT_EQ(r.status, 207) << r.body;
   auto b = body_of(r);
@@ -124,10 +144,14 @@ TEST(FakeHubspotProperties, UpsertOfANewLeadFailsForWantOfAPrimaryAssociation) {
   EXPECT_EQ(b["errors"][0]["context"]["objectWriteTraceId"], json::array({"t1"}));
   EXPECT_TRUE(b["results"].empty());
   // hs_object_id is not a unique property for upserts.
-  json by_id = {{"inputs", json::array({{{"idProperty", "hs_object_id"}, {"id", "1"}, {"properties", {{"hs_lead_name", "x"}}}}})}};
+  json by_id = {{"inputs", json::array({{{"idProperty", "hs_object_id"},
+                                         {"id", "1"},
+                                         {"properties", {{"hs_lead_name", "x"}}}}})}};
   auto e = fake.api("POST", "/crm/v3/objects/leads/batch/upsert", by_id.dump());
   EXPECT_EQ(e.status, 400);
-  EXPECT_EQ(body_of(e)["message"], "Unable to perform update/upsert by non-unique 0-136 property hs_object_id in portal ID 12345678");
+  EXPECT_EQ(
+      body_of(e)["message"],
+      "Unable to perform update/upsert by non-unique 0-136 property hs_object_id in portal ID 12345678");
 }
 
 TEST(FakeHubspotProperties, PropertiesAndPipelinesEndpoints) {
@@ -145,7 +169,11 @@ TEST(FakeHubspotProperties, PropertiesAndPipelinesEndpoints) {
   ASSERT_EQ(one.status, 200);
   EXPECT_EQ(body_of(one)["options"].size(), 3u);
   EXPECT_EQ(fake.api("GET", "/crm/v3/properties/leads/nope").status, 404);
-  json def = {{"name", "x_prop"}, {"label", "X"}, {"type", "string"}, {"fieldType", "text"}, {"groupName", "leadinformation"}};
+  json def = {{"name", "x_prop"},
+              {"label", "X"},
+              {"type", "string"},
+              {"fieldType", "text"},
+              {"groupName", "leadinformation"}};
   EXPECT_EQ(fake.api("POST", "/crm/v3/properties/leads", def.dump()).status, 201);
   EXPECT_EQ(fake.api("POST", "/crm/v3/properties/leads", def.dump()).status, 409);
   auto pipes = body_of(fake.api("GET", "/crm/v3/pipelines/leads"));

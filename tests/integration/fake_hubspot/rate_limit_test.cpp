@@ -4,7 +4,8 @@
 namespace leadsync::fake_hubspot_test {
 namespace {
 
-FakeHubspot::Options options(std::vector<std::string> extra, std::vector<std::string> tokens = {"test-token"}) {
+FakeHubspot::Options options(std::vector<std::string> extra,
+                             std::vector<std::string> tokens = {"test-token"}) {
   FakeHubspot::Options o;
   o.tokens = std::move(tokens);
   o.extra_args = std::move(extra);
@@ -69,8 +70,8 @@ TEST(FakeHubspotRateLimit, SearchPerSecondLimitSendsTheSecondlyBody) {
   auto r = fake.api("POST", "/crm/v3/objects/leads/search", "{}");
   ASSERT_EQ(r.status, 429);
   EXPECT_EQ(body_of(r), json({{"status", "error"},
-                               {"message", "You have reached your secondly limit."},
-                               {"errorType", "RATE_LIMIT"}}));
+                              {"message", "You have reached your secondly limit."},
+                              {"errorType", "RATE_LIMIT"}}));
   // Non-search calls are not affected by the search limit.
   EXPECT_EQ(fake.api("GET", "/crm/v3/objects/leads").status, 200);
   EXPECT_TRUE(eventually([&] { return fake.api("POST", "/crm/v3/objects/leads/search", "{}").status == 200; },

@@ -23,9 +23,10 @@ json where(const std::vector<std::vector<json>>& groups) {
 }
 
 json id_filter(const std::string& id) {
-  return {{"filterGroups", json::array({{{"filters", json::array({{{"propertyName", "hs_object_id"},
-                                                                      {"operator", "EQ"},
-                                                                      {"value", id}}})}}})}};
+  return {{"filterGroups",
+           json::array(
+               {{{"filters",
+                  json::array({{{"propertyName", "hs_object_id"}, {"operator", "EQ"}, {"value", id}}})}}})}};
 }
 
 TEST(FakeHubspotSearch, PagingPastTenThousandResultsIs400) {
@@ -60,13 +61,17 @@ TEST(FakeHubspotSearch, NewAndChangedLeadsAppearOnlyAfterTheIndexLag) {
   EXPECT_EQ(search(fake, id_filter(id))["total"], 0);
   // Visible to reads at once.
   EXPECT_EQ(fake.api("GET", "/crm/v3/objects/leads/" + id).status, 200);
-  ASSERT_TRUE(eventually([&] { return search(fake, id_filter(id))["total"] == 1; }, std::chrono::seconds(10)));
+  ASSERT_TRUE(
+      eventually([&] { return search(fake, id_filter(id))["total"] == 1; }, std::chrono::seconds(10)));
   EXPECT_GE(std::chrono::steady_clock::now() - created_at, std::chrono::milliseconds(1500));
 
   // An update is searchable under its new value only after the lag; meanwhile the old value is indexed.
-  ASSERT_EQ(fake.api("PATCH", "/crm/v3/objects/leads/" + id, R"({"properties":{"hs_lead_label":"HOT"}})").status, 200);
+  ASSERT_EQ(
+      fake.api("PATCH", "/crm/v3/objects/leads/" + id, R"({"properties":{"hs_lead_label":"HOT"}})").status,
+      200);
   json hot = id_filter(id);
-  hot["filterGroups"][0]["filters"][0] = {{"propertyName", "hs_lead_label"}, {"operator", "EQ"}, {"value", "HOT"}};
+  hot["filterGroups"][0]["filters"][0] = {
+      {"propertyName", "hs_lead_label"}, {"operator", "EQ"}, {"value", "HOT"}};
   hot["properties"] = {"hs_lead_label"};
   EXPECT_EQ(search(fake, hot)["total"], 0);
   auto stale = search(fake, id_filter(id));
@@ -103,7 +108,8 @@ TEST(FakeHubspotSearch, FiltersSortsAndDefaultProperties) {
   auto plain = search(fake, json::object());
   const auto& props = plain["results"][0]["properties"];
   EXPECT_EQ(props.size(), 3u);
-  EXPECT_TRUE(props.contains("hs_createdate") && props.contains("hs_lastmodifieddate") && props.contains("hs_object_id"));
+  EXPECT_TRUE(props.contains("hs_createdate") && props.contains("hs_lastmodifieddate") &&
+              props.contains("hs_object_id"));
   EXPECT_FALSE(plain["results"][0].contains("associations"));
   // Groups are ORed, filters within a group ANDed.
   json body = where({{filter("lead_score", "GTE", {{"value", "10"}})},
@@ -112,10 +118,12 @@ TEST(FakeHubspotSearch, FiltersSortsAndDefaultProperties) {
   EXPECT_EQ(search(fake, body)["total"], 2);
   EXPECT_EQ(search(fake, where({{filter("lead_score", "NOT_HAS_PROPERTY")}}))["total"], 1);
   // String IN values must be lower case; enumeration values are case-sensitive.
-  EXPECT_EQ(search(fake, where({{filter("hs_lead_name", "IN", {{"values", {"alpha", "bravo"}}})}}))["total"], 2);
+  EXPECT_EQ(search(fake, where({{filter("hs_lead_name", "IN", {{"values", {"alpha", "bravo"}}})}}))["total"],
+            2);
   EXPECT_EQ(search(fake, where({{filter("hs_lead_name", "IN", {{"values", {"Alpha"}}})}}))["total"], 0);
   EXPECT_EQ(search(fake, where({{filter("hs_lead_label", "EQ", {{"value", "hot"}})}}))["total"], 0);
-  EXPECT_EQ(search(fake, where({{filter("hs_lead_name", "CONTAINS_TOKEN", {{"value", "br*"}})}}))["total"], 1);
+  EXPECT_EQ(search(fake, where({{filter("hs_lead_name", "CONTAINS_TOKEN", {{"value", "br*"}})}}))["total"],
+            1);
   EXPECT_EQ(search(fake, where({{filter("associations.contact", "EQ", {{"value", contact}})}}))["total"], 2);
   // Limits on filter groups.
   std::vector<std::vector<json>> six(6, {filter("hs_lead_name", "HAS_PROPERTY")});

@@ -118,7 +118,8 @@ bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-// ---- TLS verification ------------------------------------------------------------------------------------------
+// ---- TLS verification
+// ------------------------------------------------------------------------------------------
 
 TransportOptions tls_options(const TestServer& server, std::string host = "localhost") {
   TransportOptions options;
@@ -267,7 +268,8 @@ TEST(BeastTransportErrors, RefusedConnectionIsAConnectError) {
   EXPECT_TRUE(contains(error.what(), "127.0.0.1:" + std::to_string(port))) << error.what();
 }
 
-// ---- behaviour over plain HTTP and over TLS ----------------------------------------------------------------------
+// ---- behaviour over plain HTTP and over TLS
+// ----------------------------------------------------------------------
 
 class BeastTransportBehaviour : public ::testing::TestWithParam<bool> {
  protected:
@@ -291,7 +293,9 @@ class BeastTransportBehaviour : public ::testing::TestWithParam<bool> {
 };
 
 INSTANTIATE_TEST_SUITE_P(PlainAndTls, BeastTransportBehaviour, ::testing::Values(false, true),
-                         [](const ::testing::TestParamInfo<bool>& param_info) { return param_info.param ? "tls" : "plain"; });
+                         [](const ::testing::TestParamInfo<bool>& param_info) {
+                           return param_info.param ? "tls" : "plain";
+                         });
 
 TEST_P(BeastTransportBehaviour, SendsTheRequestAndCopiesTheResponse) {
   auto server = start([](const ServerRequest& request) {
@@ -324,7 +328,8 @@ TEST_P(BeastTransportBehaviour, SendsTheRequestAndCopiesTheResponse) {
 }
 
 TEST_P(BeastTransportBehaviour, KeepAliveReusesOneConnectionForSequentialRequests) {
-  auto server = start([](const ServerRequest& request) { return ok(std::to_string(request.request_on_connection)); });
+  auto server =
+      start([](const ServerRequest& request) { return ok(std::to_string(request.request_on_connection)); });
   Client client(options_for(*server));
   for (int i = 1; i <= 5; ++i) EXPECT_EQ(client.send(get()).body, std::to_string(i));
   EXPECT_EQ(server->accepted(), 1);
@@ -384,7 +389,8 @@ TEST_P(BeastTransportBehaviour, AFullyWrittenPostIsNotReplayedWhenAReusedConnect
   });
   Client client(options_for(*server));
   EXPECT_EQ(client.send(get()).status, 200);
-  const auto error = expect_transport_error([&] { client.send(post(R"({"create":1})")); }, TransportErrorKind::closed);
+  const auto error =
+      expect_transport_error([&] { client.send(post(R"({"create":1})")); }, TransportErrorKind::closed);
   EXPECT_TRUE(error.is_transient());
   EXPECT_EQ(server->requests(), 2);  // the POST reached the server exactly once
   EXPECT_EQ(server->accepted(), 1);
@@ -466,7 +472,9 @@ TEST_P(BeastTransportBehaviour, TheRequestTimeoutBoundsATricklingResponse) {
 }
 
 TEST_P(BeastTransportBehaviour, AnOversizedResponseIsTooLargeAndItsConnectionIsDropped) {
-  auto server = start([](const ServerRequest& request) { return ok(std::string(request.target == "/big" ? 4096 : 10, 'x')); });
+  auto server = start([](const ServerRequest& request) {
+    return ok(std::string(request.target == "/big" ? 4096 : 10, 'x'));
+  });
   TransportOptions options = options_for(*server);
   options.max_response_bytes = 1024;
   Client client(options);
@@ -493,7 +501,8 @@ TEST_P(BeastTransportBehaviour, ConcurrentRequestsShareAtMostMaxConnections) {
     net::co_spawn(
         client.ioc(),
         [&client, &responses, i]() -> net::awaitable<void> {
-          responses[static_cast<std::size_t>(i)] = co_await client.transport().send(get("/r" + std::to_string(i)));
+          responses[static_cast<std::size_t>(i)] =
+              co_await client.transport().send(get("/r" + std::to_string(i)));
         },
         [&failures](std::exception_ptr e) {
           if (!e) return;
@@ -540,7 +549,8 @@ TEST_P(BeastTransportBehaviour, WaitingForAFreeConnectionCountsAgainstTheRequest
   slow.timeout = 600ms;
   Request quick = get("/quick");
   quick.timeout = 200ms;
-  net::co_spawn(client.ioc(), client.transport().send(slow), [&](std::exception_ptr e, Response) { capture(slow_error)(e); });
+  net::co_spawn(client.ioc(), client.transport().send(slow),
+                [&](std::exception_ptr e, Response) { capture(slow_error)(e); });
   net::co_spawn(client.ioc(), client.transport().send(quick),
                 [&](std::exception_ptr e, Response) { capture(waiting_error)(e); });
   client.drive();

@@ -56,7 +56,8 @@ Cert make_cert(EVP_PKEY* key, const std::string& common_name, X509* issuer, EVP_
   X509* x = cert.get();
   check(X509_set_version(x, X509_VERSION_3), "version");
   check(ASN1_INTEGER_set(X509_get_serialNumber(x), serial), "serial");
-  if (!X509_gmtime_adj(X509_getm_notBefore(x), -3600) || !X509_gmtime_adj(X509_getm_notAfter(x), 7 * 24 * 3600))
+  if (!X509_gmtime_adj(X509_getm_notBefore(x), -3600) ||
+      !X509_gmtime_adj(X509_getm_notAfter(x), 7 * 24 * 3600))
     fail("validity");
   check(X509_set_pubkey(x, key), "public key");
   X509_NAME* name = X509_get_subject_name(x);
@@ -114,8 +115,9 @@ TestPki::TestPki(const std::vector<std::string>& dns_names, const std::vector<st
 
   write_file(ca_file_, [&](FILE* f) { return PEM_write_X509(f, ca.get()); });
   write_file(cert_file_, [&](FILE* f) { return PEM_write_X509(f, leaf.get()); });
-  write_file(key_file_,
-             [&](FILE* f) { return PEM_write_PrivateKey(f, leaf_key.get(), nullptr, nullptr, 0, nullptr, nullptr); });
+  write_file(key_file_, [&](FILE* f) {
+    return PEM_write_PrivateKey(f, leaf_key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+  });
 }
 
 TestPki::~TestPki() {

@@ -164,7 +164,8 @@ class TestServer {
     if (options_.pki) {
       beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), tls_);
       if (options_.stall_tls_handshake) co_await sleep_for(std::chrono::minutes(1));
-      auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, net::as_tuple(net::use_awaitable));
+      auto [ec] =
+          co_await stream.async_handshake(ssl::stream_base::server, net::as_tuple(net::use_awaitable));
       if (ec) {
         ++failed_handshakes_;
       } else if (co_await serve(stream, index) == Ending::graceful) {
@@ -204,8 +205,8 @@ class TestServer {
       if (read_ec) co_return Ending::abrupt;
       ++requests_;
 
-      ServerRequest seen{std::string(request.method_string()), std::string(request.target()), {}, request.body(),
-                         index, n};
+      ServerRequest seen{
+          std::string(request.method_string()), std::string(request.target()), {}, request.body(), index, n};
       for (const auto& field : request) {
         std::string name(field.name_string());
         for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -224,7 +225,8 @@ class TestServer {
         co_await sleep_for(std::chrono::minutes(1));
         co_return Ending::abrupt;
       }
-      if (reply.then == Then::truncate_body || reply.then == Then::stall_mid_body || reply.then == Then::trickle) {
+      if (reply.then == Then::truncate_body || reply.then == Then::stall_mid_body ||
+          reply.then == Then::trickle) {
         const std::string head = "HTTP/1.1 " + std::to_string(reply.status) +
                                  " OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n";
         const std::string partial = reply.then == Then::trickle ? head : head + "{\"partial\":";

@@ -112,7 +112,8 @@ TEST_F(EndpointsIT, BatchReadWithMissingIdsAndChunking) {
 
 TEST_F(EndpointsIT, BatchCreateWithOneInvalidInputMatchesResultsByTraceId) {
   const std::string contact = new_contact();
-  std::vector<LeadCreateInput> inputs{lead_input("A", contact), lead_input("B", contact), lead_input("C", contact)};
+  std::vector<LeadCreateInput> inputs{lead_input("A", contact), lead_input("B", contact),
+                                      lead_input("C", contact)};
   inputs[1].properties["hs_lead_label"] = "NOT_AN_OPTION";
   inputs[0].object_write_trace_id = "trace-a";
   inputs[1].object_write_trace_id = "trace-b";
@@ -144,7 +145,8 @@ TEST_F(EndpointsIT, BatchUpdateReportsPerInputErrors) {
 }
 
 TEST_F(EndpointsIT, UniqueKeyPropertyUpsertAndLookupByIdProperty) {
-  auto def = run(client.create_property(HubSpotClient::unique_key_definition("leadsync_key", "leadsync key")));
+  auto def =
+      run(client.create_property(HubSpotClient::unique_key_definition("leadsync_key", "leadsync key")));
   EXPECT_TRUE(def.has_unique_value);
   auto fetched = run(client.get_property("leadsync_key"));
   ASSERT_TRUE(fetched);
@@ -215,7 +217,8 @@ TEST_F(EndpointsIT, V3AndV4AssociationsAndLabels) {
   EXPECT_EQ(got->associations->at("contacts").size(), 2u);
   EXPECT_FALSE(got->associations_unresolved);
 
-  auto labels = run(client.put_association_labels(lead.id, "companies", company, {{"HUBSPOT_DEFINED", 580}, {"HUBSPOT_DEFINED", 610}}));
+  auto labels = run(client.put_association_labels(lead.id, "companies", company,
+                                                  {{"HUBSPOT_DEFINED", 580}, {"HUBSPOT_DEFINED", 610}}));
   EXPECT_EQ(labels.to_id, company);
 
   auto by_lead = run(client.batch_read_associations("companies", {lead.id}));
@@ -228,7 +231,8 @@ TEST_F(EndpointsIT, V3AndV4AssociationsAndLabels) {
   EXPECT_THAT(after.by_lead.at(lead.id), IsEmpty());  // "no associations" is an empty list, not an error
   EXPECT_TRUE(after.errors.empty());
 
-  auto created = run(client.batch_create_associations("companies", {{lead.id, company, {{"HUBSPOT_DEFINED", 610}}}}));
+  auto created =
+      run(client.batch_create_associations("companies", {{lead.id, company, {{"HUBSPOT_DEFINED", 610}}}}));
   EXPECT_TRUE(created.errors.empty());
   EXPECT_EQ(run(client.batch_read_associations("companies", {lead.id})).by_lead.at(lead.id).size(), 1u);
   run(client.batch_archive_labels("companies", {{lead.id, company, {{"HUBSPOT_DEFINED", 610}}}}));
@@ -251,7 +255,8 @@ TEST_F(EndpointsIT, AssociationBatchReadFollowsPaging) {
   const std::string primary = new_contact();
   auto lead = run(client.create(lead_input("Many", primary)));
   Json many = admin("POST", "/_fake/contacts", R"({"count": 600})");
-  for (const auto& c : many["results"]) run(client.associate(lead.id, "contacts", c["id"].get<std::string>(), 608));
+  for (const auto& c : many["results"])
+    run(client.associate(lead.id, "contacts", c["id"].get<std::string>(), 608));
   auto r = run(client.batch_read_associations("contacts", {lead.id}));
   EXPECT_EQ(r.by_lead.at(lead.id).size(), 601u);  // more than one 500-entry page
   EXPECT_GE(observer.calls["POST /crm/v4/associations/leads/{toType}/batch/read"], 2);

@@ -63,7 +63,10 @@ TEST_F(FaultsIT, LockedAndMigrationWaitThenSucceed) {
 
 TEST_F(FaultsIT, TenSecondly429IsWaitedOutAndRetried) {
   seed();
-  fault({{"method", "GET"}, {"path_prefix", kLeads}, {"kind", "rate_limit"}, {"policy", "TEN_SECONDLY_ROLLING"}});
+  fault({{"method", "GET"},
+         {"path_prefix", kLeads},
+         {"kind", "rate_limit"},
+         {"policy", "TEN_SECONDLY_ROLLING"}});
   EXPECT_EQ(list_ok(), 1);
   EXPECT_EQ(observer.rate_limited["TEN_SECONDLY_ROLLING"], 1);
   ASSERT_EQ(observer.waits.size(), 1u);
@@ -76,7 +79,10 @@ TEST_F(FaultsIT, TenSecondly429IsWaitedOutAndRetried) {
 
 TEST_F(FaultsIT, Secondly429OnSearchWaitsASecond) {
   seed();
-  fault({{"method", "POST"}, {"path_prefix", "/crm/v3/objects/leads/search"}, {"kind", "rate_limit"}, {"policy", "SECONDLY"}});
+  fault({{"method", "POST"},
+         {"path_prefix", "/crm/v3/objects/leads/search"},
+         {"kind", "rate_limit"},
+         {"policy", "SECONDLY"}});
   auto page = run(client.search({}));
   EXPECT_EQ(page.total, 1);
   EXPECT_EQ(observer.rate_limited["SECONDLY"], 1);
@@ -122,13 +128,17 @@ TEST_F(FaultsIT, InvalidJsonIsRetriedAndThenReportedAsMalformed) {
   fault({{"method", "POST"}, {"path_prefix", "/crm/v3/objects/leads/batch/read"}, {"kind", "invalid_json"}});
   auto r = run(client.batch_read({lead_.id}));
   EXPECT_EQ(r.results.size(), 1u);
-  fault({{"method", "POST"}, {"path_prefix", "/crm/v3/objects/leads/batch/read"}, {"kind", "invalid_json"}, {"times", 4}});
+  fault({{"method", "POST"},
+         {"path_prefix", "/crm/v3/objects/leads/batch/read"},
+         {"kind", "invalid_json"},
+         {"times", 4}});
   try {
     run(client.batch_read({lead_.id}));
     FAIL();
   } catch (const core::Error& e) {
     EXPECT_TRUE(e.is_transient());
-    EXPECT_THAT(e.what(), HasSubstr("malformed response from HubSpot for POST /crm/v3/objects/leads/batch/read"));
+    EXPECT_THAT(e.what(),
+                HasSubstr("malformed response from HubSpot for POST /crm/v3/objects/leads/batch/read"));
   }
 }
 
@@ -223,12 +233,16 @@ class UniqueKeyIT : public FakeHubspotTest {
 TEST_F(UniqueKeyIT, AmbiguousBatchCreateIsReadBackAndNeverDuplicated) {
   run(client.create_property(HubSpotClient::unique_key_definition("leadsync_key", "leadsync key")));
   const std::string contact = new_contact();
-  fault({{"method", "POST"}, {"path_prefix", "/crm/v3/objects/leads/batch/create"}, {"kind", "drop_mid_body"}, {"execute", true}});
+  fault({{"method", "POST"},
+         {"path_prefix", "/crm/v3/objects/leads/batch/create"},
+         {"kind", "drop_mid_body"},
+         {"execute", true}});
   auto r = run(client.batch_create({keyed("A", "ka", contact), keyed("B", "kb", contact)}));
   ASSERT_EQ(r.results.size(), 2u);
   EXPECT_TRUE(r.errors.empty());
   for (const auto& l : r.results) EXPECT_TRUE(l.object_write_trace_id);
-  EXPECT_EQ(route_count("POST /crm/v3/objects/leads/batch/create"), 1);  // found by the read-back: no re-create
+  EXPECT_EQ(route_count("POST /crm/v3/objects/leads/batch/create"),
+            1);  // found by the read-back: no re-create
   EXPECT_EQ(route_count("POST /crm/v3/objects/leads/batch/read"), 1);
   EXPECT_EQ(stats()["leads"].get<int>(), 2);
 }

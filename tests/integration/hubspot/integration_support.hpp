@@ -28,7 +28,9 @@ class CountingObserver final : public ApiObserver {
   }
   void on_rate_limited(std::string_view policy) override { ++rate_limited[std::string(policy)]; }
   void on_budget(const RateBudget& b) override { last_budget = b; }
-  void on_wait(std::string_view reason, milliseconds w) override { waits.emplace_back(std::string(reason), w); }
+  void on_wait(std::string_view reason, milliseconds w) override {
+    waits.emplace_back(std::string(reason), w);
+  }
 
   std::map<std::string, int> calls;
   std::map<int, int> statuses;
@@ -62,8 +64,10 @@ T run(net::io_context& ioc, net::awaitable<T> aw) {
   std::optional<T> result;
   std::exception_ptr error;
   net::co_spawn(ioc, std::move(aw), [&](std::exception_ptr e, T v) {
-    if (e) error = e;
-    else result.emplace(std::move(v));
+    if (e)
+      error = e;
+    else
+      result.emplace(std::move(v));
   });
   ioc.restart();
   ioc.run();
@@ -113,8 +117,12 @@ class FakeHubspotTest : public ::testing::Test {
     EXPECT_LT(r.status, 300) << method << " " << path << ": " << r.body;
     return r.body.empty() ? Json() : Json::parse(r.body);
   }
-  std::string new_contact() { return admin("POST", "/_fake/contacts", R"({"properties":{"email":"a@example.com"}})")["id"]; }
-  std::string new_company() { return admin("POST", "/_fake/companies", R"({"properties":{"name":"Acme"}})")["id"]; }
+  std::string new_contact() {
+    return admin("POST", "/_fake/contacts", R"({"properties":{"email":"a@example.com"}})")["id"];
+  }
+  std::string new_company() {
+    return admin("POST", "/_fake/companies", R"({"properties":{"name":"Acme"}})")["id"];
+  }
   void fault(const Json& f) { admin("POST", "/_fake/faults", f.dump()); }
   Json stats() { return admin("GET", "/_fake/stats"); }
   int route_count(const std::string& route) {

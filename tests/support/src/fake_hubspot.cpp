@@ -24,13 +24,17 @@ FakeHubspot::FakeHubspot([[maybe_unused]] Options options) {
 #endif
 }
 
-std::string FakeHubspot::base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+std::string FakeHubspot::base_url() const {
+  return "http://127.0.0.1:" + std::to_string(port_);
+}
 
-SimpleResponse FakeHubspot::admin(const std::string& method, const std::string& path, const std::string& body) {
+SimpleResponse FakeHubspot::admin(const std::string& method, const std::string& path,
+                                  const std::string& body) {
   return http_request(port_, method, path, body);
 }
 
-SimpleResponse FakeHubspot::api(const std::string& method, const std::string& target, const std::string& body) {
+SimpleResponse FakeHubspot::api(const std::string& method, const std::string& target,
+                                const std::string& body) {
   return http_request(port_, method, target, body, {{"Authorization", "Bearer " + token_}});
 }
 
@@ -42,7 +46,8 @@ bool is_crm_write_route(const std::string& route) {
 
 long FakeHubspot::crm_writes() {
   auto r = admin("GET", "/_fake/stats");
-  if (r.status != 200) throw std::runtime_error("GET /_fake/stats: " + std::to_string(r.status) + " " + r.body);
+  if (r.status != 200)
+    throw std::runtime_error("GET /_fake/stats: " + std::to_string(r.status) + " " + r.body);
   const auto stats = nlohmann::json::parse(r.body);
   long writes = 0;
   for (auto it = stats.at("requests").begin(); it != stats.at("requests").end(); ++it)

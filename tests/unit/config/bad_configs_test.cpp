@@ -19,7 +19,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path bad_dir() { return fs::path(LEADSYNC_SOURCE_DIR) / "tests/unit/config/bad"; }
+fs::path bad_dir() {
+  return fs::path(LEADSYNC_SOURCE_DIR) / "tests/unit/config/bad";
+}
 
 std::vector<std::string> bad_files() {
   std::vector<std::string> out;
@@ -64,12 +66,14 @@ TEST_P(ConfigBadFile, IsRejectedWithTheExpectedMessage) {
   } catch (const ConfigError& e) {
     std::string what = e.what();
     EXPECT_NE(what.find(expected.fragment), std::string::npos)
-        << "expected fragment: " << expected.fragment << "\nactual:\n" << what;
+        << "expected fragment: " << expected.fragment << "\nactual:\n"
+        << what;
     // Every line names the file it came from.
     EXPECT_TRUE(what.starts_with(file.string())) << what;
     if (expected.line != 0) {
       bool found = std::any_of(e.issues().begin(), e.issues().end(), [&](const ConfigIssue& issue) {
-        return issue.line == expected.line && format_issue(issue).find(expected.fragment) != std::string::npos;
+        return issue.line == expected.line &&
+               format_issue(issue).find(expected.fragment) != std::string::npos;
       });
       EXPECT_TRUE(found) << "no issue with the fragment at line " << expected.line << ":\n" << what;
     }
@@ -88,7 +92,9 @@ std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
 INSTANTIATE_TEST_SUITE_P(Bad, ConfigBadFile, ::testing::ValuesIn(bad_files()), test_name);
 
 // Guards the parameterised test against an empty or missing directory (which would run nothing).
-TEST(ConfigBadFiles, AtLeastThirtyExist) { EXPECT_GE(bad_files().size(), 30u) << bad_dir(); }
+TEST(ConfigBadFiles, AtLeastThirtyExist) {
+  EXPECT_GE(bad_files().size(), 30u) << bad_dir();
+}
 
 }  // namespace
 }  // namespace leadsync::config

@@ -61,7 +61,8 @@ TEST(ConfigParse, MinimalConfigGetsTheDocumentedDefaults) {
   EXPECT_EQ(c.sync.max_push_attempts, 10);
 
   ASSERT_EQ(c.mappings.size(), 1u);
-  EXPECT_EQ(c.mappings[0], (MappingConfig{"hs_lead_name", "lead_name", PropertyType::string, Direction::both}));
+  EXPECT_EQ(c.mappings[0],
+            (MappingConfig{"hs_lead_name", "lead_name", PropertyType::string, Direction::both}));
   EXPECT_TRUE(c.associations.empty());
 
   EXPECT_TRUE(c.metrics.enabled);
@@ -187,8 +188,8 @@ logging: { level: debug, format: json }
   const HubspotConfig& h = c.hubspot;
   EXPECT_EQ(h.base_url, "http://127.0.0.1:8080");
   ASSERT_TRUE(h.oauth);
-  EXPECT_EQ(*h.oauth, (OAuthConfig{"3f1c9a52-1111", std::nullopt, "/run/credentials/x/client-secret", "HS_REFRESH",
-                                   std::nullopt, "/custom/token"}));
+  EXPECT_EQ(*h.oauth, (OAuthConfig{"3f1c9a52-1111", std::nullopt, "/run/credentials/x/client-secret",
+                                   "HS_REFRESH", std::nullopt, "/custom/token"}));
   EXPECT_EQ(h.ca_file, "/etc/leadsync/ca.pem");
   EXPECT_EQ(h.unique_key_property, "leadsync_key");
   EXPECT_FALSE(h.create_unique_key_property);
@@ -199,7 +200,8 @@ logging: { level: debug, format: json }
   EXPECT_EQ(c.database.dsn_file, "/run/credentials/x/dsn");
   EXPECT_EQ(c.database.schema, "crm");
   EXPECT_EQ(c.database.table, "leads");
-  EXPECT_EQ(c.sync, (SyncConfig{5min, 24h, 90min, 2min, 0ms, ConflictPolicy::manual, RemoteDeletePolicy::remove, 50, 3}));
+  EXPECT_EQ(c.sync, (SyncConfig{5min, 24h, 90min, 2min, 0ms, ConflictPolicy::manual,
+                                RemoteDeletePolicy::remove, 50, 3}));
   std::vector<MappingConfig> mappings = {
       {"hs_lead_name", "name", PropertyType::string, Direction::push},
       {"amount", "Amount", PropertyType::number, Direction::pull},
@@ -223,33 +225,39 @@ mappings: [ { property: hs_lead_name, column: lead_name } ]
 }
 
 TEST(ConfigParse, LoopbackHostsMayUsePlainHttp) {
-  for (std::string url : {"http://127.0.0.1:8080", "http://127.4.5.6", "http://localhost:1234", "http://LOCALHOST",
-                          "http://[::1]:9000", "http://[::ffff:127.0.0.1]:80", "https://api.hubapi.com",
-                          "https://api.hubapi.com:443", "HTTPS://API.HubAPI.com/"}) {
-    std::string yaml = "hubspot: { access_token_env: T, base_url: \"" + url +
-                       "\" }\ndatabase: { dsn_env: D }\nmappings: [ { property: hs_lead_name, column: n } ]\n";
+  for (std::string url :
+       {"http://127.0.0.1:8080", "http://127.4.5.6", "http://localhost:1234", "http://LOCALHOST",
+        "http://[::1]:9000", "http://[::ffff:127.0.0.1]:80", "https://api.hubapi.com",
+        "https://api.hubapi.com:443", "HTTPS://API.HubAPI.com/"}) {
+    std::string yaml =
+        "hubspot: { access_token_env: T, base_url: \"" + url +
+        "\" }\ndatabase: { dsn_env: D }\nmappings: [ { property: hs_lead_name, column: n } ]\n";
     EXPECT_EQ(parse_error(yaml), "") << url;
   }
-  EXPECT_EQ(parse("hubspot: { access_token_env: T, base_url: \"HTTPS://API.HubAPI.com/\" }\ndatabase: { dsn_env: D "
-                  "}\nmappings: [ { property: hs_lead_name, column: n } ]\n")
-                .hubspot.base_url,
-            "https://api.hubapi.com");
+  EXPECT_EQ(
+      parse("hubspot: { access_token_env: T, base_url: \"HTTPS://API.HubAPI.com/\" }\ndatabase: { dsn_env: D "
+            "}\nmappings: [ { property: hs_lead_name, column: n } ]\n")
+          .hubspot.base_url,
+      "https://api.hubapi.com");
   for (std::string url : {"http://128.0.0.1", "http://127.0.0.1.example.com", "http://localhost.evil.com",
                           "http://[::2]", "http://127.0.0", "http://[::ffff:10.0.0.1]"}) {
-    std::string yaml = "hubspot: { access_token_env: T, base_url: \"" + url +
-                       "\" }\ndatabase: { dsn_env: D }\nmappings: [ { property: hs_lead_name, column: n } ]\n";
+    std::string yaml =
+        "hubspot: { access_token_env: T, base_url: \"" + url +
+        "\" }\ndatabase: { dsn_env: D }\nmappings: [ { property: hs_lead_name, column: n } ]\n";
     EXPECT_NE(parse_error(yaml).find("only allowed for loopback hosts"), std::string::npos) << url;
   }
 }
 
 TEST(ConfigParse, InlineDsnWithoutPasswordIsAccepted) {
-  for (std::string dsn : {"host=/run/postgresql dbname=leads", "postgresql://leadsync@db.internal/leads",
-                          "postgresql:///leads?host=/run/postgresql", "dbname=leads passfile=/etc/leadsync/pgpass"}) {
+  for (std::string dsn :
+       {"host=/run/postgresql dbname=leads", "postgresql://leadsync@db.internal/leads",
+        "postgresql:///leads?host=/run/postgresql", "dbname=leads passfile=/etc/leadsync/pgpass"}) {
     std::string yaml = "hubspot: { access_token_env: T }\ndatabase: { dsn: \"" + dsn +
                        "\" }\nmappings: [ { property: hs_lead_name, column: n } ]\n";
     EXPECT_EQ(parse_error(yaml), "") << dsn;
   }
-  for (std::string dsn : {"host=db PASSWORD = x1", "postgres://u:x1@db/leads", "postgresql://db/leads?password=x1"}) {
+  for (std::string dsn :
+       {"host=db PASSWORD = x1", "postgres://u:x1@db/leads", "postgresql://db/leads?password=x1"}) {
     std::string yaml = "hubspot: { access_token_env: T }\ndatabase: { dsn: \"" + dsn +
                        "\" }\nmappings: [ { property: hs_lead_name, column: n } ]\n";
     std::string error = parse_error(yaml);
@@ -274,9 +282,10 @@ TEST(ConfigParse, QuotedNumbersAndBooleanSpellings) {
 // The message format of the brief: FILE:LINE:COL: KEY.PATH: message, column of the value.
 TEST(ConfigErrors, FormatNamesFileLineColumnKeyPathAndExpectation) {
   std::string yaml = kMinimal + "sync:\n  interval: 60s\n  conflict_policy: newest\n";
-  EXPECT_EQ(parse_error(yaml, "leadsync.yaml"),
-            "leadsync.yaml:9:20: sync.conflict_policy: invalid value \"newest\" (expected one of remote_wins, "
-            "local_wins, newest_wins, manual)");
+  EXPECT_EQ(
+      parse_error(yaml, "leadsync.yaml"),
+      "leadsync.yaml:9:20: sync.conflict_policy: invalid value \"newest\" (expected one of remote_wins, "
+      "local_wins, newest_wins, manual)");
 }
 
 TEST(ConfigErrors, AllProblemsAreReportedInOnePass) {
@@ -303,10 +312,13 @@ logging: { level: loud }
       EXPECT_EQ(i.file, "f.yaml");
       got.emplace_back(i.key_path, i.line);
     }
-    std::vector<std::pair<std::string, int>> expected = {
-        {"hubspot.rate_limit.requests_per_10s", 3}, {"database.tabel", 6},     {"sync.interval", 8},
-        {"sync.batch_size", 9},                     {"mappings[0].column", 11}, {"mappings[1].type", 12},
-        {"logging.level", 13}};
+    std::vector<std::pair<std::string, int>> expected = {{"hubspot.rate_limit.requests_per_10s", 3},
+                                                         {"database.tabel", 6},
+                                                         {"sync.interval", 8},
+                                                         {"sync.batch_size", 9},
+                                                         {"mappings[0].column", 11},
+                                                         {"mappings[1].type", 12},
+                                                         {"logging.level", 13}};
     EXPECT_EQ(got, expected) << e.what();
     // what() has one line per issue.
     std::string what = e.what();
@@ -364,7 +376,8 @@ TEST(ConfigErrors, DirectoryInsteadOfFile) {
 }
 
 TEST(ConfigErrors, LongValuesAreShortenedAndControlCharactersEscaped) {
-  std::string error = parse_error(kMinimal + "logging: { level: \"" + std::string(200, 'x') + "\\u0007\" }\n");
+  std::string error =
+      parse_error(kMinimal + "logging: { level: \"" + std::string(200, 'x') + "\\u0007\" }\n");
   EXPECT_NE(error.find("\"" + std::string(80, 'x') + "...\""), std::string::npos) << error;
   EXPECT_EQ(error.find('\a'), std::string::npos);
   error = parse_error(kMinimal + "logging: { level: \"a\\u0007b\" }\n");

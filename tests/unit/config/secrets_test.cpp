@@ -22,7 +22,9 @@ using testing::parse;
 
 // A secret cannot be streamed or converted by accident: reveal() is the only way to the text.
 template <typename T>
-concept Streamable = requires(std::ostream& os, const T& t) { os << t; };
+concept Streamable = requires(std::ostream& os, const T& t) {
+  os << t;
+};
 static_assert(!Streamable<Secret>);
 static_assert(!std::is_convertible_v<Secret, std::string>);
 static_assert(!std::is_convertible_v<std::string, Secret>);
@@ -117,8 +119,8 @@ TEST_F(ConfigSecrets, MissingFileNamesKeyAndPath) {
   c.hubspot.access_token_env.reset();
   c.hubspot.access_token_file = (dir_ / "absent").string();
   env_ = {{"LEADSYNC_DATABASE_URL", "dbname=leads"}};
-  EXPECT_EQ(resolve_error(c), "test.yaml: hubspot.access_token_file: cannot read " + (dir_ / "absent").string() +
-                                  ": No such file or directory");
+  EXPECT_EQ(resolve_error(c), "test.yaml: hubspot.access_token_file: cannot read " +
+                                  (dir_ / "absent").string() + ": No such file or directory");
 }
 
 TEST_F(ConfigSecrets, EmptyFileIsAnError) {
@@ -148,7 +150,8 @@ TEST_F(ConfigSecrets, OversizedFileIsRefused) {
 // A token goes into an Authorization header; a line break in it must be refused without showing it.
 TEST_F(ConfigSecrets, TokenWithLineBreakIsRefusedWithoutEchoingIt) {
   AppConfig c = parse(kMinimal);
-  env_ = {{"HUBSPOT_ACCESS_TOKEN", std::string(kToken) + "\r\nX-Injected: 1"}, {"LEADSYNC_DATABASE_URL", "db"}};
+  env_ = {{"HUBSPOT_ACCESS_TOKEN", std::string(kToken) + "\r\nX-Injected: 1"},
+          {"LEADSYNC_DATABASE_URL", "db"}};
   std::string error = resolve_error(c);
   EXPECT_NE(error.find("hubspot.access_token_env: the value from environment variable HUBSPOT_ACCESS_TOKEN "
                        "contains a line break or control character (value hidden)"),

@@ -58,11 +58,13 @@ TEST(PushValidationTest, ValuesUpToTheLimitPassAndLongerOnesFailOnUpdateAndCreat
   EXPECT_TRUE(plan_push(mapping(), synced(repeat("y", 65536))).failure.empty());
   EXPECT_TRUE(plan_push(mapping(), synced(repeat("é", 65536))).failure.empty()) << "characters, not bytes";
   auto update = plan_push(mapping(), synced(repeat("x", 65537)));
-  EXPECT_NE(update.failure.find("hs_lead_name is 65,537 characters long"), std::string::npos) << update.failure;
+  EXPECT_NE(update.failure.find("hs_lead_name is 65,537 characters long"), std::string::npos)
+      << update.failure;
   EXPECT_NE(update.failure.find("65,536"), std::string::npos) << update.failure;
   auto create = plan_push(mapping(), unsynced(repeat("é", 70000)));
   EXPECT_EQ(create.action, PushAction::create);
-  EXPECT_NE(create.failure.find("hs_lead_name is 70,000 characters long"), std::string::npos) << create.failure;
+  EXPECT_NE(create.failure.find("hs_lead_name is 70,000 characters long"), std::string::npos)
+      << create.failure;
   EXPECT_TRUE(plan_push(mapping(), unsynced("Ada")).failure.empty());
 }
 

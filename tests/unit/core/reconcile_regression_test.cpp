@@ -100,10 +100,10 @@ TEST(MootManualConflictTest, RemoteBackAtTheBaseSettlesTheConflictAndPushesTheLo
   EXPECT_TRUE(plan.conflicts.empty());
 }
 
-// Seed 983. The other way round it is no moot conflict: the row's value can only be back at the base because it
-// was written there (A -> B -> A while HubSpot changed it, or back after the conflict opened), so both sides still
-// differ from each other and the conflict stays open. Settled as "changed in HubSpot only", HubSpot's value
-// overwrote the local write once the blocked push had completed its outbox rows.
+// Seed 983. The other way round it is no moot conflict: the row's value can only be back at the base because
+// it was written there (A -> B -> A while HubSpot changed it, or back after the conflict opened), so both
+// sides still differ from each other and the conflict stays open. Settled as "changed in HubSpot only",
+// HubSpot's value overwrote the local write once the blocked push had completed its outbox rows.
 TEST(MootManualConflictTest, LocalBackAtTheBaseKeepsTheConflictOpenAndTheRowAsItIs) {
   auto ctx = synced_context();  // the row holds the base value, with no pending change
   ctx.open_manual_conflicts = {"hs_lead_label"};
@@ -142,9 +142,9 @@ TEST(MootManualConflictTest, AnOpenConflictWithoutBaseKeepsTheLocalValueAfterIts
   EXPECT_FALSE(plan.new_base.values.contains("hs_lead_label"));
 }
 
-// Seed 84 (newest_wins). The row was edited back to the base value (WARM -> COLD -> WARM) after HubSpot changed
-// the property (HOT): "local = base" was taken for "changed in HubSpot only", so HubSpot's older value
-// overwrote the newer local write without any conflict or timestamp comparison.
+// Seed 84 (newest_wins). The row was edited back to the base value (WARM -> COLD -> WARM) after HubSpot
+// changed the property (HOT): "local = base" was taken for "changed in HubSpot only", so HubSpot's older
+// value overwrote the newer local write without any conflict or timestamp comparison.
 TEST(LocalWriteBackToTheBaseTest, NewestWinsComparesTheTimesAndPushesTheNewerLocalWrite) {
   auto ctx = synced_context();
   ctx.local->changed_at["hs_lead_label"] = kT0 + 4h;  // written COLD, then WARM again (the base value)
@@ -153,7 +153,8 @@ TEST(LocalWriteBackToTheBaseTest, NewestWinsComparesTheTimesAndPushesTheNewerLoc
   r.values["hs_lead_label"] = "HOT";
   r.updated_at = kT0 + 3h;
   r.changed_at["hs_lead_label"] = kT0 + 3h;  // before the local write
-  auto plan = plan_pull(mapping(), SyncPolicy{ConflictPolicy::newest_wins, RemoteDeletePolicy::archive}, r, ctx);
+  auto plan =
+      plan_pull(mapping(), SyncPolicy{ConflictPolicy::newest_wins, RemoteDeletePolicy::archive}, r, ctx);
   ASSERT_EQ(plan.conflicts.size(), 1u);
   EXPECT_EQ(plan.conflicts[0].winner, Side::local);
   EXPECT_FALSE(plan.local_updates.contains("hs_lead_label"));
@@ -168,9 +169,9 @@ TEST(LocalWriteBackToTheBaseTest, NewestWinsComparesTheTimesAndPushesTheNewerLoc
 }
 
 // The same write-back under every policy is a conflict the policy decides: newest_wins by the times (an older
-// local write, e.g. a stale outbox row, loses), remote_wins for HubSpot, local_wins for the row (seed 222: the
-// HubSpot value was leadsync's own push of the intermediate value, cut off by a kill and landed late; taken for
-// a HubSpot change it overwrote the newer local write), manual touches neither side.
+// local write, e.g. a stale outbox row, loses), remote_wins for HubSpot, local_wins for the row (seed 222:
+// the HubSpot value was leadsync's own push of the intermediate value, cut off by a kill and landed late;
+// taken for a HubSpot change it overwrote the newer local write), manual touches neither side.
 TEST(LocalWriteBackToTheBaseTest, EveryPolicyDecidesItAsAConflict) {
   for (auto policy : {ConflictPolicy::newest_wins, ConflictPolicy::remote_wins, ConflictPolicy::local_wins,
                       ConflictPolicy::manual}) {

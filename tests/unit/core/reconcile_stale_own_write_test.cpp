@@ -1,6 +1,6 @@
 // leadsync's own superseded write arriving late in HubSpot (convergence seed 267): a run killed while its
-// PATCH of name "n5" was in flight; the next run pushed the newer local edit "n7"; then the first PATCH landed
-// and HubSpot held "n5" again. plan_pull must not take that for a change made in HubSpot.
+// PATCH of name "n5" was in flight; the next run pushed the newer local edit "n7"; then the first PATCH
+// landed and HubSpot held "n5" again. plan_pull must not take that for a change made in HubSpot.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -23,8 +23,8 @@ SyncMapping mapping() {
   return m;
 }
 
-// Synced at kT0 + 2h with name "n7" (leadsync's confirmed push); "n5" was sent by an earlier push whose answer
-// never came, and may land until kT0 + 3h.
+// Synced at kT0 + 2h with name "n7" (leadsync's confirmed push); "n5" was sent by an earlier push whose
+// answer never came, and may land until kT0 + 3h.
 PullContext synced_context() {
   PullContext ctx;
   BaseState b{.hubspot_id = "101"};
@@ -48,7 +48,8 @@ RemoteLead remote_with_n5(const std::string& source_type, const std::string& sou
   r.values["hs_lead_label"] = "WARM";
   r.updated_at = at;
   if (with_history) {
-    r.history[kName] = {{Value("n5"), at, source_type, source_id}, {Value("n7"), kT0 + 2h, "INTEGRATION", kOurApp}};
+    r.history[kName] = {{Value("n5"), at, source_type, source_id},
+                        {Value("n7"), kT0 + 2h, "INTEGRATION", kOurApp}};
     r.history["hs_lead_label"] = {{Value("WARM"), kT0, "CRM_UI", "userId:1"}};
   }
   return r;
@@ -143,7 +144,8 @@ TEST(StaleOwnWriteTest, AValueNeverSentIsAHubSpotChangeAndNeedsNoHistory) {
 TEST(RememberSupersededWritesTest, KeepsWhatTheBaseDoesNotHoldUntilTheHorizon) {
   BaseState b{.hubspot_id = "101"};
   b.values[kName] = "n7";
-  remember_superseded_writes(b, {{kName, {Value("n5"), Value("n7")}}, {"hs_lead_label", {std::nullopt}}}, kT0);
+  remember_superseded_writes(b, {{kName, {Value("n5"), Value("n7")}}, {"hs_lead_label", {std::nullopt}}},
+                             kT0);
   // n7 is what HubSpot was just confirmed to hold, and kept: a late request setting it would land over the
   // next push.
   EXPECT_EQ(b.superseded.at(kName), (std::set<Value>{Value("n5"), Value("n7")}));

@@ -23,8 +23,12 @@ SyncMapping test_mapping() {
   return m;
 }
 
-AssociationKey contact(std::string id, int type = 578) { return {"contacts", std::move(id), type}; }
-AssociationKey company(std::string id, int type = 580) { return {"companies", std::move(id), type}; }
+AssociationKey contact(std::string id, int type = 578) {
+  return {"contacts", std::move(id), type};
+}
+AssociationKey company(std::string id, int type = 580) {
+  return {"companies", std::move(id), type};
+}
 
 // One lead in the three views with one property under test (hs_lead_label unless stated).
 struct Scenario {
@@ -114,27 +118,49 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"in_sync_both_empty", {.base = A, .local = kNone, .remote = kNone}, {.new_base = Value{}}},
         // l == b, r != b: remote change applied locally
         Row{"remote_change", {.base = A, .local = A, .remote = B}, {.local_update = B, .new_base = B}},
-        Row{"remote_clears", {.base = A, .local = A, .remote = kNone}, {.local_update = Value{}, .new_base = Value{}}},
+        Row{"remote_clears",
+            {.base = A, .local = A, .remote = kNone},
+            {.local_update = Value{}, .new_base = Value{}}},
         // r == b, l != b: local change pushed (base kept until HubSpot confirms)
-        Row{"local_change", {.base = A, .local = B, .remote = A, .local_changed = true}, {.push = true, .new_base = A}},
-        Row{"local_change_failed_earlier", {.base = A, .local = B, .remote = A}, {.push = true, .new_base = A, .enqueue = true}},
+        Row{"local_change",
+            {.base = A, .local = B, .remote = A, .local_changed = true},
+            {.push = true, .new_base = A}},
+        Row{"local_change_failed_earlier",
+            {.base = A, .local = B, .remote = A},
+            {.push = true, .new_base = A, .enqueue = true}},
         // both changed, differ: the policy decides
         Row{"conflict_remote_wins",
-            {.base = A, .local = B, .remote = C, .local_changed = true, .policy = ConflictPolicy::remote_wins},
+            {.base = A,
+             .local = B,
+             .remote = C,
+             .local_changed = true,
+             .policy = ConflictPolicy::remote_wins},
             {.local_update = C, .conflict = std::optional(Side::remote), .new_base = C}},
         Row{"conflict_local_wins",
             {.base = A, .local = B, .remote = C, .local_changed = true, .policy = ConflictPolicy::local_wins},
             {.push = true, .conflict = std::optional(Side::local), .new_base = A, .enqueue = true}},
         Row{"conflict_newest_local_newer",
-            {.base = A, .local = B, .remote = C, .local_changed = true, .local_time = kT0 + 50min,
+            {.base = A,
+             .local = B,
+             .remote = C,
+             .local_changed = true,
+             .local_time = kT0 + 50min,
              .remote_time = kT0 + 40min},
             {.push = true, .conflict = std::optional(Side::local), .new_base = A, .enqueue = true}},
         Row{"conflict_newest_remote_newer",
-            {.base = A, .local = B, .remote = C, .local_changed = true, .local_time = kT0 + 40min,
+            {.base = A,
+             .local = B,
+             .remote = C,
+             .local_changed = true,
+             .local_time = kT0 + 40min,
              .remote_time = kT0 + 50min},
             {.local_update = C, .conflict = std::optional(Side::remote), .new_base = C}},
         Row{"conflict_newest_tie_goes_to_hubspot",
-            {.base = A, .local = B, .remote = C, .local_changed = true, .local_time = kT0 + 40min,
+            {.base = A,
+             .local = B,
+             .remote = C,
+             .local_changed = true,
+             .local_time = kT0 + 40min,
              .remote_time = kT0 + 40min},
             {.local_update = C, .conflict = std::optional(Side::remote), .new_base = C}},
         Row{"conflict_newest_without_history_uses_updated_at",
@@ -144,14 +170,24 @@ INSTANTIATE_TEST_SUITE_P(
             {.base = A, .local = B, .remote = C, .local_changed = true, .policy = ConflictPolicy::manual},
             {.conflict = std::optional<Side>(), .new_base = A}},
         // never synced (newly mapped property or linked row)
-        Row{"no_base_takes_remote", {.base = std::nullopt, .local = kNone, .remote = B}, {.local_update = B, .new_base = B}},
+        Row{"no_base_takes_remote",
+            {.base = std::nullopt, .local = kNone, .remote = B},
+            {.local_update = B, .new_base = B}},
         Row{"no_base_local_edit_conflicts",
-            {.base = std::nullopt, .local = A, .remote = B, .local_changed = true, .policy = ConflictPolicy::remote_wins},
+            {.base = std::nullopt,
+             .local = A,
+             .remote = B,
+             .local_changed = true,
+             .policy = ConflictPolicy::remote_wins},
             {.local_update = B, .conflict = std::optional(Side::remote), .new_base = B}},
         Row{"no_base_equal", {.base = std::nullopt, .local = B, .remote = B}, {.new_base = B}},
         // direction: pull-only columns mirror HubSpot, push-only columns are mirrored by HubSpot
         Row{"pull_only_overrides_local_edit",
-            {.property = "score", .base = Value{"1"}, .local = Value{"2"}, .remote = Value{"1"}, .local_changed = true},
+            {.property = "score",
+             .base = Value{"1"},
+             .local = Value{"2"},
+             .remote = Value{"1"},
+             .local_changed = true},
             {.local_update = Value{"1"}, .new_base = Value{"1"}}},
         Row{"pull_only_remote_change",
             {.property = "score", .base = Value{"1"}, .local = Value{"1"}, .remote = Value{"3"}},
@@ -160,10 +196,18 @@ INSTANTIATE_TEST_SUITE_P(
             {.property = "note", .base = Value{"x"}, .local = Value{"x"}, .remote = Value{"y"}},
             {.push = true, .new_base = Value{"y"}, .enqueue = true}},
         Row{"push_only_local_change",
-            {.property = "note", .base = Value{"x"}, .local = Value{"z"}, .remote = Value{"x"}, .local_changed = true},
+            {.property = "note",
+             .base = Value{"x"},
+             .local = Value{"z"},
+             .remote = Value{"x"},
+             .local_changed = true},
             {.push = true, .new_base = Value{"x"}}},
         Row{"push_only_conflict_local_wins_silently",
-            {.property = "note", .base = Value{"x"}, .local = Value{"z"}, .remote = Value{"y"}, .local_changed = true},
+            {.property = "note",
+             .base = Value{"x"},
+             .local = Value{"z"},
+             .remote = Value{"y"},
+             .local_changed = true},
             {.push = true, .new_base = Value{"x"}}},
         Row{"push_only_new_empty_column_never_clears_hubspot",
             {.property = "note", .base = std::nullopt, .local = kNone, .remote = Value{"y"}},
@@ -339,8 +383,9 @@ TEST(AssociationPullTest, LocalChangeWithoutOutboxEntryIsEnqueued) {
 }
 
 TEST(AssociationPullTest, UnknownBaseMergesBothSidesWithoutRemoving) {
-  auto plan = assoc_plan({}, {contact("1"), company("7")}, AssociationSet{contact("1"), contact("2", 608)}, true,
-                         /*base_known=*/false);
+  auto plan =
+      assoc_plan({}, {contact("1"), company("7")}, AssociationSet{contact("1"), contact("2", 608)}, true,
+                 /*base_known=*/false);
   EXPECT_EQ(plan.local_assoc_add, AssociationSet{contact("2", 608)});
   EXPECT_TRUE(plan.local_assoc_remove.empty());
   EXPECT_TRUE(plan.push_associations);  // company 7 goes to HubSpot
@@ -368,7 +413,8 @@ TEST(PushPlanTest, CreateSendsPushablePropertiesAndAssociationsInline) {
   auto plan = plan_push(test_mapping(), ctx);
   EXPECT_EQ(plan.action, PushAction::create);
   EXPECT_TRUE(plan.failure.empty());
-  EXPECT_EQ(plan.properties, (PropertyValues{{"hs_lead_name", "Ada"}, {"hs_lead_label", "HOT"}, {"note", "n"}}));
+  EXPECT_EQ(plan.properties,
+            (PropertyValues{{"hs_lead_name", "Ada"}, {"hs_lead_label", "HOT"}, {"note", "n"}}));
   EXPECT_EQ(plan.assoc_add, AssociationSet{contact("9")});
 }
 
@@ -410,7 +456,8 @@ TEST(PushPlanTest, DeletesAndArchives) {
   EXPECT_EQ(plan_push(test_mapping(), PushContext{}).action, PushAction::none);
   auto archived = local_row("101");
   archived.archived = true;
-  EXPECT_EQ(plan_push(test_mapping(), PushContext{.local = archived, .base = BaseState{.hubspot_id = "101"}}).action,
+  EXPECT_EQ(plan_push(test_mapping(), PushContext{.local = archived, .base = BaseState{.hubspot_id = "101"}})
+                .action,
             PushAction::archive);
   EXPECT_EQ(plan_push(test_mapping(), PushContext{.local = archived}).action, PushAction::none);
   // The row's own lead is gone already; a late copy of its create, queued by the pull, is deleted.

@@ -41,13 +41,15 @@ INSTANTIATE_TEST_SUITE_P(
         Case{PropertyType::datetime, "2026-01-17 20:55:04.281123+01", "2026-01-17T19:55:04.281Z"},
         Case{PropertyType::datetime, "2026-01-17T14:25:04.2819-05:30", "2026-01-17T19:55:04.281Z"},
         Case{PropertyType::datetime, "1768679704281", "2026-01-17T19:55:04.281Z"},
-        Case{PropertyType::datetime, "not a date", "not a date"}, Case{PropertyType::datetime, "", std::nullopt}));
+        Case{PropertyType::datetime, "not a date", "not a date"},
+        Case{PropertyType::datetime, "", std::nullopt}));
 
 TEST(TimestampTest, FormatsWithMillisecondsAndZ) {
   EXPECT_EQ(format_timestamp(from_epoch_ms(0)), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(format_timestamp(from_epoch_ms(1768679704281)), "2026-01-17T19:55:04.281Z");
   EXPECT_EQ(format_timestamp(from_epoch_ms(-1)), "1969-12-31T23:59:59.999Z");
-  EXPECT_EQ(format_timestamp(from_epoch_ms(9214646399999)), "2261-12-31T23:59:59.999Z");  // near WallTime's limit
+  EXPECT_EQ(format_timestamp(from_epoch_ms(9214646399999)),
+            "2261-12-31T23:59:59.999Z");  // near WallTime's limit
   EXPECT_EQ(format_timestamp(from_epoch_ms(951782400000)), "2000-02-29T00:00:00.000Z");
 }
 

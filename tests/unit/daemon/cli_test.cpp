@@ -5,7 +5,9 @@
 using namespace leadsync::daemon;
 
 namespace {
-CliOptions parse(std::vector<std::string> args) { return parse_cli(args); }
+CliOptions parse(std::vector<std::string> args) {
+  return parse_cli(args);
+}
 }  // namespace
 
 TEST(CliTest, DefaultModeIsTheDaemon) {
@@ -29,13 +31,13 @@ TEST(CliTest, Modes) {
 }
 
 TEST(CliTest, UsageErrors) {
-  EXPECT_THROW(parse({}), UsageError);                                       // no --config
-  EXPECT_THROW(parse({"--config"}), UsageError);                             // no value
-  EXPECT_THROW(parse({"--config", "--sync-now"}), UsageError);               // flag is not a value
-  EXPECT_THROW(parse({"-c", "a", "--sync-now", "--status"}), UsageError);    // two modes
-  EXPECT_THROW(parse({"-c", "a", "--dry-run"}), UsageError);                 // dry run without --sync-now
+  EXPECT_THROW(parse({}), UsageError);                                     // no --config
+  EXPECT_THROW(parse({"--config"}), UsageError);                           // no value
+  EXPECT_THROW(parse({"--config", "--sync-now"}), UsageError);             // flag is not a value
+  EXPECT_THROW(parse({"-c", "a", "--sync-now", "--status"}), UsageError);  // two modes
+  EXPECT_THROW(parse({"-c", "a", "--dry-run"}), UsageError);               // dry run without --sync-now
   EXPECT_THROW(parse({"-c", "a", "--sync-now", "--dry-run", "--retry-failed"}), UsageError);
-  EXPECT_THROW(parse({"-c", "a", "--online"}), UsageError);                  // --online without --check-config
+  EXPECT_THROW(parse({"-c", "a", "--online"}), UsageError);  // --online without --check-config
   EXPECT_THROW(parse({"-c", "a", "--status", "--full"}), UsageError);
   EXPECT_THROW(parse({"-c", "a", "--output", "xml", "--status"}), UsageError);
   EXPECT_THROW(parse({"-c", "a", "--frobnicate"}), UsageError);
@@ -46,5 +48,6 @@ TEST(CliTest, HelpMentionsEveryFlagAndExitCode) {
   for (const char* flag : {"--sync-now", "--dry-run", "--full", "--check-config", "--online", "--status",
                            "--retry-failed", "--version", "--help", "--output", "--config", "--migrations"})
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
-  for (const char* code : {" 0 ", " 1 ", " 2 ", "69 ", "78 "}) EXPECT_NE(help.find(code), std::string::npos) << code;
+  for (const char* code : {" 0 ", " 1 ", " 2 ", "69 ", "78 "})
+    EXPECT_NE(help.find(code), std::string::npos) << code;
 }

@@ -75,7 +75,8 @@ TEST(MetricsTest, HistogramBucketsAreCumulativeAndEndWithInf) {
   EXPECT_EQ(value_of(text, R"(leadsync_cycle_duration_seconds_bucket{mode="incremental",le="3600"})"), "2");
   EXPECT_EQ(value_of(text, R"(leadsync_cycle_duration_seconds_bucket{mode="incremental",le="+Inf"})"), "3");
   EXPECT_EQ(value_of(text, R"(leadsync_cycle_duration_seconds_count{mode="incremental"})"), "3");
-  EXPECT_NEAR(std::stod(value_of(text, R"(leadsync_cycle_duration_seconds_sum{mode="incremental"})")), 7203.07, 1e-6);
+  EXPECT_NEAR(std::stod(value_of(text, R"(leadsync_cycle_duration_seconds_sum{mode="incremental"})")),
+              7203.07, 1e-6);
 }
 
 TEST(MetricsTest, ApiStatsAppearByRouteStatusAndPolicy) {
@@ -94,8 +95,14 @@ TEST(MetricsTest, ApiStatsAppearByRouteStatusAndPolicy) {
   view.ten_secondly_capacity = 100;
   view.daily_exhausted = true;
   const auto text = m.render(stats.snapshot(), view);
-  EXPECT_EQ(value_of(text, R"(leadsync_hubspot_requests_total{route="PATCH /crm/v3/objects/leads/{id}",status="200"})"), "2");
-  EXPECT_EQ(value_of(text, R"(leadsync_hubspot_requests_total{route="POST /crm/v3/objects/leads/search",status="429"})"), "1");
+  EXPECT_EQ(
+      value_of(text,
+               R"(leadsync_hubspot_requests_total{route="PATCH /crm/v3/objects/leads/{id}",status="200"})"),
+      "2");
+  EXPECT_EQ(
+      value_of(text,
+               R"(leadsync_hubspot_requests_total{route="POST /crm/v3/objects/leads/search",status="429"})"),
+      "1");
   EXPECT_EQ(value_of(text, R"(leadsync_hubspot_rate_limited_total{policy="TEN_SECONDLY_ROLLING"})"), "1");
   EXPECT_EQ(value_of(text, R"(leadsync_hubspot_rate_budget_remaining{window="daily"})"), "249000");
   EXPECT_EQ(value_of(text, R"(leadsync_hubspot_rate_budget_remaining{window="ten_secondly"})"), "97");
@@ -112,7 +119,8 @@ TEST(MetricsTest, EveryLineIsValidExpositionFormat) {
   const auto text = m.render(stats.snapshot(), {});
   ASSERT_FALSE(text.empty());
   EXPECT_EQ(text.back(), '\n');
-  const std::regex sample(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\["\\n])*",?)*\})? [-+0-9.eE]+(Inf)?$)");
+  const std::regex sample(
+      R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\["\\n])*",?)*\})? [-+0-9.eE]+(Inf)?$)");
   const std::regex comment(R"(^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$)");
   std::istringstream in(text);
   std::string line;

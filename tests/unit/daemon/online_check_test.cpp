@@ -42,9 +42,10 @@ TEST(OnlineCheckTest, MatchingTypesPass) {
                      {"day", "day", T::date, config::Direction::both},
                      {"at", "at", T::datetime, config::Direction::both},
                      {"label", "label", T::enumeration, config::Direction::both}});
-  auto items = check_properties(c, {prop("hs_lead_name", "string"), prop("amount", "number"), prop("flag", "bool"),
-                                    prop("flag2", "enumeration", "booleancheckbox"), prop("day", "date"),
-                                    prop("at", "datetime"), prop("label", "enumeration", "select")});
+  auto items =
+      check_properties(c, {prop("hs_lead_name", "string"), prop("amount", "number"), prop("flag", "bool"),
+                           prop("flag2", "enumeration", "booleancheckbox"), prop("day", "date"),
+                           prop("at", "datetime"), prop("label", "enumeration", "select")});
   for (const auto& i : items) EXPECT_EQ(i.status, Status::ok) << i.check << ": " << i.detail;
 }
 
@@ -74,8 +75,8 @@ TEST(OnlineCheckTest, LooseFitsWarn) {
   auto c = cfg_with({{"phone", "phone", T::string, config::Direction::both},
                      {"label", "label", T::string, config::Direction::both},
                      {"day", "day", T::date, config::Direction::both}});
-  auto items = check_properties(c, {prop("phone", "phone_number"), prop("label", "enumeration", "select"),
-                                    prop("day", "datetime")});
+  auto items = check_properties(
+      c, {prop("phone", "phone_number"), prop("label", "enumeration", "select"), prop("day", "datetime")});
   EXPECT_EQ(status_of(items, "property phone"), Status::ok);
   EXPECT_EQ(status_of(items, "property label"), Status::warn);
   EXPECT_EQ(status_of(items, "property day"), Status::warn);

@@ -14,7 +14,8 @@ TEST(DbIdentifierTest, AcceptsPlainIdentifiers) {
 }
 
 TEST(DbIdentifierTest, RejectsEverythingElse) {
-  for (auto name : {"", "2leads", "name; drop table x", "lead-name", "lead name", "\"q\"", "l\xc3\xa9", "a.b"})
+  for (auto name :
+       {"", "2leads", "name; drop table x", "lead-name", "lead name", "\"q\"", "l\xc3\xa9", "a.b"})
     EXPECT_FALSE(is_safe_identifier(name)) << name;
   EXPECT_FALSE(is_safe_identifier(std::string(64, 'a')));  // PostgreSQL would truncate it silently
 }

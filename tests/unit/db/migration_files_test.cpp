@@ -67,8 +67,9 @@ TEST(DbMigrationFilesTest, ParsesFileNames) {
   EXPECT_EQ(parse_migration_file_name("0001_bookkeeping.sql"), 1);
   EXPECT_EQ(parse_migration_file_name("0042_Add_lead_score2.sql"), 42);
   EXPECT_EQ(parse_migration_file_name("9999_x.sql"), 9999);
-  for (auto bad : {"1_x.sql", "001_x.sql", "00001_x.sql", "0001-x.sql", "0001_.sql", "0001_x.SQL", "0001_x.sql.bak",
-                   "0001_a-b.sql", "0001_a b.sql", "0000_zero.sql", "abcd_x.sql", "0001x.sql", ".sql", ""})
+  for (auto bad :
+       {"1_x.sql", "001_x.sql", "00001_x.sql", "0001-x.sql", "0001_.sql", "0001_x.SQL", "0001_x.sql.bak",
+        "0001_a-b.sql", "0001_a b.sql", "0000_zero.sql", "abcd_x.sql", "0001x.sql", ".sql", ""})
     EXPECT_FALSE(parse_migration_file_name(bad).has_value()) << bad;
 }
 
@@ -159,7 +160,9 @@ TEST(DbMigrationPlanTest, RenamedAppliedFileIsFatal) {
 
 TEST(DbMigrationPlanTest, DatabaseNewerThanFilesIsFatal) {
   std::vector<MigrationFile> files = {file(1, "0001_a.sql", "c1")};
-  auto msg = fatal_message([&] { plan_migrations(files, {{1, "0001_a.sql", "c1"}, {2, "0002_future.sql", "c2"}}); });
+  auto msg = fatal_message([&] {
+    plan_migrations(files, {{1, "0001_a.sql", "c1"}, {2, "0002_future.sql", "c2"}});
+  });
   EXPECT_THAT(msg, HasSubstr("the database is newer than this leadsync"));
   EXPECT_THAT(msg, HasSubstr("0002_future.sql"));
 }
@@ -167,7 +170,9 @@ TEST(DbMigrationPlanTest, DatabaseNewerThanFilesIsFatal) {
 TEST(DbMigrationPlanTest, PendingFileOlderThanAppliedIsFatal) {
   std::vector<MigrationFile> files = {file(1, "0001_a.sql", "c1"), file(2, "0002_late.sql", "c2"),
                                       file(3, "0003_c.sql", "c3")};
-  auto msg = fatal_message([&] { plan_migrations(files, {{1, "0001_a.sql", "c1"}, {3, "0003_c.sql", "c3"}}); });
+  auto msg = fatal_message([&] {
+    plan_migrations(files, {{1, "0001_a.sql", "c1"}, {3, "0003_c.sql", "c3"}});
+  });
   EXPECT_THAT(msg, HasSubstr("forward-only"));
   EXPECT_THAT(msg, HasSubstr("0002_late.sql"));
   EXPECT_THAT(msg, HasSubstr("Renumber them after 0003_c.sql"));

@@ -49,8 +49,9 @@ TableShape good_lead_table() {
 
 TableShape good_associations_table() {
   TableShape t;
-  t.columns = {col("lead_id", "bigint", true), col("to_object_type", "text", true), col("to_object_id", "text", true),
-               col("association_type_id", "integer", true), col("association_category", "text", true, true)};
+  t.columns = {col("lead_id", "bigint", true), col("to_object_type", "text", true),
+               col("to_object_id", "text", true), col("association_type_id", "integer", true),
+               col("association_category", "text", true, true)};
   t.unique_keys = {{{"lead_id", "to_object_type", "to_object_id", "association_type_id"}, true}};
   t.foreign_keys = {{{"lead_id"}, true, {"id"}, true}};
   return t;
@@ -136,14 +137,15 @@ TEST(DbTableCheckTest, ListsEveryIncompatibleMappedColumn) {
   column(t, "vip") = col("vip", "text");
   column(t, "due_date") = col("due_date", "timestamp with time zone");
   auto check = check_lead_table(t, mapping());
-  EXPECT_THAT(check.differences,
-              UnorderedElementsAre(
-                  "column lead_score is boolean but the mapping says number (expected numeric, integer, bigint, "
-                  "double precision or real)",
-                  "column lead_name is integer but the mapping says string (expected text, character varying, "
-                  "character or citext)",
-                  "column vip is text but the mapping says bool (expected boolean)",
-                  "column due_date is timestamp with time zone but the mapping says date (expected date)"));
+  EXPECT_THAT(
+      check.differences,
+      UnorderedElementsAre(
+          "column lead_score is boolean but the mapping says number (expected numeric, integer, bigint, "
+          "double precision or real)",
+          "column lead_name is integer but the mapping says string (expected text, character varying, "
+          "character or citext)",
+          "column vip is text but the mapping says bool (expected boolean)",
+          "column due_date is timestamp with time zone but the mapping says date (expected date)"));
 }
 
 TEST(DbTableCheckTest, TimestampWithoutTimeZoneIsRefusedWithAnExplanation) {
@@ -151,18 +153,21 @@ TEST(DbTableCheckTest, TimestampWithoutTimeZoneIsRefusedWithAnExplanation) {
   column(t, "seen_at") = col("seen_at", "timestamp without time zone");
   auto check = check_lead_table(t, mapping());
   ASSERT_EQ(check.differences.size(), 1u);
-  EXPECT_THAT(check.differences[0], HasSubstr("column seen_at is timestamp without time zone but the mapping says "
-                                              "datetime (expected timestamp with time zone: HubSpot datetimes are "
-                                              "instants"));
-  EXPECT_THAT(check.differences[0], HasSubstr("ALTER COLUMN seen_at TYPE timestamptz USING seen_at AT TIME ZONE 'UTC'"));
+  EXPECT_THAT(check.differences[0],
+              HasSubstr("column seen_at is timestamp without time zone but the mapping says "
+                        "datetime (expected timestamp with time zone: HubSpot datetimes are "
+                        "instants"));
+  EXPECT_THAT(check.differences[0],
+              HasSubstr("ALTER COLUMN seen_at TYPE timestamptz USING seen_at AT TIME ZONE 'UTC'"));
 }
 
 TEST(DbTableCheckTest, NotNullMappedColumnWithoutDefaultIsRefused) {
   auto t = good_lead_table();
   column(t, "lead_name").not_null = true;
   auto check = check_lead_table(t, mapping());
-  EXPECT_THAT(check.differences, ElementsAre("column lead_name is NOT NULL, but HubSpot property hs_lead_name can be "
-                                             "empty (expected a nullable column)"));
+  EXPECT_THAT(check.differences,
+              ElementsAre("column lead_name is NOT NULL, but HubSpot property hs_lead_name can be "
+                          "empty (expected a nullable column)"));
 }
 
 TEST(DbTableCheckTest, UnmappedNotNullColumnWithoutDefaultIsRefused) {
@@ -170,7 +175,8 @@ TEST(DbTableCheckTest, UnmappedNotNullColumnWithoutDefaultIsRefused) {
   t.columns.push_back(col("owner", "text", true, false));
   auto check = check_lead_table(t, mapping());
   ASSERT_EQ(check.differences.size(), 1u);
-  EXPECT_THAT(check.differences[0], HasSubstr("column owner is NOT NULL without a default and is not mapped"));
+  EXPECT_THAT(check.differences[0],
+              HasSubstr("column owner is NOT NULL without a default and is not mapped"));
 }
 
 TEST(DbTableCheckTest, MissingBookkeepingColumnsAreRefused) {
@@ -179,10 +185,11 @@ TEST(DbTableCheckTest, MissingBookkeepingColumnsAreRefused) {
   remove_column(t, "archived");
   t.unique_keys.pop_back();
   auto check = check_lead_table(t, mapping());
-  EXPECT_THAT(check.differences,
-              UnorderedElementsAre(
-                  "column sync_key is missing (expected sync_key uuid UNIQUE NOT NULL DEFAULT gen_random_uuid())",
-                  "column archived is missing (expected archived boolean NOT NULL DEFAULT false)"));
+  EXPECT_THAT(
+      check.differences,
+      UnorderedElementsAre(
+          "column sync_key is missing (expected sync_key uuid UNIQUE NOT NULL DEFAULT gen_random_uuid())",
+          "column archived is missing (expected archived boolean NOT NULL DEFAULT false)"));
 }
 
 TEST(DbTableCheckTest, WronglyTypedOrConstrainedBookkeepingColumnsAreRefused) {
@@ -193,19 +200,20 @@ TEST(DbTableCheckTest, WronglyTypedOrConstrainedBookkeepingColumnsAreRefused) {
   column(t, "archived") = col("archived", "boolean", false, false);
   t.unique_keys = {{{"id"}, false}};  // unique but not the primary key
   auto check = check_lead_table(t, mapping());
-  EXPECT_THAT(check.differences,
-              UnorderedElementsAre(
-                  "column id is not the primary key (expected PRIMARY KEY (id))",
-                  "column hubspot_id is bigint (expected text)",
-                  "column hubspot_id is NOT NULL, but leadsync needs to store NULL in it",
-                  "column hubspot_id has no unique constraint (expected hubspot_id text UNIQUE)",
-                  "column sync_key is text (expected uuid)",
-                  "column sync_key has no default (expected sync_key uuid UNIQUE NOT NULL DEFAULT gen_random_uuid())",
-                  "column sync_key has no unique constraint (expected sync_key uuid UNIQUE NOT NULL DEFAULT "
-                  "gen_random_uuid())",
-                  "column archived allows NULL (expected NOT NULL)",
-                  "column archived has no default (expected archived boolean NOT NULL DEFAULT false)",
-                  "column hubspot_updated_at is timestamp without time zone (expected timestamp with time zone)"));
+  EXPECT_THAT(
+      check.differences,
+      UnorderedElementsAre(
+          "column id is not the primary key (expected PRIMARY KEY (id))",
+          "column hubspot_id is bigint (expected text)",
+          "column hubspot_id is NOT NULL, but leadsync needs to store NULL in it",
+          "column hubspot_id has no unique constraint (expected hubspot_id text UNIQUE)",
+          "column sync_key is text (expected uuid)",
+          "column sync_key has no default (expected sync_key uuid UNIQUE NOT NULL DEFAULT gen_random_uuid())",
+          "column sync_key has no unique constraint (expected sync_key uuid UNIQUE NOT NULL DEFAULT "
+          "gen_random_uuid())",
+          "column archived allows NULL (expected NOT NULL)",
+          "column archived has no default (expected archived boolean NOT NULL DEFAULT false)",
+          "column hubspot_updated_at is timestamp without time zone (expected timestamp with time zone)"));
 }
 
 TEST(DbTableCheckTest, AssociationsTableDifferencesAreListed) {
@@ -213,20 +221,24 @@ TEST(DbTableCheckTest, AssociationsTableDifferencesAreListed) {
   column(t, "to_object_id") = col("to_object_id", "bigint", true);
   t.unique_keys = {{{"lead_id", "to_object_type", "to_object_id"}, true}};
   t.foreign_keys = {{{"lead_id"}, true, {"id"}, false}};
-  EXPECT_THAT(check_associations_table(t, mapping()),
-              UnorderedElementsAre(
-                  "column to_object_id is bigint (expected text)",
-                  "there is no primary key on (lead_id, to_object_type, to_object_id, association_type_id)",
-                  "the foreign key on lead_id is not ON DELETE CASCADE (deleting a lead must remove its association "
-                  "rows)"));
+  EXPECT_THAT(
+      check_associations_table(t, mapping()),
+      UnorderedElementsAre(
+          "column to_object_id is bigint (expected text)",
+          "there is no primary key on (lead_id, to_object_type, to_object_id, association_type_id)",
+          "the foreign key on lead_id is not ON DELETE CASCADE (deleting a lead must remove its association "
+          "rows)"));
   t.foreign_keys.clear();
   auto diffs = check_associations_table(t, mapping());
-  EXPECT_THAT(diffs, ::testing::Contains("column lead_id has no foreign key to public.hubspot_leads(id) (expected "
-                                         "lead_id bigint NOT NULL REFERENCES public.hubspot_leads(id) ON DELETE "
-                                         "CASCADE)"));
+  EXPECT_THAT(diffs,
+              ::testing::Contains("column lead_id has no foreign key to public.hubspot_leads(id) (expected "
+                                  "lead_id bigint NOT NULL REFERENCES public.hubspot_leads(id) ON DELETE "
+                                  "CASCADE)"));
 }
 
-TEST(DbMappingCheckTest, AcceptsAGoodMapping) { EXPECT_THAT(check_mapping(mapping()), IsEmpty()); }
+TEST(DbMappingCheckTest, AcceptsAGoodMapping) {
+  EXPECT_THAT(check_mapping(mapping()), IsEmpty());
+}
 
 TEST(DbMappingCheckTest, RefusesUnsafeDuplicateAndReservedNames) {
   auto m = mapping();
@@ -256,7 +268,8 @@ TEST(DbMappingCheckTest, RefusesTableNamesThatCannotCarryTheAssociationsSuffix) 
 }
 
 TEST(DbMappingCheckTest, ReservedColumns) {
-  for (auto c : {"id", "hubspot_id", "sync_key", "archived", "hubspot_updated_at", "sync_status", "sync_error"})
+  for (auto c :
+       {"id", "hubspot_id", "sync_key", "archived", "hubspot_updated_at", "sync_status", "sync_error"})
     EXPECT_TRUE(is_reserved_column(c)) << c;
   EXPECT_FALSE(is_reserved_column("lead_name"));
 }

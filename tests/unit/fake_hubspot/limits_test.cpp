@@ -55,7 +55,8 @@ TEST(FakeHubspotRateLimiter, DailyLimitResetsAtMidnightUtc) {
 
 TEST(FakeHubspotFaultTable, ParsesMatchesAndCountsDown) {
   FaultTable t;
-  t.add(parse_fault(nlohmann::json::parse(R"({"method":"patch","path_prefix":"/crm/v3/objects/leads/","status":503,"times":2})")));
+  t.add(parse_fault(nlohmann::json::parse(
+      R"({"method":"patch","path_prefix":"/crm/v3/objects/leads/","status":503,"times":2})")));
   t.add(parse_fault(nlohmann::json::parse(R"({"kind":"delay","delay_ms":10})")));
   auto f = t.take("PATCH", "/crm/v3/objects/leads/1");
   ASSERT_TRUE(f);
@@ -69,7 +70,8 @@ TEST(FakeHubspotFaultTable, ParsesMatchesAndCountsDown) {
   EXPECT_FALSE(t.take("GET", "/x"));
   EXPECT_EQ(parse_fault(nlohmann::json::parse(R"({"status":477})")).retry_after, 5);
   EXPECT_EQ(parse_fault(nlohmann::json::parse(R"({"kind":"rate_limit"})")).policy, "TEN_SECONDLY_ROLLING");
-  EXPECT_THROW(parse_fault(nlohmann::json::parse(R"({"kind":"rate_limit","policy":"HOURLY"})")), std::invalid_argument);
+  EXPECT_THROW(parse_fault(nlohmann::json::parse(R"({"kind":"rate_limit","policy":"HOURLY"})")),
+               std::invalid_argument);
   EXPECT_THROW(parse_fault(nlohmann::json::parse(R"({"status":503,"times":0})")), std::invalid_argument);
   EXPECT_THROW(parse_fault(nlohmann::json::parse(R"({"status":503,"colour":"red"})")), std::invalid_argument);
 }

@@ -64,7 +64,8 @@ TEST_F(StoreTest, LosingTheLastPrimaryArchivesAndAssociationsNeverTouchLastModif
   const auto contact = store.create_object(ObjKind::contact, {}, kNow).id;
   const auto company = store.create_object(ObjKind::company, {}, kNow).id;
   Lead& lead = lead_with(contact, company);
-  store.associate(lead, ObjKind::company, store.create_object(ObjKind::company, {}, kNow).id, kAssocUnlabeled);
+  store.associate(lead, ObjKind::company, store.create_object(ObjKind::company, {}, kNow).id,
+                  kAssocUnlabeled);
   EXPECT_EQ(lead.updated_ms, kNow);
   EXPECT_FALSE(store.dissociate(lead, ObjKind::contact, contact, kAssocPrimary, kNow + 1));
   EXPECT_EQ(lead.assoc_bits(ObjKind::contact, contact), kAssocUnlabeled);
@@ -134,8 +135,10 @@ TEST_F(StoreTest, LeadJsonSortsPropertiesAndReadsTheIndexAsOfACutoff) {
   JsonWriter jw(out);
   write_lead(jw, store, lead, view);
   const std::string id = std::to_string(lead.id);
-  EXPECT_EQ(out, R"({"id":")" + id + R"(","properties":{"hs_lead_label":null,"hs_object_id":")" + id +
-                     R"("},"createdAt":"2026-01-01T00:00:00.000Z","updatedAt":"2026-01-01T00:00:00.000Z","archived":false})");
+  EXPECT_EQ(
+      out,
+      R"({"id":")" + id + R"(","properties":{"hs_lead_label":null,"hs_object_id":")" + id +
+          R"("},"createdAt":"2026-01-01T00:00:00.000Z","updatedAt":"2026-01-01T00:00:00.000Z","archived":false})");
 }
 
 }  // namespace

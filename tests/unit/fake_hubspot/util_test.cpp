@@ -59,7 +59,9 @@ TEST(FakeHubspotJsonWriter, EscapesAndSeparates) {
   w.begin_object();
   w.end_object();
   w.end_object();
-  EXPECT_EQ(out, R"({"a\"b":"line\nbreak \\ \"quoted\" \u0001 ünïcode","n":[-3,"5000000001",null,true],"empty":{}})");
+  EXPECT_EQ(
+      out,
+      R"({"a\"b":"line\nbreak \\ \"quoted\" \u0001 ünïcode","n":[-3,"5000000001",null,true],"empty":{}})");
 }
 
 }  // namespace

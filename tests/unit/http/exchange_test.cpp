@@ -39,8 +39,8 @@ RequestMessage message_for(const Request& request) {
   return make_request_message(request, RequestDefaults{"api.hubapi.com", "leadsync/test"});
 }
 
-// Runs one exchange on `client` to completion. run_for only bounds a hang so that it fails the test instead of
-// blocking ctest; a working exchange finishes as soon as its handlers ran.
+// Runs one exchange on `client` to completion. run_for only bounds a hang so that it fails the test instead
+// of blocking ctest; a working exchange finishes as soon as its handlers ran.
 Outcome run_exchange(net::io_context& ioc, test::stream& client, RequestMessage& message,
                      ExchangeLimits limits = {}) {
   Outcome outcome;
@@ -59,8 +59,8 @@ struct Conversation {
   Outcome outcome;
   std::string received;
 };
-Conversation converse(const std::string& response, Request request = post_request(), ExchangeLimits limits = {},
-                      bool close_after_response = false) {
+Conversation converse(const std::string& response, Request request = post_request(),
+                      ExchangeLimits limits = {}, bool close_after_response = false) {
   net::io_context ioc;
   test::stream client(ioc);
   test::stream server(ioc);
@@ -88,7 +88,8 @@ const std::string kOk =
     "\r\n"
     "{\"id\":\"42\"}";
 
-// ---- request framing ----------------------------------------------------------------------------------------
+// ---- request framing
+// ----------------------------------------------------------------------------------------
 
 TEST(Exchange, WritesTheRequestWithTheTransportsHeaders) {
   const auto c = converse(kOk);
@@ -108,9 +109,9 @@ TEST(Exchange, WritesTheRequestWithTheTransportsHeaders) {
 
 TEST(Exchange, CallerHeadersWinExceptTheOnesTheTransportOwns) {
   Request request = post_request();
-  request.headers = {{"host", "evil.example"},          {"Content-Length", "999"},
-                     {"Transfer-Encoding", "chunked"},  {"Connection", "close"},
-                     {"accept", "text/plain"},          {"content-type", "application/merge-patch+json"},
+  request.headers = {{"host", "evil.example"},         {"Content-Length", "999"},
+                     {"Transfer-Encoding", "chunked"}, {"Connection", "close"},
+                     {"accept", "text/plain"},         {"content-type", "application/merge-patch+json"},
                      {"user-agent", "custom/1"}};
   const auto c = converse(kOk, request);
   ASSERT_FALSE(c.outcome.result.ec);
@@ -170,7 +171,8 @@ TEST(Exchange, MalformedRequestsAreRejectedWithoutEchoingHeaderValues) {
   }
 }
 
-// ---- response parsing -----------------------------------------------------------------------------------------
+// ---- response parsing
+// -----------------------------------------------------------------------------------------
 
 TEST(Exchange, CopiesStatusHeadersAndBody) {
   const auto c = converse(kOk);
@@ -212,10 +214,11 @@ TEST(Exchange, HeadResponsesHaveNoBodyDespiteContentLength) {
 }
 
 TEST(Exchange, KeepAliveFollowsTheServer) {
-  EXPECT_FALSE(converse("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok").outcome.result.keep_alive);
+  EXPECT_FALSE(converse("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok")
+                   .outcome.result.keep_alive);
   EXPECT_FALSE(converse("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok").outcome.result.keep_alive);
-  EXPECT_TRUE(
-      converse("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok").outcome.result.keep_alive);
+  EXPECT_TRUE(converse("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok")
+                  .outcome.result.keep_alive);
   // Bytes after the response: the framing cannot be trusted for another request.
   EXPECT_FALSE(converse("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA").outcome.result.keep_alive);
   // A body delimited by the end of the connection.
@@ -225,7 +228,8 @@ TEST(Exchange, KeepAliveFollowsTheServer) {
   EXPECT_FALSE(until_eof.outcome.result.keep_alive);
 }
 
-// ---- limits and malformed responses ---------------------------------------------------------------------------
+// ---- limits and malformed responses
+// ---------------------------------------------------------------------------
 
 TEST(Exchange, BodyOverTheLimitIsTooLarge) {
   ExchangeLimits limits;
@@ -254,8 +258,9 @@ TEST(Exchange, BodyOverTheLimitIsTooLarge) {
 TEST(Exchange, HeadersOverTheLimitAreTooLarge) {
   ExchangeLimits limits;
   limits.max_header_bytes = 512;
-  const auto c = converse("HTTP/1.1 200 OK\r\nX-Big: " + std::string(1000, 'h') + "\r\nContent-Length: 0\r\n\r\n",
-                          post_request(), limits);
+  const auto c =
+      converse("HTTP/1.1 200 OK\r\nX-Big: " + std::string(1000, 'h') + "\r\nContent-Length: 0\r\n\r\n",
+               post_request(), limits);
   ASSERT_TRUE(c.outcome.result.ec);
   const auto error = classify(c.outcome.result);
   EXPECT_EQ(error.transport_kind(), TransportErrorKind::too_large) << error.what();
@@ -263,8 +268,8 @@ TEST(Exchange, HeadersOverTheLimitAreTooLarge) {
 
 TEST(Exchange, UnparsableResponsesAreProtocolErrors) {
   for (const std::string& garbage :
-       {std::string("HTTP/1.1 abc OK\r\nContent-Length: 0\r\n\r\n"), std::string("SSH-2.0-OpenSSH_9.2\r\n\r\n"),
-        std::string("HTTP/1.1 200 OK\r\nBad Header Line\r\n\r\n"),
+       {std::string("HTTP/1.1 abc OK\r\nContent-Length: 0\r\n\r\n"),
+        std::string("SSH-2.0-OpenSSH_9.2\r\n\r\n"), std::string("HTTP/1.1 200 OK\r\nBad Header Line\r\n\r\n"),
         std::string("HTTP/1.1 200 OK\r\nContent-Length: 12x\r\n\r\n"),
         std::string("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")}) {
     const auto c = converse(garbage);
@@ -276,7 +281,8 @@ TEST(Exchange, UnparsableResponsesAreProtocolErrors) {
   }
 }
 
-// ---- failures at every step -------------------------------------------------------------------------------------
+// ---- failures at every step
+// -------------------------------------------------------------------------------------
 
 void expect_sensible(const TransportError& error, const std::string& context) {
   const std::string message = error.what();
@@ -302,7 +308,8 @@ TEST(Exchange, AFailureAtEveryReadAndWriteBecomesAClosedError) {
       client.append(kOk);
       auto message = message_for(post_request());
       const auto outcome = run_exchange(ioc, client, message);
-      const std::string context = "io size " + std::to_string(io_size) + ", failing step " + std::to_string(n);
+      const std::string context =
+          "io size " + std::to_string(io_size) + ", failing step " + std::to_string(n);
       ASSERT_TRUE(outcome.done) << "hang: " << context;
       ASSERT_FALSE(outcome.error) << "exception: " << context;
       if (!outcome.result.ec) {
@@ -361,7 +368,8 @@ TEST(Exchange, AWriteToAClosedPeerFailsInTheWritePhase) {
   EXPECT_EQ(classify(outcome.result).transport_kind(), TransportErrorKind::closed);
 }
 
-// ---- classification and the stale-connection retry rule ---------------------------------------------------------
+// ---- classification and the stale-connection retry rule
+// ---------------------------------------------------------
 
 TEST(ClassifyFailure, MapsEachPhaseAndErrorToItsKind) {
   struct Case {
@@ -388,10 +396,12 @@ TEST(ClassifyFailure, MapsEachPhaseAndErrorToItsKind) {
   };
   for (const auto& c : cases) {
     const auto error = classify_failure(c.ec, c.phase, "localhost:8443", "io_timeout 200ms");
-    EXPECT_EQ(error.transport_kind(), c.kind) << c.ec.message() << " " << describe(c.phase) << ": " << error.what();
+    EXPECT_EQ(error.transport_kind(), c.kind)
+        << c.ec.message() << " " << describe(c.phase) << ": " << error.what();
     EXPECT_NE(std::string(error.what()).find("localhost:8443"), std::string::npos) << error.what();
   }
-  const auto timeout = classify_failure(beast::error::timeout, Phase::read, "localhost:8443", "io_timeout 200ms");
+  const auto timeout =
+      classify_failure(beast::error::timeout, Phase::read, "localhost:8443", "io_timeout 200ms");
   EXPECT_NE(std::string(timeout.what()).find("io_timeout 200ms"), std::string::npos) << timeout.what();
   EXPECT_NE(std::string(timeout.what()).find("reading the response"), std::string::npos) << timeout.what();
 }

@@ -24,9 +24,10 @@ TEST(TransportError, VerificationAndInsecureRefusalsAreFatalTheRestTransient) {
     EXPECT_TRUE(error.is_fatal()) << to_string(kind);
     EXPECT_EQ(error.transport_kind(), kind);
   }
-  for (auto kind : {TransportErrorKind::resolve, TransportErrorKind::connect, TransportErrorKind::tls_handshake,
-                    TransportErrorKind::timeout, TransportErrorKind::closed, TransportErrorKind::protocol,
-                    TransportErrorKind::too_large}) {
+  for (auto kind :
+       {TransportErrorKind::resolve, TransportErrorKind::connect, TransportErrorKind::tls_handshake,
+        TransportErrorKind::timeout, TransportErrorKind::closed, TransportErrorKind::protocol,
+        TransportErrorKind::too_large}) {
     TransportError error(kind, "x");
     EXPECT_TRUE(error.is_transient()) << to_string(kind);
   }

@@ -67,9 +67,10 @@ TEST(BaseUrl, PlainHttpToAnythingElseIsRefusedWithTheReason) {
 
 TEST(BaseUrl, MalformedUrlsAreFatalConfigurationErrors) {
   for (const char* url :
-       {"api.hubapi.com", "https://", "https:///", "https://:443", "ftp://api.hubapi.com", "https://api.hubapi.com/crm/v3",
-        "https://api.hubapi.com?x=1", "https://api.hubapi.com#frag", "https://api.hubapi.com:", "https://api.hubapi.com:0",
-        "https://api.hubapi.com:65536", "https://api.hubapi.com:8a", "https://[::1", "https://[::1]x", "https://[zz]",
+       {"api.hubapi.com", "https://", "https:///", "https://:443", "ftp://api.hubapi.com",
+        "https://api.hubapi.com/crm/v3", "https://api.hubapi.com?x=1", "https://api.hubapi.com#frag",
+        "https://api.hubapi.com:", "https://api.hubapi.com:0", "https://api.hubapi.com:65536",
+        "https://api.hubapi.com:8a", "https://[::1", "https://[::1]x", "https://[zz]",
         "https://api hubapi.com", "https://-bad.example"}) {
     try {
       parse_base_url(url);

@@ -11,8 +11,12 @@ constexpr const char* kClientSecret = "csecret-0123456789";
 constexpr const char* kRefreshToken = "rt-aaaaaaaa-bbbb-cccc";
 
 std::string token_response(const std::string& access, const std::string& refresh, int expires_in = 1800) {
-  return Json{{"access_token", access}, {"refresh_token", refresh}, {"expires_in", expires_in},
-              {"token_type", "bearer"}, {"token_use", "access_token"}}.dump();
+  return Json{{"access_token", access},
+              {"refresh_token", refresh},
+              {"expires_in", expires_in},
+              {"token_type", "bearer"},
+              {"token_use", "access_token"}}
+      .dump();
 }
 
 struct OAuthFixture : public ::testing::Test {
@@ -32,7 +36,9 @@ struct OAuthFixture : public ::testing::Test {
   const http::Request& request(std::size_t i) const { return transport.requests().at(i); }
 };
 
-std::string page() { return Json{{"results", Json::array()}}.dump(); }
+std::string page() {
+  return Json{{"results", Json::array()}}.dump();
+}
 
 TEST_F(OAuthFixture, FetchesAnAccessTokenOnFirstUseAndCachesIt) {
   transport.respond(200, token_response("at-1", "rt-2")).respond(200, page()).respond(200, page());
@@ -42,9 +48,8 @@ TEST_F(OAuthFixture, FetchesAnAccessTokenOnFirstUseAndCachesIt) {
   EXPECT_EQ(request(0).method, "POST");
   EXPECT_EQ(request(0).target, "/oauth/v1/token");
   EXPECT_EQ(header(request(0), "Content-Type"), "application/x-www-form-urlencoded");
-  EXPECT_EQ(request(0).body,
-            std::string("grant_type=refresh_token&client_id=cid-1&client_secret=") + kClientSecret +
-                "&refresh_token=" + kRefreshToken);
+  EXPECT_EQ(request(0).body, std::string("grant_type=refresh_token&client_id=cid-1&client_secret=") +
+                                 kClientSecret + "&refresh_token=" + kRefreshToken);
   EXPECT_FALSE(header(request(0), "Authorization"));
   EXPECT_EQ(header(request(1), "Authorization"), "Bearer at-1");
   EXPECT_EQ(header(request(2), "Authorization"), "Bearer at-1");
@@ -92,8 +97,9 @@ TEST_F(OAuthFixture, ASecond401AfterTheRefreshIsFatal) {
 }
 
 TEST_F(OAuthFixture, RefusedRefreshIsFatalWithoutLeakingSecrets) {
-  transport.respond(400, std::string(R"({"status":"BAD_REFRESH_TOKEN","message":"missing or unknown refresh token )") +
-                             kRefreshToken + R"(","correlationId":"x"})");
+  transport.respond(
+      400, std::string(R"({"status":"BAD_REFRESH_TOKEN","message":"missing or unknown refresh token )") +
+               kRefreshToken + R"(","correlationId":"x"})");
   try {
     run_sync(client.list_page({}));
     FAIL();

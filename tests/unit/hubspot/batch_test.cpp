@@ -84,7 +84,9 @@ TEST_F(BatchTest, BatchCreate207ResultsOutOfOrderAreMatchedByTraceId) {
   r1["objectWriteTraceId"] = "t-1";
   Json err{{"status", "error"},
            {"category", "VALIDATION_ERROR"},
-           {"message", "Property values were not valid: [{\"isValid\":false,\"message\":\"Property \\\"missing\\\" does not exist\"}]"},
+           {"message",
+            "Property values were not valid: [{\"isValid\":false,\"message\":\"Property \\\"missing\\\" does "
+            "not exist\"}]"},
            {"context", {{"objectWriteTraceId", {"t-2"}}}}};
   transport.respond(207, batch_json(Json::array({r3, r1}), Json::array({err})));
   std::vector<LeadCreateInput> in(3);
@@ -124,8 +126,11 @@ class UniqueKeyTest : public ClientFixture {
 
 TEST_F(UniqueKeyTest, ResultsWithoutTraceIdsAreMatchedByUniqueKey) {
   // FACTS.md's 207 example: results carry no objectWriteTraceId.
-  transport.respond(207, batch_json(Json::array({lead_json("2", {{"leadsync_key", "k2"}}), lead_json("1", {{"leadsync_key", "k1"}})}),
-                                    Json::array({{{"status", "error"}, {"category", "VALIDATION_ERROR"}, {"message", "bad"},
+  transport.respond(207, batch_json(Json::array({lead_json("2", {{"leadsync_key", "k2"}}),
+                                                 lead_json("1", {{"leadsync_key", "k1"}})}),
+                                    Json::array({{{"status", "error"},
+                                                  {"category", "VALIDATION_ERROR"},
+                                                  {"message", "bad"},
                                                   {"context", {{"objectWriteTraceId", {"t-3"}}}}}})));
   std::vector<LeadCreateInput> in{input("k1"), input("k2"), input("k3")};
   in[0].object_write_trace_id = "t-1";
@@ -140,7 +145,9 @@ TEST_F(UniqueKeyTest, ResultsWithoutTraceIdsAreMatchedByUniqueKey) {
 
 TEST_F(BatchTest, AResultWithoutTraceIdIsMatchedWhenItIsTheOnlyPossibility) {
   transport.respond(207, batch_json(Json::array({lead_json("9")}),
-                                    Json::array({{{"status", "error"}, {"category", "VALIDATION_ERROR"}, {"message", "bad"},
+                                    Json::array({{{"status", "error"},
+                                                  {"category", "VALIDATION_ERROR"},
+                                                  {"message", "bad"},
                                                   {"context", {{"objectWriteTraceId", {"t-1"}}}}}})));
   std::vector<LeadCreateInput> in(2);
   in[0].object_write_trace_id = "t-1";
@@ -219,7 +226,9 @@ TEST_F(BatchTest, CreateValidationErrorIsARecordError) {
 
 TEST_F(UniqueKeyTest, AmbiguousCreateReadsBackByUniqueKeyAndReturnsTheExistingLead) {
   transport.fail(http::TransportErrorKind::timeout, "read timed out")
-      .respond(200, batch_json(Json::array({lead_json("77", {{"leadsync_key", "k1"}, {"hs_lead_name", "Lead k1"}})})));
+      .respond(
+          200,
+          batch_json(Json::array({lead_json("77", {{"leadsync_key", "k1"}, {"hs_lead_name", "Lead k1"}})})));
   auto in = input("k1");
   in.object_write_trace_id = "t-1";
   auto lead = run_sync(client.create(in));
@@ -235,11 +244,15 @@ TEST_F(UniqueKeyTest, AmbiguousCreateReadsBackByUniqueKeyAndReturnsTheExistingLe
 }
 
 TEST_F(UniqueKeyTest, AmbiguousBatchCreateRecreatesOnlyTheMissingInputs) {
-  Json not_found{{"status", "error"}, {"category", "OBJECT_NOT_FOUND"}, {"message", "Could not get some LEAD objects"},
+  Json not_found{{"status", "error"},
+                 {"category", "OBJECT_NOT_FOUND"},
+                 {"message", "Could not get some LEAD objects"},
                  {"context", {{"ids", {"k1", "k3"}}}}};
   transport.respond(503, "")
-      .respond(207, batch_json(Json::array({lead_json("2", {{"leadsync_key", "k2"}})}), Json::array({not_found})))
-      .respond(201, batch_json(Json::array({lead_json("3", {{"leadsync_key", "k3"}}), lead_json("1", {{"leadsync_key", "k1"}})})));
+      .respond(207,
+               batch_json(Json::array({lead_json("2", {{"leadsync_key", "k2"}})}), Json::array({not_found})))
+      .respond(201, batch_json(Json::array({lead_json("3", {{"leadsync_key", "k3"}}),
+                                            lead_json("1", {{"leadsync_key", "k1"}})})));
   std::vector<LeadCreateInput> in{input("k1"), input("k2"), input("k3")};
   auto r = run_sync(client.batch_create(in));
   ASSERT_EQ(transport.requests().size(), 3u);
@@ -283,7 +296,8 @@ TEST_F(UniqueKeyTest, RepeatedAmbiguityGivesUpInDoubtAfterMaxAttempts) {
   }
   EXPECT_THROW(run_sync(client.create(input("k1"))), InDoubtError);
   EXPECT_EQ(transport.requests().size(), 9u);  // 5 creates, 4 read-backs
-  EXPECT_THAT(sleeps(), ElementsAre(milliseconds(250), milliseconds(500), milliseconds(1'000), milliseconds(2'000)));
+  EXPECT_THAT(sleeps(),
+              ElementsAre(milliseconds(250), milliseconds(500), milliseconds(1'000), milliseconds(2'000)));
 }
 
 }  // namespace

@@ -11,9 +11,8 @@ using ::testing::UnorderedElementsAre;
 class EndpointsTest : public ClientFixture {};
 
 TEST_F(EndpointsTest, ListPageEncodesArraysCommaSeparatedAndEveryValue) {
-  Json page{{"results",
-             Json::array({lead_json("11", {{"hs_lead_name", "Jane"}, {"hs_lead_label", nullptr}}),
-                          lead_json("12")})},
+  Json page{{"results", Json::array({lead_json("11", {{"hs_lead_name", "Jane"}, {"hs_lead_label", nullptr}}),
+                                     lead_json("12")})},
             {"paging", {{"next", {{"after", "NTI1Cg%3D%3D"}, {"link", "https://api.hubapi.com/..."}}}}}};
   transport.respond(200, page.dump());
   ListRequest req;
@@ -56,7 +55,8 @@ TEST_F(EndpointsTest, ListPageWithHistoryAsksForAtMostFifty) {
   ListRequest req;
   req.properties_with_history = {"hs_lead_label"};
   run_sync(client.list_page(req));
-  EXPECT_EQ(request(0).target, "/crm/v3/objects/leads?limit=50&propertiesWithHistory=hs_lead_label&archived=false");
+  EXPECT_EQ(request(0).target,
+            "/crm/v3/objects/leads?limit=50&propertiesWithHistory=hs_lead_label&archived=false");
 }
 
 TEST_F(EndpointsTest, SearchWithANonNumericTotalIsMalformedAndRetried) {
@@ -67,15 +67,16 @@ TEST_F(EndpointsTest, SearchWithANonNumericTotalIsMalformedAndRetried) {
 
 TEST_F(EndpointsTest, V3AssociationsAreMappedMergedAndFlaggedWhenUnknown) {
   Json lead = lead_json("5");
-  lead["associations"] = {
-      {"contacts",
-       {{"results", Json::array({{{"id", "101"}, {"type", "lead_to_primary_contact"}},
-                                 {{"id", "101"}, {"type", "lead_to_contact"}},
-                                 {{"id", "102"}, {"type", "lead_to_contact"}}})}}},
-      {"companies", {{"results", Json::array({{{"id", "900"}, {"type", "lead_to_primary_company"}},
-                                              {{"id", "900"}, {"type", "lead_to_company"}}})}}}};
+  lead["associations"] = {{"contacts",
+                           {{"results", Json::array({{{"id", "101"}, {"type", "lead_to_primary_contact"}},
+                                                     {{"id", "101"}, {"type", "lead_to_contact"}},
+                                                     {{"id", "102"}, {"type", "lead_to_contact"}}})}}},
+                          {"companies",
+                           {{"results", Json::array({{{"id", "900"}, {"type", "lead_to_primary_company"}},
+                                                     {{"id", "900"}, {"type", "lead_to_company"}}})}}}};
   Json odd = lead_json("6");
-  odd["associations"] = {{"contacts", {{"results", Json::array({{{"id", "103"}, {"type", "lead_to_contact_unlabeled"}}})}}}};
+  odd["associations"] = {
+      {"contacts", {{"results", Json::array({{{"id", "103"}, {"type", "lead_to_contact_unlabeled"}}})}}}};
   Json paged = lead_json("7");
   paged["associations"] = {{"contacts",
                             {{"results", Json::array({{{"id", "104"}, {"type", "lead_to_contact"}}})},
@@ -97,14 +98,20 @@ TEST_F(EndpointsTest, V3AssociationsAreMappedMergedAndFlaggedWhenUnknown) {
 }
 
 TEST_F(EndpointsTest, ListAllFollowsPagingUntilDone) {
-  transport.respond(200, Json{{"results", Json::array({lead_json("1")})}, {"paging", {{"next", {{"after", "2"}}}}}}.dump())
-      .respond(200, Json{{"results", Json::array({lead_json("2")})}, {"paging", {{"next", {{"after", "3"}}}}}}.dump())
+  transport
+      .respond(
+          200,
+          Json{{"results", Json::array({lead_json("1")})}, {"paging", {{"next", {{"after", "2"}}}}}}.dump())
+      .respond(
+          200,
+          Json{{"results", Json::array({lead_json("2")})}, {"paging", {{"next", {{"after", "3"}}}}}}.dump())
       .respond(200, Json{{"results", Json::array({lead_json("3")})}}.dump());
   std::vector<std::string> seen;
-  auto total = run_sync(client.list_all(ListRequest{}, [&](std::vector<LeadObject> page) -> net::awaitable<void> {
-    for (auto& l : page) seen.push_back(l.id);
-    co_return;
-  }));
+  auto total =
+      run_sync(client.list_all(ListRequest{}, [&](std::vector<LeadObject> page) -> net::awaitable<void> {
+        for (auto& l : page) seen.push_back(l.id);
+        co_return;
+      }));
   EXPECT_EQ(total, 3);
   EXPECT_THAT(seen, ElementsAre("1", "2", "3"));
   EXPECT_EQ(request(1).target, "/crm/v3/objects/leads?limit=100&after=2&archived=false");
@@ -113,11 +120,15 @@ TEST_F(EndpointsTest, ListAllFollowsPagingUntilDone) {
 
 TEST_F(EndpointsTest, GetLeadByIdPropertyAndHistory) {
   Json lead = lead_json("77", {{"hs_lead_label", "HOT"}});
-  lead["propertiesWithHistory"] = {
-      {"hs_lead_label",
-       Json::array({{{"value", "HOT"}, {"timestamp", "2025-01-09T07:18:04.947Z"}, {"sourceType", "INTEGRATION"}, {"sourceId", "5670736"}},
-                    {{"value", "WARM"}, {"timestamp", "2025-01-09T07:18:03.656Z"}, {"sourceType", "CRM_UI"},
-                     {"sourceId", "userId:51446676"}, {"updatedByUserId", 51446676}}})}};
+  lead["propertiesWithHistory"] = {{"hs_lead_label", Json::array({{{"value", "HOT"},
+                                                                   {"timestamp", "2025-01-09T07:18:04.947Z"},
+                                                                   {"sourceType", "INTEGRATION"},
+                                                                   {"sourceId", "5670736"}},
+                                                                  {{"value", "WARM"},
+                                                                   {"timestamp", "2025-01-09T07:18:03.656Z"},
+                                                                   {"sourceType", "CRM_UI"},
+                                                                   {"sourceId", "userId:51446676"},
+                                                                   {"updatedByUserId", 51446676}}})}};
   transport.respond(200, lead.dump());
   GetOptions o;
   o.properties = {"hs_lead_label"};
@@ -145,7 +156,8 @@ TEST_F(EndpointsTest, GetLeadNotFoundIsNullopt) {
 TEST_F(EndpointsTest, BatchReadBodyAndMissingIdsAsErrors) {
   Json err{{"status", "error"},
            {"category", "OBJECT_NOT_FOUND"},
-           {"message", "Could not get some LEAD objects, they may be deleted or not exist. Check that ids are valid."},
+           {"message",
+            "Could not get some LEAD objects, they may be deleted or not exist. Check that ids are valid."},
            {"context", {{"ids", Json::array({"404"})}}}};
   transport.respond(207, batch_json(Json::array({lead_json("2"), lead_json("1")}), Json::array({err})));
   BatchReadOptions o;
@@ -165,7 +177,8 @@ TEST_F(EndpointsTest, BatchReadBodyAndMissingIdsAsErrors) {
 }
 
 TEST_F(EndpointsTest, BatchReadNumErrorsOnA200IsStillReported) {
-  Json err{{"status", "error"}, {"category", "OBJECT_NOT_FOUND"}, {"message", "x"}, {"context", {{"ids", {"9"}}}}};
+  Json err{
+      {"status", "error"}, {"category", "OBJECT_NOT_FOUND"}, {"message", "x"}, {"context", {{"ids", {"9"}}}}};
   transport.respond(200, batch_json(Json::array(), Json::array({err})));
   BatchReadOptions o;
   o.id_property = "leadsync_key";
@@ -180,7 +193,8 @@ TEST_F(EndpointsTest, BatchReadNumErrorsOnA200IsStillReported) {
 TEST_F(EndpointsTest, SearchBody) {
   transport.respond(200, Json{{"total", 201},
                               {"results", Json::array({lead_json("1")})},
-                              {"paging", {{"next", {{"after", "200"}}}}}}.dump());
+                              {"paging", {{"next", {{"after", "200"}}}}}}
+                             .dump());
   SearchRequest s;
   s.filter_groups.push_back(
       {{{"hs_lastmodifieddate", "GTE", "1767225600000", {}, std::nullopt},
@@ -235,11 +249,14 @@ TEST_F(EndpointsTest, UpdateBodyAndIdProperty) {
 }
 
 TEST_F(EndpointsTest, BatchUpdateCarriesTraceIdsAndReportsPerInputErrors) {
-  Json err{{"status", "error"}, {"category", "VALIDATION_ERROR"}, {"message", "Property values were not valid"},
+  Json err{{"status", "error"},
+           {"category", "VALIDATION_ERROR"},
+           {"message", "Property values were not valid"},
            {"context", {{"objectWriteTraceId", {"t-2"}}}}};
   Json ok = lead_json("1");
   transport.respond(207, batch_json(Json::array({ok}), Json::array({err})));
-  auto r = run_sync(client.batch_update({{"1", {{"hs_lead_name", "A"}}, "t-1"}, {"2", {{"hs_lead_label", "BAD"}}, "t-2"}}));
+  auto r = run_sync(
+      client.batch_update({{"1", {{"hs_lead_name", "A"}}, "t-1"}, {"2", {{"hs_lead_label", "BAD"}}, "t-2"}}));
   EXPECT_EQ(request(0).target, "/crm/v3/objects/leads/batch/update");
   EXPECT_EQ(body_of(request(0)), Json::parse(R"({"inputs":[
       {"id":"1","properties":{"hs_lead_name":"A"},"objectWriteTraceId":"t-1"},
@@ -265,8 +282,8 @@ TEST_F(EndpointsTest, BatchUpsertByUniqueProperty) {
   Json b = lead_json("2", {{"leadsync_key", "k2"}});
   b["new"] = false;
   transport.respond(200, batch_json(Json::array({b, a})));
-  auto r = run_sync(client.batch_upsert({{"k1", {{"hs_lead_name", "A"}}, "u1"}, {"k2", {{"hs_lead_name", "B"}}, "u2"}},
-                                        "leadsync_key"));
+  auto r = run_sync(client.batch_upsert(
+      {{"k1", {{"hs_lead_name", "A"}}, "u1"}, {"k2", {{"hs_lead_name", "B"}}, "u2"}}, "leadsync_key"));
   EXPECT_EQ(request(0).target, "/crm/v3/objects/leads/batch/upsert");
   EXPECT_EQ(body_of(request(0)), Json::parse(R"({"inputs":[
       {"id":"k1","idProperty":"leadsync_key","properties":{"hs_lead_name":"A"},"objectWriteTraceId":"u1"},
@@ -304,7 +321,9 @@ TEST_F(EndpointsTest, BatchArchiveBody) {
 }
 
 TEST_F(EndpointsTest, V3AssociateAndUnassociate) {
-  transport.respond(200, lead_json("5").dump()).respond(204, "").respond(404, error_json("OBJECT_NOT_FOUND", "x"));
+  transport.respond(200, lead_json("5").dump())
+      .respond(204, "")
+      .respond(404, error_json("OBJECT_NOT_FOUND", "x"));
   run_sync(client.associate("5", "contacts", "101", 608));
   EXPECT_TRUE(run_sync(client.unassociate("5", "contacts", "101", 608)));
   EXPECT_FALSE(run_sync(client.unassociate("5", "contacts", "101", 608)));
@@ -317,12 +336,17 @@ TEST_F(EndpointsTest, V3AssociateAndUnassociate) {
 }
 
 TEST_F(EndpointsTest, V4PutLabelsAndRemovePair) {
-  transport.respond(201, R"({"fromObjectTypeId":"0-136","fromObjectId":5,"toObjectTypeId":"0-1","toObjectId":101,"labels":["Primary"]})")
+  transport
+      .respond(
+          201,
+          R"({"fromObjectTypeId":"0-136","fromObjectId":5,"toObjectTypeId":"0-1","toObjectId":101,"labels":["Primary"]})")
       .respond(204, "");
-  auto r = run_sync(client.put_association_labels("5", "contacts", "101", {{"HUBSPOT_DEFINED", 578}, {"HUBSPOT_DEFINED", 608}}));
+  auto r = run_sync(client.put_association_labels("5", "contacts", "101",
+                                                  {{"HUBSPOT_DEFINED", 578}, {"HUBSPOT_DEFINED", 608}}));
   EXPECT_EQ(request(0).method, "PUT");
   EXPECT_EQ(request(0).target, "/crm/v4/objects/leads/5/associations/contacts/101");
-  EXPECT_EQ(body_of(request(0)), Json::parse(R"([{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":578},
+  EXPECT_EQ(body_of(request(0)),
+            Json::parse(R"([{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":578},
       {"associationCategory":"HUBSPOT_DEFINED","associationTypeId":608}])"));
   EXPECT_EQ(r.from_id, "5");
   EXPECT_EQ(r.to_id, "101");
@@ -333,7 +357,8 @@ TEST_F(EndpointsTest, V4PutLabelsAndRemovePair) {
 }
 
 TEST_F(EndpointsTest, V4BatchReadFollowsPerResultPaging) {
-  transport.respond(200, R"({"status":"COMPLETE","results":[
+  transport
+      .respond(200, R"({"status":"COMPLETE","results":[
       {"from":{"id":"1"},"to":[{"toObjectId":101,"associationTypes":[{"category":"HUBSPOT_DEFINED","typeId":578,"label":"Primary"},
                                                                      {"category":"HUBSPOT_DEFINED","typeId":608,"label":null}]}],
        "paging":{"next":{"after":"cursor-1"}}},
@@ -370,10 +395,14 @@ TEST_F(EndpointsTest, V4BatchReadReportsRealErrorsAndDropsThoseIds) {
 }
 
 TEST_F(EndpointsTest, V4BatchCreateArchiveAndLabelsArchive) {
-  transport.respond(201, R"({"status":"COMPLETE","results":[{"fromObjectTypeId":"0-136","fromObjectId":1,"toObjectTypeId":"0-2","toObjectId":900,"labels":[]}]})")
+  transport
+      .respond(
+          201,
+          R"({"status":"COMPLETE","results":[{"fromObjectTypeId":"0-136","fromObjectId":1,"toObjectTypeId":"0-2","toObjectId":900,"labels":[]}]})")
       .respond(204, "")
       .respond(204, "");
-  auto c = run_sync(client.batch_create_associations("companies", {{"1", "900", {{"HUBSPOT_DEFINED", 610}}}}));
+  auto c =
+      run_sync(client.batch_create_associations("companies", {{"1", "900", {{"HUBSPOT_DEFINED", 610}}}}));
   EXPECT_EQ(request(0).target, "/crm/v4/associations/leads/companies/batch/create");
   EXPECT_EQ(body_of(request(0)), Json::parse(R"({"inputs":[{"from":{"id":"1"},"to":{"id":"900"},
       "types":[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":610}]}]})"));
@@ -381,9 +410,11 @@ TEST_F(EndpointsTest, V4BatchCreateArchiveAndLabelsArchive) {
   EXPECT_EQ(c.results[0].from_id, "1");
   EXPECT_EQ(c.results[0].to_id, "900");
 
-  run_sync(client.batch_archive_associations("companies", {{"1", "900", {}}, {"1", "901", {}}, {"2", "900", {}}}));
+  run_sync(
+      client.batch_archive_associations("companies", {{"1", "900", {}}, {"1", "901", {}}, {"2", "900", {}}}));
   EXPECT_EQ(request(1).target, "/crm/v4/associations/leads/companies/batch/archive");
-  EXPECT_EQ(body_of(request(1)), Json::parse(R"({"inputs":[{"from":{"id":"1"},"to":[{"id":"900"},{"id":"901"}]},
+  EXPECT_EQ(body_of(request(1)),
+            Json::parse(R"({"inputs":[{"from":{"id":"1"},"to":[{"id":"900"},{"id":"901"}]},
       {"from":{"id":"2"},"to":[{"id":"900"}]}]})"));
 
   run_sync(client.batch_archive_labels("companies", {{"1", "900", {{"HUBSPOT_DEFINED", 610}}}}));
@@ -405,7 +436,10 @@ TEST_F(EndpointsTest, AssociationLabels) {
 }
 
 TEST_F(EndpointsTest, PropertiesListGetCreate) {
-  transport.respond(200, R"({"results":[{"name":"hs_lead_label","label":"Lead label","type":"enumeration","fieldType":"select",
+  transport
+      .respond(
+          200,
+          R"({"results":[{"name":"hs_lead_label","label":"Lead label","type":"enumeration","fieldType":"select",
         "groupName":"leadinformation","description":"","hasUniqueValue":false,"hidden":false,"formField":true,
         "modificationMetadata":{"archivable":false,"readOnlyDefinition":true,"readOnlyOptions":false,"readOnlyValue":false},
         "options":[{"label":"Hot","value":"HOT","hidden":false,"displayOrder":0},{"label":"Warm","value":"WARM","hidden":false}]},
@@ -414,7 +448,9 @@ TEST_F(EndpointsTest, PropertiesListGetCreate) {
        {"name":"hs_object_id","label":"ID","type":"number","fieldType":"number","groupName":"x","options":[],
         "modificationMetadata":{"readOnlyValue":true}}]})")
       .respond(404, error_json("OBJECT_NOT_FOUND", "no such property"))
-      .respond(201, R"({"name":"leadsync_key","label":"leadsync key","type":"string","fieldType":"text","groupName":"leadinformation",
+      .respond(
+          201,
+          R"({"name":"leadsync_key","label":"leadsync key","type":"string","fieldType":"text","groupName":"leadinformation",
         "hasUniqueValue":true,"options":[]})");
   auto props = run_sync(client.list_properties());
   EXPECT_EQ(request(0).target, "/crm/v3/properties/leads");
@@ -428,7 +464,8 @@ TEST_F(EndpointsTest, PropertiesListGetCreate) {
   EXPECT_FALSE(run_sync(client.get_property("leadsync_key")));
   EXPECT_EQ(request(1).target, "/crm/v3/properties/leads/leadsync_key");
 
-  auto created = run_sync(client.create_property(HubSpotClient::unique_key_definition("leadsync_key", "leadsync key")));
+  auto created =
+      run_sync(client.create_property(HubSpotClient::unique_key_definition("leadsync_key", "leadsync key")));
   EXPECT_EQ(request(2).method, "POST");
   EXPECT_EQ(request(2).target, "/crm/v3/properties/leads");
   Json body = body_of(request(2));
@@ -441,7 +478,8 @@ TEST_F(EndpointsTest, PropertiesListGetCreate) {
 }
 
 TEST_F(EndpointsTest, Pipelines) {
-  transport.respond(200, R"({"results":[{"id":"lead-pipeline-id","label":"Lead pipeline","displayOrder":0,"archived":false,
+  transport.respond(
+      200, R"({"results":[{"id":"lead-pipeline-id","label":"Lead pipeline","displayOrder":0,"archived":false,
       "stages":[{"id":"new-stage-id","label":"New","displayOrder":0},{"id":"attempting-stage-id","label":"Attempting","displayOrder":1}]}]})");
   auto p = run_sync(client.list_pipelines());
   EXPECT_EQ(request(0).target, "/crm/v3/pipelines/leads");
@@ -463,7 +501,9 @@ class NumericObjectTypeTest : public ClientFixture {
 };
 
 TEST_F(NumericObjectTypeTest, PathsUseTheConfiguredObjectType) {
-  transport.respond(200, R"({"results":[]})").respond(200, R"({"total":0,"results":[]})").respond(200, R"({"results":[]})");
+  transport.respond(200, R"({"results":[]})")
+      .respond(200, R"({"total":0,"results":[]})")
+      .respond(200, R"({"results":[]})");
   run_sync(client.list_page({}));
   run_sync(client.search({}));
   run_sync(client.batch_read_associations("contacts", {"1"}));

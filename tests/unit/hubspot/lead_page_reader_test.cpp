@@ -14,14 +14,17 @@ namespace {
 
 const std::vector<std::string> kTypes = {"contacts", "companies"};
 
-std::string show(const std::optional<std::string>& v) { return v ? "'" + *v + "'" : "null"; }
+std::string show(const std::optional<std::string>& v) {
+  return v ? "'" + *v + "'" : "null";
+}
 
 std::string describe(const std::vector<LeadObject>& leads, const std::optional<std::string>& after) {
   std::ostringstream out;
   for (const auto& o : leads) {
-    out << "id=" << o.id << " created=" << o.created_at << " updated=" << o.updated_at << " archived=" << o.archived
-        << " archived_at=" << show(o.archived_at) << " trace=" << show(o.object_write_trace_id)
-        << " unresolved=" << o.associations_unresolved << " history=" << o.history.size() << "\n";
+    out << "id=" << o.id << " created=" << o.created_at << " updated=" << o.updated_at
+        << " archived=" << o.archived << " archived_at=" << show(o.archived_at)
+        << " trace=" << show(o.object_write_trace_id) << " unresolved=" << o.associations_unresolved
+        << " history=" << o.history.size() << "\n";
     for (const auto& [k, v] : o.properties) out << "  " << k << "=" << show(v) << "\n";
     if (!o.associations) {
       out << "  associations: none\n";
@@ -56,7 +59,8 @@ std::string fast(const std::string& body, const std::vector<std::string>* reques
   return page ? describe(page->results, page->next_after) : "refused";
 }
 
-// A page as HubSpot (and fake-hubspot) sends it for GET /crm/v3/objects/leads?associations=contacts,companies.
+// A page as HubSpot (and fake-hubspot) sends it for GET
+// /crm/v3/objects/leads?associations=contacts,companies.
 const std::string kPage = R"({"results":[
   {"id":"5000000001","properties":{"hs_createdate":"2026-01-01T00:00:00.000Z","hs_lastmodifieddate":"2026-01-02T00:00:00.000Z",
      "hs_lead_name":"Ann \"the\" Lead \\ \u00e9","hs_lead_label":null,"hs_object_id":"5000000001"},
@@ -87,19 +91,20 @@ TEST(LeadPageReaderTest, APlainPageReadsAsTheTreeDecoderReadsIt) {
 }
 
 TEST(LeadPageReaderTest, SmallPagesOfThePlainShape) {
-  for (const std::string body : {
-           R"({"results":[]})",
-           R"({"results":[],"paging":{}})",
-           R"({"results":[],"paging":{"next":{"after":""}}})",
-           R"({"paging":{"next":{"after":"7"}},"results":[{"properties":{},"id":"1"}]})",
-           R"({"results":[{"id":"1","properties":{"a":"x","a":"y"}}]})",  // the last of a repeated property
-           R"({"results":[{"id":"1","properties":{},"associations":{}}]})",
-           R"({"results":[{"id":"1","properties":{},"associations":{"contacts":{}}}]})",
-           R"({"results":[{"id":"1","properties":{},"associations":{"contacts":{"results":[]}}}]})",
-           R"({"results":[{"id":"1","properties":{},"associations":{"deals":{"results":[{"id":"9","type":"x","n":1}]}}}]})",
-           R"({"total":3,"results":[{"id":"1","properties":{}}],"other":[[],{}]})",
-           " \n{ \"results\" : [ ] } \n",
-       }) {
+  for (
+      const std::string body : {
+          R"({"results":[]})",
+          R"({"results":[],"paging":{}})",
+          R"({"results":[],"paging":{"next":{"after":""}}})",
+          R"({"paging":{"next":{"after":"7"}},"results":[{"properties":{},"id":"1"}]})",
+          R"({"results":[{"id":"1","properties":{"a":"x","a":"y"}}]})",  // the last of a repeated property
+          R"({"results":[{"id":"1","properties":{},"associations":{}}]})",
+          R"({"results":[{"id":"1","properties":{},"associations":{"contacts":{}}}]})",
+          R"({"results":[{"id":"1","properties":{},"associations":{"contacts":{"results":[]}}}]})",
+          R"({"results":[{"id":"1","properties":{},"associations":{"deals":{"results":[{"id":"9","type":"x","n":1}]}}}]})",
+          R"({"total":3,"results":[{"id":"1","properties":{}}],"other":[[],{}]})",
+          " \n{ \"results\" : [ ] } \n",
+      }) {
     EXPECT_NE(fast(body, &kTypes), "refused") << body;
     EXPECT_EQ(fast(body, &kTypes), tree(body, &kTypes)) << body;
     EXPECT_EQ(fast(body, nullptr), tree(body, nullptr)) << body;
@@ -107,34 +112,44 @@ TEST(LeadPageReaderTest, SmallPagesOfThePlainShape) {
 }
 
 TEST(LeadPageReaderTest, EveryOtherShapeIsLeftToTheTreeDecoder) {
-  for (const std::string body : {
-           "", "null", "[]", "\"x\"", "{", R"({"results":[]} x)", R"({"results":[]}{})",
-           R"({})",                                                        // no results: the tree decoder's error
-           R"({"results":{}})", R"({"results":[1]})", R"({"results":[[]]})", R"({"results":[],"results":[]})",
-           R"({"results":[{"properties":{}}]})",                           // no id
-           R"({"results":[{"id":"1"}]})",                                  // no properties
-           R"({"results":[{"id":1,"properties":{}}]})",                    // a number for an id
-           R"({"results":[{"id":null,"properties":{}}]})",
-           R"({"results":[{"id":"1","id":"2","properties":{}}]})",
-           R"({"results":[{"id":"1","properties":{"a":5}}]})",             // a number for a value
-           R"({"results":[{"id":"1","properties":{"a":true}}]})",
-           R"({"results":[{"id":"1","properties":{"a":{}}}]})",
-           R"({"results":[{"id":"1","properties":[]}]})",
-           R"({"results":[{"id":"1","properties":{},"properties":{}}]})",
-           R"({"results":[{"id":"1","properties":{},"archived":"true"}]})",
-           R"({"results":[{"id":"1","properties":{},"createdAt":null}]})",
-           R"({"results":[{"id":"1","properties":{},"propertiesWithHistory":{}}]})",
-           R"({"results":[{"id":"1","properties":{},"associations":[]}]})",
-           R"({"results":[{"id":"1","properties":{},"associations":{"contacts":[]}}]})",
-           R"({"results":[{"id":"1","properties":{},"associations":{"contacts":{"results":[]},"contacts":{"results":[]}}}]})",
-           R"({"results":[{"id":"1","properties":{},"associations":{"contacts":{"results":[],"paging":{"next":{"after":"2"}}}}}]})",
-           R"({"results":[{"id":"1","properties":{},"associations":{"contacts":{"results":[{"type":"lead_to_contact"}]}}}]})",
-           R"({"results":[{"id":"1","properties":{},"associations":{"contacts":{"results":[{"id":101}]}}}]})",
-           R"({"results":[{"id":"1","properties":{},"associations":{"contacts":{"results":["101"]}}}]})",
-           R"({"results":[],"paging":{"next":{"after":7}}})",
-           R"({"results":[],"paging":{"next":{"after":null}}})",
-           R"({"results":[],"paging":[]})",
-       }) {
+  for (
+      const std::string body : {
+          "",
+          "null",
+          "[]",
+          "\"x\"",
+          "{",
+          R"({"results":[]} x)",
+          R"({"results":[]}{})",
+          R"({})",  // no results: the tree decoder's error
+          R"({"results":{}})",
+          R"({"results":[1]})",
+          R"({"results":[[]]})",
+          R"({"results":[],"results":[]})",
+          R"({"results":[{"properties":{}}]})",         // no id
+          R"({"results":[{"id":"1"}]})",                // no properties
+          R"({"results":[{"id":1,"properties":{}}]})",  // a number for an id
+          R"({"results":[{"id":null,"properties":{}}]})",
+          R"({"results":[{"id":"1","id":"2","properties":{}}]})",
+          R"({"results":[{"id":"1","properties":{"a":5}}]})",  // a number for a value
+          R"({"results":[{"id":"1","properties":{"a":true}}]})",
+          R"({"results":[{"id":"1","properties":{"a":{}}}]})",
+          R"({"results":[{"id":"1","properties":[]}]})",
+          R"({"results":[{"id":"1","properties":{},"properties":{}}]})",
+          R"({"results":[{"id":"1","properties":{},"archived":"true"}]})",
+          R"({"results":[{"id":"1","properties":{},"createdAt":null}]})",
+          R"({"results":[{"id":"1","properties":{},"propertiesWithHistory":{}}]})",
+          R"({"results":[{"id":"1","properties":{},"associations":[]}]})",
+          R"({"results":[{"id":"1","properties":{},"associations":{"contacts":[]}}]})",
+          R"({"results":[{"id":"1","properties":{},"associations":{"contacts":{"results":[]},"contacts":{"results":[]}}}]})",
+          R"({"results":[{"id":"1","properties":{},"associations":{"contacts":{"results":[],"paging":{"next":{"after":"2"}}}}}]})",
+          R"({"results":[{"id":"1","properties":{},"associations":{"contacts":{"results":[{"type":"lead_to_contact"}]}}}]})",
+          R"({"results":[{"id":"1","properties":{},"associations":{"contacts":{"results":[{"id":101}]}}}]})",
+          R"({"results":[{"id":"1","properties":{},"associations":{"contacts":{"results":["101"]}}}]})",
+          R"({"results":[],"paging":{"next":{"after":7}}})",
+          R"({"results":[],"paging":{"next":{"after":null}}})",
+          R"({"results":[],"paging":[]})",
+      }) {
     EXPECT_EQ(fast(body, &kTypes), "refused") << body;
   }
 }

@@ -4,8 +4,8 @@
 namespace leadsync::hubspot::test {
 namespace {
 
-using ::testing::ElementsAre;
 using std::chrono::hours;
+using ::testing::ElementsAre;
 
 RateLimitOptions limits(int per_10s, milliseconds margin = milliseconds(0)) {
   RateLimitOptions o;
@@ -68,7 +68,8 @@ TEST(RateLimiterTest, NoWindowEverHoldsMoreThanCapacity) {
       p.complete();
     }
   }());
-  // Sliding check over grant times (a stricter measure than HubSpot's, which counts between send and receive).
+  // Sliding check over grant times (a stricter measure than HubSpot's, which counts between send and
+  // receive).
   std::size_t lo = 0;
   for (std::size_t hi = 0; hi < starts.size(); ++hi) {
     while (starts[hi] - starts[lo] >= 10'000) ++lo;

@@ -8,9 +8,13 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string one_lead_page() { return Json{{"results", Json::array({lead_json("1")})}}.dump(); }
+std::string one_lead_page() {
+  return Json{{"results", Json::array({lead_json("1")})}}.dump();
+}
 
-ListRequest simple_list() { return ListRequest{}; }
+ListRequest simple_list() {
+  return ListRequest{};
+}
 
 class RetryTest : public ClientFixture {};
 
@@ -20,7 +24,8 @@ TEST_F(RetryTest, TenSecondly429WaitsOutTheWindowWithJitterThenSucceeds) {
   auto page = run_sync(client.list_page(simple_list()));
   EXPECT_EQ(page.results.size(), 1u);
   EXPECT_EQ(transport.requests().size(), 2u);
-  // The only request in the window is the rejected one: 10,000 ms window + 50 ms margin, + 0.5 * 1,000 jitter.
+  // The only request in the window is the rejected one: 10,000 ms window + 50 ms margin, + 0.5 * 1,000
+  // jitter.
   EXPECT_THAT(sleeps(), ElementsAre(milliseconds(10'550)));
   EXPECT_THAT(observer.rate_limited, ElementsAre("TEN_SECONDLY_ROLLING"));
   ASSERT_EQ(observer.waits.size(), 1u);
@@ -129,7 +134,8 @@ TEST_F(RetryTest, ServerErrorsBackOffExponentiallyWithFullJitterThenGiveUp) {
   }
   EXPECT_EQ(transport.requests().size(), 5u);
   // random(0, min(30 s, 500 ms * 2^n)) with uniform() == 0.5.
-  EXPECT_THAT(sleeps(), ElementsAre(milliseconds(250), milliseconds(500), milliseconds(1'000), milliseconds(2'000)));
+  EXPECT_THAT(sleeps(),
+              ElementsAre(milliseconds(250), milliseconds(500), milliseconds(1'000), milliseconds(2'000)));
 }
 
 TEST_F(RetryTest, ServerErrorsRecoverWithinTheAttempts) {
@@ -157,8 +163,8 @@ TEST_F(CappedBackoffTest, BackoffIsCappedAtMaxBackoff) {
   EXPECT_THROW(run_sync(client.list_page(simple_list())), core::Error);
   EXPECT_EQ(transport.requests().size(), 6u);
   // 400*0.999, 800*0.999, then capped at 1000*0.999.
-  EXPECT_THAT(sleeps(), ElementsAre(milliseconds(399), milliseconds(799), milliseconds(999), milliseconds(999),
-                                    milliseconds(999)));
+  EXPECT_THAT(sleeps(), ElementsAre(milliseconds(399), milliseconds(799), milliseconds(999),
+                                    milliseconds(999), milliseconds(999)));
 }
 
 TEST_F(RetryTest, TimeoutsAndClosedConnectionsAreRetried) {
@@ -176,7 +182,8 @@ TEST_F(RetryTest, TimeoutsAndClosedConnectionsAreRetried) {
 }
 
 TEST_F(RetryTest, TransportFailuresExhaustedAreTransient) {
-  for (int i = 0; i < 5; ++i) transport.fail(http::TransportErrorKind::closed, "connection closed before the body");
+  for (int i = 0; i < 5; ++i)
+    transport.fail(http::TransportErrorKind::closed, "connection closed before the body");
   try {
     run_sync(client.list_page(simple_list()));
     FAIL();
@@ -199,7 +206,8 @@ TEST_F(RetryTest, FatalTransportErrorsAreNotRetried) {
 
 // An oversized body will not shrink on retry: one attempt, a message naming the operator's setting.
 TEST_F(RetryTest, AnOversizedResponseIsNotRetriedAndNamesMaxResponseMb) {
-  transport.fail(http::TransportErrorKind::too_large, "response body exceeds max_response_bytes reading 127.0.0.1:1");
+  transport.fail(http::TransportErrorKind::too_large,
+                 "response body exceeds max_response_bytes reading 127.0.0.1:1");
   try {
     run_sync(client.list_page(simple_list()));
     FAIL();
@@ -220,7 +228,8 @@ TEST_F(RetryTest, TruncatedJsonIsRetriedThenReportedAsMalformed) {
     FAIL();
   } catch (const core::Error& e) {
     EXPECT_TRUE(e.is_transient());
-    EXPECT_THAT(e.what(), HasSubstr("malformed response from HubSpot for POST /crm/v3/objects/leads/batch/read: "));
+    EXPECT_THAT(e.what(),
+                HasSubstr("malformed response from HubSpot for POST /crm/v3/objects/leads/batch/read: "));
     EXPECT_EQ(e.details().http_status, 200);
   }
   EXPECT_EQ(transport.requests().size(), 5u);
@@ -240,7 +249,9 @@ TEST_F(RetryTest, LeadWithoutIdIsMalformed) {
     run_sync(client.update("1", {{"hs_lead_name", "x"}}));
     FAIL();
   } catch (const core::Error& e) {
-    EXPECT_THAT(e.what(), HasSubstr("malformed response from HubSpot for PATCH /crm/v3/objects/leads/{id}: lead lacks \"id\""));
+    EXPECT_THAT(
+        e.what(),
+        HasSubstr("malformed response from HubSpot for PATCH /crm/v3/objects/leads/{id}: lead lacks \"id\""));
   }
 }
 
@@ -278,7 +289,8 @@ TEST_F(RetryTest, NotFoundConflictAndUnsupportedMediaTypeAreRecordErrors) {
   EXPECT_TRUE(sleeps().empty());
 }
 
-// 414: the request line (every mapped property in the query string) is too long; only a shorter mapping helps.
+// 414: the request line (every mapped property in the query string) is too long; only a shorter mapping
+// helps.
 TEST_F(RetryTest, UriTooLongIsAFatalConfigurationErrorNamingTheMappings) {
   transport.respond(414, error_json("OBJECT_NOT_FOUND", "nope"));
   try {
@@ -296,8 +308,9 @@ TEST_F(RetryTest, UriTooLongIsAFatalConfigurationErrorNamingTheMappings) {
 }
 
 TEST_F(RetryTest, UnauthorizedWithAStaticTokenIsFatalAndSaysWhatToCheck) {
-  transport.respond(401, error_json("INVALID_AUTHENTICATION",
-                                    "Authentication credentials not found. This API supports OAuth 2.0 authentication"));
+  transport.respond(
+      401, error_json("INVALID_AUTHENTICATION",
+                      "Authentication credentials not found. This API supports OAuth 2.0 authentication"));
   try {
     run_sync(client.list_page(simple_list()));
     FAIL();
@@ -312,7 +325,9 @@ TEST_F(RetryTest, UnauthorizedWithAStaticTokenIsFatalAndSaysWhatToCheck) {
 }
 
 TEST_F(RetryTest, MissingScopesIsFatalAndNamesTheScopes) {
-  transport.respond(403, R"({"status":"error","message":"This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.","correlationId":"dc49c0a8-1111-2222-3333-444444444444","errors":[{"message":"One or more of the following scopes are required.","context":{"requiredGranularScopes":["crm.objects.leads.write"]}}],"links":{"scopes":"https://developers.hubspot.com/scopes"},"category":"MISSING_SCOPES"})");
+  transport.respond(
+      403,
+      R"({"status":"error","message":"This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.","correlationId":"dc49c0a8-1111-2222-3333-444444444444","errors":[{"message":"One or more of the following scopes are required.","context":{"requiredGranularScopes":["crm.objects.leads.write"]}}],"links":{"scopes":"https://developers.hubspot.com/scopes"},"category":"MISSING_SCOPES"})");
   try {
     run_sync(client.update("1", {{"hs_lead_name", "x"}}));
     FAIL();

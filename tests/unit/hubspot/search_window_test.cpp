@@ -26,10 +26,14 @@ struct FakeSearchIndex {
     for (const auto& f : body["filterGroups"].at(0)["filters"]) {
       const std::string prop = f["propertyName"], op = f["operator"];
       const std::int64_t v = std::stoll(f["value"].get<std::string>());
-      if (prop == "hs_lastmodifieddate" && op == "GTE") gte = v;
-      else if (prop == "hs_lastmodifieddate" && op == "LTE") lte = v;
-      else if (prop == "hs_object_id" && op == "GT") gt_id = v;
-      else ADD_FAILURE() << "unexpected filter " << f.dump();
+      if (prop == "hs_lastmodifieddate" && op == "GTE")
+        gte = v;
+      else if (prop == "hs_lastmodifieddate" && op == "LTE")
+        lte = v;
+      else if (prop == "hs_object_id" && op == "GT")
+        gt_id = v;
+      else
+        ADD_FAILURE() << "unexpected filter " << f.dump();
     }
     EXPECT_EQ(body["sorts"], Json::parse(R"([{"propertyName":"hs_object_id","direction":"ASCENDING"}])"));
     const std::int64_t offset = std::stoll(body["after"].get<std::string>());
@@ -43,12 +47,14 @@ struct FakeSearchIndex {
     }
     std::vector<Row> match;
     for (const auto& row : rows)
-      if ((!gte || row.modified_ms >= *gte) && (!lte || row.modified_ms <= *lte) && (!gt_id || row.id > *gt_id))
+      if ((!gte || row.modified_ms >= *gte) && (!lte || row.modified_ms <= *lte) &&
+          (!gt_id || row.id > *gt_id))
         match.push_back(row);
     std::sort(match.begin(), match.end(), [](const Row& a, const Row& b) { return a.id < b.id; });
     Json results = Json::array();
     for (std::int64_t i = offset; i < std::min<std::int64_t>(offset + limit, match.size()); ++i)
-      results.push_back(lead_json(std::to_string(match[i].id), {{"hs_lastmodifieddate", std::to_string(match[i].modified_ms)}}));
+      results.push_back(lead_json(std::to_string(match[i].id),
+                                  {{"hs_lastmodifieddate", std::to_string(match[i].modified_ms)}}));
     Json out{{"total", match.size()}, {"results", results}};
     const bool at_cap = offset + limit >= 10'000;
     if (offset + limit < static_cast<std::int64_t>(match.size()) && !(paging_stops_at_cap && at_cap))
@@ -62,17 +68,18 @@ struct FakeSearchIndex {
 class SearchWindowTest : public ClientFixture {
  public:
   // Runs the window search, collecting every id delivered (and checking none comes twice).
-  SearchWindowStats run(FakeSearchIndex& index, std::int64_t from, std::int64_t to, std::vector<std::string>& ids) {
+  SearchWindowStats run(FakeSearchIndex& index, std::int64_t from, std::int64_t to,
+                        std::vector<std::string>& ids) {
     for (int i = 0; i < 400; ++i) transport.handle(std::ref(index));
     std::set<std::string> seen;
-    auto stats = run_sync(client.search_modified_window(from, to, {"hs_lead_name"},
-                                                        [&](std::vector<LeadObject> page) -> net::awaitable<void> {
-                                                          for (auto& l : page) {
-                                                            EXPECT_TRUE(seen.insert(l.id).second) << "duplicate " << l.id;
-                                                            ids.push_back(l.id);
-                                                          }
-                                                          co_return;
-                                                        }));
+    auto stats = run_sync(client.search_modified_window(
+        from, to, {"hs_lead_name"}, [&](std::vector<LeadObject> page) -> net::awaitable<void> {
+          for (auto& l : page) {
+            EXPECT_TRUE(seen.insert(l.id).second) << "duplicate " << l.id;
+            ids.push_back(l.id);
+          }
+          co_return;
+        }));
     return stats;
   }
 };
@@ -92,7 +99,8 @@ TEST_F(SearchWindowTest, MoreThanTenThousandLeadsWithOneTimestampTerminate) {
   const Json second = body_of(request(50));
   EXPECT_EQ(second["after"], "0");
   EXPECT_EQ(second["filterGroups"][0]["filters"][2],
-            Json::parse(R"({"propertyName":"hs_object_id","operator":"GT","value":")" + std::to_string(1000 + 10'000 * 3) + "\"}"));
+            Json::parse(R"({"propertyName":"hs_object_id","operator":"GT","value":")" +
+                        std::to_string(1000 + 10'000 * 3) + "\"}"));
   // Search calls went through the search bucket: 5 per second.
   EXPECT_GE(clock.total_slept(), milliseconds(24'000));
 }

@@ -44,7 +44,9 @@ class RecordingObserver final : public ApiObserver {
   }
   void on_rate_limited(std::string_view policy) override { rate_limited.emplace_back(policy); }
   void on_budget(const RateBudget& b) override { budgets.push_back(b); }
-  void on_wait(std::string_view reason, milliseconds wait) override { waits.emplace_back(std::string(reason), wait); }
+  void on_wait(std::string_view reason, milliseconds wait) override {
+    waits.emplace_back(std::string(reason), wait);
+  }
 
   std::vector<CallRecord> calls;
   std::vector<std::string> rate_limited;
@@ -54,7 +56,8 @@ class RecordingObserver final : public ApiObserver {
 
 inline Json lead_json(const std::string& id, Json properties = Json::object()) {
   properties["hs_object_id"] = id;
-  if (!properties.contains("hs_lastmodifieddate")) properties["hs_lastmodifieddate"] = "2026-01-17T19:55:04.281Z";
+  if (!properties.contains("hs_lastmodifieddate"))
+    properties["hs_lastmodifieddate"] = "2026-01-17T19:55:04.281Z";
   return Json{{"id", id},
               {"properties", properties},
               {"createdAt", "2026-01-17T19:55:04.281Z"},
@@ -74,8 +77,11 @@ inline std::string batch_json(const Json& results, const Json& errors = Json::ar
   return j.dump();
 }
 
-inline std::string error_json(const std::string& category, const std::string& message, Json context = nullptr) {
-  Json j{{"status", "error"}, {"message", message}, {"correlationId", "c0ffee00-0000-4000-8000-000000000001"},
+inline std::string error_json(const std::string& category, const std::string& message,
+                              Json context = nullptr) {
+  Json j{{"status", "error"},
+         {"message", message},
+         {"correlationId", "c0ffee00-0000-4000-8000-000000000001"},
          {"category", category}};
   if (!context.is_null()) j["context"] = context;
   return j.dump();
@@ -98,12 +104,15 @@ inline std::optional<std::string> header(const http::Request& r, std::string_vie
   return std::nullopt;
 }
 
-inline Json body_of(const http::Request& r) { return Json::parse(r.body); }
+inline Json body_of(const http::Request& r) {
+  return Json::parse(r.body);
+}
 
 // A client wired to fakes. Tests script `transport` and inspect `clock`, `observer`, `limiter`.
 struct ClientFixture : public ::testing::Test {
   explicit ClientFixture(RateLimitOptions limits = {}, ClientOptions options = {})
-      : limiter(clock, limits), client(transport, clock, random, tokens, limiter, observer, std::move(options)) {}
+      : limiter(clock, limits),
+        client(transport, clock, random, tokens, limiter, observer, std::move(options)) {}
 
   ManualClock clock;
   FixedRandom random;

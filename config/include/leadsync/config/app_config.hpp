@@ -44,10 +44,10 @@ struct OAuthConfig {
 };
 
 struct RateLimitConfig {
-  bool enabled = true;  // false: no client-side limiting at all (benchmarks against fake-hubspot only)
+  bool enabled = true;         // false: no client-side limiting at all (benchmarks against fake-hubspot only)
   int requests_per_10s = 100;  // 1..1000, the ten-secondly bucket
   int search_per_second = 5;   // 1..100, the search endpoint's own limit
-  std::int64_t daily = 250000;  // 0..100000000; 0 = no daily budget (public OAuth apps)
+  std::int64_t daily = 250000;     // 0..100000000; 0 = no daily budget (public OAuth apps)
   std::int64_t daily_reserve = 0;  // calls of the daily budget left for other integrations; < daily
 
   bool operator==(const RateLimitConfig&) const = default;
@@ -75,9 +75,9 @@ struct HubspotConfig {
   std::optional<std::string> access_token_env;
   std::optional<std::string> access_token_file;  // absolute path (systemd LoadCredential)
   std::optional<OAuthConfig> oauth;
-  std::optional<std::string> ca_file;  // extra CA bundle, absolute path
+  std::optional<std::string> ca_file;              // extra CA bundle, absolute path
   std::optional<std::string> unique_key_property;  // [a-z0-9_]+; holds the row's sync_key in HubSpot
-  bool create_unique_key_property = true;           // create it in HubSpot when missing
+  bool create_unique_key_property = true;          // create it in HubSpot when missing
   RateLimitConfig rate_limit;
   TimeoutConfig timeouts;
   RetryConfig retry;
@@ -100,15 +100,15 @@ struct DatabaseConfig {
 };
 
 struct SyncConfig {
-  milliseconds interval{60'000};                    // >= 1s
-  milliseconds full_sweep_interval{3'600'000};      // > 0
+  milliseconds interval{60'000};                     // >= 1s
+  milliseconds full_sweep_interval{3'600'000};       // > 0
   milliseconds association_sweep_interval{900'000};  // > 0
-  milliseconds search_lookback{60'000};             // > 0: overlap of incremental searches
-  milliseconds debounce{500};                       // >= 0: wait after a NOTIFY before pushing
+  milliseconds search_lookback{60'000};              // > 0: overlap of incremental searches
+  milliseconds debounce{500};                        // >= 0: wait after a NOTIFY before pushing
   ConflictPolicy conflict_policy = ConflictPolicy::newest_wins;
   RemoteDeletePolicy on_remote_delete = RemoteDeletePolicy::archive;
-  int batch_size = 100;         // 1..100 (HubSpot's batch limit)
-  int max_push_attempts = 10;   // 1..1000 transient failures before a change is marked FAILED
+  int batch_size = 100;        // 1..100 (HubSpot's batch limit)
+  int max_push_attempts = 10;  // 1..1000 transient failures before a change is marked FAILED
 
   bool operator==(const SyncConfig&) const = default;
 };
@@ -123,7 +123,7 @@ struct MappingConfig {
 };
 
 struct AssociationConfig {
-  std::string to_object_type;  // contacts, companies, ...
+  std::string to_object_type;             // contacts, companies, ...
   std::vector<int> association_type_ids;  // positive, at least one
 
   bool operator==(const AssociationConfig&) const = default;

@@ -12,8 +12,8 @@ namespace leadsync::config {
 
 struct ConfigIssue {
   std::string file;
-  int line = 0;    // 1-based; 0 = no position
-  int column = 0;  // 1-based; 0 = no position
+  int line = 0;          // 1-based; 0 = no position
+  int column = 0;        // 1-based; 0 = no position
   std::string key_path;  // empty for file-level problems (syntax, missing file)
   std::string message;
 

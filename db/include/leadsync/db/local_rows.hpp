@@ -13,7 +13,8 @@
 namespace leadsync::db {
 
 // hubspot_id -> property -> value (nullopt for NULL). Ids without a row are absent.
-std::map<std::string, core::PropertyValues> read_local_values(const std::string& dsn, const core::SyncMapping& mapping,
+std::map<std::string, core::PropertyValues> read_local_values(const std::string& dsn,
+                                                              const core::SyncMapping& mapping,
                                                               const std::vector<std::string>& hubspot_ids);
 
 }  // namespace leadsync::db

@@ -38,10 +38,10 @@ inline constexpr std::int64_t kDdlLockKey = 0x6c65616473796e63;
 
 struct MigrationFile {
   int version = 0;
-  std::string name;             // file name, e.g. "0001_bookkeeping.sql"
+  std::string name;  // file name, e.g. "0001_bookkeeping.sql"
   std::filesystem::path path;
-  std::string checksum;         // lowercase hex sha256 of the file bytes
-  std::string sql;              // the bytes the checksum was computed from (what gets executed)
+  std::string checksum;  // lowercase hex sha256 of the file bytes
+  std::string sql;       // the bytes the checksum was computed from (what gets executed)
 };
 
 // A row of leadsync.schema_migrations.
@@ -57,8 +57,8 @@ struct MigrationPlan {
 };
 
 struct MigrationReport {
-  std::vector<std::string> applied;    // file names applied by this call, in order
-  std::size_t already = 0;             // migrations that were applied before this call
+  std::vector<std::string> applied;  // file names applied by this call, in order
+  std::size_t already = 0;           // migrations that were applied before this call
 };
 
 // Lowercase hex SHA-256 of bytes.

@@ -47,7 +47,8 @@ class PgStore final : public core::LeadStore {
 
   const std::string& scope() const;
 
-  core::PullApplyResult apply_pull(const std::vector<core::RemoteLead>& leads, const core::PullPlanner& planner,
+  core::PullApplyResult apply_pull(const std::vector<core::RemoteLead>& leads,
+                                   const core::PullPlanner& planner,
                                    const core::PullApplyOptions& options) override;
   core::RemoteDeleteResult apply_remote_deletes(const std::vector<std::string>& hubspot_ids,
                                                 core::RemoteDeletePolicy policy, bool dry_run) override;

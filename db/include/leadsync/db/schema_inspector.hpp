@@ -17,9 +17,9 @@
 namespace leadsync::db {
 
 struct SchemaInspection {
-  bool bookkeeping_schema = false;            // schema leadsync with schema_migrations exists
-  std::vector<std::string> applied;           // migration file names recorded as applied
-  std::vector<std::string> pending;           // files not applied yet
+  bool bookkeeping_schema = false;              // schema leadsync with schema_migrations exists
+  std::vector<std::string> applied;             // migration file names recorded as applied
+  std::vector<std::string> pending;             // files not applied yet
   std::vector<std::string> migration_problems;  // changed checksums, missing files, ... (would be refused)
   bool table_exists = false;
   bool associations_table_exists = false;
@@ -31,7 +31,8 @@ struct SchemaInspection {
   // Everything exists and fits: leadsync could sync without changing the schema.
   bool ready() const {
     return bookkeeping_schema && pending.empty() && migration_problems.empty() && table_exists &&
-           associations_table_exists && differences.empty() && missing_columns.empty() && missing_triggers.empty();
+           associations_table_exists && differences.empty() && missing_columns.empty() &&
+           missing_triggers.empty();
   }
   // ensure_schema and the migrations would refuse (the operator has to act).
   bool refused() const { return !migration_problems.empty() || !differences.empty(); }

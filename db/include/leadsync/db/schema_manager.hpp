@@ -34,8 +34,8 @@ inline constexpr std::string_view kBackfillPendingKey = "mapping.backfill_pendin
 
 // Columns leadsync maintains in the mapped table (never captured as local changes; see 0002).
 // "archived" is also leadsync's but IS captured: archiving a row locally is a change.
-inline constexpr std::string_view kBookkeepingColumns[] = {"id", "hubspot_id", "sync_key",
-                                                           "hubspot_updated_at", "sync_status", "sync_error"};
+inline constexpr std::string_view kBookkeepingColumns[] = {
+    "id", "hubspot_id", "sync_key", "hubspot_updated_at", "sync_status", "sync_error"};
 bool is_reserved_column(std::string_view column) noexcept;  // bookkeeping columns and "archived"
 
 // "<table>_associations"
@@ -54,8 +54,8 @@ std::string accepted_types(core::PropertyType type);
 // ---- compatibility check (pure) ------------------------------------------------------------------------
 struct ColumnShape {
   std::string name;
-  std::string type;        // format_type(atttypid, NULL): "text", "character varying", "numeric", ...
-  std::string full_type;   // with modifiers, for messages: "character varying(40)"
+  std::string type;       // format_type(atttypid, NULL): "text", "character varying", "numeric", ...
+  std::string full_type;  // with modifiers, for messages: "character varying(40)"
   bool not_null = false;
   bool has_default = false;  // DEFAULT expression or identity
 };
@@ -68,13 +68,13 @@ struct UniqueKeyShape {
 
 struct ForeignKeyShape {
   std::vector<std::string> columns;
-  bool references_lead_table = false;     // confrelid is the mapped table
+  bool references_lead_table = false;  // confrelid is the mapped table
   std::vector<std::string> referenced_columns;
   bool on_delete_cascade = false;
 };
 
 struct TableShape {
-  std::vector<ColumnShape> columns;       // in attnum order
+  std::vector<ColumnShape> columns;  // in attnum order
   std::vector<UniqueKeyShape> unique_keys;
   std::vector<ForeignKeyShape> foreign_keys;
 
@@ -82,7 +82,7 @@ struct TableShape {
 };
 
 struct TableCheck {
-  std::vector<std::string> differences;             // each a full sentence about one column or key
+  std::vector<std::string> differences;                // each a full sentence about one column or key
   std::vector<core::PropertyMapping> missing_columns;  // mapped columns to ADD (not a difference)
   bool fits() const noexcept { return differences.empty(); }
 };
@@ -97,7 +97,7 @@ std::vector<std::string> check_associations_table(const TableShape& table, const
 struct SchemaReport {
   bool created_table = false;
   bool created_associations_table = false;
-  std::vector<std::string> added_columns;     // columns added by ALTER TABLE in this call
+  std::vector<std::string> added_columns;  // columns added by ALTER TABLE in this call
   // Mapped properties whose column was just added, or that were not in (or were mapped to another
   // column in) the previously recorded mapping: values the engine must backfill from HubSpot.
   // Empty when the table was just created (the initial import covers everything).

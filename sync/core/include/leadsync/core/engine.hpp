@@ -28,9 +28,9 @@ struct EngineOptions {
   Millis search_lookback{60'000};
   Millis full_sweep_interval{3'600'000};
   Millis association_sweep_interval{900'000};
-  std::size_t batch_size = 100;      // leads per HubSpot write batch (<= 100)
-  int max_push_attempts = 10;        // transient failures before a change is marked FAILED
-  Millis push_retry_initial{15'000}; // backoff between attempts of one change: initial * 2^(n-1), capped
+  std::size_t batch_size = 100;       // leads per HubSpot write batch (<= 100)
+  int max_push_attempts = 10;         // transient failures before a change is marked FAILED
+  Millis push_retry_initial{15'000};  // backoff between attempts of one change: initial * 2^(n-1), capped
   Millis push_retry_max{3'600'000};
 };
 
@@ -46,16 +46,16 @@ struct CycleRequest {
 };
 
 struct DryRunPlan {
-  std::vector<PullPlan> pull;                            // plans that write, conflict or skip
-  std::vector<std::pair<PushItem, PushPlan>> push;       // every pending push and what it would send
-  std::vector<std::string> remote_deletes;               // leads gone from HubSpot
+  std::vector<PullPlan> pull;                       // plans that write, conflict or skip
+  std::vector<std::pair<PushItem, PushPlan>> push;  // every pending push and what it would send
+  std::vector<std::string> remote_deletes;          // leads gone from HubSpot
 };
 
 struct CycleReport {
   RunRecord record;
   bool full_sweep = false;
   bool maintenance_sweep = false;
-  std::optional<WallTime> watermark;    // after the cycle
+  std::optional<WallTime> watermark;  // after the cycle
   std::optional<DryRunPlan> dry_run;
 };
 
@@ -66,11 +66,11 @@ struct Progress {
 };
 
 // State keys in leadsync.sync_state (per scope).
-inline constexpr const char* kStateWatermark = "watermark";                  // epoch ms
-inline constexpr const char* kStateLastFullSweep = "last_full_sweep";        // epoch ms
+inline constexpr const char* kStateWatermark = "watermark";                     // epoch ms
+inline constexpr const char* kStateLastFullSweep = "last_full_sweep";           // epoch ms
 inline constexpr const char* kStateLastMaintenance = "last_maintenance_sweep";  // epoch ms
 inline constexpr const char* kStateFullSweepRequired = "full_sweep_required";   // "1" when a backfill is due
-inline constexpr const char* kStateSweepId = "sweep.id";            // the full sweep in progress
+inline constexpr const char* kStateSweepId = "sweep.id";                        // the full sweep in progress
 // Where a full sweep resumes: the start of its first batch of pages not applied.
 inline constexpr const char* kStateSweepCursor = "sweep.cursor";
 inline constexpr const char* kStateSweepStarted = "sweep.started";  // epoch ms
@@ -99,7 +99,8 @@ class SyncEngine {
   net::awaitable<void> apply_remote_deletes(Cycle& c, std::vector<std::string> ids);
   // `sweep_cursor`: a full sweep's cursor of this page, recorded in the page's transaction (every page
   // before it is applied).
-  net::awaitable<void> process_pull_page(Cycle& c, std::vector<RemoteLead> leads, std::optional<std::int64_t> sweep_id,
+  net::awaitable<void> process_pull_page(Cycle& c, std::vector<RemoteLead> leads,
+                                         std::optional<std::int64_t> sweep_id,
                                          std::optional<std::string> sweep_cursor = std::nullopt);
   net::awaitable<void> push_all(Cycle& c);
   net::awaitable<void> push_batch(Cycle& c, std::vector<PushItem> items);

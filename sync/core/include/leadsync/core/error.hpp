@@ -22,11 +22,11 @@ const char* to_string(ErrorKind kind) noexcept;
 
 // What the remote side (HubSpot or PostgreSQL) said, kept verbatim for logs and leadsync.changes.
 struct ErrorDetails {
-  int http_status = 0;           // 0 when the error did not come from an HTTP response
-  std::string category;          // HubSpot `category` (VALIDATION_ERROR, ...) or SQLSTATE for PostgreSQL
-  std::string sub_category;      // HubSpot `subCategory`, when sent
-  std::string correlation_id;    // HubSpot `correlationId` / X-HubSpot-Correlation-Id
-  std::string policy;            // rate-limit policy for 429s (TEN_SECONDLY_ROLLING, DAILY, SECONDLY)
+  int http_status = 0;         // 0 when the error did not come from an HTTP response
+  std::string category;        // HubSpot `category` (VALIDATION_ERROR, ...) or SQLSTATE for PostgreSQL
+  std::string sub_category;    // HubSpot `subCategory`, when sent
+  std::string correlation_id;  // HubSpot `correlationId` / X-HubSpot-Correlation-Id
+  std::string policy;          // rate-limit policy for 429s (TEN_SECONDLY_ROLLING, DAILY, SECONDLY)
   std::map<std::string, std::vector<std::string>> context;  // HubSpot `context`, e.g. {"id": ["42"]}
   std::optional<std::chrono::milliseconds> retry_after;     // server-requested wait, when known
 };

@@ -41,7 +41,7 @@ struct RemoteLead {
   PropertyValues values;                       // only the properties HubSpot returned
   std::map<std::string, WallTime> changed_at;  // per property, from propertiesWithHistory when fetched
   std::map<std::string, std::vector<PropertyChange>> history;  // newest first; only when fetched with history
-  std::optional<WallTime> updated_at;          // hs_lastmodifieddate
+  std::optional<WallTime> updated_at;                          // hs_lastmodifieddate
   bool archived = false;
   std::optional<AssociationSet> associations;  // nullopt: this fetch did not include associations
   std::optional<std::string> unique_key;       // value of hubspot.unique_key_property, when configured
@@ -61,7 +61,7 @@ struct LocalLead {
 
 struct BaseState {
   std::string hubspot_id;
-  PropertyValues values;                       // properties missing here were never synced (e.g. newly mapped)
+  PropertyValues values;  // properties missing here were never synced (e.g. newly mapped)
   std::map<std::string, WallTime> changed_at;  // HubSpot timestamps of the base values, when known
   std::optional<AssociationSet> associations;  // nullopt: associations never synced
   std::optional<WallTime> remote_updated_at;

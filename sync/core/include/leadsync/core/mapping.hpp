@@ -18,10 +18,11 @@ const char* to_string(PropertyType t) noexcept;
 const char* to_string(Direction d) noexcept;
 const char* to_string(ConflictPolicy p) noexcept;
 const char* to_string(RemoteDeletePolicy p) noexcept;
-std::optional<PropertyType> parse_property_type(std::string_view s) noexcept;      // "bool" -> boolean
+std::optional<PropertyType> parse_property_type(std::string_view s) noexcept;  // "bool" -> boolean
 std::optional<Direction> parse_direction(std::string_view s) noexcept;
 std::optional<ConflictPolicy> parse_conflict_policy(std::string_view s) noexcept;
-std::optional<RemoteDeletePolicy> parse_remote_delete_policy(std::string_view s) noexcept;  // "delete" -> remove
+std::optional<RemoteDeletePolicy> parse_remote_delete_policy(
+    std::string_view s) noexcept;  // "delete" -> remove
 
 struct PropertyMapping {
   std::string property;  // HubSpot internal name, e.g. hs_lead_name
@@ -34,8 +35,8 @@ struct PropertyMapping {
 };
 
 struct AssociationMapping {
-  std::string to_object_type;     // plural HubSpot name: contacts, companies, deals, ...
-  std::vector<int> type_ids;      // association type ids to keep, e.g. {578, 608}
+  std::string to_object_type;  // plural HubSpot name: contacts, companies, deals, ...
+  std::vector<int> type_ids;   // association type ids to keep, e.g. {578, 608}
 };
 
 // Primary association type ids for leads (HubSpot requires one at create; removing the last one deletes

@@ -34,7 +34,8 @@ auto run_blocking(net::any_io_executor executor, F f) -> net::awaitable<std::inv
               error = std::current_exception();
             }
             auto home = net::get_associated_executor(handler);
-            net::dispatch(home, [handler = std::move(handler), error]() mutable { std::move(handler)(error); });
+            net::dispatch(home,
+                          [handler = std::move(handler), error]() mutable { std::move(handler)(error); });
           });
         },
         net::use_awaitable, std::move(f));

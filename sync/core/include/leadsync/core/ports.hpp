@@ -27,8 +27,8 @@ namespace leadsync::core {
 using PullPlanner = std::function<PullPlan(const RemoteLead&, const PullContext&)>;
 
 struct PullApplyOptions {
-  bool dry_run = false;                 // plan and report, then roll back
-  std::optional<std::int64_t> sweep_id; // record the leads as seen by this full sweep
+  bool dry_run = false;                  // plan and report, then roll back
+  std::optional<std::int64_t> sweep_id;  // record the leads as seen by this full sweep
   // A sync_state key and value written in the page's transaction (its first, when the page is written in
   // parts): a full sweep records there that every page before this one is applied (its cursor), instead of
   // a transaction of its own after each page (a tenth of an import's time).
@@ -53,9 +53,9 @@ struct PullApplyResult {
 };
 
 struct RemoteDeleteResult {
-  std::size_t archived_local = 0;  // rows set archived = true
-  std::size_t deleted_local = 0;   // rows deleted
-  std::size_t ignored_changes = 0; // pending local changes dropped because the lead is gone in HubSpot
+  std::size_t archived_local = 0;     // rows set archived = true
+  std::size_t deleted_local = 0;      // rows deleted
+  std::size_t ignored_changes = 0;    // pending local changes dropped because the lead is gone in HubSpot
   std::vector<std::string> affected;  // hubspot ids whose row changed (for --dry-run and logs)
 };
 
@@ -63,9 +63,9 @@ struct PushItem {
   std::int64_t lead_id = 0;
   std::vector<std::int64_t> change_ids;  // the outbox rows claimed for this lead
   PushContext context;
-  std::string sync_key;                  // the row's sync_key (also for deleted rows, when known)
-  int attempts = 0;                      // attempts including this one
-  bool in_doubt = false;                 // an earlier attempt may have reached HubSpot
+  std::string sync_key;   // the row's sync_key (also for deleted rows, when known)
+  int attempts = 0;       // attempts including this one
+  bool in_doubt = false;  // an earlier attempt may have reached HubSpot
   // in_doubt: per property, the values that attempt may have sent (the outbox rows it claimed)
   std::map<std::string, std::set<Value>> maybe_sent;
   std::optional<WallTime> first_change_at;
@@ -85,12 +85,12 @@ struct PushOutcome {
   std::vector<std::int64_t> change_ids;
   PushStatus status = PushStatus::retry;
   PushAction action = PushAction::none;
-  std::optional<std::string> hubspot_id;   // success of a create (or link of an in-doubt create)
-  std::optional<BaseState> new_base;       // success of create/update; archive removes the base
+  std::optional<std::string> hubspot_id;       // success of a create (or link of an in-doubt create)
+  std::optional<BaseState> new_base;           // success of create/update; archive removes the base
   std::vector<std::string> pushed_properties;  // resolves open manual conflicts on these
-  std::string error;                       // failed/retry: HubSpot's message (never a secret)
-  ErrorDetails details;                    // status, category, correlation id
-  std::optional<WallTime> next_attempt_at; // retry
+  std::string error;                           // failed/retry: HubSpot's message (never a secret)
+  ErrorDetails details;                        // status, category, correlation id
+  std::optional<WallTime> next_attempt_at;     // retry
 };
 
 struct RunCounts {
@@ -125,7 +125,8 @@ class LeadStore {
                                                   RemoteDeletePolicy policy, bool dry_run) = 0;
   // Synced leads (present in the base, not archived) that full sweep `sweep_id` did not see, ordered by
   // hubspot_id, after `after`.
-  virtual std::vector<std::string> unseen_by_sweep(std::int64_t sweep_id, const std::optional<std::string>& after,
+  virtual std::vector<std::string> unseen_by_sweep(std::int64_t sweep_id,
+                                                   const std::optional<std::string>& after,
                                                    std::size_t limit) = 0;
   virtual void end_sweep(std::int64_t sweep_id) = 0;
   // Synced lead ids in hubspot_id order after `after` (for the association sweep).
@@ -173,7 +174,7 @@ struct UpdateRequest {
 
 struct AssociationChange {
   std::string hubspot_id;
-  AssociationSet add;     // sent before removals so a lead never loses its last primary association in between
+  AssociationSet add;  // sent before removals so a lead never loses its last primary association in between
   AssociationSet remove;
   // The lead's mapped associations once the change is done. A removed record with no type left here is
   // dissociated entirely (HubSpot keeps an unlabeled association beside every labeled one).
@@ -181,10 +182,10 @@ struct AssociationChange {
 };
 
 struct WriteResult {
-  std::string ref;                // CreateRequest::ref, or the hubspot id for other writes
+  std::string ref;  // CreateRequest::ref, or the hubspot id for other writes
   bool ok = false;
-  std::optional<RemoteLead> lead; // create/update: what HubSpot returned (id, updated_at, values)
-  std::optional<Error> error;     // !ok: the per-record error (kind record or transient)
+  std::optional<RemoteLead> lead;  // create/update: what HubSpot returned (id, updated_at, values)
+  std::optional<Error> error;      // !ok: the per-record error (kind record or transient)
   // ok, but an earlier attempt of the same request went unanswered: HubSpot may apply it later still, over
   // whatever is pushed next (the engine remembers its values, BaseState::superseded).
   bool unconfirmed_attempt = false;
@@ -199,20 +200,22 @@ class LeadsRemote {
   // Approximate number of (non-archived) leads, for progress and ETA; nullopt when unknown.
   virtual net::awaitable<std::optional<std::int64_t>> count_leads() = 0;
   // Leads whose hs_lastmodifieddate is in [from, to], page by page (windowed past the search cap).
-  virtual net::awaitable<void> search_modified(WallTime from, WallTime to,
-                                               std::function<net::awaitable<void>(std::vector<RemoteLead>)> on_page) = 0;
+  virtual net::awaitable<void> search_modified(
+      WallTime from, WallTime to, std::function<net::awaitable<void>(std::vector<RemoteLead>)> on_page) = 0;
   // Batch read by id; with_history fills RemoteLead::changed_at from propertiesWithHistory.
   virtual net::awaitable<RemoteReadResult> read(std::vector<std::string> ids, bool with_history) = 0;
   // Batch read by the unique key property (for creates whose outcome is in doubt).
   virtual net::awaitable<std::vector<RemoteLead>> find_by_unique_key(std::vector<std::string> keys) = 0;
   // Association sets of the mapped object types for these leads (v4 batch read). A lead absent from the
   // map has no associations of any mapped type (or no longer exists).
-  virtual net::awaitable<std::map<std::string, AssociationSet>> read_associations(std::vector<std::string> ids) = 0;
+  virtual net::awaitable<std::map<std::string, AssociationSet>> read_associations(
+      std::vector<std::string> ids) = 0;
 
   virtual net::awaitable<std::vector<WriteResult>> create(std::vector<CreateRequest> requests) = 0;
   virtual net::awaitable<std::vector<WriteResult>> update(std::vector<UpdateRequest> requests) = 0;
   virtual net::awaitable<std::vector<WriteResult>> archive(std::vector<std::string> hubspot_ids) = 0;
-  virtual net::awaitable<std::vector<WriteResult>> change_associations(std::vector<AssociationChange> changes) = 0;
+  virtual net::awaitable<std::vector<WriteResult>> change_associations(
+      std::vector<AssociationChange> changes) = 0;
 
   // HTTP calls made so far (for leadsync.runs.api_calls and the benchmarks).
   virtual std::uint64_t api_calls() const = 0;

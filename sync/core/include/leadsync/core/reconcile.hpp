@@ -36,7 +36,7 @@ struct ConflictRecord {
 
 struct PullContext {
   std::optional<BaseState> base;
-  std::optional<LocalLead> local;  // the row with this hubspot_id (or, unlinked, with the same unique key)
+  std::optional<LocalLead> local;     // the row with this hubspot_id (or, unlinked, with the same unique key)
   bool local_delete_pending = false;  // the row was deleted locally; the DELETE has not reached HubSpot yet
   // The row with this lead's unique key was deleted locally and its DELETE already reached HubSpot: this lead
   // is a late copy of that row's create (the row's id).
@@ -57,9 +57,9 @@ struct PullPlan {
   PullAction action = PullAction::none;
   std::string hubspot_id;
   std::optional<std::int64_t> row_id;
-  bool link_row = false;                 // store hubspot_id on the row (found by unique key)
-  std::optional<bool> set_archived;      // restore a locally archived row (lead restored in HubSpot)
-  PropertyValues local_updates;          // property -> value to write into the row
+  bool link_row = false;             // store hubspot_id on the row (found by unique key)
+  std::optional<bool> set_archived;  // restore a locally archived row (lead restored in HubSpot)
+  PropertyValues local_updates;      // property -> value to write into the row
   AssociationSet local_assoc_add, local_assoc_remove;
   std::vector<std::string> push_properties;  // properties whose local value must still reach HubSpot
   bool push_associations = false;            // local association changes must still reach HubSpot
@@ -91,10 +91,10 @@ PullPlan plan_pull(const SyncMapping& mapping, const SyncPolicy& policy, const R
 // ---- push -------------------------------------------------------------------------------------------
 
 struct PushContext {
-  std::optional<LocalLead> local;             // nullopt: the row was deleted locally
+  std::optional<LocalLead> local;  // nullopt: the row was deleted locally
   std::optional<BaseState> base;
   std::optional<std::string> deleted_hubspot_id;  // hubspot_id recorded with a DELETE change
-  std::set<std::string> blocked_properties;   // unresolved manual conflicts: never pushed
+  std::set<std::string> blocked_properties;       // unresolved manual conflicts: never pushed
 };
 
 enum class PushAction { none, create, update, archive };
@@ -106,8 +106,8 @@ struct PushPlan {
   PropertyValues properties;  // values to send; nullopt sends "" (clears the property)
   AssociationSet assoc_add;   // create: every association, sent inline
   AssociationSet assoc_remove;
-  std::string failure;        // not pushable as it stands (e.g. no primary association): mark FAILED
-  std::string reason;         // why action is none, for logs and --dry-run
+  std::string failure;  // not pushable as it stands (e.g. no primary association): mark FAILED
+  std::string reason;   // why action is none, for logs and --dry-run
 };
 
 PushPlan plan_push(const SyncMapping& mapping, const PushContext& context);
@@ -116,10 +116,10 @@ PushPlan plan_push(const SyncMapping& mapping, const PushContext& context);
 // in HubSpot (far longer than any request timeout; HubSpot may queue a request it accepted).
 inline constexpr std::chrono::hours kSupersededWriteHorizon{1};
 
-// Records in `base` (the base after a confirmed push) the values an earlier request for the same lead may have
-// sent without a confirmation (`maybe_sent`: PushItem::maybe_sent, or an unanswered attempt of this push),
-// until now + kSupersededWriteHorizon, also those the base holds now (a late request would set them over the
-// next push); drops what an earlier push recorded once its horizon passed.
+// Records in `base` (the base after a confirmed push) the values an earlier request for the same lead may
+// have sent without a confirmation (`maybe_sent`: PushItem::maybe_sent, or an unanswered attempt of this
+// push), until now + kSupersededWriteHorizon, also those the base holds now (a late request would set them
+// over the next push); drops what an earlier push recorded once its horizon passed.
 void remember_superseded_writes(BaseState& base, const std::map<std::string, std::set<Value>>& maybe_sent,
                                 WallTime now);
 

@@ -7,7 +7,8 @@
 //   bool                 "true" | "false"  (accepts t/f, 1/0, yes/no, any case)
 //   date                 "YYYY-MM-DD"      (accepts an ISO date, an ISO date-time or epoch milliseconds, UTC)
 //   datetime             "YYYY-MM-DDTHH:MM:SS.mmmZ" in UTC (accepts ISO-8601 with any offset or fraction,
-//                        PostgreSQL's "YYYY-MM-DD HH:MM:SS.ffffff+00" and epoch milliseconds; truncated to ms)
+//                        PostgreSQL's "YYYY-MM-DD HH:MM:SS.ffffff+00" and epoch milliseconds; truncated to
+//                        ms)
 // A value that does not parse for its type is kept verbatim (never dropped), so nothing is lost and the
 // mismatch surfaces as a HubSpot validation error for that record rather than silent data loss.
 // Pure functions; thread-safe.
@@ -22,7 +23,7 @@
 
 namespace leadsync::core {
 
-using Value = std::optional<std::string>;            // nullopt = no value
+using Value = std::optional<std::string>;             // nullopt = no value
 using PropertyValues = std::map<std::string, Value>;  // HubSpot property name -> normalised value
 
 Value normalize_value(PropertyType type, std::optional<std::string_view> raw);

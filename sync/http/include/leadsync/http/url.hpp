@@ -23,7 +23,8 @@ struct BaseUrl {
 };
 
 // Accepts scheme://host[:port] with an optional single trailing "/"; scheme http or https (any case).
-// Rejects paths, queries, fragments, user:password@, empty hosts, bad ports, and http:// to a non-loopback host.
+// Rejects paths, queries, fragments, user:password@, empty hosts, bad ports, and http:// to a non-loopback
+// host.
 BaseUrl parse_base_url(std::string_view url);
 
 // True for "localhost" (any case), 127.0.0.0/8, ::1 and ::ffff:127.x.y.z. Host names other than

@@ -64,7 +64,7 @@ struct ClientOptions {
   RetryPolicy retry;
   // A HubSpot property with hasUniqueValue carried by every created lead: makes create retries provable.
   std::optional<std::string> unique_key_property;
-  std::string object_type = "leads";  // path segment: "leads" or "0-136"
+  std::string object_type = "leads";             // path segment: "leads" or "0-136"
   std::chrono::milliseconds request_timeout{0};  // per request; 0 = the transport's default
 };
 
@@ -110,7 +110,7 @@ struct SearchFilter {
   std::string property;
   std::string op;  // EQ NEQ LT LTE GT GTE BETWEEN IN NOT_IN HAS_PROPERTY NOT_HAS_PROPERTY CONTAINS_TOKEN ...
   std::optional<std::string> value;
-  std::vector<std::string> values;  // IN / NOT_IN
+  std::vector<std::string> values;        // IN / NOT_IN
   std::optional<std::string> high_value;  // BETWEEN
 };
 
@@ -161,7 +161,8 @@ class HubSpotClient {
   net::awaitable<std::optional<LeadObject>> get_lead(std::string id, GetOptions options = {});
   // POST .../batch/read in chunks of 100 (50 with history). Missing ids come back as OBJECT_NOT_FOUND
   // BatchErrors, not exceptions.
-  net::awaitable<BatchResult<LeadObject>> batch_read(std::vector<std::string> ids, BatchReadOptions options = {});
+  net::awaitable<BatchResult<LeadObject>> batch_read(std::vector<std::string> ids,
+                                                     BatchReadOptions options = {});
   // POST .../search (search bucket, not the ten-secondly one). One page.
   net::awaitable<SearchPage> search(SearchRequest request);
   // Every lead with from_ms <= hs_lastmodifieddate <= to_ms, sorted by hs_object_id, 200 per page. Past
@@ -211,12 +212,14 @@ class HubSpotClient {
   net::awaitable<bool> remove_association(std::string lead_id, std::string to_type, std::string to_id);
   // v4 POST /crm/v4/associations/{type}/{toType}/batch/read, 1,000 ids per call, following each result's
   // paging until complete.
-  net::awaitable<AssociationsByLead> batch_read_associations(std::string to_type, std::vector<std::string> lead_ids);
+  net::awaitable<AssociationsByLead> batch_read_associations(std::string to_type,
+                                                             std::vector<std::string> lead_ids);
   // v4 POST .../batch/create (labelled associations), chunks of 1,000.
-  net::awaitable<BatchResult<AssociationPairLabels>> batch_create_associations(std::string to_type,
-                                                                                std::vector<AssociationPairInput> inputs);
+  net::awaitable<BatchResult<AssociationPairLabels>> batch_create_associations(
+      std::string to_type, std::vector<AssociationPairInput> inputs);
   // v4 POST .../batch/archive: removes all associations of each pair, chunks of 1,000 pairs.
-  net::awaitable<void> batch_archive_associations(std::string to_type, std::vector<AssociationPairInput> inputs);
+  net::awaitable<void> batch_archive_associations(std::string to_type,
+                                                  std::vector<AssociationPairInput> inputs);
   // v4 POST .../batch/labels/archive: removes the given types of each pair, chunks of 1,000.
   net::awaitable<void> batch_archive_labels(std::string to_type, std::vector<AssociationPairInput> inputs);
   // GET /crm/v4/associations/{type}/{toType}/labels.

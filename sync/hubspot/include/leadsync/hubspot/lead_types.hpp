@@ -14,9 +14,9 @@ namespace leadsync::hubspot {
 
 // One entry of propertiesWithHistory.
 struct PropertyVersion {
-  std::optional<std::string> value;  // HubSpot sends strings; null when the property was cleared
-  std::string timestamp;             // ISO-8601 as sent, e.g. 2026-01-17T19:55:04.281Z
-  std::string source_type;           // INTEGRATION, CRM_UI, API, IMPORT, CALCULATED, ...
+  std::optional<std::string> value;      // HubSpot sends strings; null when the property was cleared
+  std::string timestamp;                 // ISO-8601 as sent, e.g. 2026-01-17T19:55:04.281Z
+  std::string source_type;               // INTEGRATION, CRM_UI, API, IMPORT, CALCULATED, ...
   std::optional<std::string> source_id;  // e.g. the app id for INTEGRATION, "userId:51446676" for CRM_UI
 };
 
@@ -34,9 +34,9 @@ std::optional<int> lead_association_type_id(const std::string& v3_type_name);
 struct LeadObject {
   std::string id;
   std::map<std::string, std::optional<std::string>> properties;  // null = requested but unset
-  std::map<std::string, std::vector<PropertyVersion>> history;    // propertiesWithHistory, newest first
-  std::string created_at;  // ISO-8601 as sent (createdAt)
-  std::string updated_at;  // ISO-8601 as sent (updatedAt)
+  std::map<std::string, std::vector<PropertyVersion>> history;   // propertiesWithHistory, newest first
+  std::string created_at;                                        // ISO-8601 as sent (createdAt)
+  std::string updated_at;                                        // ISO-8601 as sent (updatedAt)
   bool archived = false;
   std::optional<std::string> archived_at;
   // Trace id of the write that produced this object. Set from HubSpot's objectWriteTraceId when it sends
@@ -66,13 +66,13 @@ struct AssociationInput {
 
 struct LeadCreateInput {
   std::map<std::string, std::string> properties;
-  std::vector<AssociationInput> associations;   // a primary (578 or 580) one is required by HubSpot
+  std::vector<AssociationInput> associations;        // a primary (578 or 580) one is required by HubSpot
   std::optional<std::string> object_write_trace_id;  // filled in by the client when absent
 };
 
 struct LeadUpdateInput {
   std::string id;  // record id, or the unique value when the batch uses an id_property
-  std::map<std::string, std::string> properties;  // "" clears a value
+  std::map<std::string, std::string> properties;     // "" clears a value
   std::optional<std::string> object_write_trace_id;  // filled in by the client when absent
 };
 
@@ -89,13 +89,14 @@ struct UpsertResult {
 
 // One failed input of a batch call (207 multi-status or numErrors on a 200), reported as a value.
 struct BatchError {
-  int http_status = 0;  // status of the HTTP response that carried the error (207, 200, ...)
-  std::string status;   // the error's own "status" field ("error")
+  int http_status = 0;   // status of the HTTP response that carried the error (207, 200, ...)
+  std::string status;    // the error's own "status" field ("error")
   std::string category;  // VALIDATION_ERROR, OBJECT_NOT_FOUND, CONFLICT, ...
   std::string sub_category;
   std::string message;
   std::string correlation_id;
-  std::map<std::string, std::vector<std::string>> context;  // e.g. {"ids": ["42"]}, {"objectWriteTraceId": [...]}
+  std::map<std::string, std::vector<std::string>>
+      context;  // e.g. {"ids": ["42"]}, {"objectWriteTraceId": [...]}
 
   // context["ids"] + context["id"]: the record ids (or unique values) the error is about.
   std::vector<std::string> ids() const;

@@ -19,19 +19,23 @@ namespace leadsync::hubspot {
 class HubSpotLeadsRemote final : public core::LeadsRemote {
  public:
   // `api_calls` reports the HTTP calls made so far (e.g. from the daemon's ApiObserver).
-  HubSpotLeadsRemote(HubSpotClient& client, core::SyncMapping mapping, std::function<std::uint64_t()> api_calls);
+  HubSpotLeadsRemote(HubSpotClient& client, core::SyncMapping mapping,
+                     std::function<std::uint64_t()> api_calls);
 
   net::awaitable<core::RemotePage> list_page(std::optional<std::string> cursor, bool archived) override;
   net::awaitable<std::optional<std::int64_t>> count_leads() override;
-  net::awaitable<void> search_modified(core::WallTime from, core::WallTime to,
-                                       std::function<net::awaitable<void>(std::vector<core::RemoteLead>)> on_page) override;
+  net::awaitable<void> search_modified(
+      core::WallTime from, core::WallTime to,
+      std::function<net::awaitable<void>(std::vector<core::RemoteLead>)> on_page) override;
   net::awaitable<core::RemoteReadResult> read(std::vector<std::string> ids, bool with_history) override;
   net::awaitable<std::vector<core::RemoteLead>> find_by_unique_key(std::vector<std::string> keys) override;
-  net::awaitable<std::map<std::string, core::AssociationSet>> read_associations(std::vector<std::string> ids) override;
+  net::awaitable<std::map<std::string, core::AssociationSet>> read_associations(
+      std::vector<std::string> ids) override;
   net::awaitable<std::vector<core::WriteResult>> create(std::vector<core::CreateRequest> requests) override;
   net::awaitable<std::vector<core::WriteResult>> update(std::vector<core::UpdateRequest> requests) override;
   net::awaitable<std::vector<core::WriteResult>> archive(std::vector<std::string> hubspot_ids) override;
-  net::awaitable<std::vector<core::WriteResult>> change_associations(std::vector<core::AssociationChange> changes) override;
+  net::awaitable<std::vector<core::WriteResult>> change_associations(
+      std::vector<core::AssociationChange> changes) override;
   std::uint64_t api_calls() const override { return api_calls_ ? api_calls_() : 0; }
 
   // Converts one HubSpot object (exposed for unit tests).
@@ -45,7 +49,8 @@ class HubSpotLeadsRemote final : public core::LeadsRemote {
   std::vector<std::string> properties() const;
   std::map<std::string, std::string> to_hubspot(const core::PropertyValues& values) const;
   std::vector<std::string> association_types() const;
-  net::awaitable<void> resolve_unresolved(std::vector<core::RemoteLead>& leads, const std::vector<LeadObject>& objects);
+  net::awaitable<void> resolve_unresolved(std::vector<core::RemoteLead>& leads,
+                                          const std::vector<LeadObject>& objects);
 
   HubSpotClient& client_;
   core::SyncMapping mapping_;

@@ -44,7 +44,7 @@ struct OAuthOptions {
   std::string client_secret;
   std::string refresh_token;
   std::string token_path = "/oauth/v1/token";
-  std::chrono::seconds refresh_margin{300};  // refresh this long before expiry
+  std::chrono::seconds refresh_margin{300};      // refresh this long before expiry
   std::chrono::milliseconds request_timeout{0};  // 0 = the transport's default
 };
 

@@ -34,7 +34,8 @@ class FakeHubspot {
   // API call with the first token as bearer.
   SimpleResponse api(const std::string& method, const std::string& target, const std::string& body = {});
 
-  // Write requests served under /crm/ so far, from GET /_fake/stats (reads, searches and batch reads excluded).
+  // Write requests served under /crm/ so far, from GET /_fake/stats (reads, searches and batch reads
+  // excluded).
   long crm_writes();
 
   ChildProcess& process() { return *process_; }

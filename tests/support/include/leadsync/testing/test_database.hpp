@@ -35,14 +35,14 @@ class TestDatabase {
 
 }  // namespace leadsync::testing
 
-#define LEADSYNC_REQUIRE_DATABASE()                                   \
-  do {                                                                \
-    std::string leadsync_why_;                                        \
-    if (!::leadsync::testing::database_available(&leadsync_why_)) {   \
-      if (::leadsync::testing::running_in_ci()) {                     \
-        FAIL() << "CI is set but no database: " << leadsync_why_;     \
-      } else {                                                        \
-        GTEST_SKIP() << "no database: " << leadsync_why_;             \
-      }                                                               \
-    }                                                                 \
+#define LEADSYNC_REQUIRE_DATABASE()                                 \
+  do {                                                              \
+    std::string leadsync_why_;                                      \
+    if (!::leadsync::testing::database_available(&leadsync_why_)) { \
+      if (::leadsync::testing::running_in_ci()) {                   \
+        FAIL() << "CI is set but no database: " << leadsync_why_;   \
+      } else {                                                      \
+        GTEST_SKIP() << "no database: " << leadsync_why_;           \
+      }                                                             \
+    }                                                               \
   } while (0)
