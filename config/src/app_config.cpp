@@ -12,6 +12,8 @@
 
 #include "leadsync/config/config_error.hpp"
 #include "leadsync/config/duration.hpp"
+#include "leadsync/netaddr/base_url.hpp"
+#include "leadsync/netaddr/host.hpp"
 #include "yaml_reader.hpp"
 
 namespace leadsync::config {
@@ -95,72 +97,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-bool parse_port(std::string_view s, int min, std::uint16_t& out) {
-  if (s.empty() || s.size() > 5 || !std::all_of(s.begin(), s.end(), is_digit)) return false;
-  int v = std::stoi(std::string(s));
-  if (v < min || v > 65535) return false;
-  out = static_cast<std::uint16_t>(v);
-  return true;
-}
-
-bool is_host_name(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(),
-                                   [](char c) { return is_alpha(c) || is_digit(c) || c == '.' || c == '-'; });
-}
-
-bool is_ipv6_literal(std::string_view s) {
-  return s.find(':') != std::string_view::npos && std::all_of(s.begin(), s.end(), [](char c) {
-           return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
-         });
-}
-
-// host[:port] or [v6]:port split; false when malformed.
-bool split_host_port(std::string_view s, std::string& host, std::optional<std::string_view>& port) {
-  if (!s.empty() && s.front() == '[') {
-    auto close = s.find(']');
-    if (close == std::string_view::npos) return false;
-    host = std::string(s.substr(1, close - 1));
-    if (!is_ipv6_literal(host)) return false;
-    auto rest = s.substr(close + 1);
-    if (rest.empty()) return true;
-    if (rest.front() != ':') return false;
-    port = rest.substr(1);
-    return true;
-  }
-  auto colon = s.find(':');
-  host = std::string(s.substr(0, colon));
-  if (!is_host_name(host)) return false;
-  if (colon != std::string_view::npos) port = s.substr(colon + 1);
-  return true;
-}
-
-bool is_loopback_ipv4(const std::string& host) {
-  // 127.0.0.0/8 as a dotted quad.
-  int parts = 0;
-  std::size_t pos = 0;
-  std::string first;
-  while (pos <= host.size()) {
-    auto dot = host.find('.', pos);
-    std::string part = host.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos);
-    if (part.empty() || part.size() > 3 || !std::all_of(part.begin(), part.end(), is_digit) ||
-        std::stoi(part) > 255)
-      return false;
-    if (parts == 0) first = part;
-    ++parts;
-    if (dot == std::string::npos) break;
-    pos = dot + 1;
-  }
-  return parts == 4 && std::stoi(first) == 127;
-}
-
-// The same rule as http::is_loopback_host, so config never accepts what the transport refuses.
-bool is_loopback(const std::string& host) {
-  std::string l = lower(host);
-  if (l == "localhost" || l == "::1") return true;
-  if (l.starts_with("::ffff:")) return is_loopback_ipv4(l.substr(7));
-  return is_loopback_ipv4(l);
-}
-
 // ---- hubspot -------------------------------------------------------------------------------------------
 
 // Names of environment variables and files that hold secrets are checked for shape only; when the shape
@@ -208,44 +144,18 @@ void require_exactly_one(const MapReader& m, std::initializer_list<const char*> 
                        " are both set (set exactly one of " + list + ")");
 }
 
+// The rules are the transport's own (leadsync_netaddr), so config never accepts what the transport refuses.
 void read_base_url(const MapReader& m, std::string& out) {
   std::string text;
-  if (!m.read("base_url", text)) return;
-  constexpr const char* kExpected = " (expected https://host[:port], e.g. https://api.hubapi.com)";
-  std::string scheme;
-  auto sep = text.find("://");
-  if (sep != std::string::npos) scheme = lower(text.substr(0, sep));
-  if (scheme != "https" && scheme != "http") {
-    m.error("base_url", "invalid URL " + quote(text) + kExpected);
+  if (!m.read("base_url", text, Sensitivity::hidden)) return;
+  netaddr::BaseUrlResult r = netaddr::parse_base_url(text);
+  if (!r.url) {
+    if (r.error == netaddr::UrlError::credentials)
+      r.message += "; the token comes from access_token_env, access_token_file or oauth";
+    m.error("base_url", std::move(r.message));
     return;
   }
-  std::string_view rest = std::string_view(text).substr(sep + 3);
-  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-  // Credentials in a URL would be a secret in the YAML.
-  if (rest.find('@') != std::string_view::npos) {
-    m.error("base_url",
-            "must not contain credentials (value hidden); the token comes from access_token_env, "
-            "access_token_file or oauth");
-    return;
-  }
-  if (rest.find_first_of("/?#") != std::string_view::npos) {
-    m.error("base_url", "must not have a path, query or fragment, got " + quote(text) + kExpected);
-    return;
-  }
-  std::string host;
-  std::optional<std::string_view> port_text;
-  std::uint16_t port = 0;
-  if (!split_host_port(rest, host, port_text) || (port_text && !parse_port(*port_text, 1, port))) {
-    m.error("base_url", "invalid host or port in " + quote(text) + kExpected);
-    return;
-  }
-  if (scheme == "http" && !is_loopback(host)) {
-    m.error("base_url",
-            "plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), got " +
-                quote(text) + "; use https://");
-    return;
-  }
-  out = scheme + "://" + lower(rest);
+  out = r.url->normalized();
 }
 
 void read_oauth(const MapReader& parent, std::optional<OAuthConfig>& out) {
@@ -590,16 +500,15 @@ void read_metrics(const MapReader& root, MetricsConfig& out) {
   m.read("enabled", out.enabled);
   std::string listen;
   if (!m.read("listen", listen)) return;
-  std::string host;
-  std::optional<std::string_view> port_text;
-  std::uint16_t port = 0;
-  if (!split_host_port(listen, host, port_text) || !port_text || !parse_port(*port_text, 0, port)) {
+  netaddr::HostPortResult r =
+      netaddr::parse_host_port(listen, netaddr::PortPresence::required, netaddr::PortRange::any);
+  if (!r.value) {
     m.error("listen", "invalid listen address " + quote(listen) +
                           " (expected host:port such as 127.0.0.1:9464 or [::1]:9464, port 0..65535)");
     return;
   }
-  out.listen_host = std::move(host);
-  out.listen_port = port;
+  out.listen_host = std::move(r.value->host);
+  out.listen_port = *r.value->port;
 }
 
 void read_logging(const MapReader& root, LoggingConfig& out) {
