@@ -12,6 +12,7 @@ import test, { after } from 'node:test';
 import { SpecValidator, specsDir, specsPresent } from './lib/openapi.mjs';
 import { startFake } from './lib/fake.mjs';
 import { startRecorder } from './lib/recorder.mjs';
+import { datedTemplate } from './lib/versions.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..', '..');
@@ -72,6 +73,17 @@ async function rejects(promise, code, check = () => {}) {
   }
   assert.fail(`expected HTTP ${code}, the call succeeded`);
 }
+// The SDK's generic request (13.5.0's codegen still targets /crm/v3): status and parsed body.
+async function call(method, path, body, expected) {
+  const res = await hs.apiRequest({ method, path, body });
+  const text = await res.text();
+  if (expected !== undefined) assert.equal(res.status, expected, `${method} ${path}: ${text.slice(0, 400)}`);
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+function formRequest(path, fields) {
+  return hs.apiRequest({ method: 'POST', path, body: new URLSearchParams(fields).toString(), defaultJson: false,
+                         headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+}
 function propertyError(body) {
   return JSON.parse(body.message.slice(body.message.indexOf('[')))[0].error;
 }
@@ -114,9 +126,13 @@ test('fake-hubspot conformance', { concurrency: false }, async (t) => {
 
   await t.test('association labels for leads', async () => {
     const toContacts = await assoc.schema.definitionsApi.getAll('leads', 'contacts');
-    assert.deepEqual(toContacts.results.map((r) => [r.typeId, r.label ?? null]), [[578, 'Primary'], [608, null]]);
+    assert.deepEqual(toContacts.results.map((r) => [r.category, r.typeId, r.label ?? null]), [
+      ['HUBSPOT_DEFINED', 578, 'Primary'],
+      ['HUBSPOT_DEFINED', 608, null],
+      ['USER_DEFINED', 101, 'Decision maker'],
+    ]);
     const toCompanies = await assoc.schema.definitionsApi.getAll('0-136', '0-2');
-    assert.deepEqual(toCompanies.results.map((r) => r.typeId), [580, 610]);
+    assert.deepEqual(toCompanies.results.map((r) => r.typeId), [580, 610, 103]);
   });
 
   await t.test('basic: create, read, update, archive', async () => {
@@ -313,6 +329,118 @@ test('fake-hubspot conformance', { concurrency: false }, async (t) => {
     await rejects(leads.basicApi.getById(lead.id), 404);
   });
 
+  await t.test('date-versioned paths (2026-03, 2026-09) through apiRequest: leads, associations, properties, pipelines', async () => {
+    for (const v of ['2026-03', '2026-09']) {
+      const obj = `/crm/objects/${v}/leads`;
+      const contact = await newContact();
+      const company = await newCompany();
+      const created = (await call('POST', obj, { properties: { hs_lead_name: `Dated ${v}` }, associations: [primaryContact(contact)] }, 201)).body;
+      const page = await call('GET', `${obj}?limit=2&properties=hs_lead_name`, undefined, 200);
+      assert.equal(page.body.results.length, 2);
+      await call('GET', `${obj}/${created.id}?associations=contacts`, undefined, 200);
+      await call('PATCH', `${obj}/${created.id}`, { properties: { hs_lead_label: 'WARM', conformance_key: `key-${v}` } }, 200);
+      const read = await call('POST', `${obj}/batch/read`, { inputs: [{ id: created.id }, { id: '31337' }], properties: ['hs_lead_name'],
+                                                              propertiesWithHistory: [] });
+      assert.equal(read.status, v === '2026-03' ? 207 : 200);
+      assert.equal(read.body.numErrors, 1);
+      const bad = { properties: { hs_lead_name: 'Bad', hs_lead_label: 'TEPID' }, associations: [primaryContact(contact)], objectWriteTraceId: 'bad' };
+      const good = { properties: { hs_lead_name: `Batch ${v}` }, associations: [primaryContact(contact)], objectWriteTraceId: 'good' };
+      const batchCreated = await call('POST', `${obj}/batch/create`, { inputs: [good, bad] });
+      assert.equal(batchCreated.status, v === '2026-03' ? 207 : 201);
+      assert.equal(batchCreated.body.numErrors, 1);
+      const newId = batchCreated.body.results[0].id;
+      await call('POST', `${obj}/batch/update`, { inputs: [{ id: newId, properties: { hs_lead_label: 'HOT' } }] }, 200);
+      const upsert = await call('POST', `${obj}/batch/upsert`, { inputs: [{ id: `key-${v}`, idProperty: 'conformance_key', properties: { hs_lead_label: 'COLD' } }] }, 200);
+      assert.equal(upsert.body.results[0].id, created.id);
+      await call('POST', `${obj}/search`, { filterGroups: [{ filters: [{ propertyName: 'hs_object_id', operator: 'EQ', value: newId }] }],
+                                            limit: 10, after: '0', properties: ['hs_lead_name'], sorts: [] }, 200);
+
+      // Per-pair association writes: the body's types replace the pair's labels; DELETE removes every type.
+      const pair = `${obj}/${created.id}/associations/companies/${company}`;
+      const put = await call('PUT', pair, [spec(580), { associationCategory: 'USER_DEFINED', associationTypeId: 103 }], 201);
+      assert.deepEqual([...put.body.labels].sort(), ['Billing company', 'Primary']);
+      const replaced = await call('PUT', pair, [spec(610)], 201);
+      assert.deepEqual(replaced.body.labels, []);
+      const dflt = await call('PUT', `${obj}/${created.id}/associations/default/contacts/${await newContact()}`, undefined, 200);
+      assert.equal(dflt.body.results[0].associationSpec.associationTypeId, 608);
+      const list = await call('GET', `${obj}/${created.id}/associations/contacts`, undefined, 200);
+      assert.ok(list.body.results.some((r) => String(r.toObjectId) === contact));
+      await call('DELETE', pair, undefined, 204);
+      const a = `/crm/associations/${v}/leads/companies`;
+      const bc = await call('POST', `${a}/batch/create`, { inputs: [{ from: { id: created.id }, to: { id: company }, types: [spec(580), spec(610)] }] });
+      assert.equal(bc.status, v === '2026-03' ? 201 : 200);
+      const br = await call('POST', `/crm/associations/${v}/leads/contacts/batch/read`, { inputs: [{ id: created.id }] }, 200);
+      assert.equal(br.body.results[0].from.id, created.id);
+      await call('POST', `${a}/batch/associate/default`, { inputs: [{ from: { id: created.id }, to: { id: company } }] }, 200);
+      const la = await call('POST', `${a}/batch/labels/archive`, { inputs: [{ from: { id: created.id }, to: { id: company }, types: [spec(580)] }] }, 200);
+      assert.equal(la.body.status, 'COMPLETE');
+      await call('POST', `${a}/batch/archive`, { inputs: [{ from: { id: created.id }, to: [{ id: company }] }] }, 200);
+      const labels = await call('GET', `${a}/labels`, undefined, 200);
+      assert.deepEqual(labels.body.results.map((r) => r.typeId), [580, 610, 103]);
+      await call('POST', `${obj}/batch/archive`, { inputs: [{ id: newId }] }, 204);
+      await call('DELETE', `${obj}/${created.id}`, undefined, 204);
+
+      const props = `/crm/properties/${v}/leads`;
+      assert.ok((await call('GET', props, undefined, 200)).body.results.length > 5);
+      await call('GET', `${props}/hs_lead_label`, undefined, 200);
+      const enumDef = { name: `conformance_enum_${v.replace('-', '_')}`, label: 'Kind', type: 'enumeration', fieldType: 'select',
+                        groupName: 'leadinformation', options: [{ label: 'A', value: 'a' }] };
+      await call('POST', props, enumDef, 400);  // options[].displayOrder is required in the date versions
+      enumDef.options[0].displayOrder = 0;
+      await call('POST', props, enumDef, 201);
+      const pipes = `/crm/pipelines/${v}/leads`;
+      await call('GET', pipes, undefined, 200);
+      await call('GET', `${pipes}/lead-pipeline-id`, undefined, 200);
+      await call('GET', `${pipes}/lead-pipeline-id/stages`, undefined, 200);
+      await call('GET', `${pipes}/lead-pipeline-id/stages/new-stage-id`, undefined, 200);
+    }
+  });
+
+  await t.test('2026-09 write validation: 400 VALIDATION_ERROR per record, inline in batches, none on 2026-03', async () => {
+    const rules = [{ kind: 'conditional_required', property: 'lead_notes', if_property: 'hs_lead_type', if_value: 'EXISTING_BUSINESS' },
+                   { kind: 'required_on_create', property: 'lead_phone' }];
+    assert.equal((await fake.admin('POST', '/_fake/config', { validation_rules: rules })).status, 200);
+    try {
+      const contact = await newContact();
+      const missing = await call('POST', '/crm/objects/2026-09/leads', { properties: { hs_lead_name: 'Rules' }, associations: [primaryContact(contact)] }, 400);
+      assert.equal(missing.body.errors[0].code, 'MISSING_REQUIRED_PROPERTY');
+      assert.deepEqual(missing.body.errors[0].context.propertyName, ['lead_phone']);
+      const ok = await call('POST', '/crm/objects/2026-09/leads', { properties: { hs_lead_name: 'Rules', lead_phone: '+1 555' },
+                                                                   associations: [primaryContact(contact)] }, 201);
+      const patch = await call('PATCH', `/crm/objects/2026-09/leads/${ok.body.id}`, { properties: { hs_lead_type: 'EXISTING_BUSINESS' } }, 400);
+      assert.equal(patch.body.errors[0].code, 'MISSING_CONDITIONAL_REQUIRED_PROPERTY');
+      assert.deepEqual(patch.body.errors[0].context.propertyName, ['lead_notes']);
+      const batch = await call('POST', '/crm/objects/2026-09/leads/batch/update',
+                               { inputs: [{ id: ok.body.id, properties: { hs_lead_type: 'EXISTING_BUSINESS' }, objectWriteTraceId: 'x' }] }, 200);
+      assert.equal(batch.body.numErrors, 1);
+      assert.equal(batch.body.errors[0].errors[0].code, 'MISSING_CONDITIONAL_REQUIRED_PROPERTY');
+      await call('PATCH', `/crm/objects/2026-03/leads/${ok.body.id}`, { properties: { hs_lead_type: 'EXISTING_BUSINESS' } }, 200);
+    } finally {
+      await fake.admin('POST', '/_fake/config', { validation_rules: [] });
+    }
+  });
+
+  await t.test('OAuth token endpoint: v1 through the SDK, 2026-03 with a form body only', async () => {
+    const reg = await fake.admin('POST', '/_fake/oauth/clients', { client_id: 'conf-client', client_secret: 'conf-secret', refresh_token: 'conf-refresh' });
+    assert.equal(reg.status, 201);
+    const v1 = await hs.oauth.tokensApi.create('refresh_token', undefined, undefined, 'conf-client', 'conf-secret', 'conf-refresh');
+    assert.equal(v1.refreshToken, 'conf-refresh');
+    assert.ok(v1.accessToken);
+    const fields = { grant_type: 'refresh_token', client_id: 'conf-client', client_secret: 'conf-secret', refresh_token: 'conf-refresh' };
+    const res = await formRequest('/oauth/2026-03/token', fields);
+    assert.equal(res.status, 200);
+    const token = await res.json();
+    assert.equal(token.token_use, 'access_token');
+    const viaOAuth = client({ accessToken: token.access_token });
+    assert.equal((await viaOAuth.crm.objects.leads.basicApi.getPage(1)).results.length, 1);
+    const revoked = await formRequest('/oauth/2026-03/token', { ...fields, refresh_token: 'not-a-refresh-token' });
+    assert.equal(revoked.status, 400);
+    assert.equal((await revoked.json()).error, 'invalid_grant');
+    const inQuery = await formRequest('/oauth/2026-03/token?client_secret=conf-secret', fields);
+    assert.equal(inQuery.status, 400);
+    assert.equal((await inQuery.json()).error, 'invalid_request');
+  });
+
   await t.test('auth: an unknown token is refused with INVALID_AUTHENTICATION', async () => {
     const stranger = client({ accessToken: 'not-a-token' });
     await rejects(stranger.crm.objects.leads.basicApi.getPage(1), 401, (b) => assert.equal(b.category, 'INVALID_AUTHENTICATION'));
@@ -381,6 +509,13 @@ test('fake-hubspot conformance', { concurrency: false }, async (t) => {
       'v3 PUT …/associations/{toObjectType}/{toObjectId}/{typeId}', 'v3 DELETE …/associations/{toObjectType}/{toObjectId}/{typeId}',
       'v3 GET …/associations/{toObjectType}', '429 (FACTS.md §8)',
     ];
+    // Every operation that has a date-versioned spelling, in both versions, and the OAuth token endpoint.
+    for (const w of [...wanted]) {
+      const m = /^(\w+) (\w+) (\/\S+)$/.exec(w);
+      const dated = m && datedTemplate(m[3]);
+      if (dated) for (const v of ['2026-03', '2026-09']) wanted.push(`${m[1]} ${m[2]} ${dated} @${v}`);
+    }
+    wanted.push('oauth POST /oauth/v1/token', 'oauth POST /oauth/{version}/token @2026-03');
     const missing = wanted.filter((w) => !covered.has(w));
     console.log(`validated ${recorder.records.length} responses covering ${covered.size} operations against ${specs}`);
     assert.deepEqual(missing, [], 'operations not exercised');

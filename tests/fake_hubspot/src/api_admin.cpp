@@ -100,7 +100,7 @@ HttpResponse App::admin_lead_state(Ctx&, Lead& lead) {
     for (const auto& a : lead.assocs) {
       if (a.kind != kind) continue;
       nlohmann::ordered_json types = nlohmann::ordered_json::array();
-      for (std::uint8_t bit : {kAssocPrimary, kAssocUnlabeled})
+      for (std::uint8_t bit : kAssocKinds)
         if (a.bits & bit) types.push_back(association_type_for_bit(ObjKind::lead, kind, bit)->type_id);
       list.push_back({{"id", std::to_string(a.to_id)}, {"types", std::move(types)}});
     }
@@ -254,14 +254,28 @@ HttpResponse App::handle_admin(Ctx& ctx) {
     return not_found();
   }
 
+  if (what == "oauth") return handle_admin_oauth(ctx);
+
   if (what == "config" && s.size() == 2) {
     if (m == "POST") {
       HttpResponse fail;
       auto body = parse_body(ctx, fail);
       if (!body) return fail;
       if (!body->is_object()) return error(ctx, 400, "VALIDATION_ERROR", "expected an object");
+      // Nothing changes unless every key is valid.
+      VersionConfig versions = versions_;
+      nlohmann::json rate_keys;
+      try {
+        apply_version_config(*body, versions, rate_keys);
+      } catch (const std::invalid_argument& e) {
+        return error(ctx, 400, "VALIDATION_ERROR", e.what());
+      }
+      for (const auto& r : versions.write_rules)
+        for (const auto& name : {r.property, r.if_property})
+          if (!name.empty() && !store_.find_property(name))
+            return error(ctx, 400, "VALIDATION_ERROR", "validation rule names unknown property " + name);
       RateConfig c = limiter_.config;
-      for (auto it = body->begin(); it != body->end(); ++it) {
+      for (auto it = rate_keys.begin(); it != rate_keys.end(); ++it) {
         if (!it.value().is_number_integer() || it.value().get<std::int64_t>() < 0)
           return error(ctx, 400, "VALIDATION_ERROR", "\"" + it.key() + "\" must be a non-negative integer");
         const auto v = it.value().get<std::int64_t>();
@@ -278,15 +292,18 @@ HttpResponse App::handle_admin(Ctx& ctx) {
         }
       }
       limiter_.config = c;
+      versions_ = std::move(versions);
     } else if (m != "GET") {
       return not_found();
     }
     const auto& c = limiter_.config;
-    return json(200, nlohmann::ordered_json{{"rate_limit_per_10s", c.per_10s},
-                                            {"search_per_second", c.search_per_second},
-                                            {"daily_limit", c.daily},
-                                            {"search_lag_ms", c.search_lag_ms},
-                                            {"portal_id", store_.portal_id()}});
+    nlohmann::ordered_json out{{"rate_limit_per_10s", c.per_10s},
+                               {"search_per_second", c.search_per_second},
+                               {"daily_limit", c.daily},
+                               {"search_lag_ms", c.search_lag_ms},
+                               {"portal_id", store_.portal_id()}};
+    version_config_json(versions_, out);
+    return json(200, out);
   }
   return not_found();
 }

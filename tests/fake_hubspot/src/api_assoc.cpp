@@ -96,7 +96,7 @@ HttpResponse App::h_v3_assoc_list(Ctx& ctx) {
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   std::size_t i = 0;
   for (; i < assocs.size() && i < limit; ++i) {
-    for (std::uint8_t bit : {kAssocPrimary, kAssocUnlabeled}) {
+    for (std::uint8_t bit : kAssocKinds) {
       if (!(assocs[i].bits & bit)) continue;
       results.push_back({{"id", std::to_string(assocs[i].to_id)},
                          {"type", association_type_for_bit(ObjKind::lead, *kind, bit)->v3_name}});
@@ -138,11 +138,11 @@ std::optional<std::string> resolve_pair(Store& store, const std::string& from_ty
 
 nlohmann::ordered_json association_types_json(ObjKind from, ObjKind to, std::uint8_t bits) {
   nlohmann::ordered_json types = nlohmann::ordered_json::array();
-  for (std::uint8_t bit : {kAssocPrimary, kAssocUnlabeled}) {
+  for (std::uint8_t bit : kAssocKinds) {
     if (!(bits & bit)) continue;
     const auto* t = association_type_for_bit(from, to, bit);
     nlohmann::ordered_json x;
-    x["category"] = "HUBSPOT_DEFINED";
+    x["category"] = t->category;
     x["typeId"] = t->type_id;
     x["label"] = t->label ? nlohmann::ordered_json(t->label) : nlohmann::ordered_json(nullptr);
     types.push_back(std::move(x));
@@ -150,14 +150,15 @@ nlohmann::ordered_json association_types_json(ObjKind from, ObjKind to, std::uin
   return types;
 }
 
-nlohmann::ordered_json labels_between(const Pair& p, std::uint8_t bits) {
+nlohmann::ordered_json labels_between(const Pair& p, std::uint8_t bits, nlohmann::ordered_json from_id,
+                                      nlohmann::ordered_json to_id) {
   nlohmann::ordered_json j;
   j["fromObjectTypeId"] = std::string(object_type_id(p.from));
-  j["fromObjectId"] = p.from_id;
+  j["fromObjectId"] = std::move(from_id);
   j["toObjectTypeId"] = std::string(object_type_id(p.to));
-  j["toObjectId"] = p.to_id;
+  j["toObjectId"] = std::move(to_id);
   nlohmann::ordered_json labels = nlohmann::ordered_json::array();
-  for (std::uint8_t bit : {kAssocPrimary, kAssocUnlabeled}) {
+  for (std::uint8_t bit : kAssocKinds) {
     const auto* t = association_type_for_bit(p.from, p.to, bit);
     if ((bits & bit) && t->label) labels.push_back(t->label);
   }
@@ -180,8 +181,8 @@ std::optional<std::string> spec_bits(const nlohmann::json& specs, ObjKind from, 
     if (!t)
       return std::to_string(id) + " is not a valid association type id from " +
              std::string(object_singular(from)) + " to " + std::string(object_singular(to));
-    if (category != "HUBSPOT_DEFINED")
-      return "association type " + std::to_string(id) + " has category HUBSPOT_DEFINED, not " + category;
+    if (category != t->category)
+      return "association type " + std::to_string(id) + " has category " + t->category + ", not " + category;
     bits |= t->bit;
   }
   return std::nullopt;
@@ -231,8 +232,8 @@ HttpResponse App::h_v4_put(Ctx& ctx) {
   }
   // Creating labels replaces the labels of the pair (FACTS.md §4.2); the unlabeled kind always stays.
   store_.set_labels(*p.lead, p.other, p.other_id, bits, ctx.now);
-  HttpResponse r = json(201, labels_between(p, p.lead->assoc_bits(p.other, p.other_id)));
-  return r;
+  return json(201, labels_between(p, p.lead->assoc_bits(p.other, p.other_id), association_id(ctx, p.from_id),
+                                  association_id(ctx, p.to_id)));
 }
 
 HttpResponse App::h_v4_put_default(Ctx& ctx) {
@@ -299,7 +300,7 @@ HttpResponse App::h_v4_list(Ctx& ctx) {
   std::size_t n = 0;
   for (; i < items.size() && n < limit; ++i, ++n) {
     nlohmann::ordered_json x;
-    x["toObjectId"] = items[i].first;
+    x["toObjectId"] = association_id(ctx, items[i].first);
     x["associationTypes"] = association_types_json(*from, *to, items[i].second);
     results.push_back(std::move(x));
   }
@@ -358,7 +359,7 @@ HttpResponse App::h_v4_batch_read(Ctx& ctx) {
     std::size_t n = 0;
     for (; i < items.size() && n < kV4PageLimit; ++i, ++n) {
       nlohmann::ordered_json x;
-      x["toObjectId"] = items[i].first;
+      x["toObjectId"] = association_id(ctx, items[i].first);
       x["associationTypes"] = association_types_json(*from, *to, items[i].second);
       tos.push_back(std::move(x));
     }
@@ -368,7 +369,7 @@ HttpResponse App::h_v4_batch_read(Ctx& ctx) {
   }
   // Results are not in input order.
   std::reverse(results.begin(), results.end());
-  return json(errors.empty() ? 200 : 207, batch_envelope(ctx.now, results.dump(), errors));
+  return json(batch_status(ctx, !errors.empty(), 200), batch_envelope(ctx.now, results.dump(), errors));
 }
 
 HttpResponse App::h_v4_batch_create(Ctx& ctx) {
@@ -407,10 +408,13 @@ HttpResponse App::h_v4_batch_create(Ctx& ctx) {
       continue;
     }
     store_.set_labels(*p.lead, p.other, p.other_id, bits, ctx.now);
-    results.push_back(labels_between(p, p.lead->assoc_bits(p.other, p.other_id)));
+    results.push_back(labels_between(p, p.lead->assoc_bits(p.other, p.other_id),
+                                     association_id(ctx, p.from_id), association_id(ctx, p.to_id)));
   }
   std::reverse(results.begin(), results.end());
-  return json(errors.empty() ? 201 : 207, batch_envelope(ctx.now, results.dump(), errors));
+  // The pre-GA 2026-09 spec answers 200 here, not 201.
+  const int ok = ctx.version == ApiVersion::v2026_09 ? 200 : 201;
+  return json(batch_status(ctx, !errors.empty(), ok), batch_envelope(ctx.now, results.dump(), errors));
 }
 
 HttpResponse App::h_v4_batch_archive(Ctx& ctx) {
@@ -433,9 +437,7 @@ HttpResponse App::h_v4_batch_archive(Ctx& ctx) {
         store_.dissociate(*p.lead, p.other, p.other_id, kAssocUnlabeled, ctx.now);
     }
   }
-  HttpResponse r;
-  r.status = 204;
-  return r;
+  return association_archive_done(ctx);
 }
 
 HttpResponse App::h_v4_batch_labels_archive(Ctx& ctx) {
@@ -458,9 +460,7 @@ HttpResponse App::h_v4_batch_labels_archive(Ctx& ctx) {
     // Removing the unlabeled kind removes the labeled ones too.
     if (p.lead && !p.lead->archived()) store_.dissociate(*p.lead, p.other, p.other_id, bits, ctx.now);
   }
-  HttpResponse r;
-  r.status = 204;
-  return r;
+  return association_archive_done(ctx);
 }
 
 HttpResponse App::h_v4_batch_default(Ctx& ctx) {
@@ -509,7 +509,7 @@ HttpResponse App::h_v4_labels(Ctx& ctx) {
   for (const auto& t : association_types()) {
     if (t.from != *from || t.to != *to) continue;
     nlohmann::ordered_json x;
-    x["category"] = "HUBSPOT_DEFINED";
+    x["category"] = t.category;
     x["typeId"] = t.type_id;
     x["label"] = t.label ? nlohmann::ordered_json(t.label) : nlohmann::ordered_json(nullptr);
     results.push_back(std::move(x));

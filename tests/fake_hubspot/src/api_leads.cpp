@@ -142,9 +142,9 @@ std::optional<App::ItemError> App::parse_create_associations(Ctx&, const nlohman
       if (!info)
         return bad("Association type " + std::to_string(type_id) + " (" + category +
                    ") is not a valid association type from leads");
-      if (category != "HUBSPOT_DEFINED")
-        return bad("Association type " + std::to_string(type_id) + " has category HUBSPOT_DEFINED, not " +
-                   category);
+      if (category != info->category)
+        return bad("Association type " + std::to_string(type_id) + " has category " + info->category +
+                   ", not " + category);
       if (!id || !store_.find_object(info->to, *id))
         return bad("Cannot associate lead with " + std::string(object_singular(info->to)) + " " + to_id +
                    ": the record does not exist");
@@ -178,6 +178,7 @@ std::optional<App::ItemError> App::prepare_create(Ctx& ctx, const nlohmann::json
                                     property_errors_message({{"hs_lead_name", "REQUIRED_PROPERTY",
                                                               "Property \"hs_lead_name\" is required"}}))};
   }
+  if (auto e = check_write_rules(ctx, nullptr, writes)) return e;
   if (auto e = parse_create_associations(
           ctx, input.contains("associations") ? input["associations"] : nlohmann::json(), assocs))
     return e;
@@ -200,7 +201,7 @@ std::optional<App::ItemError> App::prepare_update(Ctx& ctx, const Lead& lead,
   auto errors = store_.validate(props, &lead, writes, claims);
   if (!errors.empty())
     return ItemError{400, standard_error("VALIDATION_ERROR", property_errors_message(errors))};
-  return std::nullopt;
+  return check_write_rules(ctx, &lead, writes);
 }
 
 std::string App::batch_envelope(std::int64_t started, const std::string& results_json,
@@ -387,7 +388,7 @@ HttpResponse App::h_batch_read(Ctx& ctx) {
         "Could not get some LEAD objects, they may be deleted or not exist. Check that ids are valid.",
         {{"ids", missing}}));
   }
-  return json(errors.empty() ? 200 : 207, batch_envelope(ctx.now, results, errors));
+  return json(batch_status(ctx, !errors.empty(), 200), batch_envelope(ctx.now, results, errors));
 }
 
 HttpResponse App::h_batch_create(Ctx& ctx) {
@@ -438,7 +439,7 @@ HttpResponse App::h_batch_create(Ctx& ctx) {
     write_lead(w, store_, *created[i], view);
   }
   w.end_array();
-  return json(errors.empty() ? 201 : 207, batch_envelope(ctx.now, results, errors));
+  return json(batch_status(ctx, !errors.empty(), 201), batch_envelope(ctx.now, results, errors));
 }
 
 HttpResponse App::h_batch_update(Ctx& ctx) {
@@ -526,7 +527,7 @@ HttpResponse App::h_batch_update(Ctx& ctx) {
     write_lead(w, store_, *ok[i].lead, view);
   }
   w.end_array();
-  return json(errors.empty() ? 200 : 207, batch_envelope(ctx.now, results, errors));
+  return json(batch_status(ctx, !errors.empty(), 200), batch_envelope(ctx.now, results, errors));
 }
 
 HttpResponse App::h_batch_upsert(Ctx& ctx) {
@@ -603,7 +604,7 @@ HttpResponse App::h_batch_upsert(Ctx& ctx) {
     write_lead(w, store_, *ok[i].lead, view);
   }
   w.end_array();
-  return json(errors.empty() ? 200 : 207, batch_envelope(ctx.now, results, errors));
+  return json(batch_status(ctx, !errors.empty(), 200), batch_envelope(ctx.now, results, errors));
 }
 
 HttpResponse App::h_batch_archive(Ctx& ctx) {

@@ -138,6 +138,9 @@ HttpResponse App::h_props_create(Ctx& ctx) {
       opt.label = o["label"].get<std::string>();
       opt.value = o["value"].get<std::string>();
       opt.description = o.value("description", std::string());
+      // Optional in v3; the date versions require it on every option.
+      if (is_dated(ctx.version) && (!o.contains("displayOrder") || !o["displayOrder"].is_number_integer()))
+        return bad("options[" + std::to_string(order) + "].displayOrder is required");
       opt.display_order = o.value("displayOrder", order);
       opt.hidden = o.value("hidden", false);
       ++order;

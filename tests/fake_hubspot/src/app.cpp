@@ -12,14 +12,6 @@ constexpr const char* kAuthMessage =
     "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more "
     "details at https://developers.hubspot.com/docs/methods/auth/oauth-overview";
 
-bool is_version(const std::string& s) {
-  // Date-based API versions: 2026-03, 2026-09-beta.
-  if (s.size() < 7) return false;
-  for (std::size_t i : {0, 1, 2, 3, 5, 6})
-    if (s[i] < '0' || s[i] > '9') return false;
-  return s[4] == '-' && (s.size() == 7 || s.substr(7) == "-beta");
-}
-
 std::vector<std::string> path_segments(const std::string& path) {
   std::vector<std::string> out;
   std::string_view p(path);
@@ -57,6 +49,10 @@ void App::reset_state() {
   rate_limited_ = 0;
   faults_fired_ = 0;
   apps_.clear();
+  versions_ = config_.versions;
+  oauth_.clear();
+  oauth_apps_.clear();
+  for (const auto& c : config_.oauth_clients) oauth_.add_client(c.id, c.secret, c.refresh_token);
   for (std::size_t i = 0; i < config_.tokens.size(); ++i) {
     AppInfo a;
     a.app_id = std::to_string(1'234'001 + i);
@@ -72,11 +68,18 @@ std::int64_t App::steady_ms() const {
          1'000'000;
 }
 
-const App::AppInfo* App::authenticate(const std::string& authorization) {
+const App::AppInfo* App::authenticate(const std::string& authorization, bool* expired) {
   constexpr std::string_view kBearer = "Bearer ";
+  if (expired) *expired = false;
   if (authorization.size() <= kBearer.size() || !iequals(authorization.substr(0, kBearer.size()), kBearer))
     return nullptr;
   const std::string token = authorization.substr(kBearer.size());
+  // Access tokens issued by the OAuth token endpoint are accepted until they expire, --token or not.
+  if (const OAuthAccess* a = oauth_.access(token)) {
+    if (a->expires_ms > now_ms()) return &oauth_app(a->client_id);
+    if (expired) *expired = true;
+    return nullptr;
+  }
   if (auto it = apps_.find(token); it != apps_.end()) return &it->second;
   if (!config_.tokens.empty()) return nullptr;
   // No --token given: every distinct token is an app of its own.
@@ -135,12 +138,21 @@ HttpResponse App::handle(const HttpRequest& req) {
 void App::finish(Ctx& ctx, HttpResponse& r) {
   r.headers.emplace_back("X-HubSpot-Correlation-Id", ctx.corr);
   ++statuses_[r.status];
+  // The OAuth endpoints may receive secrets in the query string (v1); log their path only.
   if (config_.log_requests)
-    std::cerr << ctx.req.method << ' ' << ctx.req.target << " -> " << r.status << std::endl;
+    std::cerr << ctx.req.method << ' '
+              << (ctx.req.path.rfind("/oauth/", 0) == 0 ? ctx.req.path : ctx.req.target) << " -> " << r.status
+              << std::endl;
 }
 
 HttpResponse App::process(Ctx& ctx, Handler h, bool mismatch) {
-  const AppInfo* app = authenticate(ctx.req.authorization);
+  if (ctx.no_auth && h) return (this->*h)(ctx);
+  bool expired = false;
+  const AppInfo* app = authenticate(ctx.req.authorization, &expired);
+  if (expired) {
+    return error(ctx, 401, "EXPIRED_AUTHENTICATION",
+                 "The OAuth token used to make this call expired. Refresh the access token and retry.");
+  }
   if (!app) return error(ctx, 401, "INVALID_AUTHENTICATION", kAuthMessage);
   ctx.token = app->app_id;
   ctx.source = app->source;
@@ -320,21 +332,56 @@ App::Handler App::route(Ctx& ctx, bool& mismatch) {
     mismatch = true;
     return nullptr;
   };
-  if (s.size() < 3 || s[0] != "crm") return nullptr;
+  if (s.size() < 3) return nullptr;
 
-  // Leads: /crm/v3/objects/{leads|0-136}/... and the date-versioned /crm/objects/2026-03/leads/...
+  // OAuth token endpoint: /oauth/v1/token and /oauth/2026-03/token (no bearer token; the client
+  // authenticates with its id and secret).
+  if (s[0] == "oauth" && s.size() == 3 && s[2] == "token") {
+    if (s[1] != "v1") {
+      auto v = parse_api_version(s[1]);
+      if (!v) return nullptr;
+      ctx.version = *v;
+    }
+    ctx.no_auth = true;
+    return match({{"POST", &App::h_oauth_token}}, "/oauth/" + s[1] + "/token");
+  }
+  if (s[0] != "crm") return nullptr;
+
+  // Objects: /crm/v3/objects/{leads|0-136}/... and the date-versioned /crm/objects/2026-03/{type}/...
   std::size_t base = 0;
   std::string prefix;
   if (s[1] == "v3" && s[2] == "objects" && s.size() >= 4) {
     base = 4;
     prefix = "/crm/v3/objects/" + s[3];
-  } else if (s[1] == "objects" && is_version(s[2]) && s.size() >= 4) {
+  } else if (s[1] == "objects" && s.size() >= 4) {
+    auto v = parse_api_version(s[2]);
+    if (!v) return nullptr;
+    ctx.version = *v;
     base = 4;
     prefix = "/crm/objects/" + s[2] + "/" + s[3];
   }
   if (base) {
-    if (s[3] != "leads" && s[3] != "0-136") return nullptr;
     const std::size_t rest = s.size() - base;
+    const bool assoc = rest >= 3 && s[base + 1] == "associations";
+    // In the date versions the per-record association routes are the v4 ones, from either side.
+    if (is_dated(ctx.version) && assoc) {
+      const std::string p = prefix + "/{id}/associations/";
+      if (rest == 3) {
+        ctx.params = {s[3], s[base], s[base + 2]};
+        return match({{"GET", &App::h_v4_list}}, p + s[base + 2]);
+      }
+      if (rest == 4) {
+        ctx.params = {s[3], s[base], s[base + 2], s[base + 3]};
+        return match({{"PUT", &App::h_v4_put}, {"DELETE", &App::h_v4_delete}}, p + s[base + 2] + "/{id}");
+      }
+      if (rest == 5 && s[base + 2] == "default") {
+        ctx.params = {s[3], s[base], s[base + 3], s[base + 4]};
+        return match({{"PUT", &App::h_v4_put_default}}, p + "default/" + s[base + 3] + "/{id}");
+      }
+      // The v3 type-id spelling (.../{toId}/{typeId}) is declared by no date-versioned spec.
+      return nullptr;
+    }
+    if (s[3] != "leads" && s[3] != "0-136") return nullptr;
     if (rest == 0) return match({{"GET", &App::h_list}, {"POST", &App::h_create}}, prefix);
     if (rest == 1 && s[base] == "search") {
       ctx.is_search = true;
@@ -356,11 +403,11 @@ App::Handler App::route(Ctx& ctx, bool& mismatch) {
       return match({{"GET", &App::h_get}, {"PATCH", &App::h_update}, {"DELETE", &App::h_archive}},
                    prefix + "/{id}");
     }
-    if (rest == 3 && s[base + 1] == "associations") {
+    if (rest == 3 && assoc) {
       ctx.params = {s[base], s[base + 2]};
       return match({{"GET", &App::h_v3_assoc_list}}, prefix + "/{id}/associations/" + s[base + 2]);
     }
-    if (rest == 5 && s[base + 1] == "associations") {
+    if (rest == 5 && assoc) {
       ctx.params = {s[base], s[base + 2], s[base + 3], s[base + 4]};
       return match({{"PUT", &App::h_v3_assoc_put}, {"DELETE", &App::h_v3_assoc_delete}},
                    prefix + "/{id}/associations/" + s[base + 2] + "/{id}/{associationTypeId}");
@@ -384,8 +431,13 @@ App::Handler App::route(Ctx& ctx, bool& mismatch) {
     }
     return nullptr;
   }
-  if (s[1] == "v4" && s[2] == "associations" && s.size() >= 6) {
-    const std::string p = "/crm/v4/associations/" + s[3] + "/" + s[4] + "/";
+  // Association batches and labels: /crm/v4/associations/{from}/{to}/..., the date-versioned
+  // /crm/associations/2026-03/{from}/{to}/..., and the labels route's /crm/associations/v4/... spelling.
+  const bool v4_assoc = s[1] == "v4" && s[2] == "associations";
+  const bool dated_assoc = s[1] == "associations" && parse_api_version(s[2]).has_value();
+  if ((v4_assoc || dated_assoc) && s.size() >= 6) {
+    if (dated_assoc) ctx.version = *parse_api_version(s[2]);
+    const std::string p = "/crm/" + s[1] + "/" + s[2] + "/" + s[3] + "/" + s[4] + "/";
     ctx.params = {s[3], s[4]};
     if (s.size() == 6 && s[5] == "labels") return match({{"GET", &App::h_v4_labels}}, p + "labels");
     if (s.size() == 7 && s[5] == "batch") {
@@ -403,16 +455,18 @@ App::Handler App::route(Ctx& ctx, bool& mismatch) {
       return match({{"POST", &App::h_v4_batch_default}}, p + "batch/associate/default");
     return nullptr;
   }
-  // Newer spellings of the labels route: /crm/associations/v4/{from}/{to}/labels,
-  // /crm/associations/2026-03/...
-  if (s[1] == "associations" && s.size() == 6 && (s[2] == "v4" || is_version(s[2])) && s[5] == "labels") {
+  if (s[1] == "associations" && s[2] == "v4" && s.size() == 6 && s[5] == "labels") {
     ctx.params = {s[3], s[4]};
-    return match({{"GET", &App::h_v4_labels}},
-                 "/crm/associations/" + s[2] + "/" + s[3] + "/" + s[4] + "/labels");
+    return match({{"GET", &App::h_v4_labels}}, "/crm/associations/v4/" + s[3] + "/" + s[4] + "/labels");
   }
 
-  // Properties: /crm/v3/properties/{objectType}[/{name}], /crm/properties/2026-03/...
-  if ((s[1] == "v3" && s[2] == "properties") || (s[1] == "properties" && is_version(s[2]))) {
+  // Properties and pipelines: /crm/v3/{properties|pipelines}/..., /crm/{properties|pipelines}/2026-03/...
+  if ((s[1] == "properties" || s[1] == "pipelines") && s[2] != "v3") {
+    auto v = parse_api_version(s[2]);
+    if (!v) return nullptr;
+    ctx.version = *v;
+  }
+  if ((s[1] == "v3" && s[2] == "properties") || (s[1] == "properties" && is_dated(ctx.version))) {
     const std::string p = "/crm/" + s[1] + "/" + s[2] + "/";
     if (s.size() == 4) {
       ctx.params = {s[3]};
@@ -424,7 +478,7 @@ App::Handler App::route(Ctx& ctx, bool& mismatch) {
     }
     return nullptr;
   }
-  if ((s[1] == "v3" && s[2] == "pipelines") || (s[1] == "pipelines" && is_version(s[2]))) {
+  if ((s[1] == "v3" && s[2] == "pipelines") || (s[1] == "pipelines" && is_dated(ctx.version))) {
     const std::string p = "/crm/" + s[1] + "/" + s[2] + "/";
     if (s.size() == 4) {
       ctx.params = {s[3]};
@@ -474,6 +528,7 @@ HttpResponse App::error(Ctx& ctx, const ItemError& e) {
   nlohmann::ordered_json extra;
   if (e.body.contains("context") && !e.body["context"].empty()) extra["context"] = e.body["context"];
   if (e.body.contains("subCategory")) extra["subCategory"] = e.body["subCategory"];
+  if (e.body.contains("errors") && !e.body["errors"].empty()) extra["errors"] = e.body["errors"];
   return error(ctx, e.status, e.body.value("category", "VALIDATION_ERROR"), e.body.value("message", ""),
                extra);
 }

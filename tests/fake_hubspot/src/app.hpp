@@ -17,9 +17,11 @@
 #include "faults.hpp"
 #include "http_types.hpp"
 #include "lead_json.hpp"
+#include "oauth.hpp"
 #include "rate_limit.hpp"
 #include "store.hpp"
 #include "util.hpp"
+#include "versions.hpp"
 
 namespace leadsync::fake_hubspot {
 
@@ -29,6 +31,11 @@ struct AppConfig {
   std::size_t seed_leads = 0;
   std::int64_t portal_id = 12345678;
   bool log_requests = false;
+  VersionConfig versions;
+  struct OAuthClient {
+    std::string id, secret, refresh_token;
+  };
+  std::vector<OAuthClient> oauth_clients;  // --oauth-client
 };
 
 class App {
@@ -52,6 +59,8 @@ class App {
     bool is_search = false;
     std::string route;                // templated route for /_fake/stats
     std::vector<std::string> params;  // route parameters in path order
+    ApiVersion version = ApiVersion::legacy;
+    bool no_auth = false;  // the OAuth token endpoint authenticates the client itself
   };
   using Handler = HttpResponse (App::*)(Ctx&);
   struct ItemError {
@@ -65,7 +74,8 @@ class App {
   HttpResponse apply_fault(Ctx& ctx, const Fault& f, Handler h, bool method_mismatch);
   HttpResponse fault_body(Ctx& ctx, int status);
   HttpResponse rate_limit_body(Ctx& ctx, RateVerdict v, const std::string& policy_name);
-  const AppInfo* authenticate(const std::string& authorization);
+  // nullptr when the token is unknown; `expired` tells an expired OAuth access token apart.
+  const AppInfo* authenticate(const std::string& authorization, bool* expired = nullptr);
   void finish(Ctx& ctx, HttpResponse& r);
   std::int64_t steady_ms() const;
 
@@ -84,6 +94,17 @@ class App {
                        const std::vector<std::string>& assocs);
   std::vector<std::size_t> result_order(const std::vector<std::uint64_t>& ids);
   std::string object_not_found_message(std::string_view id);
+
+  // ---- what differs between API versions (app.cpp) -------------------------------------------
+  // Status of a batch response: 207 when some inputs failed (legacy, 2026-03), else `ok`; 2026-09
+  // reports the errors inline with `ok`.
+  int batch_status(const Ctx& ctx, bool has_errors, int ok) const;
+  // Association batch archive / labels archive: 204 (v4) or 200 with a BatchResponse (date versions).
+  HttpResponse association_archive_done(Ctx& ctx);
+  // Record ids in association responses: numbers, or strings when configured for the date versions.
+  nlohmann::ordered_json association_id(const Ctx& ctx, std::uint64_t id) const;
+  // 2026-09: the portal's validation rules against the record as the write would leave it.
+  std::optional<ItemError> check_write_rules(Ctx& ctx, const Lead* existing, const PropWrites& writes);
 
   // ---- leads (api_leads.cpp) -----------------------------------------------------------------
   HttpResponse h_create(Ctx& ctx);
@@ -130,6 +151,13 @@ class App {
   HttpResponse h_v4_labels(Ctx& ctx);
   HttpResponse v3_association_change(Ctx& ctx, bool add, bool ui);
 
+  // ---- OAuth (api_oauth.cpp) ------------------------------------------------------------------
+  HttpResponse h_oauth_token(Ctx& ctx);
+  HttpResponse oauth_error(Ctx& ctx, std::string_view error, std::string_view old_status,
+                           std::string description);
+  HttpResponse handle_admin_oauth(Ctx& ctx);
+  const AppInfo& oauth_app(const std::string& client_id);
+
   // ---- schema (api_schema.cpp) ----------------------------------------------------------------
   HttpResponse h_props_list(Ctx& ctx);
   HttpResponse h_props_get(Ctx& ctx);
@@ -156,6 +184,9 @@ class App {
   FaultTable faults_;
   Uuid uuid_;
   std::map<std::string, AppInfo> apps_;  // by token
+  VersionConfig versions_;
+  OAuthState oauth_;
+  std::map<std::string, AppInfo> oauth_apps_;  // by client id
   std::map<std::string, std::int64_t> requests_;
   std::map<int, std::int64_t> statuses_;
   std::int64_t rate_limited_ = 0;

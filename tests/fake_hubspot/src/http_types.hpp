@@ -17,6 +17,7 @@ struct HttpRequest {
   std::string query;          // raw query string (after '?')
   std::string authorization;  // Authorization header value
   std::string host;           // Host header value
+  std::string content_type;   // Content-Type header value
   std::string body;
 };
 

@@ -86,16 +86,17 @@ void write_history_entry(JsonWriter& w, const Store& store, std::string_view val
 
 // `","type":"lead_to_primary_contact"}` and friends, built once from the association type table.
 std::string_view association_tail(ObjKind kind, std::uint8_t bit) {
-  static const std::array<std::string, 4> kTails = [] {
-    std::array<std::string, 4> t;
+  static const std::array<std::string, 6> kTails = [] {
+    std::array<std::string, 6> t;
     int i = 0;
     for (ObjKind k : {ObjKind::contact, ObjKind::company})
-      for (std::uint8_t b : {kAssocPrimary, kAssocUnlabeled})
+      for (std::uint8_t b : kAssocKinds)
         t[static_cast<std::size_t>(i++)] =
             std::string(R"(","type":")") + association_type_for_bit(ObjKind::lead, k, b)->v3_name + "\"}";
     return t;
   }();
-  return kTails[(kind == ObjKind::company ? 2 : 0) + (bit == kAssocPrimary ? 0 : 1)];
+  const std::size_t b = bit == kAssocPrimary ? 0 : bit == kAssocUnlabeled ? 1 : 2;
+  return kTails[(kind == ObjKind::company ? 3 : 0) + b];
 }
 
 void write_associations(JsonWriter& w, const Lead& lead, ObjKind kind) {
@@ -109,7 +110,7 @@ void write_associations(JsonWriter& w, const Lead& lead, ObjKind kind) {
   w.begin_array();
   for (const auto& a : lead.assocs) {
     if (a.kind != kind) continue;
-    for (std::uint8_t bit : {kAssocPrimary, kAssocUnlabeled}) {
+    for (std::uint8_t bit : kAssocKinds) {
       if (!(a.bits & bit)) continue;
       // {"id":"123","type":"lead_to_contact"} in one append.
       char buf[128];

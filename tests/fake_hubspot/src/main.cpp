@@ -13,7 +13,8 @@ namespace {
 
 constexpr const char* kUsage = R"(usage: fake-hubspot [options]
 
-A fake HubSpot CRM server (leads v3, associations v3/v4, properties, pipelines) on 127.0.0.1.
+A fake HubSpot CRM server (leads, associations, properties, pipelines in the legacy v3/v4 and the
+date-versioned 2026-03/2026-09 forms, OAuth token endpoint) on 127.0.0.1.
 Prints "listening on 127.0.0.1:PORT" once it accepts connections.
 
 options:
@@ -28,6 +29,8 @@ options:
   --threads N              I/O threads (default 1; the portal state is behind one mutex)
   --bind ADDRESS           listen address (default 127.0.0.1)
   --portal-id N            portal (account) id used in messages and rate-limit groups (12345678)
+  --oauth-client ID:SECRET:REFRESH
+                           an OAuth app and one of its refresh tokens; repeatable
   --log-requests           log "METHOD target -> status" to stderr (never headers or tokens)
   --help                   show this text
 )";
@@ -93,6 +96,12 @@ int main(int argc, char** argv) {
       server.bind = value();
     } else if (flag == "--portal-id") {
       config.portal_id = number(flag, value(), 1, 1'000'000'000'000LL);
+    } else if (flag == "--oauth-client") {
+      const auto v = value();
+      const auto a = v.find(':'), b = v.find(':', a == std::string::npos ? a : a + 1);
+      if (a == std::string::npos || b == std::string::npos || a == 0 || b == a + 1 || b + 1 == v.size())
+        usage_error("--oauth-client expects CLIENT_ID:CLIENT_SECRET:REFRESH_TOKEN");
+      config.oauth_clients.push_back({v.substr(0, a), v.substr(a + 1, b - a - 1), v.substr(b + 1)});
     } else if (flag == "--log-requests") {
       config.log_requests = true;
     } else {

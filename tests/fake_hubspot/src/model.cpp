@@ -214,6 +214,15 @@ const std::vector<AssocTypeInfo>& association_types() {
       {609, ObjKind::contact, ObjKind::lead, kAssocUnlabeled, nullptr, "contact_to_lead"},
       {581, ObjKind::company, ObjKind::lead, kAssocPrimary, "Primary", "company_to_primary_lead"},
       {611, ObjKind::company, ObjKind::lead, kAssocUnlabeled, nullptr, "company_to_lead"},
+      // USER_DEFINED labels get portal-specific ids; these stand for labels an admin created.
+      {101, ObjKind::lead, ObjKind::contact, kAssocCustom, "Decision maker", "lead_to_contact_101",
+       "USER_DEFINED"},
+      {102, ObjKind::contact, ObjKind::lead, kAssocCustom, "Decision maker", "contact_to_lead_102",
+       "USER_DEFINED"},
+      {103, ObjKind::lead, ObjKind::company, kAssocCustom, "Billing company", "lead_to_company_103",
+       "USER_DEFINED"},
+      {104, ObjKind::company, ObjKind::lead, kAssocCustom, "Billing company", "company_to_lead_104",
+       "USER_DEFINED"},
   };
   return kTypes;
 }

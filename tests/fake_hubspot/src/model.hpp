@@ -88,9 +88,13 @@ std::string_view object_type_id(ObjKind k);   // "0-136", "0-1", "0-2"
 std::string_view object_plural(ObjKind k);    // "leads", "contacts", "companies"
 std::string_view object_singular(ObjKind k);  // "lead", "contact", "company"
 
-// Per lead<->other pair the kinds of association are a bitmask: primary and unlabeled.
+// Per lead<->other pair the kinds of association are a bitmask: primary, unlabeled, and one
+// USER_DEFINED label per direction (as an admin would have defined in the portal's settings).
 inline constexpr std::uint8_t kAssocPrimary = 1;
 inline constexpr std::uint8_t kAssocUnlabeled = 2;
+inline constexpr std::uint8_t kAssocCustom = 4;
+// Every kind, in the order responses list them.
+inline constexpr std::uint8_t kAssocKinds[] = {kAssocPrimary, kAssocUnlabeled, kAssocCustom};
 
 struct AssocTypeInfo {
   int type_id;
@@ -99,6 +103,7 @@ struct AssocTypeInfo {
   std::uint8_t bit;
   const char* label;    // nullptr = unlabeled (JSON null)
   const char* v3_name;  // "type" string of the v3 associations API
+  const char* category = "HUBSPOT_DEFINED";
 };
 const std::vector<AssocTypeInfo>& association_types();
 const AssocTypeInfo* find_association_type(ObjKind from, ObjKind to, int type_id);

@@ -45,6 +45,8 @@ HttpRequest to_request(const http::request<http::string_body>& msg) {
   if (auto it = msg.find(http::field::authorization); it != msg.end())
     req.authorization = std::string(it->value());
   if (auto it = msg.find(http::field::host); it != msg.end()) req.host = std::string(it->value());
+  if (auto it = msg.find(http::field::content_type); it != msg.end())
+    req.content_type = std::string(it->value());
   req.body = msg.body();
   return req;
 }

@@ -372,8 +372,9 @@ void Store::remove_pair(Lead& lead, std::size_t index) {
 bool Store::set_labels(Lead& lead, ObjKind kind, std::uint64_t to, std::uint8_t bits, std::int64_t now) {
   const std::uint8_t before = lead.assoc_bits(kind, to);
   associate(lead, kind, to, bits);
-  if ((before & kAssocPrimary) && !(bits & kAssocPrimary))
-    return dissociate(lead, kind, to, kAssocPrimary, now);
+  // Labels not sent again are dropped; the unlabeled kind stays as long as the pair does.
+  const auto dropped = static_cast<std::uint8_t>(before & ~bits & ~kAssocUnlabeled);
+  if (dropped) return dissociate(lead, kind, to, dropped, now);
   return false;
 }
 

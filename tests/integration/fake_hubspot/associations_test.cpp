@@ -95,7 +95,8 @@ TEST(FakeHubspotAssociations, V4ShapesAndLabelsReplaceSemantics) {
   auto labels = body_of(fake.api("GET", "/crm/v4/associations/leads/companies/labels"));
   EXPECT_EQ(labels["results"],
             json::array({{{"category", "HUBSPOT_DEFINED"}, {"typeId", 580}, {"label", "Primary"}},
-                         {{"category", "HUBSPOT_DEFINED"}, {"typeId", 610}, {"label", nullptr}}}));
+                         {{"category", "HUBSPOT_DEFINED"}, {"typeId", 610}, {"label", nullptr}},
+                         {{"category", "USER_DEFINED"}, {"typeId", 103}, {"label", "Billing company"}}}));
   // Batch read: unknown ids come back as errors (207).
   json read = {{"inputs", json::array({{{"id", id}}, {{"id", "999"}}})}};
   auto r = fake.api("POST", "/crm/v4/associations/leads/contacts/batch/read", read.dump());

@@ -7,8 +7,10 @@
 //  * `label` nullable, `typeId`/`fromObjectId`/`toObjectId` integers: kept, they match real responses;
 //  * leads output objects lack objectWriteTraceId/url/warnings: fine, additional properties are allowed;
 //  * the leads spec covers /crm/v3/objects/leads; HubSpot serves the same operations under the object
-//    type id /crm/v3/objects/0-136 and the date-versioned /crm/objects/{YYYY-MM}/leads (FACTS.md §1),
-//    so those prefixes are matched against the same operations.
+//    type id /crm/v3/objects/0-136 (FACTS.md §1), so that prefix is matched against the same operations;
+//  * every operation also has its date-versioned spelling (/crm/objects/{version}/…,
+//    /crm/associations/{version}/…, …), checked against the same operation plus the version's own
+//    differences (lib/versions.mjs), and reported as its own operation per version.
 // Responses the specs do not contain are checked against explicit schemas instead (never skipped):
 //  * the v3 per-lead association endpoints (FACTS.md §3 rows 12-14) against the leads spec's own
 //    SimplePublicObjectWithAssociations / CollectionResponseAssociatedId components;
@@ -20,9 +22,11 @@ import yaml from 'js-yaml';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 
+import { datedTemplate, oauthCheck, versionOf, versionedCheck } from './versions.mjs';
+
 const SPEC_FILES = [
   { name: 'leads', file: 'leads-v3.openapi.json',
-    extraPrefixes: ['/crm/v3/objects/0-136', '/crm/objects/{version}/leads'] },
+    extraPrefixes: ['/crm/v3/objects/0-136'] },
   { name: 'associations', file: 'associations-v4.openapi.yaml' },
   { name: 'associationsSchema', file: 'associations-schema-v4-labels.openapi.json' },
   { name: 'properties', file: 'properties-v3.openapi.json' },
@@ -94,6 +98,13 @@ export class SpecValidator {
             this.operations.push({ spec: spec.name, doc, method: method.toUpperCase(), template,
                                    regex: templateRegex(template), literals, responses: op.responses,
                                    id: `${spec.name} ${method.toUpperCase()} ${prefix}${p === '/' ? '' : p}` });
+            const dated = pre === prefix ? datedTemplate(template) : null;
+            if (dated) {
+              this.operations.push({ spec: spec.name, doc, method: method.toUpperCase(), template: dated,
+                                     regex: templateRegex(dated), responses: op.responses, dated: true,
+                                     literals: dated.split('/').filter((x) => x && !x.startsWith('{')).length,
+                                     id: `${spec.name} ${method.toUpperCase()} ${dated}` });
+            }
           }
         }
       }
@@ -147,7 +158,45 @@ export class SpecValidator {
       if (body !== undefined && !this.rateLimitValidator(body)) errors.push(this.ajv.errorsText(this.rateLimitValidator.errors));
       return { operation: '429 (FACTS.md §8)', errors };
     }
+    const oauth = oauthCheck(rec);
+    if (oauth) {
+      if (!oauth.schema) {
+        errors.push(`status ${rec.status} is not expected from ${oauth.operation}`);
+      } else {
+        const body = parseJson(rec.body, errors);
+        const v = this.ajv.compile(oauth.schema);
+        if (body !== undefined && !v(body)) errors.push(this.ajv.errorsText(v.errors, { dataVar: 'body' }));
+      }
+      return { operation: oauth.operation, errors };
+    }
     const op = this.operations.find((o) => o.method === rec.method && o.regex.test(pathOnly));
+    if (op && op.dated) {
+      const version = versionOf(pathOnly);
+      const operation = `${op.id} @${version}`;
+      const check = versionedCheck(op.id, version, rec);
+      errors.push(...check.errors);
+      let schemaValidator = check.schema ? this.inlineValidator(op.spec, check.schema) : null;
+      if (!schemaValidator) {
+        const response = resolve(op.doc, op.responses[String(check.status || rec.status)] || op.responses.default);
+        if (!response) {
+          errors.push(`status ${rec.status} is not documented for ${operation}`);
+          return { operation, errors };
+        }
+        const media = response.content && (response.content['application/json'] || response.content['*/*']);
+        const schema = media && media.schema;
+        if (!schema) {
+          if (rec.body.length) errors.push(`${operation} ${rec.status} must have no body, got ${rec.body.slice(0, 80)}`);
+          return { operation, errors };
+        }
+        schemaValidator = schema.$ref ? this.validatorFor(`${op.spec}${schema.$ref}`) : this.inlineValidator(op.spec, schema);
+      }
+      checkJsonHeaders(rec, errors);
+      const body = parseJson(rec.body, errors);
+      if (body === undefined) return { operation, errors };
+      if (!schemaValidator(body)) errors.push(this.ajv.errorsText(schemaValidator.errors, { dataVar: 'body' }));
+      check.after(body, errors);
+      return { operation, errors };
+    }
     if (op) {
       const response = resolve(op.doc, op.responses[String(rec.status)] || op.responses.default);
       if (!response) {
