@@ -10,9 +10,21 @@ void ApiStats::on_call(std::string_view route, int status, std::chrono::millisec
   data_.call_seconds_total += static_cast<double>(elapsed.count()) / 1000.0;
 }
 
+namespace {
+
+// The policy comes from HubSpot's 429 body: a label value taken as sent would let the server (or anything
+// answering in its place) put any text into /metrics and grow its series without bound.
+std::string_view policy_label(std::string_view policy) {
+  for (std::string_view known : {"TEN_SECONDLY_ROLLING", "SECONDLY", "DAILY"})
+    if (policy == known) return known;
+  return "other";
+}
+
+}  // namespace
+
 void ApiStats::on_rate_limited(std::string_view policy) {
   std::lock_guard lock(mutex_);
-  ++data_.rate_limited_by_policy[std::string(policy)];
+  ++data_.rate_limited_by_policy[std::string(policy_label(policy))];
 }
 
 void ApiStats::on_budget(const hubspot::RateBudget& budget) {

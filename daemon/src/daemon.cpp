@@ -13,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <csignal>
 #include <optional>
+#include <sstream>
 
 #include "exit_codes.hpp"
 #include "leadsync/config/config_error.hpp"
@@ -147,8 +148,10 @@ class Daemon::Impl {
   void begin_stop(const std::string& reason);
   void wake_main() { wake_timer_.cancel(); }
   void update_status();
-  // What the daemon is doing, as STATUS= and /readyz say it; computed from the same fields as ready().
-  std::string status_text() const;
+  // What the daemon is doing, as STATUS= (with the last error's text) and /readyz (without: anybody who
+  // reaches the port reads it, and an error may carry a database's DETAIL) say it; computed from the same
+  // fields as ready().
+  std::string status_text(bool with_error = true) const;
   bool ready() const;
   double random01() { return rt_->random().uniform(); }
   HttpReply handle_http(const std::string& method, const std::string& target);
@@ -225,20 +228,20 @@ net::awaitable<bool> Daemon::Impl::start_up() {
   int attempt = 0;
   while (!stopping_) {
     std::string error;
-    bool fatal = false;
+    std::optional<int> fatal_exit;
     last_activity_ = Clock::now();
     try {
       co_await core::run_blocking(rt_->db_executor(), [&] { rt_->prepare(); });
       co_return true;
     } catch (const core::Error& e) {
       error = e.what();
-      fatal = !e.is_transient();
+      if (!e.is_transient()) fatal_exit = exit_code_for(e);
     } catch (const std::exception& e) {
       error = e.what();
     }
-    if (fatal) {
+    if (fatal_exit) {
       spdlog::critical("cannot start: {}", error);
-      exit_code_ = kExitConfig;
+      exit_code_ = *fatal_exit;
       begin_stop("start-up failed");
       co_return false;
     }
@@ -618,7 +621,10 @@ void Daemon::Impl::request_reload() {
     next = config::load_config_file(options_.config_path);
     secrets = config::resolve_secrets(next);
   } catch (const config::ConfigError& e) {
-    spdlog::error("reload failed, keeping the running configuration:\n{}", e.what());
+    // One log line per problem: a log line never spans lines (logging.hpp).
+    spdlog::error("reload failed, keeping the running configuration:");
+    std::istringstream problems(e.what());
+    for (std::string line; std::getline(problems, line);) spdlog::error("  {}", line);
     metrics_.config_reload(false);
     return;
   } catch (const std::exception& e) {
@@ -682,24 +688,25 @@ bool Daemon::Impl::ready() const {
   return leader_ ? healthy_ : db_reachable_;
 }
 
-std::string Daemon::Impl::status_text() const {
+std::string Daemon::Impl::status_text(bool with_error) const {
+  const std::string error = with_error ? last_error_ : std::string("see the log");
   std::string s;
   if (stopping_) {
     s = "stopping";
   } else if (!prepared_) {
-    s = "starting: " + (last_error_.empty() ? std::string("preparing the database")
-                                            : "waiting for PostgreSQL: " + last_error_);
+    s = "starting: " +
+        (last_error_.empty() ? std::string("preparing the database") : "waiting for PostgreSQL: " + error);
   } else if (!leader_) {
     s = db_reachable_ ? "standby: another leadsync is active for " + scope_
                       : "standby: PostgreSQL unavailable";
   } else if (cycle_running_) {
     // A retry after a failed cycle is still not ready: the status (and /readyz) says why, not only "syncing".
-    s = healthy_ ? std::string("active: syncing") : "active, backing off: " + last_error_ + "; retrying now";
+    s = healthy_ ? std::string("active: syncing") : "active, backing off: " + error + "; retrying now";
     if (!progress_text_.empty()) s += " (" + progress_text_ + ")";
     if (!last_summary_.empty()) s += "; " + last_summary_;
   } else if (!healthy_) {
     const auto retry = sched_.retry_at();
-    s = "active, backing off: " + last_error_;
+    s = "active, backing off: " + error;
     if (retry) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*retry - Clock::now());
       s += " (retry in " + seconds_text(std::max(left, std::chrono::milliseconds(0))) + ")";
@@ -735,7 +742,7 @@ HttpReply Daemon::Impl::handle_http(const std::string&, const std::string& targe
     if (ready()) return {200, "text/plain; charset=utf-8", leader_ ? "ready: active\n" : "ready: standby\n"};
     // Said from the fields ready() read just now, not from the last STATUS= sent: between a failed cycle and
     // its status update (the outbox is counted in between) that still said "syncing".
-    return {503, "text/plain; charset=utf-8", "not ready: " + status_text() + "\n"};
+    return {503, "text/plain; charset=utf-8", "not ready: " + status_text(false) + "\n"};
   }
   if (path == "/") return {200, "text/plain; charset=utf-8", "leadsync: /metrics /healthz /readyz\n"};
   return {404, "text/plain; charset=utf-8", "not found\n"};

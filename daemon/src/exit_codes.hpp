@@ -1,6 +1,8 @@
 #pragma once
 // Exit codes of ARCHITECTURE.md §8 (sysexits-style where one exists). systemd's unit sets
 // RestartPreventExitStatus=78: an invalid configuration is not fixed by restarting.
+#include "leadsync/core/error.hpp"
+
 namespace leadsync::daemon {
 
 inline constexpr int kExitOk = 0;
@@ -9,5 +11,10 @@ inline constexpr int kExitUsage = 2;          // bad command line
 inline constexpr int kExitUnavailable = 69;   // HubSpot or PostgreSQL unavailable, or credentials refused
 inline constexpr int kExitSoftware = 70;      // internal error (a bug): the daemon stops, systemd restarts it
 inline constexpr int kExitConfig = 78;        // invalid configuration (YAML, secrets, table/mapping mismatch)
+
+// Which exit code a failure deserves: unreachable or failing services and refused credentials are 69
+// (systemd restarts, and retrying may help); problems only the operator can fix are 78. The daemon's
+// start-up and every one-shot mode use this one mapping.
+int exit_code_for(const core::Error& e);
 
 }  // namespace leadsync::daemon

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <utility>
 
 namespace leadsync::daemon {
 
@@ -35,15 +36,45 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
   return len;
 }
 
+// A message longer than this is cut (a HubSpot error may quote a 65,536-character value): the log stays
+// readable and a journal entry stays one entry.
+constexpr std::size_t kMaxMessageBytes = 8 * 1024;
+
+// `text` cut to at most kMaxMessageBytes at a character boundary, and how many bytes were left out.
+std::pair<std::string_view, std::size_t> truncated(std::string_view text) {
+  if (text.size() <= kMaxMessageBytes) return {text, 0};
+  std::size_t end = kMaxMessageBytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return {text.substr(0, end), text.size() - end};
+}
+
+std::string truncation_note(std::size_t left_out) {
+  return "... [" + std::to_string(left_out) + " more bytes not logged]";
+}
+
 class JsonMessageFlag final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    const auto [text, left_out] = truncated(std::string_view(msg.payload.data(), msg.payload.size()));
     std::string escaped;
-    append_json_escaped(escaped, std::string_view(msg.payload.data(), msg.payload.size()));
+    append_json_escaped(escaped, text);
+    if (left_out) escaped += truncation_note(left_out);
     dest.append(escaped.data(), escaped.data() + escaped.size());
   }
   std::unique_ptr<custom_flag_formatter> clone() const override {
     return std::make_unique<JsonMessageFlag>();
+  }
+};
+
+class TextMessageFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    std::string escaped;
+    append_text_escaped(escaped, std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(escaped.data(), escaped.data() + escaped.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<TextMessageFlag>();
   }
 };
 
@@ -128,6 +159,42 @@ void append_json_escaped(std::string& out, std::string_view text) {
   }
 }
 
+void append_text_escaped(std::string& out, std::string_view message) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const auto [text, left_out] = truncated(message);
+  auto hex_byte = [&out](unsigned char c) {
+    out += "\\x";
+    out += kHex[c >> 4];
+    out += kHex[c & 0xF];
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      const auto len = utf8_sequence(text, i);
+      // C1 controls (U+0080..U+009F, e.g. CSI) are escaped like C0 ones; invalid bytes byte by byte.
+      if (len == 0 || (len == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0)) {
+        hex_byte(c);
+        ++i;
+      } else {
+        out.append(text.substr(i, len));
+        i += len;
+      }
+      continue;
+    }
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if ((c < 0x20 && c != '\t') || c == 0x7F) {
+      hex_byte(c);
+    } else {
+      out += static_cast<char>(c);
+    }
+    ++i;
+  }
+  if (left_out) out += truncation_note(left_out);
+}
+
 void setup_logging(config::LogLevel level, config::LogFormat format, bool progress_on_tty) {
   auto logger = spdlog::get("leadsync");
   if (!logger) {
@@ -136,13 +203,13 @@ void setup_logging(config::LogLevel level, config::LogFormat format, bool progre
   }
   const bool journal = std::getenv("JOURNAL_STREAM") != nullptr;
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
-  formatter->add_flag<PriorityFlag>('P').add_flag<JsonMessageFlag>('j');
+  formatter->add_flag<PriorityFlag>('P').add_flag<JsonMessageFlag>('j').add_flag<TextMessageFlag>('q');
   const std::string erase = progress_on_tty ? "\r\033[K" : "";
   if (format == config::LogFormat::json) {
     formatter->set_pattern(erase + std::string(journal ? "%P" : "") +
                            R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","message":"%j"})");
   } else {
-    formatter->set_pattern(erase + (journal ? "%P%l: %v" : "%Y-%m-%dT%H:%M:%S.%eZ %l: %v"));
+    formatter->set_pattern(erase + (journal ? "%P%l: %q" : "%Y-%m-%dT%H:%M:%S.%eZ %l: %q"));
   }
   logger->set_formatter(std::move(formatter));
   switch (level) {

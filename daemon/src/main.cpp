@@ -23,6 +23,7 @@
 #include "logging.hpp"
 #include "online_check.hpp"
 #include "options.hpp"
+#include "process_hardening.hpp"
 #include "progress.hpp"
 #include "report.hpp"
 #include "runtime.hpp"
@@ -36,17 +37,6 @@ int fail(int code, const std::string& message) {
   // The logger writes to stderr as well; one line, no secrets (messages are built without them).
   spdlog::error("{}", message);
   return code;
-}
-
-// Which exit code a failure deserves: unreachable services and refused credentials are 69 (systemd
-// restarts, and retrying may help); problems only the operator can fix are 78.
-int exit_code_for(const core::Error& e) {
-  if (e.details().category == "CONFIG") return kExitConfig;
-  if (e.is_transient()) return kExitUnavailable;
-  const int status = e.details().http_status;
-  if (status == 401 || status == 403) return kExitUnavailable;
-  if (status != 0) return kExitUnavailable;  // another HubSpot refusal
-  return kExitConfig;                        // schema or mapping problems
 }
 
 // Runs one cycle; SIGINT/SIGTERM ask the engine to stop at the next batch boundary (the next run resumes).
@@ -179,6 +169,10 @@ int retry_failed(Runtime& rt) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before any secret is read: a crash must not write them into a core file (systemd's LimitCORE=0 covers
+  // the service; this covers every other way leadsync is started).
+  disable_core_dumps();
+
   // libpq gives up on an unreachable server after this many seconds instead of the kernel's minutes; set
   // before any thread starts (the operator's own PGCONNECT_TIMEOUT wins).
   ::setenv("PGCONNECT_TIMEOUT", "10", 0);
@@ -237,7 +231,7 @@ int main(int argc, char** argv) {
   try {
     rt = std::make_unique<Runtime>(cfg, secrets, migrations);
   } catch (const core::Error& e) {
-    return fail(e.is_fatal() ? kExitConfig : kExitUnavailable, e.what());
+    return fail(exit_code_for(e), e.what());
   }
   try {
     switch (cli.mode) {

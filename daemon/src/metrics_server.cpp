@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -10,6 +11,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
 #include <set>
 
 #include "leadsync/core/error.hpp"
@@ -24,6 +26,9 @@ namespace {
 constexpr std::size_t kMaxConnections = 32;
 constexpr auto kHeadTimeout = std::chrono::seconds(10);
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
+// However many requests arrive on it and however slowly: a client that sends a request every few seconds
+// must not hold one of the 32 connections forever (a scraper simply opens a new one).
+constexpr auto kConnectionLifetime = std::chrono::seconds(30);
 }  // namespace
 
 struct MetricsServer::Impl : std::enable_shared_from_this<Impl> {
@@ -73,12 +78,16 @@ struct MetricsServer::Impl : std::enable_shared_from_this<Impl> {
     } unregister{*this, &stream};
     beast::flat_buffer buffer;
     bool first = true;
-    while (!stopped) {
+    const auto end_of_life = std::chrono::steady_clock::now() + kConnectionLifetime;
+    // Each read and write gets its own timeout, never beyond the connection's end of life.
+    auto expire = [&](std::chrono::steady_clock::duration timeout) {
+      stream.expires_at(std::min(std::chrono::steady_clock::now() + timeout, end_of_life));
+    };
+    while (!stopped && std::chrono::steady_clock::now() < end_of_life) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(8 * 1024);
       parser.body_limit(0);
-      stream.expires_after(first ? std::chrono::duration_cast<std::chrono::seconds>(kHeadTimeout)
-                                 : kIdleTimeout);
+      expire(first ? kHeadTimeout : kIdleTimeout);
       first = false;
       auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
       (void)n;
@@ -99,8 +108,10 @@ struct MetricsServer::Impl : std::enable_shared_from_this<Impl> {
         try {
           reply = handler(std::string(req.method_string()), std::string(req.target()));
         } catch (const std::exception& e) {
-          reply =
-              HttpReply{500, "text/plain; charset=utf-8", std::string("internal error: ") + e.what() + "\n"};
+          // The reason goes to the log only: an exception's text may carry a database's DETAIL or a path.
+          spdlog::warn("metrics server: {} {} failed: {}", std::string(req.method_string()),
+                       std::string(req.target()), e.what());
+          reply = HttpReply{500, "text/plain; charset=utf-8", "internal error (see leadsync's log)\n"};
         }
         res.result(static_cast<unsigned>(reply.status));
         res.set(bhttp::field::content_type, reply.content_type);
@@ -111,8 +122,9 @@ struct MetricsServer::Impl : std::enable_shared_from_this<Impl> {
         }
       }
       if (req.method() != bhttp::verb::head) res.prepare_payload();
-      stream.expires_after(kHeadTimeout);
-      const bool keep = res.keep_alive();
+      expire(kHeadTimeout);
+      const bool keep = res.keep_alive() && std::chrono::steady_clock::now() < end_of_life;
+      res.keep_alive(keep);
       auto [wec, wn] = co_await bhttp::async_write(stream, res, net::as_tuple(net::use_awaitable));
       (void)wn;
       if (wec || !keep) break;

@@ -1,8 +1,9 @@
 #pragma once
 // MetricsServer: a small HTTP/1.1 server for /metrics, /healthz and /readyz (the daemon supplies the
 // answers through a handler). GET and HEAD only; keep-alive; a 10 s deadline for every request head and
-// 30 s for an idle connection; at most 32 connections at once (more are closed at once); request bodies
-// are refused. Binds to loopback by default (metrics.listen).
+// 30 s for an idle connection, and 30 s for a connection in all; at most 32 connections at once (more are
+// closed at once); request bodies are refused. A handler that throws gets a 500 without its text. Binds
+// to loopback by default (metrics.listen).
 // The Beast code lives in metrics_server.cpp alone (one expensive translation unit); this header exposes
 // no Beast types.
 // Errors: listen() throws core::Error (fatal, message names the address) when it cannot bind. A failing

@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 
+#include "logging.hpp"
+
 namespace leadsync::daemon {
 
 SystemdNotifier::SystemdNotifier() {
@@ -20,15 +22,27 @@ void SystemdNotifier::send(const std::string& message) {
   if (const int r = sd_notify(0, message.c_str()); r < 0) spdlog::debug("sd_notify failed: {}", -r);
 }
 
+namespace {
+
+// A status embeds error texts from HubSpot and PostgreSQL; a line break in one would start a field of its own
+// in the notify message (READY=1, STOPPING=1, MAINPID=...). Escaped as in the text log.
+std::string one_line(const std::string& status) {
+  std::string out;
+  append_text_escaped(out, status);
+  return out;
+}
+
+}  // namespace
+
 void SystemdNotifier::ready(const std::string& status) {
   last_status_ = status;
-  send("READY=1\nSTATUS=" + status);
+  send("READY=1\nSTATUS=" + one_line(status));
 }
 
 void SystemdNotifier::status(const std::string& status) {
   if (status == last_status_) return;
   last_status_ = status;
-  send("STATUS=" + status);
+  send("STATUS=" + one_line(status));
 }
 
 void SystemdNotifier::watchdog() {
@@ -37,7 +51,7 @@ void SystemdNotifier::watchdog() {
 
 void SystemdNotifier::stopping(const std::string& status) {
   last_status_ = status;
-  send("STOPPING=1\nSTATUS=" + status);
+  send("STOPPING=1\nSTATUS=" + one_line(status));
 }
 
 }  // namespace leadsync::daemon

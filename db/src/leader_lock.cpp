@@ -9,6 +9,7 @@
 #include <pqxx/pqxx>
 
 #include "dedicated_session.hpp"
+#include "dsn_redaction.hpp"
 #include "pg_error.hpp"
 #include "pg_session.hpp"
 
@@ -125,7 +126,7 @@ bool LeaderLock::check() noexcept {
     if (r[0][0].as<long>() > 0) return true;
     spdlog::error("leader lock check: the session no longer holds the lock");
   } catch (const std::exception& e) {
-    spdlog::warn("leader lock check failed: {}", e.what());
+    spdlog::warn("leader lock check failed: {}", detail::redact_dsn_secrets(e.what()));
   }
   impl_->close();
   return false;
@@ -158,7 +159,7 @@ std::optional<LockHolder> LeaderLock::holder() {
     if (r.empty()) return std::nullopt;
     return LockHolder{r[0][0].as<int>(), r[0][1].c_str(), r[0][2].c_str(), r[0][3].c_str()};
   } catch (const std::exception& e) {
-    spdlog::debug("could not read the leader lock holder: {}", e.what());
+    spdlog::debug("could not read the leader lock holder: {}", detail::redact_dsn_secrets(e.what()));
     if (!impl_->held) impl_->close();
     return std::nullopt;
   }

@@ -4,7 +4,9 @@
 
 #include <regex>
 
+#include "dedicated_session.hpp"
 #include "leadsync/db/identifier.hpp"
+#include "leadsync/db/pg_failure.hpp"
 #include "pg_store_impl.hpp"
 
 namespace leadsync::db {
@@ -14,9 +16,7 @@ std::int64_t epoch_ms_of(const pqxx::field& f) {
 }
 
 bool is_record_level_sqlstate(const std::string& sqlstate) {
-  // 22: data exception (a value that does not fit), 23: integrity constraint violation, P0001: RAISE in an
-  // operator's trigger. These concern one lead's values, not the database as a whole.
-  return sqlstate.rfind("22", 0) == 0 || sqlstate.rfind("23", 0) == 0 || sqlstate == "P0001";
+  return classify_sqlstate(sqlstate) == PgFailure::record;
 }
 
 PgStore::Impl::Impl(std::string dsn_in, core::SyncMapping mapping_in)
@@ -32,9 +32,15 @@ pqxx::connection& PgStore::Impl::connection() {
   if (!session || !session->conn.is_open()) {
     session.reset();
     session = std::make_unique<detail::PgSession>(dsn, "leadsync");
+    // A silent network partition must fail the batch within seconds (then retried), not hang the cycle
+    // until the systemd watchdog kills the process: keepalives and a TCP user timeout as on the leader-lock
+    // session.
+    detail::enable_fast_dead_peer_detection(session->conn);
     pqxx::nontransaction tx(session->conn);
-    // Never wait forever behind an operator's long transaction: fail the batch and retry later.
-    tx.exec("SET lock_timeout = '30s'");
+    // Never wait forever behind an operator's long transaction, nor on one statement (a server that
+    // accepts the connection but stalls): fail the batch and retry later. The statement bound stays below
+    // the watchdog's stall limit (2 x max(request timeout, max backoff) + 60 s, at least 3 min).
+    tx.exec(std::string("SET lock_timeout = '30s'; SET statement_timeout = '") + kDataStatementTimeout + "'");
   }
   return session->conn;
 }

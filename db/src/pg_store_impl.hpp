@@ -39,6 +39,9 @@ struct KeyFilter {
   std::vector<std::string> params;
 };
 
+// statement_timeout of the data connection (see PgStore::Impl::connection).
+inline constexpr const char* kDataStatementTimeout = "2min";
+
 struct PgStore::Impl {
   Impl(std::string dsn_in, core::SyncMapping mapping_in);
 

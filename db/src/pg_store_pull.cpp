@@ -10,6 +10,8 @@
 #include <exception>
 #include <future>
 
+#include "dedicated_session.hpp"
+#include "dsn_redaction.hpp"
 #include "leadsync/db/identifier.hpp"
 #include "pg_store_impl.hpp"
 
@@ -450,8 +452,10 @@ void PgStore::Impl::refresh_statistics_if_grown(std::int64_t inserted) {
   analyzing = std::async(std::launch::async, [this, grown_to] {
     const auto t0 = std::chrono::steady_clock::now();
     try {
-      if (!analyze_session || !analyze_session->conn.is_open())
+      if (!analyze_session || !analyze_session->conn.is_open()) {
         analyze_session = std::make_unique<detail::PgSession>(dsn, "leadsync");
+        detail::enable_fast_dead_peer_detection(analyze_session->conn);
+      }
       pqxx::work tx(analyze_session->conn);
       // Only the key columns the lookups filter on: statistics of the jsonb and value columns cost most of an
       // ANALYZE (sorting the sampled values) and no plan here depends on them. And a small sample (3,000 rows
@@ -467,7 +471,7 @@ void PgStore::Impl::refresh_statistics_if_grown(std::int64_t inserted) {
       // Only speed depends on it (e.g. an operator's table owned by another role may refuse): never fail a
       // sync. A broken connection is opened again next time.
       analyze_session.reset();
-      spdlog::debug("refreshing planner statistics failed: {}", e.what());
+      spdlog::debug("refreshing planner statistics failed: {}", detail::redact_dsn_secrets(e.what()));
       return;
     }
     spdlog::debug(

@@ -170,16 +170,23 @@ struct TriggerSpec {
 
 // Creates or replaces a trigger unless it is already exactly as specified (enabled, same function,
 // events and arguments): CREATE OR REPLACE TRIGGER locks out writers, no need to do it on every start.
+// `own_role` is the owner of leadsync's capture functions (leadsync's role): the WHEN clause skips writes
+// marked leadsync.origin = 'sync' only in its sessions, as the functions themselves do (migration 0015).
 bool ensure_trigger(pqxx::work& tx, const std::string& table_oid, const std::string& table_sql,
-                    const std::string& table_plain, const TriggerSpec& spec, int server_version) {
+                    const std::string& table_plain, const TriggerSpec& spec, int server_version,
+                    const std::string& own_role) {
   std::string expected_args;
   for (const auto& a : spec.args) expected_args += a + "\\000";
+  // The role check as PostgreSQL prints the WHEN clause back; a trigger of before 0015 lacks it.
+  const std::string role_check = "(SESSION_USER <> " + quote_literal(own_role) + "::name)";
   auto r = tx.exec_params(
       "SELECT t.tgfoid = $3::regprocedure AND t.tgtype = $4 AND t.tgenabled = 'O'"
-      "       AND encode(t.tgargs, 'escape') = $5 AND (t.tgqual IS NOT NULL) = $6,"
+      "       AND encode(t.tgargs, 'escape') = $5 AND (t.tgqual IS NOT NULL) = $6"
+      "       AND (NOT $6 OR strpos(pg_get_triggerdef(t.oid), $7) > 0),"
       "       t.tgenabled::text"
       "  FROM pg_trigger t WHERE t.tgrelid = $1::oid AND t.tgname = $2 AND NOT t.tgisinternal",
-      table_oid, std::string(spec.name), spec.function, spec.tgtype, expected_args, spec.with_when);
+      table_oid, std::string(spec.name), spec.function, spec.tgtype, expected_args, spec.with_when,
+      role_check);
   if (!r.empty() && r[0][0].as<bool>()) return false;
   if (!r.empty() && r[0][1].as<std::string>() != "O")
     spdlog::warn(
@@ -191,8 +198,10 @@ bool ensure_trigger(pqxx::work& tx, const std::string& table_oid, const std::str
   for (const auto& a : spec.args) args += (args.empty() ? "" : ", ") + quote_literal(a);
   std::string body =
       quote_identifier(spec.name) + " " + spec.timing_events + " ON " + table_sql + " " + spec.level +
-      (spec.with_when ? std::string(" WHEN (") + kNotSyncWrite + ")" : std::string()) + " EXECUTE FUNCTION " +
-      spec.function.substr(0, spec.function.find('(')) + "(" + args + ")";
+      (spec.with_when
+           ? std::string(" WHEN (") + kNotSyncWrite + " OR session_user <> " + quote_literal(own_role) + ")"
+           : std::string()) +
+      " EXECUTE FUNCTION " + spec.function.substr(0, spec.function.find('(')) + "(" + args + ")";
   if (server_version >= 140000) {
     tx.exec("CREATE OR REPLACE TRIGGER " + body);
   } else {
@@ -308,6 +317,10 @@ SchemaReport SchemaManager::ensure_schema(const core::SyncMapping& mapping) cons
     doing = "checking " + n.scope;
     require_migrations(tx);
     const int server_version = tx.exec("SHOW server_version_num")[0][0].as<int>();
+    const std::string own_role = tx.exec(
+                                       "SELECT pg_get_userbyid(proowner) FROM pg_proc "
+                                       "WHERE oid = 'leadsync.capture_lead_change()'::regprocedure")[0][0]
+                                     .as<std::string>();
 
     if (tx.exec_params("SELECT to_regnamespace($1) IS NULL", quote_identifier(mapping.schema))[0][0]
             .as<bool>()) {
@@ -420,7 +433,7 @@ SchemaReport SchemaManager::ensure_schema(const core::SyncMapping& mapping) cons
       const auto& oid = on_lead ? *lead_oid : *assoc_oid;
       const auto& table_sql = on_lead ? n.lead : n.assoc;
       const auto& table_plain = on_lead ? n.scope : n.assoc_plain;
-      if (ensure_trigger(tx, oid, table_sql, table_plain, spec, server_version))
+      if (ensure_trigger(tx, oid, table_sql, table_plain, spec, server_version, own_role))
         report.triggers_created.push_back(table_plain + "." + std::string(spec.name));
     }
 

@@ -272,5 +272,46 @@ TEST_F(DatabaseTest, TheConnectionKilledMidRunFailsTheRunAndTheNextRunCompletes)
   EXPECT_EQ(count("SELECT count(*) FROM (SELECT hubspot_id FROM leads GROUP BY 1 HAVING count(*) > 1) d"), 0);
 }
 
+// A silent network partition or a stalled server must fail the batch (retried) instead of hanging the cycle
+// until the watchdog kills the process: the data connection carries TCP keepalives, a TCP user timeout and a
+// statement timeout, as the leader-lock connection does. An operator's trigger reads them from leadsync's
+// own session while it writes a pulled lead.
+TEST_F(DatabaseTest, TheDataConnectionHasKeepalivesAndAStatementTimeout) {
+  LEADSYNC_REQUIRE_DATABASE();
+  start({.fake_args = {"--seed-leads", "1"}});
+  run_ok();
+  exec(
+      "CREATE TABLE probe (statement_timeout text, tcp_user_timeout text, keepalives_idle text); "
+      "CREATE FUNCTION probe() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "INSERT INTO probe VALUES (current_setting('statement_timeout'), current_setting('tcp_user_timeout'), "
+      "current_setting('tcp_keepalives_idle')); RETURN NEW; END $$; "
+      "CREATE TRIGGER probe BEFORE INSERT ON leads FOR EACH ROW EXECUTE FUNCTION probe()");
+  create_remote_lead("pulled through the probe");
+  run_ok();
+  ASSERT_EQ(count("SELECT count(*) FROM probe"), 1);
+  EXPECT_EQ(sql("SELECT statement_timeout FROM probe"), "2min");
+  EXPECT_EQ(sql("SELECT tcp_user_timeout FROM probe"), "15000");  // milliseconds
+  EXPECT_EQ(sql("SELECT keepalives_idle FROM probe"), "5");
+}
+
+// A statement that runs into statement_timeout (57014) fails the run as "unavailable" (69: retried), not as
+// a configuration problem; the next run completes.
+TEST_F(DatabaseTest, AStatementTimeoutIsUnavailableAndTheNextRunCompletes) {
+  LEADSYNC_REQUIRE_DATABASE();
+  start({.fake_args = {"--seed-leads", "1"}});
+  run_ok();
+  exec(
+      "CREATE FUNCTION cancel_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "RAISE EXCEPTION 'canceling statement due to statement timeout' USING ERRCODE = '57014'; END $$; "
+      "CREATE TRIGGER cancel_insert BEFORE INSERT ON leads FOR EACH ROW EXECUTE FUNCTION cancel_insert()");
+  create_remote_lead("pulled after the timeout");
+  auto r = run();
+  EXPECT_EQ(r.exit_code, 69) << r.output;
+  EXPECT_NE(r.output.find("SQLSTATE 57014"), std::string::npos) << r.output;
+  exec("DROP TRIGGER cancel_insert ON leads");
+  run_ok();
+  EXPECT_EQ(rows_named("pulled after the timeout"), 1);
+}
+
 }  // namespace
 }  // namespace leadsync::badinput

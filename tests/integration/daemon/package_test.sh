@@ -24,7 +24,14 @@ done
 grep -q "^ExecStart=$tmp/prefix/bin/leadsync --config /etc/leadsync/leadsync.yaml$" "$tmp/prefix/lib/systemd/system/leadsync.service" \
   || fail "the installed unit does not start the installed binary"
 "$tmp/prefix/bin/leadsync" --version | grep -q '^leadsync ' || fail "installed binary does not run"
-echo "ok   cmake --install: binary, units (ExecStart rewritten for the prefix), migrations, example config"
+# No core dumps (secrets in memory), and one dynamic user per template instance (no instance can read another
+# instance's credentials).
+for u in leadsync.service leadsync@.service; do
+  grep -qx 'LimitCORE=0' "$tmp/prefix/lib/systemd/system/$u" || fail "$u allows core dumps"
+done
+grep -qx 'User=leadsync-%i' "$tmp/prefix/lib/systemd/system/leadsync@.service" \
+  || fail "leadsync@.service does not run each instance as a user of its own"
+echo "ok   cmake --install: binary, units (ExecStart rewritten for the prefix, no core dumps, a user per instance), migrations, example config"
 
 # ---- cpack -G DEB -----------------------------------------------------------------------------------------
 (cd "$build" && cpack -G DEB -B "$tmp/deb" --config "$build/CPackConfig.cmake" >"$tmp/cpack.log" 2>&1) \

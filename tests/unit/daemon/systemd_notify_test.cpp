@@ -1,0 +1,42 @@
+// STATUS= carries error texts from HubSpot and PostgreSQL: a line break in one must not add a field of its
+// own (READY=1, STOPPING=1, MAINPID=...) to the notify message.
+#include "systemd_notify.hpp"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+namespace leadsync::daemon {
+namespace {
+
+TEST(SystemdNotifyTest, AStatusIsOneFieldWhateverItsText) {
+  const auto path =
+      std::filesystem::temp_directory_path() / ("leadsync-notify-" + std::to_string(::getpid()));
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ::setenv("NOTIFY_SOCKET", path.c_str(), 1);
+  {
+    SystemdNotifier notifier;
+    notifier.status("active, backing off: HubSpot said: down\nMAINPID=1\nSTOPPING=1");
+  }
+  ::unsetenv("NOTIFY_SOCKET");
+  char buf[4096];
+  const auto n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+  ::close(fd);
+  std::filesystem::remove(path);
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(std::string(buf, static_cast<std::size_t>(n)),
+            "STATUS=active, backing off: HubSpot said: down\\nMAINPID=1\\nSTOPPING=1");
+}
+
+}  // namespace
+}  // namespace leadsync::daemon
