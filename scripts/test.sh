@@ -2,12 +2,38 @@
 # Builds leadsync and runs every test against a throwaway PostgreSQL cluster and fake-hubspot.
 #   scripts/test.sh                 # everything: unit, integration, conformance
 #   scripts/test.sh -L unit         # extra arguments go to every ctest call (e.g. -R ConfigTest)
+# Style checks run too and fail the run: clang-format over the tracked C++ files, clang-tidy over the
+# product code (scripts/tidy.sh).
 # Environment: LEADSYNC_BUILD_DIR (default ./build), LEADSYNC_JOBS, LEADSYNC_SANITIZE=address,undefined.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/pg.sh"
 
 bash "$LEADSYNC_ROOT/scripts/setup.sh"
+
+status=0
+declare -A results
+checks=()
+
+# Formatting first: it needs no build. The repository's .clang-format is written for clang-format 14.
+checks+=(format)
+fmt="$(command -v clang-format-14 || command -v clang-format || true)"
+if [ -z "$fmt" ]; then
+  log "clang-format is not installed (scripts/setup.sh installs it)"
+  results[format]=FAILED; status=1
+elif ! git -C "$LEADSYNC_ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  log "not a git checkout: no list of tracked files to check the formatting of"
+  results[format]=skipped
+else
+  log "checking formatting: $fmt --dry-run -Werror over the tracked C++ files"
+  if git -C "$LEADSYNC_ROOT" ls-files -z '*.cpp' '*.hpp' '*.h' |
+      (cd "$LEADSYNC_ROOT" && xargs -0 "$fmt" --dry-run -Werror); then
+    results[format]=passed
+  else
+    log "formatting differs from .clang-format: run $fmt -i on the files named above"
+    results[format]=FAILED; status=1
+  fi
+fi
 
 cmake_args=()
 [ -n "${LEADSYNC_SANITIZE:-}" ] && cmake_args+=("-DLEADSYNC_SANITIZE=$LEADSYNC_SANITIZE")
@@ -31,9 +57,8 @@ pg_start
 log "PostgreSQL on 127.0.0.1:$LEADSYNC_PG_PORT (data in $LEADSYNC_PG_DIR)"
 export CI="${CI:-}"
 
-status=0
-declare -A results
 for label in unit integration conformance; do
+  checks+=("$label")
   log "running ctest -L $label"
   if (cd "$BUILD" && ctest -L "^${label}\$" --output-on-failure --no-tests=error -j "${LEADSYNC_TEST_JOBS:-2}" --timeout 900 "$@"); then
     results[$label]=passed
@@ -43,6 +68,6 @@ for label in unit integration conformance; do
 done
 
 printf '\n==== test summary ====\n'
-for label in unit integration conformance; do printf '  %-12s %s\n' "$label" "${results[$label]}"; done
+for check in "${checks[@]}"; do printf '  %-12s %s\n' "$check" "${results[$check]}"; done
 [ $status -eq 0 ] && printf 'all tests passed\n' || printf 'some tests FAILED (see output above)\n'
 exit $status
