@@ -9,6 +9,7 @@ PACKAGES=(
   libboost1.81-dev libpqxx-dev nlohmann-json3-dev libspdlog-dev libyaml-cpp-dev libsystemd-dev
   libssl-dev libgtest-dev libgmock-dev libbenchmark-dev postgresql openssl nodejs npm
   clang-format clang-tidy
+  prometheus  # promtool, for the alert-rule tests in monitoring/
 )
 
 missing=()

@@ -7,11 +7,15 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <string_view>
 #include <utility>
 
 #include "leadsync/config/config_error.hpp"
 #include "leadsync/config/duration.hpp"
+#include "leadsync/config/keys.hpp"
+#include "leadsync/netaddr/base_url.hpp"
+#include "leadsync/netaddr/host.hpp"
 #include "yaml_reader.hpp"
 
 namespace leadsync::config {
@@ -20,7 +24,6 @@ using detail::Issues;
 using detail::MapReader;
 using detail::quote;
 using detail::Sensitivity;
-using namespace std::chrono_literals;
 
 namespace {
 
@@ -95,72 +98,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-bool parse_port(std::string_view s, int min, std::uint16_t& out) {
-  if (s.empty() || s.size() > 5 || !std::all_of(s.begin(), s.end(), is_digit)) return false;
-  int v = std::stoi(std::string(s));
-  if (v < min || v > 65535) return false;
-  out = static_cast<std::uint16_t>(v);
-  return true;
-}
-
-bool is_host_name(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(),
-                                   [](char c) { return is_alpha(c) || is_digit(c) || c == '.' || c == '-'; });
-}
-
-bool is_ipv6_literal(std::string_view s) {
-  return s.find(':') != std::string_view::npos && std::all_of(s.begin(), s.end(), [](char c) {
-           return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
-         });
-}
-
-// host[:port] or [v6]:port split; false when malformed.
-bool split_host_port(std::string_view s, std::string& host, std::optional<std::string_view>& port) {
-  if (!s.empty() && s.front() == '[') {
-    auto close = s.find(']');
-    if (close == std::string_view::npos) return false;
-    host = std::string(s.substr(1, close - 1));
-    if (!is_ipv6_literal(host)) return false;
-    auto rest = s.substr(close + 1);
-    if (rest.empty()) return true;
-    if (rest.front() != ':') return false;
-    port = rest.substr(1);
-    return true;
-  }
-  auto colon = s.find(':');
-  host = std::string(s.substr(0, colon));
-  if (!is_host_name(host)) return false;
-  if (colon != std::string_view::npos) port = s.substr(colon + 1);
-  return true;
-}
-
-bool is_loopback_ipv4(const std::string& host) {
-  // 127.0.0.0/8 as a dotted quad.
-  int parts = 0;
-  std::size_t pos = 0;
-  std::string first;
-  while (pos <= host.size()) {
-    auto dot = host.find('.', pos);
-    std::string part = host.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos);
-    if (part.empty() || part.size() > 3 || !std::all_of(part.begin(), part.end(), is_digit) ||
-        std::stoi(part) > 255)
-      return false;
-    if (parts == 0) first = part;
-    ++parts;
-    if (dot == std::string::npos) break;
-    pos = dot + 1;
-  }
-  return parts == 4 && std::stoi(first) == 127;
-}
-
-// The same rule as http::is_loopback_host, so config never accepts what the transport refuses.
-bool is_loopback(const std::string& host) {
-  std::string l = lower(host);
-  if (l == "localhost" || l == "::1") return true;
-  if (l.starts_with("::ffff:")) return is_loopback_ipv4(l.substr(7));
-  return is_loopback_ipv4(l);
-}
-
 // ---- hubspot -------------------------------------------------------------------------------------------
 
 // Names of environment variables and files that hold secrets are checked for shape only; when the shape
@@ -208,51 +145,23 @@ void require_exactly_one(const MapReader& m, std::initializer_list<const char*> 
                        " are both set (set exactly one of " + list + ")");
 }
 
+// The rules are the transport's own (leadsync_netaddr), so config never accepts what the transport refuses.
 void read_base_url(const MapReader& m, std::string& out) {
   std::string text;
-  if (!m.read("base_url", text)) return;
-  constexpr const char* kExpected = " (expected https://host[:port], e.g. https://api.hubapi.com)";
-  std::string scheme;
-  auto sep = text.find("://");
-  if (sep != std::string::npos) scheme = lower(text.substr(0, sep));
-  if (scheme != "https" && scheme != "http") {
-    m.error("base_url", "invalid URL " + quote(text) + kExpected);
+  if (!m.read("base_url", text, Sensitivity::hidden)) return;
+  netaddr::BaseUrlResult r = netaddr::parse_base_url(text);
+  if (!r.url) {
+    if (r.error == netaddr::UrlError::credentials)
+      r.message += "; the token comes from access_token_env, access_token_file or oauth";
+    m.error("base_url", std::move(r.message));
     return;
   }
-  std::string_view rest = std::string_view(text).substr(sep + 3);
-  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-  // Credentials in a URL would be a secret in the YAML.
-  if (rest.find('@') != std::string_view::npos) {
-    m.error("base_url",
-            "must not contain credentials (value hidden); the token comes from access_token_env, "
-            "access_token_file or oauth");
-    return;
-  }
-  if (rest.find_first_of("/?#") != std::string_view::npos) {
-    m.error("base_url", "must not have a path, query or fragment, got " + quote(text) + kExpected);
-    return;
-  }
-  std::string host;
-  std::optional<std::string_view> port_text;
-  std::uint16_t port = 0;
-  if (!split_host_port(rest, host, port_text) || (port_text && !parse_port(*port_text, 1, port))) {
-    m.error("base_url", "invalid host or port in " + quote(text) + kExpected);
-    return;
-  }
-  if (scheme == "http" && !is_loopback(host)) {
-    m.error("base_url",
-            "plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), got " +
-                quote(text) + "; use https://");
-    return;
-  }
-  out = scheme + "://" + lower(rest);
+  out = r.url->normalized();
 }
 
 void read_oauth(const MapReader& parent, std::optional<OAuthConfig>& out) {
   if (!parent.has("oauth")) return;
-  MapReader m(parent.issues(), parent.node("oauth"), parent.path("oauth"),
-              {"client_id", "client_secret_env", "client_secret_file", "refresh_token_env",
-               "refresh_token_file", "token_path"},
+  MapReader m(parent.issues(), parent.node("oauth"), parent.path("oauth"), config_section("hubspot.oauth"),
               parent.key_mark("oauth"));
   if (!m.is_map()) return;
   OAuthConfig o;
@@ -274,13 +183,12 @@ void read_oauth(const MapReader& parent, std::optional<OAuthConfig>& out) {
 
 void read_rate_limit(const MapReader& parent, RateLimitConfig& out) {
   MapReader m(parent.issues(), parent.node("rate_limit"), parent.path("rate_limit"),
-              {"enabled", "requests_per_10s", "search_per_second", "daily", "daily_reserve"},
-              parent.key_mark("rate_limit"));
+              config_section("hubspot.rate_limit"), parent.key_mark("rate_limit"));
   m.read("enabled", out.enabled);
-  m.read("requests_per_10s", out.requests_per_10s, 1, 1000);
-  m.read("search_per_second", out.search_per_second, 1, 100);
-  bool daily_ok = !m.has("daily") || m.read("daily", out.daily, 0, 100'000'000);
-  if (m.read("daily_reserve", out.daily_reserve, 0, 100'000'000) && daily_ok) {
+  m.read("requests_per_10s", out.requests_per_10s);
+  m.read("search_per_second", out.search_per_second);
+  bool daily_ok = !m.has("daily") || m.read("daily", out.daily);
+  if (m.read("daily_reserve", out.daily_reserve) && daily_ok) {
     if (out.daily == 0 && out.daily_reserve != 0)
       m.error("daily_reserve", "must be 0 when daily is 0 (no daily budget)");
     else if (out.daily > 0 && out.daily_reserve >= out.daily)
@@ -290,9 +198,7 @@ void read_rate_limit(const MapReader& parent, RateLimitConfig& out) {
 }
 
 void read_hubspot(const MapReader& root, HubspotConfig& out) {
-  MapReader m(root.issues(), root.node("hubspot"), "hubspot",
-              {"base_url", "access_token_env", "access_token_file", "oauth", "ca_file", "unique_key_property",
-               "create_unique_key_property", "rate_limit", "timeouts", "retry", "max_response_mb"},
+  MapReader m(root.issues(), root.node("hubspot"), "hubspot", config_section("hubspot"),
               root.key_mark("hubspot"));
   if (!m.is_map()) return;
   read_base_url(m, out.base_url);
@@ -312,23 +218,23 @@ void read_hubspot(const MapReader& root, HubspotConfig& out) {
   m.read("create_unique_key_property", out.create_unique_key_property);
   read_rate_limit(m, out.rate_limit);
   {
-    MapReader t(m.issues(), m.node("timeouts"), m.path("timeouts"), {"connect", "request"},
+    MapReader t(m.issues(), m.node("timeouts"), m.path("timeouts"), config_section("hubspot.timeouts"),
                 m.key_mark("timeouts"));
-    t.read("connect", out.timeouts.connect, 1ms);
-    t.read("request", out.timeouts.request, 1ms);
+    t.read("connect", out.timeouts.connect);
+    t.read("request", out.timeouts.request);
   }
   {
-    MapReader r(m.issues(), m.node("retry"), m.path("retry"),
-                {"max_attempts", "initial_backoff", "max_backoff"}, m.key_mark("retry"));
-    r.read("max_attempts", out.retry.max_attempts, 1, 100);
-    bool initial_ok = !r.has("initial_backoff") || r.read("initial_backoff", out.retry.initial_backoff, 1ms);
-    if (r.read("max_backoff", out.retry.max_backoff, 1ms) && initial_ok &&
+    MapReader r(m.issues(), m.node("retry"), m.path("retry"), config_section("hubspot.retry"),
+                m.key_mark("retry"));
+    r.read("max_attempts", out.retry.max_attempts);
+    bool initial_ok = !r.has("initial_backoff") || r.read("initial_backoff", out.retry.initial_backoff);
+    if (r.read("max_backoff", out.retry.max_backoff) && initial_ok &&
         out.retry.max_backoff < out.retry.initial_backoff)
       r.error("max_backoff", "must be at least initial_backoff (" +
                                  format_duration(out.retry.initial_backoff) + "), got " +
                                  format_duration(out.retry.max_backoff));
   }
-  m.read("max_response_mb", out.max_response_mb, 1, 1024);
+  m.read("max_response_mb", out.max_response_mb);
 }
 
 // ---- database ------------------------------------------------------------------------------------------
@@ -354,7 +260,7 @@ bool dsn_has_password(const std::string& dsn) {
 }
 
 void read_database(const MapReader& root, DatabaseConfig& out) {
-  MapReader m(root.issues(), root.node("database"), "database", {"dsn_env", "dsn_file", "dsn", "table"},
+  MapReader m(root.issues(), root.node("database"), "database", config_section("database"),
               root.key_mark("database"));
   if (!m.is_map()) return;
   read_env_name(m, "dsn_env", out.dsn_env);
@@ -405,19 +311,16 @@ void read_database(const MapReader& root, DatabaseConfig& out) {
 // ---- sync ----------------------------------------------------------------------------------------------
 
 void read_sync(const MapReader& root, SyncConfig& out) {
-  MapReader m(root.issues(), root.node("sync"), "sync",
-              {"interval", "full_sweep_interval", "association_sweep_interval", "search_lookback", "debounce",
-               "conflict_policy", "on_remote_delete", "batch_size", "max_push_attempts"},
-              root.key_mark("sync"));
-  m.read("interval", out.interval, 1s);
-  m.read("full_sweep_interval", out.full_sweep_interval, 1ms);
-  m.read("association_sweep_interval", out.association_sweep_interval, 1ms);
-  m.read("search_lookback", out.search_lookback, 1ms);
-  m.read("debounce", out.debounce, 0ms);
+  MapReader m(root.issues(), root.node("sync"), "sync", config_section("sync"), root.key_mark("sync"));
+  m.read("interval", out.interval);
+  m.read("full_sweep_interval", out.full_sweep_interval);
+  m.read("association_sweep_interval", out.association_sweep_interval);
+  m.read("search_lookback", out.search_lookback);
+  m.read("debounce", out.debounce);
   m.read("conflict_policy", out.conflict_policy, kConflictPolicies);
   m.read("on_remote_delete", out.on_remote_delete, kRemoteDeletePolicies);
-  m.read("batch_size", out.batch_size, 1, 100);
-  m.read("max_push_attempts", out.max_push_attempts, 1, 1000);
+  m.read("batch_size", out.batch_size);
+  m.read("max_push_attempts", out.max_push_attempts);
 }
 
 // ---- mappings ------------------------------------------------------------------------------------------
@@ -451,7 +354,7 @@ void read_mappings(const MapReader& root, const HubspotConfig& hubspot, std::vec
   std::vector<Seen> seen;
   for (std::size_t i = 0; i < list.size(); ++i) {
     YAML::Node item = list[i];
-    MapReader m(root.issues(), item, item_path("mappings", i), {"property", "column", "type", "direction"},
+    MapReader m(root.issues(), item, item_path("mappings", i), config_section("mappings[]"),
                 detail::value_mark(item, root.value_mark("mappings")));
     if (!m.is_map()) continue;
     MappingConfig mapping;
@@ -521,7 +424,7 @@ void read_associations(const MapReader& root, std::vector<AssociationConfig>& ou
   std::vector<std::size_t> indices;  // index in the YAML list of each entry of out
   for (std::size_t i = 0; i < list.size(); ++i) {
     YAML::Node item = list[i];
-    MapReader m(root.issues(), item, item_path("associations", i), {"to_object_type", "association_type_ids"},
+    MapReader m(root.issues(), item, item_path("associations", i), config_section("associations[]"),
                 detail::value_mark(item, root.value_mark("associations")));
     if (!m.is_map()) continue;
     AssociationConfig a;
@@ -585,25 +488,25 @@ void read_associations(const MapReader& root, std::vector<AssociationConfig>& ou
 // ---- metrics, logging ----------------------------------------------------------------------------------
 
 void read_metrics(const MapReader& root, MetricsConfig& out) {
-  MapReader m(root.issues(), root.node("metrics"), "metrics", {"enabled", "listen"},
+  MapReader m(root.issues(), root.node("metrics"), "metrics", config_section("metrics"),
               root.key_mark("metrics"));
   m.read("enabled", out.enabled);
   std::string listen;
   if (!m.read("listen", listen)) return;
-  std::string host;
-  std::optional<std::string_view> port_text;
-  std::uint16_t port = 0;
-  if (!split_host_port(listen, host, port_text) || !port_text || !parse_port(*port_text, 0, port)) {
+  netaddr::HostPortResult r =
+      netaddr::parse_host_port(listen, netaddr::PortPresence::required, netaddr::PortRange::any);
+  if (!r.value) {
     m.error("listen", "invalid listen address " + quote(listen) +
                           " (expected host:port such as 127.0.0.1:9464 or [::1]:9464, port 0..65535)");
     return;
   }
-  out.listen_host = std::move(host);
-  out.listen_port = port;
+  out.listen_host = std::move(r.value->host);
+  out.listen_port = *r.value->port;
 }
 
 void read_logging(const MapReader& root, LoggingConfig& out) {
-  MapReader m(root.issues(), root.node("logging"), "logging", {"level", "format"}, root.key_mark("logging"));
+  MapReader m(root.issues(), root.node("logging"), "logging", config_section("logging"),
+              root.key_mark("logging"));
   m.read("level", out.level, kLogLevels);
   m.read("format", out.format, kLogFormats);
 }
@@ -658,8 +561,7 @@ AppConfig parse_config(std::istream& in, const std::string& file_name) {
 
   AppConfig config;
   config.source_name = file_name;
-  MapReader root(issues, document, "",
-                 {"hubspot", "database", "sync", "mappings", "associations", "metrics", "logging"}, start);
+  MapReader root(issues, document, "", config_section(""), start);
   read_hubspot(root, config.hubspot);
   read_database(root, config.database);
   read_sync(root, config.sync);
@@ -683,22 +585,6 @@ AppConfig load_config_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(std::string("cannot open configuration file: ") + std::strerror(errno));
   return parse_config(in, path);
-}
-
-std::vector<std::string> non_reloadable_differences(const AppConfig& old_config,
-                                                    const AppConfig& new_config) {
-  std::vector<std::string> out;
-  const DatabaseConfig& a = old_config.database;
-  const DatabaseConfig& b = new_config.database;
-  if (a.dsn_env != b.dsn_env) out.emplace_back("database.dsn_env");
-  if (a.dsn_file != b.dsn_file) out.emplace_back("database.dsn_file");
-  if (a.dsn != b.dsn) out.emplace_back("database.dsn");
-  if (a.schema != b.schema || a.table != b.table) out.emplace_back("database.table");
-  if (old_config.metrics.enabled != new_config.metrics.enabled) out.emplace_back("metrics.enabled");
-  if (old_config.metrics.listen_host != new_config.metrics.listen_host ||
-      old_config.metrics.listen_port != new_config.metrics.listen_port)
-    out.emplace_back("metrics.listen");
-  return out;
 }
 
 }  // namespace leadsync::config

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <stdexcept>
 
 #include "leadsync/config/duration.hpp"
 
@@ -25,19 +26,19 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
-std::string unknown_key_message(const std::string& key, std::initializer_list<const char*> known) {
-  const char* best = nullptr;
+std::string unknown_key_message(const std::string& key, const SectionSpec& section) {
+  const KeySpec* best = nullptr;
   std::size_t best_distance = 3;  // typos within two edits get a suggestion
-  for (const char* k : known) {
-    std::size_t d = edit_distance(key, k);
+  for (const KeySpec& k : section.keys) {
+    std::size_t d = edit_distance(key, k.name);
     if (d < best_distance) {
       best_distance = d;
-      best = k;
+      best = &k;
     }
   }
-  if (best) return "unknown key " + quote(key) + " (did you mean \"" + best + "\"?)";
+  if (best) return "unknown key " + quote(key) + " (did you mean \"" + std::string(best->name) + "\"?)";
   std::string expected;
-  for (const char* k : known) expected += (expected.empty() ? "" : ", ") + std::string(k);
+  for (const KeySpec& k : section.keys) expected += (expected.empty() ? "" : ", ") + std::string(k.name);
   return "unknown key " + quote(key) + " (expected one of " + expected + ")";
 }
 
@@ -133,9 +134,9 @@ std::optional<std::int64_t> read_integer(Issues& issues, const YAML::Node& node,
   return value;
 }
 
-MapReader::MapReader(Issues& issues, const YAML::Node& node, std::string path,
-                     std::initializer_list<const char*> known, const YAML::Mark& where)
-    : issues_(issues), path_(std::move(path)), mark_(where) {
+MapReader::MapReader(Issues& issues, const YAML::Node& node, std::string path, const SectionSpec& section,
+                     const YAML::Mark& where)
+    : issues_(issues), path_(std::move(path)), section_(section), mark_(where) {
   if (!node.IsDefined() || node.IsNull()) {
     is_map_ = true;
     return;
@@ -154,8 +155,8 @@ MapReader::MapReader(Issues& issues, const YAML::Node& node, std::string path,
     }
     const std::string& name = key.Scalar();
     std::string key_path = path_.empty() ? name : path_ + "." + name;
-    if (std::find_if(known.begin(), known.end(), [&](const char* k) { return name == k; }) == known.end()) {
-      issues_.add(key.Mark(), key_path, unknown_key_message(name, known));
+    if (!section_.find(name)) {
+      issues_.add(key.Mark(), key_path, unknown_key_message(name, section_));
       continue;
     }
     if (const Entry* first = find(name)) {
@@ -167,7 +168,18 @@ MapReader::MapReader(Issues& issues, const YAML::Node& node, std::string path,
   }
 }
 
+const KeySpec& MapReader::declared(std::string_view key, KeyType type) const {
+  const KeySpec* spec = section_.find(key);
+  if (!spec || spec->type != type)
+    throw std::logic_error("key " + section_.key_path(key) +
+                           " is not declared with this type in the key table");
+  return *spec;
+}
+
 const MapReader::Entry* MapReader::find(std::string_view key) const {
+  // A key the table does not declare would read as absent forever: fail loudly instead.
+  if (!section_.find(key))
+    throw std::logic_error("key " + section_.key_path(key) + " is not declared in the key table");
   for (const Entry& e : entries_)
     if (e.name == key) return &e;
   return nullptr;
@@ -237,8 +249,8 @@ bool MapReader::read(std::string_view key, bool& out) const {
   return false;
 }
 
-bool MapReader::read(std::string_view key, std::chrono::milliseconds& out,
-                     std::chrono::milliseconds min) const {
+bool MapReader::read(std::string_view key, std::chrono::milliseconds& out) const {
+  const std::chrono::milliseconds min{declared(key, KeyType::duration).min};
   const Entry* e = find(key);
   if (!e) return false;
   if (!e->value.IsScalar()) {

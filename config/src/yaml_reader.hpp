@@ -1,12 +1,12 @@
 #pragma once
-// Private to leadsync_config: reading yaml-cpp nodes against a declared set of keys while collecting every
-// problem (unknown keys, duplicates, wrong types, bad values) as a ConfigIssue instead of stopping at the
-// first. Values of keys read as Sensitivity::hidden never appear in a message.
+// Private to leadsync_config: reading yaml-cpp nodes against a section of the key table (keys.hpp) while
+// collecting every problem (unknown keys, duplicates, wrong types, bad values) as a ConfigIssue instead of
+// stopping at the first. Values of keys read as Sensitivity::hidden never appear in a message.
 #include <yaml-cpp/yaml.h>
 
 #include <chrono>
+#include <concepts>
 #include <cstdint>
-#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "leadsync/config/config_error.hpp"
+#include "leadsync/config/keys.hpp"
 
 namespace leadsync::config::detail {
 
@@ -46,13 +47,16 @@ std::optional<std::string> read_string(Issues& issues, const YAML::Node& node, c
 std::optional<std::int64_t> read_integer(Issues& issues, const YAML::Node& node, const YAML::Mark& mark,
                                          const std::string& path, std::int64_t min, std::int64_t max);
 
-// One YAML map read against its known keys. A null node reads as an empty map (a section left empty);
-// anything else that is not a map is reported once and reads as empty.
+// One YAML map read against its section of the key table: keys the section does not declare are reported
+// (with the closest declared key when one is near); integer ranges and duration minimums come from the
+// table. A null node reads as an empty map (a section left empty); anything else that is not a map is
+// reported once and reads as empty. Reading a key the section does not declare is a bug (logic_error).
 class MapReader {
  public:
+  // `path` names this map in messages (`mappings[2]`); `section` is its table entry (`mappings[]`).
   // `where` is used for problems of the map as a whole (a missing required key) when the node has no mark.
-  MapReader(Issues& issues, const YAML::Node& node, std::string path,
-            std::initializer_list<const char*> known, const YAML::Mark& where);
+  MapReader(Issues& issues, const YAML::Node& node, std::string path, const SectionSpec& section,
+            const YAML::Mark& where);
 
   bool is_map() const noexcept { return is_map_; }
   bool has(std::string_view key) const { return find(key) != nullptr; }
@@ -74,13 +78,16 @@ class MapReader {
   bool read(std::string_view key, std::optional<std::string>& out,
             Sensitivity sensitivity = Sensitivity::shown) const;
   bool read(std::string_view key, bool& out) const;
-  bool read(std::string_view key, std::chrono::milliseconds& out, std::chrono::milliseconds min) const;
-  template <typename Int>
-  bool read(std::string_view key, Int& out, std::int64_t min, std::int64_t max) const {
+  // At least the key's minimum in the table.
+  bool read(std::string_view key, std::chrono::milliseconds& out) const;
+  // Within the key's range in the table.
+  template <std::integral Int>
+  requires(!std::same_as<Int, bool>) bool read(std::string_view key, Int& out) const {
+    const KeySpec& spec = declared(key, KeyType::integer);
     const Entry* e = find(key);
     if (!e) return false;
     auto v = read_integer(issues_, e->value, ::leadsync::config::detail::value_mark(e->value, e->key.Mark()),
-                          path(key), min, max);
+                          path(key), spec.min, spec.max);
     if (!v) return false;
     out = static_cast<Int>(*v);
     return true;
@@ -107,9 +114,11 @@ class MapReader {
     YAML::Node value;
   };
   const Entry* find(std::string_view key) const;
+  const KeySpec& declared(std::string_view key, KeyType type) const;
 
   Issues& issues_;
   std::string path_;
+  const SectionSpec& section_;
   YAML::Mark mark_;
   bool is_map_ = false;
   std::vector<Entry> entries_;

@@ -16,6 +16,7 @@
 
 #include "exit_codes.hpp"
 #include "leadsync/config/config_error.hpp"
+#include "leadsync/config/keys.hpp"
 #include "leadsync/core/offload.hpp"
 #include "leadsync/db/change_listener.hpp"
 #include "leadsync/db/leader_lock.hpp"
@@ -61,20 +62,16 @@ SchedulerOptions scheduler_options(const config::AppConfig& cfg) {
   return o;
 }
 
-// What changed between two configurations, by top-level section (for the reload log line).
+// What changed between two configurations, by top-level section (for the reload log line): the key table
+// says which sections; the values behind the secret keys are compared here.
 std::vector<std::string> changed_sections(const config::AppConfig& a, const config::AppConfig& b,
                                           const config::Secrets& sa, const config::Secrets& sb) {
-  std::vector<std::string> out;
-  if (!(a.hubspot == b.hubspot)) out.push_back("hubspot");
+  std::vector<std::string> out = config::changed_sections(a, b);
   if (!(sa.access_token == sb.access_token) || !(sa.oauth.has_value() == sb.oauth.has_value()) ||
       (sa.oauth && sb.oauth &&
        !(sa.oauth->client_secret == sb.oauth->client_secret &&
          sa.oauth->refresh_token == sb.oauth->refresh_token)))
     out.push_back("hubspot credentials");
-  if (!(a.sync == b.sync)) out.push_back("sync");
-  if (!(a.mappings == b.mappings)) out.push_back("mappings");
-  if (!(a.associations == b.associations)) out.push_back("associations");
-  if (!(a.logging == b.logging)) out.push_back("logging");
   return out;
 }
 

@@ -85,12 +85,17 @@ TEST(BaseUrl, MalformedUrlsAreFatalConfigurationErrors) {
 }
 
 TEST(BaseUrl, CredentialsAreRejectedWithoutEchoingThem) {
-  try {
-    parse_base_url("https://user:s3cr3t@api.hubapi.com");
-    ADD_FAILURE() << "accepted";
-  } catch (const core::Error& e) {
-    EXPECT_TRUE(e.is_fatal());
-    EXPECT_EQ(std::string(e.what()).find("s3cr3t"), std::string::npos) << e.what();
+  // A bad scheme or plain http to a remote host must not be reported first, quoting the URL.
+  for (const char* url : {"https://user:s3cr3t@api.hubapi.com", "ftp://user:s3cr3t@api.hubapi.com",
+                          "http://user:s3cr3t@10.0.0.1"}) {
+    try {
+      parse_base_url(url);
+      ADD_FAILURE() << "accepted";
+    } catch (const core::Error& e) {
+      EXPECT_TRUE(e.is_fatal());
+      EXPECT_NE(std::string(e.what()).find("credentials"), std::string::npos) << e.what();
+      EXPECT_EQ(std::string(e.what()).find("s3cr3t"), std::string::npos) << e.what();
+    }
   }
 }
 

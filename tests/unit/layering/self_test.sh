@@ -24,6 +24,10 @@ expect_fail "http uses hubspot"   sync/http/src/a.cpp '"leadsync/hubspot/client.
 expect_fail "hubspot uses pqxx"   sync/hubspot/src/a.cpp '<pqxx/pqxx>'
 expect_fail "db uses beast"       db/src/a.cpp '<boost/beast/core.hpp>'
 expect_fail "config uses core"    config/src/a.cpp '"leadsync/core/error.hpp"'
+expect_fail "netaddr uses core"   netaddr/src/a.cpp '"leadsync/core/error.hpp"'
+expect_fail "netaddr uses asio"   netaddr/src/a.cpp '<boost/asio/ip/address.hpp>'
+expect_fail "netaddr uses yaml"   netaddr/include/leadsync/netaddr/a.hpp '<yaml-cpp/yaml.h>'
+expect_fail "netaddr uses http"   netaddr/src/a.cpp '"leadsync/http/url.hpp"'
 expect_fail "beast in http hdr"   sync/http/include/leadsync/http/a.hpp '<boost/beast/core.hpp>'
 expect_fail "pqxx in db hdr"      db/include/leadsync/db/a.hpp '<pqxx/pqxx>'
 expect_fail "json in hubspot hdr" sync/hubspot/include/leadsync/hubspot/a.hpp '<nlohmann/json.hpp>'
@@ -35,5 +39,7 @@ rm -rf "${scratch:?}"/*
 plant sync/core/src/ok.cpp '<boost/asio/awaitable.hpp>'
 plant sync/http/src/ok.cpp '<boost/beast/http.hpp>'
 plant db/src/ok.cpp '<pqxx/pqxx>'
+plant config/src/ok.cpp '"leadsync/netaddr/host.hpp"'
+plant sync/http/src/ok2.cpp '"leadsync/netaddr/base_url.hpp"'
 bash "$here/check_layering.sh" "$scratch" >/dev/null || { echo "FAIL: a clean tree was rejected"; exit 1; }
 echo "layering self-test ok"

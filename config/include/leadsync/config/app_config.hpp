@@ -163,8 +163,8 @@ AppConfig load_config_file(const std::string& path);
 AppConfig parse_config(std::istream& in, const std::string& file_name);
 
 // Key paths that differ between two configs but cannot change while the daemon runs (a SIGHUP reload
-// must be refused when this is non-empty): database.dsn_env, database.dsn_file, database.dsn,
-// database.table, metrics.enabled, metrics.listen. Empty when a reload may proceed.
+// must be refused when this is non-empty): the keys declared Reload::restart in keys.hpp (database.*,
+// metrics.*). Empty when a reload may proceed.
 std::vector<std::string> non_reloadable_differences(const AppConfig& old_config, const AppConfig& new_config);
 
 }  // namespace leadsync::config

@@ -1,26 +1,17 @@
 #pragma once
-// Parsing of the transport's base URL ("https://api.hubapi.com", "http://127.0.0.1:8080") and the loopback
-// rule for plain HTTP. No Beast here, so config validation and tests can use it cheaply.
+// The transport's base URL ("https://api.hubapi.com", "http://127.0.0.1:8080") and the loopback rule for
+// plain HTTP, as the transport applies them. The rules themselves live in leadsync_netaddr, which config/
+// uses too, so a configuration that validates is one the transport accepts.
 // Throws: parse_base_url throws core::Error (fatal) for a malformed URL and TransportError
 // (insecure_refused, fatal) for http:// to a host that is not loopback. Messages never echo credentials.
 // Thread-safety: pure functions.
-#include <cstdint>
-#include <string>
 #include <string_view>
+
+#include "leadsync/netaddr/base_url.hpp"
 
 namespace leadsync::http {
 
-struct BaseUrl {
-  bool tls = true;           // https
-  std::string host;          // lower-cased; an IPv6 literal without brackets
-  std::uint16_t port = 443;  // explicit or the scheme's default (443 / 80)
-  bool host_is_ip = false;   // IPv4 or IPv6 literal (no SNI; the certificate must name the IP)
-
-  // "host:port" ("[::1]:8080" for IPv6), for messages.
-  std::string authority() const;
-  // The Host header value: the port only when it is not the scheme's default.
-  std::string host_header() const;
-};
+using BaseUrl = netaddr::BaseUrl;
 
 // Accepts scheme://host[:port] with an optional single trailing "/"; scheme http or https (any case).
 // Rejects paths, queries, fragments, user:password@, empty hosts, bad ports, and http:// to a non-loopback
