@@ -1,4 +1,4 @@
--- leadsync bookkeeping tables (ARCHITECTURE.md §3). Applied by db::MigrationRunner in one transaction
+-- leadsync bookkeeping tables (docs/design.md#data-model). Applied by db::MigrationRunner in one transaction
 -- together with its leadsync.schema_migrations row. Forward-only: never edit this file once released;
 -- add a new NNNN_name.sql instead (the runner refuses a changed checksum).
 --
@@ -40,7 +40,7 @@ CREATE INDEX changes_lead_idx ON leadsync.changes (scope, lead_id, id);
 -- (mostly SUCCESS) history.
 CREATE INDEX changes_failed_idx ON leadsync.changes (scope, id) WHERE state = 'FAILED';
 
--- Last synced state per lead: the "base" of the three-way reconcile (ARCHITECTURE.md §4).
+-- Last synced state per lead: the "base" of the three-way reconcile (docs/design.md#reconciliation).
 CREATE TABLE leadsync.base (
   scope             text        NOT NULL,
   hubspot_id        text        NOT NULL,

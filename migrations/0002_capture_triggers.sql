@@ -5,7 +5,7 @@
 --     WHEN (current_setting('leadsync.origin', true) IS DISTINCT FROM 'sync')
 --     EXECUTE FUNCTION leadsync.capture_lead_change('<scope>');
 --
--- Improvements over Heroku Connect's _trigger_log (design/PRIOR-ART.md §1.1): the origin check is an
+-- Improvements over Heroku Connect's _trigger_log (its trigger-based capture): the origin check is an
 -- explicit, named setting (leadsync.origin) instead of overloading xmlbinary; txid is kept so the push
 -- phase can respect transaction bounds; no-op updates are not logged at all; TRUNCATE is refused
 -- instead of silently not propagated.

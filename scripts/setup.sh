@@ -8,6 +8,7 @@ PACKAGES=(
   build-essential cmake pkg-config git ca-certificates python3
   libboost1.81-dev libpqxx-dev nlohmann-json3-dev libspdlog-dev libyaml-cpp-dev libsystemd-dev
   libssl-dev libgtest-dev libgmock-dev libbenchmark-dev postgresql openssl nodejs npm
+  clang-format clang-tidy
   prometheus  # promtool, for the alert-rule tests in monitoring/
 )
 

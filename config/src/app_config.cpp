@@ -55,10 +55,10 @@ const char* name_of(Enum value, const std::pair<const char*, Enum> (&table)[N]) 
   return "?";
 }
 
-// Columns of ARCHITECTURE.md §3 that leadsync adds to the operator's table itself.
+// Columns of docs/design.md#the-leads-table that leadsync adds to the operator's table itself.
 constexpr const char* kReservedColumns[] = {
     "id", "hubspot_id", "sync_key", "archived", "hubspot_updated_at", "sync_status", "sync_error"};
-// HubSpot computes these; a push would be rejected with 400 (FACTS.md: read-only properties).
+// HubSpot computes these; a push would be rejected with 400 (docs/hubspot-api.md#properties-and-pipelines).
 constexpr const char* kReadOnlyProperties[] = {"hs_object_id", "hs_createdate", "createdate",
                                                "hs_lastmodifieddate"};
 constexpr std::string_view kRequiredProperty = "hs_lead_name";

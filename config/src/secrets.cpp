@@ -22,7 +22,7 @@ namespace leadsync::config {
 namespace {
 
 // A secret file is one value; anything bigger is the wrong file (or /dev/zero).
-constexpr std::size_t kMaxSecretFileBytes = 64 * 1024;
+constexpr std::size_t kMaxSecretFileBytes = std::size_t{64} * 1024;
 
 enum class Shape { single_line, any };
 

@@ -1,5 +1,5 @@
 #pragma once
-// Exit codes of ARCHITECTURE.md §8 (sysexits-style where one exists). systemd's unit sets
+// Exit codes of docs/design.md#exit-codes (sysexits-style where one exists). systemd's unit sets
 // RestartPreventExitStatus=78: an invalid configuration is not fixed by restarting.
 #include "leadsync/core/error.hpp"
 

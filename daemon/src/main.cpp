@@ -1,6 +1,6 @@
 // leadsync entry point: parses the command line, loads and validates the configuration, and runs the
 // requested mode. Every failure ends with one clear message on stderr and an exit code of
-// ARCHITECTURE.md §8 (exit_codes.hpp).
+// docs/design.md#exit-codes (exit_codes.hpp).
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 

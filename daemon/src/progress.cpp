@@ -1,5 +1,7 @@
 #include "progress.hpp"
 
+#include <cmath>
+
 namespace leadsync::daemon {
 
 std::string group_thousands(std::int64_t n) {
@@ -25,9 +27,9 @@ std::string format_progress(const core::Progress& p, std::chrono::duration<doubl
   const double secs = elapsed.count();
   if (secs >= 1.0 && p.done > 0) {
     const double rate = static_cast<double>(p.done) / secs;
-    line += "  " + group_thousands(static_cast<std::int64_t>(rate + 0.5)) + "/s";
+    line += "  " + group_thousands(std::llround(rate)) + "/s";
     if (p.total && *p.total > p.done && rate > 0) {
-      const auto eta = static_cast<std::int64_t>(static_cast<double>(*p.total - p.done) / rate + 0.5);
+      const auto eta = static_cast<std::int64_t>(std::llround(static_cast<double>(*p.total - p.done) / rate));
       char buf[32];
       if (eta >= 3600)
         std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(eta / 3600),

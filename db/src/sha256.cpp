@@ -14,7 +14,7 @@ std::string sha256_hex(std::string_view bytes) {
     throw std::runtime_error("OpenSSL EVP_Digest(sha256) failed");
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(2 * len);
+  out.reserve(std::size_t{2} * len);
   for (unsigned int i = 0; i < len; ++i) {
     out += kHex[digest[i] >> 4];
     out += kHex[digest[i] & 0x0f];

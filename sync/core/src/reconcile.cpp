@@ -39,14 +39,15 @@ const char* to_string(PushAction a) noexcept {
 namespace {
 
 constexpr const char* kLeadNameProperty = "hs_lead_name";
-// propertiesWithHistory's sourceType of a write made through the API by an app (FACTS.md §2.3).
+// propertiesWithHistory's sourceType of a write made through the API by an app
+// (docs/hubspot-api.md#properties-with-history).
 constexpr const char* kIntegrationSource = "INTEGRATION";
 
 // HubSpot stores at most 65,536 characters in a text property value set through the CRM (single-line and
 // multi-line text; knowledge.hubspot.com "Property field types in HubSpot", Text input: "When the value is
-// added through the CRM, the character limit is 65,536 characters"). Not in FACTS.md; counted here in Unicode
-// code points (if HubSpot counts UTF-16 units, a longer astral-plane value is still refused by HubSpot itself
-// as a per-record error).
+// added through the CRM, the character limit is 65,536 characters"; docs/hubspot-api.md#property-values).
+// Counted here in Unicode code points (if HubSpot counts UTF-16 units, a longer astral-plane value is still
+// refused by HubSpot itself as a per-record error).
 constexpr std::size_t kMaxPropertyChars = 65536;
 
 std::size_t utf8_chars(const std::string& s) {

@@ -169,7 +169,7 @@ std::optional<WallTime> parse_timestamp(std::string_view text) {
           if (!parse_fixed(s, next, 2, om)) return std::nullopt;
           next += 2;
         }
-        offset_minutes = (c == '-' ? -1 : 1) * (oh * 60 + om);
+        offset_minutes = std::int64_t{c == '-' ? -1 : 1} * (oh * 60 + om);
         pos = next;
       }
     }

@@ -101,7 +101,7 @@ net::awaitable<ExchangeResult> exchange(Stream& stream, RequestMessage& request,
   // Beast reads at most the buffer's free capacity (>= 512 bytes): an empty buffer read a 70 KB page of leads
   // in ~120 reads of ~600 bytes, each with its own deadline (a timerfd_settime) and epoll round. With room
   // for 64 KB a page takes a few reads.
-  buffer.reserve(64 * 1024);
+  buffer.reserve(std::size_t{64} * 1024);
   std::optional<bhttp::response_parser<bhttp::string_body>> parser;
   for (;;) {
     parser.emplace();

@@ -59,7 +59,8 @@ std::string describe(const std::string& route, const detail::ErrorBody& e) {
   return out;
 }
 
-// Which rate limit a 429 is about (FACTS.md §8): policyName when sent, else the secondly message.
+// Which rate limit a 429 is about (docs/hubspot-api.md#429-bodies): policyName when sent, else the secondly
+// message.
 std::string rate_policy_of(const detail::ErrorBody& e, RatePolicy call_policy) {
   if (!e.details.policy.empty()) return e.details.policy;
   if (e.message.find("secondly limit") != std::string::npos &&

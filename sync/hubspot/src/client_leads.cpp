@@ -82,7 +82,7 @@ void match_trace_ids(std::vector<LeadObject>& results, const std::vector<LeadCre
 
 net::awaitable<ListPage> HubSpotClient::list_page(ListRequest request) {
   detail::Query q;
-  // With propertiesWithHistory HubSpot refuses pages of 100 (FACTS.md §3 limits): 50 then.
+  // With propertiesWithHistory HubSpot refuses pages of 100 (docs/hubspot-api.md#batch-limits): 50 then.
   const int max_limit =
       request.properties_with_history.empty() ? kListLimit : static_cast<int>(kBatchHistoryLimit);
   q.add("limit", std::to_string(std::clamp(request.limit, 1, max_limit)));

@@ -5,7 +5,8 @@
 namespace leadsync::hubspot {
 
 std::optional<int> lead_association_type_id(const std::string& v3_type_name) {
-  // FACTS.md §4.1; the v3 strings for leads are UNCONFIRMED, hence the v4 fallback the caller can use.
+  // docs/hubspot-api.md#association-type-ids; the v3 strings for leads are unconfirmed, hence the v4 fallback
+  // the caller can use.
   if (v3_type_name == "lead_to_primary_contact") return 578;
   if (v3_type_name == "lead_to_contact") return 608;
   if (v3_type_name == "lead_to_primary_company") return 580;

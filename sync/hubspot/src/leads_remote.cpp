@@ -13,7 +13,8 @@ std::string mapping_type_error(const std::string& what) {
   return what;
 }
 
-// HubSpot-defined unlabeled lead association types (FACTS.md §4.1): lead->contact 608, lead->company 610.
+// HubSpot-defined unlabeled lead association types (docs/hubspot-api.md#association-type-ids): lead->contact
+// 608, lead->company 610.
 bool is_unlabeled_lead_association(const std::string& to_object_type, int type_id) {
   return (to_object_type == "contacts" && type_id == 608) ||
          (to_object_type == "companies" && type_id == 610);

@@ -1,6 +1,6 @@
 // Conformance of fake-hubspot: the official Node SDK (@hubspot/api-client 13.5.0) drives every endpoint
 // and the responses are checked (1) by assertions on what the SDK returns and (2) against the OpenAPI
-// specs in ../shared/hubspot-api (every response recorded on the wire, see lib/openapi.mjs).
+// specs in tests/conformance/specs (every response recorded on the wire, see lib/openapi.mjs).
 //
 // usage: node conformance.test.mjs PATH/TO/fake-hubspot
 // Exit codes: 0 passed, 1 failed, 77 skipped (specs absent outside CI; under CI, env CI set, it fails).
@@ -507,7 +507,7 @@ test('fake-hubspot conformance', { concurrency: false }, async (t) => {
       'pipelines GET /crm/v3/pipelines/{objectType}/{pipelineId}/stages',
       'pipelines GET /crm/v3/pipelines/{objectType}/{pipelineId}/stages/{stageId}',
       'v3 PUT …/associations/{toObjectType}/{toObjectId}/{typeId}', 'v3 DELETE …/associations/{toObjectType}/{toObjectId}/{typeId}',
-      'v3 GET …/associations/{toObjectType}', '429 (FACTS.md §8)',
+      'v3 GET …/associations/{toObjectType}', '429 (docs/hubspot-api.md#429-bodies)',
     ];
     // Every operation that has a date-versioned spelling, in both versions, and the OAuth token endpoint.
     for (const w of [...wanted]) {

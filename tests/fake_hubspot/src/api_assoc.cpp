@@ -230,7 +230,8 @@ HttpResponse App::h_v4_put(Ctx& ctx) {
         !p.lead || p.lead->archived() ? std::to_string(p.lead_id) : std::to_string(p.other_id);
     return error(ctx, 404, "OBJECT_NOT_FOUND", object_not_found_message(missing));
   }
-  // Creating labels replaces the labels of the pair (FACTS.md §4.2); the unlabeled kind always stays.
+  // Creating labels replaces the labels of the pair (docs/hubspot-api.md#association-endpoints); the
+  // unlabeled kind always stays.
   store_.set_labels(*p.lead, p.other, p.other_id, bits, ctx.now);
   return json(201, labels_between(p, p.lead->assoc_bits(p.other, p.other_id), association_id(ctx, p.from_id),
                                   association_id(ctx, p.to_id)));

@@ -25,7 +25,7 @@ std::string trace_id_of(const nlohmann::json& input) {
 }
 
 // Batch writes report per-input errors (207) only when every input carries an objectWriteTraceId
-// (FACTS.md §2.6, §3 row 7); otherwise the first bad input fails the whole batch.
+// (docs/hubspot-api.md#batch-responses); otherwise the first bad input fails the whole batch.
 bool every_input_traced(const nlohmann::json& inputs) {
   if (inputs.empty()) return false;
   for (const auto& in : inputs)

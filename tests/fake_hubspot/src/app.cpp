@@ -184,7 +184,7 @@ HttpResponse App::rate_limit_body(Ctx& ctx, RateVerdict v, const std::string& ap
       j["requestId"] = uuid_.next();
       break;
     case RateVerdict::secondly:
-      // Verbatim the body the Node SDK's RetryDecorator recognises (FACTS.md §8).
+      // Verbatim the body the Node SDK's RetryDecorator recognises (docs/hubspot-api.md#429-bodies).
       j["message"] = "You have reached your secondly limit.";
       j["errorType"] = "RATE_LIMIT";
       break;

@@ -204,7 +204,8 @@ std::string_view object_singular(ObjKind k) {
 }
 
 const std::vector<AssocTypeInfo>& association_types() {
-  // 578/580/608/610/609/611 from FACTS.md §4.1; 579/581 (reverse of the primary types) are a guess.
+  // 578/580/608/610/609/611 from docs/hubspot-api.md#association-type-ids; 579/581 (reverse of the primary
+  // types) are a guess.
   static const std::vector<AssocTypeInfo> kTypes = {
       {578, ObjKind::lead, ObjKind::contact, kAssocPrimary, "Primary", "lead_to_primary_contact"},
       {608, ObjKind::lead, ObjKind::contact, kAssocUnlabeled, nullptr, "lead_to_contact"},

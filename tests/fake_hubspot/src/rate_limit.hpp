@@ -1,5 +1,6 @@
 #pragma once
-// RateLimiter: HubSpot's three limits as they are documented and observed (FACTS.md §5, §8):
+// RateLimiter: HubSpot's three limits as they are documented and observed (docs/hubspot-api.md#rate-limits,
+// #search):
 //  - ten-secondly rolling window per app (per token), shared by every non-search call;
 //  - search requests per second per account (search is exempt from the ten-secondly window);
 //  - daily per account (every call, reset at midnight UTC).

@@ -1,4 +1,4 @@
-// The one-shot CLI against real systems: exit codes of ARCHITECTURE.md §8, --check-config --online,
+// The one-shot CLI against real systems: exit codes of docs/design.md#exit-codes, --check-config --online,
 // --status (text and JSON), --retry-failed, --version; secrets never in the output.
 #include <netinet/in.h>
 #include <sys/socket.h>

@@ -61,7 +61,7 @@ inline core::Error error_from(const std::function<void()>& f) {
   return core::fatal_error("(nothing thrown)");
 }
 
-// The example mapping of ARCHITECTURE.md §8 plus one property of every type.
+// The example mapping of docs/design.md#configuration-yaml plus one property of every type.
 inline core::SyncMapping standard_mapping(std::string table = "hubspot_leads") {
   using core::PropertyType;
   core::SyncMapping m;

@@ -146,7 +146,7 @@ TEST(FakeHubspotAssociations, CreateRequiresAnInlinePrimaryAssociation) {
   json missing = {{"properties", {{"hs_lead_name", "x"}}},
                   {"associations", json::array({primary("123", 578)})}};
   EXPECT_EQ(fake.api("POST", "/crm/v3/objects/leads", missing.dump()).status, 400);
-  // A primary company alone is enough (UNCONFIRMED in FACTS.md; decided in the README).
+  // A primary company alone is enough (unconfirmed in docs/hubspot-api.md; decided in the fake's README).
   json company_only = {{"properties", {{"hs_lead_name", "x"}}},
                        {"associations", json::array({primary(company, 580)})}};
   EXPECT_EQ(fake.api("POST", "/crm/v3/objects/leads", company_only.dump()).status, 201);

@@ -29,7 +29,7 @@ TEST(FakeHubspotRateLimit, EleventhRequestInTenSecondsGetsTenSecondlyRolling429)
   auto b = body_of(r);
   const std::string corr = r.headers["x-hubspot-correlation-id"];
   EXPECT_EQ(corr.size(), 36u);
-  // Exactly the keys and values of FACTS.md §8 (groupName carries app id and portal id).
+  // Exactly the keys and values of docs/hubspot-api.md#429-bodies (groupName carries app id and portal id).
   json expected = {{"status", "error"},
                    {"message", "You have reached your ten_secondly_rolling limit."},
                    {"errorType", "RATE_LIMIT"},

@@ -1,5 +1,5 @@
-// Table-driven tests of the pure reconciler: every row of ARCHITECTURE.md §4, each conflict policy,
-// directions, deletes, links, echoes, association sets, and the push-side plans.
+// Table-driven tests of the pure reconciler: every row of docs/design.md#reconciliation, each conflict
+// policy, directions, deletes, links, echoes, association sets, and the push-side plans.
 #include "leadsync/core/reconcile.hpp"
 
 #include <gtest/gtest.h>

@@ -125,7 +125,7 @@ class UniqueKeyTest : public ClientFixture {
 };
 
 TEST_F(UniqueKeyTest, ResultsWithoutTraceIdsAreMatchedByUniqueKey) {
-  // FACTS.md's 207 example: results carry no objectWriteTraceId.
+  // The 207 example of docs/hubspot-api.md#batch-responses: results carry no objectWriteTraceId.
   transport.respond(207, batch_json(Json::array({lead_json("2", {{"leadsync_key", "k2"}}),
                                                  lead_json("1", {{"leadsync_key", "k1"}})}),
                                     Json::array({{{"status", "error"},

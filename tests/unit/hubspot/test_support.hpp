@@ -87,7 +87,7 @@ inline std::string error_json(const std::string& category, const std::string& me
   return j.dump();
 }
 
-// Exact 429 bodies (FACTS.md §8).
+// Exact 429 bodies (docs/hubspot-api.md#429-bodies).
 inline const std::string kTenSecondlyBody =
     R"({"status":"error","message":"You have reached your ten_secondly_rolling limit.","errorType":"RATE_LIMIT",)"
     R"("correlationId":"20f98dfa-05b6-4d27-8d96-ecfde54ca211","policyName":"TEN_SECONDLY_ROLLING",)"

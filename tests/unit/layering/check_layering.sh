@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fails when a source file includes something its layer must not see (ARCHITECTURE.md §2, STYLE.md):
+# Fails when a source file includes something its layer must not see (docs/design.md#layering):
 #   sync/core     no Beast, pqxx, JSON, YAML; no other leadsync module
 #   netaddr/      no Asio/Beast, pqxx, JSON, YAML; no other leadsync module (a leaf)
 #   sync/http     no pqxx, JSON, YAML; only leadsync/core, leadsync/netaddr

@@ -1,5 +1,5 @@
 #pragma once
-// Mapping-driven DDL for the operator's table (ARCHITECTURE.md §3).
+// Mapping-driven DDL for the operator's table (docs/design.md#data-model).
 //
 // SchemaManager::ensure_schema(mapping), in one transaction holding the advisory lock kDdlLockKey:
 //   - creates <table> and <table>_associations when missing (typed columns per mapping type);

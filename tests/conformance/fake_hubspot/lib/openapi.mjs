@@ -1,4 +1,4 @@
-// Validates recorded HTTP responses against the OpenAPI specs in the shared hubspot-api folder.
+// Validates recorded HTTP responses against the OpenAPI specs in tests/conformance/specs.
 //
 // The specs are the Ballerina copies described in SOURCES.md; their known edits are undone here:
 //  * servers[0].url carries the path prefix (…/crm/v3/objects/leads, …/crm/v4, …): the prefix is moved
@@ -7,14 +7,14 @@
 //  * `label` nullable, `typeId`/`fromObjectId`/`toObjectId` integers: kept, they match real responses;
 //  * leads output objects lack objectWriteTraceId/url/warnings: fine, additional properties are allowed;
 //  * the leads spec covers /crm/v3/objects/leads; HubSpot serves the same operations under the object
-//    type id /crm/v3/objects/0-136 (FACTS.md §1), so that prefix is matched against the same operations;
+//    type id /crm/v3/objects/0-136 (docs/hubspot-api.md), so that prefix is matched against the same operations;
 //  * every operation also has its date-versioned spelling (/crm/objects/{version}/…,
 //    /crm/associations/{version}/…, …), checked against the same operation plus the version's own
 //    differences (lib/versions.mjs), and reported as its own operation per version.
 // Responses the specs do not contain are checked against explicit schemas instead (never skipped):
-//  * the v3 per-lead association endpoints (FACTS.md §3 rows 12-14) against the leads spec's own
+//  * the v3 per-lead association endpoints (docs/hubspot-api.md#leads-endpoints) against the leads spec's own
 //    SimplePublicObjectWithAssociations / CollectionResponseAssociatedId components;
-//  * 429 bodies against the shapes of FACTS.md §8 (the specs have no 429 and HubSpot's 429 lacks the
+//  * 429 bodies against the shapes of docs/hubspot-api.md#429-bodies (the specs have no 429 and HubSpot's 429 lacks the
 //    `category` the spec's Error requires).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -53,16 +53,10 @@ const RATE_LIMIT_429 = {
   ],
 };
 
-// The first place that has every spec: the environment variable, the shared folder next to the repository,
-// the shared folder of these machines, then the vendored copy in tests/conformance/specs (same files).
+// The environment variable when set, else the copy in the repository (tests/conformance/specs).
 export function specsDir(repoRoot) {
   if (process.env.LEADSYNC_HUBSPOT_SPECS_DIR) return process.env.LEADSYNC_HUBSPOT_SPECS_DIR;
-  const candidates = [
-    path.resolve(repoRoot, '..', 'shared', 'hubspot-api'),
-    '/work/shared/hubspot-api',
-    path.resolve(repoRoot, 'tests', 'conformance', 'specs'),
-  ];
-  return candidates.find((dir) => specsPresent(dir)) || candidates[0];
+  return path.resolve(repoRoot, 'tests', 'conformance', 'specs');
 }
 
 export function specsPresent(dir) {
@@ -111,7 +105,7 @@ export class SpecValidator {
     }
     // Most specific first: a literal segment beats a parameter.
     this.operations.sort((a, b) => b.literals - a.literals);
-    // Endpoints HubSpot documents but the saved specs lack (FACTS.md §3 rows 12-14).
+    // Endpoints HubSpot documents but the saved specs lack (docs/hubspot-api.md#leads-endpoints).
     const v3assoc = '/crm/v3/objects/{leads}/{id}/associations/{toObjectType}';
     this.extra = [
       { method: 'PUT', regex: templateRegex(`${v3assoc}/{toObjectId}/{associationTypeId}`),
@@ -156,7 +150,7 @@ export class SpecValidator {
     if (rec.status === 429) {
       const body = parseJson(rec.body, errors);
       if (body !== undefined && !this.rateLimitValidator(body)) errors.push(this.ajv.errorsText(this.rateLimitValidator.errors));
-      return { operation: '429 (FACTS.md §8)', errors };
+      return { operation: '429 (docs/hubspot-api.md#429-bodies)', errors };
     }
     const oauth = oauthCheck(rec);
     if (oauth) {

@@ -40,7 +40,7 @@ struct AssociationMapping {
 };
 
 // Primary association type ids for leads (HubSpot requires one at create; removing the last one deletes
-// the lead). See FACTS.md §4.1.
+// the lead). See docs/hubspot-api.md#association-type-ids.
 inline constexpr int kLeadToPrimaryContact = 578;
 inline constexpr int kLeadToPrimaryCompany = 580;
 bool is_primary_lead_association(int type_id) noexcept;

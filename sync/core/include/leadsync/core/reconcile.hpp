@@ -1,6 +1,6 @@
 #pragma once
-// Pure three-way reconciliation (ARCHITECTURE.md §4). No I/O, no clocks, no globals: the same inputs
-// always give the same plan, which is what makes the table-driven unit tests and --dry-run possible.
+// Pure three-way reconciliation (docs/design.md#reconciliation). No I/O, no clocks, no globals: the same
+// inputs always give the same plan, which is what makes the table-driven unit tests and --dry-run possible.
 //
 // plan_pull: HubSpot returned `remote`; given the local row and the base (last agreed state), decide per
 //   mapped property and per association what to apply locally, what stays to be pushed, what conflicts,

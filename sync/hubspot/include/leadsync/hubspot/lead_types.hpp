@@ -28,7 +28,7 @@ struct AssociatedObject {
 };
 
 // v3 list/get answers name association types with strings; the lead ones leadsync knows are mapped to
-// their numeric ids (FACTS.md §4.1). nullopt for any other string.
+// their numeric ids (docs/hubspot-api.md#association-type-ids). nullopt for any other string.
 std::optional<int> lead_association_type_id(const std::string& v3_type_name);
 
 struct LeadObject {
