@@ -180,3 +180,21 @@ TEST(DbMigrationPlanTest, PendingFileOlderThanAppliedIsFatal) {
 
 }  // namespace
 }  // namespace leadsync::db
+
+// 0001 and 0002 were edited after release in comment lines only (their references to design documents
+// moved into docs/). Databases that recorded the earlier checksums ran the same SQL and must still start.
+TEST(DbMigrationPlanTest, CommentOnlyEditsOfReleasedMigrationsAreAccepted) {
+  auto files = load_migration_files(std::filesystem::path(LEADSYNC_SOURCE_DIR) / "migrations");
+  ASSERT_GE(files.size(), 2u);
+  const std::string earlier1 = "07c5a94df2fa50d546588b1c22428c577fca67f43ccbde76082ba9b4890609fc";
+  const std::string earlier2 = "b4e60471899858584da64ee0973468b57b38a6c0821fc563c78955d7e23d3773";
+  auto plan = plan_migrations(files, {{1, files[0].name, earlier1}, {2, files[1].name, earlier2}});
+  EXPECT_EQ(plan.already, 2u);
+  EXPECT_EQ(plan.pending.size(), files.size() - 2);
+
+  // An earlier checksum counts only for its own version, and any other checksum is still refused.
+  auto msg = fatal_message([&] { plan_migrations(files, {{1, files[0].name, earlier2}}); });
+  EXPECT_THAT(msg, HasSubstr("was changed after it was applied"));
+  msg = fatal_message([&] { plan_migrations(files, {{2, files[1].name, std::string(64, '0')}}); });
+  EXPECT_THAT(msg, HasSubstr("was changed after it was applied"));
+}

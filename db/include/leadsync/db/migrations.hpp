@@ -11,7 +11,8 @@
 //     [A-Za-z0-9_]); other files (README, editor backups without .sql) are ignored;
 //   - versions are unique; gaps are allowed;
 //   - an applied file must keep its name and checksum (sha256 of the file bytes): never edit an
-//     applied migration, add a new one;
+//     applied migration, add a new one (the only exceptions are the comment-only edits whose earlier
+//     checksums migrations.cpp lists in kCommentOnlyEdits);
 //   - a version recorded in the database must still exist on disk ("database is newer");
 //   - a pending file must be newer than every applied one (no out-of-order back-filling).
 // A migration file must not contain BEGIN/COMMIT or statements that cannot run in a transaction.
