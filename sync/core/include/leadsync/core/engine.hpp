@@ -90,11 +90,30 @@ class SyncEngine {
 
  private:
   struct Cycle;
+  // The cycle (engine.cpp).
+  net::awaitable<void> choose_sweeps(Cycle& c);
+  net::awaitable<void> run_phases(Cycle& c);
+  net::awaitable<std::optional<WallTime>> load_time_state(const char* key);
+  net::awaitable<void> save_time_state(Cycle& c, const char* key, WallTime t);
+  void report_progress(const Progress& p) const;
+
+  // Pulling (pull.cpp).
+  struct SweepStart {
+    std::int64_t id = 0;
+    WallTime started_at{};
+    std::optional<std::string> cursor;  // set when resuming: the first batch not applied
+  };
   net::awaitable<void> pull_full(Cycle& c);
+  net::awaitable<SweepStart> begin_sweep(Cycle& c);
+  // Reads and applies every list page; false when stopped before the last one.
+  net::awaitable<bool> sweep_pages(Cycle& c, const SweepStart& sweep, std::optional<std::int64_t> total,
+                                   std::int64_t& done);
   // Up to kSweepPagesPerBatch list pages from `cursor`, one after the other, as one page.
   net::awaitable<RemotePage> list_batch(std::optional<std::string> cursor);
   net::awaitable<void> pull_incremental(Cycle& c);
+  net::awaitable<void> reread_refused(Cycle& c);
   net::awaitable<void> maintenance_sweep(Cycle& c);
+  net::awaitable<bool> association_sweep(Cycle& c);  // false when stopped
   net::awaitable<void> confirm_remote_deletes(Cycle& c, std::int64_t sweep_id);
   net::awaitable<void> apply_remote_deletes(Cycle& c, std::vector<std::string> ids);
   // `sweep_cursor`: a full sweep's cursor of this page, recorded in the page's transaction (every page
@@ -102,12 +121,11 @@ class SyncEngine {
   net::awaitable<void> process_pull_page(Cycle& c, std::vector<RemoteLead> leads,
                                          std::optional<std::int64_t> sweep_id,
                                          std::optional<std::string> sweep_cursor = std::nullopt);
+  net::awaitable<PullApplyResult> apply_pull_page(std::vector<RemoteLead>& leads, PullApplyOptions opts);
+
+  // Pushing (push_batch.cpp).
   net::awaitable<void> push_all(Cycle& c);
   net::awaitable<void> push_batch(Cycle& c, std::vector<PushItem> items);
-  net::awaitable<std::optional<WallTime>> load_time_state(const char* key);
-  net::awaitable<void> save_time_state(Cycle& c, const char* key, WallTime t);
-  void report_progress(const Progress& p) const;
-  WallTime retry_time(int attempts) const;
 
   LeadStore& store_;
   LeadsRemote& remote_;
