@@ -9,6 +9,7 @@
 
 #include "engine_cycle.hpp"
 #include "leadsync/core/offload.hpp"
+#include "leadsync/core/values.hpp"
 
 namespace leadsync::core {
 
@@ -62,9 +63,12 @@ net::awaitable<void> save_pull_retry(LeadStore& store, const net::any_io_executo
 }
 
 void log_pull_plan(const PullPlan& plan) {
-  // Skips an operator has to look at (the others resolve themselves); the reason is an enum, not its text.
-  if (plan.skip == SkipReason::row_missing_without_delete || plan.delete_remote_copy_of)
-    spdlog::warn("lead {}: {}", plan.hubspot_id, plan.skip_reason);
+  // Every skip is worth a line: a lead skipped cycle after cycle (say, its base from a wrong clock makes
+  // every version look older) is otherwise visible only as a count.
+  if (plan.action == PullAction::skip && plan.skip != SkipReason::none)
+    spdlog::warn("lead {}: not applied ({}): {}", plan.hubspot_id, to_string(plan.skip), plan.skip_reason);
+  else if (plan.action == PullAction::skip)
+    spdlog::warn("lead {}: not applied: {}", plan.hubspot_id, plan.skip_reason);
   for (const auto& p : plan.stale_own_writes)
     spdlog::warn(
         "lead {}: HubSpot's {} holds a value from an earlier push of leadsync's whose answer never came, "
@@ -79,6 +83,30 @@ void log_pull_plan(const PullPlan& plan) {
 }  // namespace
 
 // ---- one page ---------------------------------------------------------------------------------------
+
+std::vector<RemoteLead> SyncEngine::refuse_future_leads(Cycle& c, std::vector<RemoteLead> leads) {
+  // A lead's updatedAt becomes its base's remote_updated_at, and every later version older than that base
+  // is taken for search-index lag and skipped: one timestamp from a wrong clock would hide every change of
+  // the lead until that time. Such a lead is left out like a record error and read again next cycle.
+  const WallTime limit = clock_.now() + kMaxRemoteClockSkew;
+  std::vector<RemoteLead> accepted;
+  accepted.reserve(leads.size());
+  for (auto& lead : leads) {
+    if (!lead.updated_at || *lead.updated_at <= limit) {
+      accepted.push_back(std::move(lead));
+      continue;
+    }
+    spdlog::warn(
+        "lead {}: HubSpot reports it modified at {}, more than {} s ahead of this machine's clock ({}): not "
+        "applied (taken as its base, it would hide every later change); read again next cycle",
+        lead.id, format_timestamp(*lead.updated_at),
+        std::chrono::duration_cast<std::chrono::seconds>(kMaxRemoteClockSkew).count(),
+        format_timestamp(clock_.now()));
+    ++c.counts().failed;
+    c.pull_failed.insert(lead.id);
+  }
+  return accepted;
+}
 
 net::awaitable<PullApplyResult> SyncEngine::apply_pull_page(std::vector<RemoteLead>& leads,
                                                             PullApplyOptions opts) {
@@ -121,16 +149,26 @@ net::awaitable<void> SyncEngine::process_pull_page(Cycle& c, std::vector<RemoteL
                                                    std::optional<std::int64_t> sweep_id,
                                                    std::optional<std::string> sweep_cursor) {
   if (leads.empty()) co_return;
+  auto& n = c.counts();
+  const auto pulled = static_cast<std::int64_t>(leads.size());
+  leads = refuse_future_leads(c, std::move(leads));
   PullApplyOptions opts{.dry_run = c.dry_run(), .sweep_id = sweep_id};
   if (sweep_cursor && !c.dry_run()) opts.save_state.emplace(kStateSweepCursor, std::move(*sweep_cursor));
+  if (leads.empty()) {
+    // Every lead of the page refused: the sweep's cursor is recorded all the same (the page is done).
+    if (opts.save_state)
+      co_await run_blocking(store_executor_,
+                            [&] { store_.save_state(opts.save_state->first, opts.save_state->second); });
+    n.pulled += pulled;
+    co_return;
+  }
   const auto apply_start = clock_.steady_now();
   auto result = co_await apply_pull_page(leads, std::move(opts));
   spdlog::debug(
       "applied {} remote leads locally in {} ms", leads.size(),
       std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - apply_start).count());
 
-  auto& n = c.counts();
-  n.pulled += static_cast<std::int64_t>(leads.size());
+  n.pulled += pulled;
   n.failed += static_cast<std::int64_t>(result.failed.size());
   for (const auto& f : result.failed) c.pull_failed.insert(f.first);
   for (auto& plan : result.plans) {
@@ -219,8 +257,9 @@ net::awaitable<bool> SyncEngine::sweep_pages(Cycle& c, const SweepStart& sweep,
   // own start (everything before it is applied), so a crash redoes at most that batch (which then meets its
   // own rows and changes nothing); a separate transaction per page to record the next cursor cost a tenth of
   // an import's time. A fresh sweep's first batch has nothing to record: the cursor was reset in begin_sweep.
+  CursorGuard cursors("the full sweep's lead list");
   std::optional<std::string> batch_cursor = sweep.cursor;
-  RemotePage batch = co_await list_batch(sweep.cursor);
+  RemotePage batch = co_await list_batch(sweep.cursor, cursors);
   for (;;) {
     auto leads = std::move(batch.leads);
     auto next_cursor = batch.next_cursor;
@@ -228,7 +267,7 @@ net::awaitable<bool> SyncEngine::sweep_pages(Cycle& c, const SweepStart& sweep,
     if (next_cursor && !stop_requested()) {
       // Fetch the next batch while this one is written.
       const auto batch_start = clock_.steady_now();
-      batch = co_await (list_batch(next_cursor) &&
+      batch = co_await (list_batch(next_cursor, cursors) &&
                         process_pull_page(c, std::move(leads), sweep.id, std::move(batch_cursor)));
       spdlog::debug(
           "{} leads fetched and applied in {} ms", n,
@@ -249,10 +288,24 @@ net::awaitable<bool> SyncEngine::sweep_pages(Cycle& c, const SweepStart& sweep,
   }
 }
 
-net::awaitable<RemotePage> SyncEngine::list_batch(std::optional<std::string> cursor) {
+void SyncEngine::CursorGuard::next(const std::optional<std::string>& requested,
+                                   const std::optional<std::string>& returned) {
+  // HubSpot's cursor is opaque; one that comes back again (or does not move) would page through the same
+  // leads forever, spending the daily API budget. A sweep never sees a cursor twice, so any repeat stops it.
+  if (requested) seen_.insert(*requested);
+  if (!returned) return;
+  if (seen_.contains(*returned))
+    throw transient_error("HubSpot returned the paging cursor \"" + *returned + "\" of " + what_ +
+                          " a second time: the paging does not advance; stopped rather than read the same "
+                          "pages until the daily API budget is gone");
+}
+
+net::awaitable<RemotePage> SyncEngine::list_batch(std::optional<std::string> cursor, CursorGuard& cursors) {
   RemotePage batch = co_await remote_.list_page(cursor, false);
+  cursors.next(cursor, batch.next_cursor);
   for (int pages = 1; pages < kSweepPagesPerBatch && batch.next_cursor && !stop_requested(); ++pages) {
     auto more = co_await remote_.list_page(batch.next_cursor, false);
+    cursors.next(batch.next_cursor, more.next_cursor);
     for (auto& lead : more.leads) batch.leads.push_back(std::move(lead));
     batch.next_cursor = std::move(more.next_cursor);
   }
@@ -332,9 +385,11 @@ net::awaitable<void> SyncEngine::maintenance_sweep(Cycle& c) {
   const WallTime start = clock_.now();
   if (!options_.mapping.associations.empty() && !co_await association_sweep(c)) co_return;
   // Deletes are invisible to search: scan HubSpot's recycle bin.
+  CursorGuard cursors("the archived lead list");
   std::optional<std::string> cursor;
   do {
     auto page = co_await remote_.list_page(cursor, /*archived=*/true);
+    cursors.next(cursor, page.next_cursor);
     std::vector<std::string> ids;
     for (auto& l : page.leads) ids.push_back(l.id);
     co_await apply_remote_deletes(c, std::move(ids));

@@ -189,6 +189,90 @@ TEST_F(EngineTest, ALeadMissingFromACompleteSweepIsDeletedLocallyOnlyOnceABatchR
   EXPECT_TRUE(remote.leads.contains(kept));
 }
 
+// ---- pull: paging that does not advance (issue 16, finding 10) ---------------------------------------
+
+TEST_F(EngineTest, AListCursorThatRepeatsStopsTheSweepWithAnError) {
+  int calls = 0;
+  remote.on_list_page = [&](const std::optional<std::string>& c, bool) -> RemotePage {
+    if (++calls > 50) throw fatal_error("the sweep kept paging");  // without the check: never ends
+    RemotePage page;
+    page.leads.push_back(RemoteLead{.id = std::to_string(2000 + calls), .values = named("x")});
+    // A -> B -> A -> B ...
+    page.next_cursor = c == std::optional<std::string>("A") ? "B" : "A";
+    return page;
+  };
+  const auto error = cycle_error();
+  EXPECT_NE(error.find("paging cursor \"A\""), std::string::npos) << error;
+  EXPECT_EQ(last_error_kind, ErrorKind::transient);
+  EXPECT_LE(calls, 3);
+  EXPECT_EQ(store.last_run->status, "failed");
+}
+
+TEST_F(EngineTest, AListCursorThatNeverAdvancesStopsTheSweepWithAnError) {
+  int calls = 0;
+  remote.on_list_page = [&](const std::optional<std::string>& c, bool) -> RemotePage {
+    if (++calls > 50) throw fatal_error("the sweep kept paging");
+    RemotePage page;
+    page.next_cursor = c.value_or("same");
+    return page;
+  };
+  const auto error = cycle_error();
+  EXPECT_NE(error.find("paging cursor \"same\""), std::string::npos) << error;
+  EXPECT_LE(calls, 2);
+}
+
+TEST_F(EngineTest, AnArchivedListCursorThatRepeatsStopsTheMaintenanceSweepWithAnError) {
+  first_sweep_done();
+  clock.advance(options.association_sweep_interval);
+  int calls = 0;
+  remote.on_list_page = [&](const std::optional<std::string>&, bool archived) -> RemotePage {
+    EXPECT_TRUE(archived);
+    if (++calls > 50) throw fatal_error("the scan kept paging");
+    return RemotePage{.next_cursor = "again"};
+  };
+  const auto error = cycle_error();
+  EXPECT_NE(error.find("archived lead list"), std::string::npos) << error;
+  EXPECT_LE(calls, 2);
+}
+
+// ---- pull: timestamps from the future (issue 16, finding 11) -----------------------------------------
+
+TEST_F(EngineTest, ALeadModifiedInTheFutureIsRefusedAndAppliedOnceTheClockCatchesUp) {
+  const auto id = remote.add_lead(named("from the future"), clock.now() + 30min);
+  remote.add_lead(named("today"));
+  auto first = cycle();
+  EXPECT_EQ(store.row_by_hubspot_id(id), nullptr);  // not applied, no base from that time
+  EXPECT_NE(store.row_by_hubspot_id(std::to_string(std::stol(id) + 1)), nullptr);
+  EXPECT_EQ(first.record.status, "partial");
+  EXPECT_EQ(first.record.counts.failed, 1);
+  EXPECT_EQ(store.state.at("pull_retry"), id);
+  EXPECT_NE(logged().find("lead " + id + ": HubSpot reports it modified at"), std::string::npos) << logged();
+
+  clock.advance(30min);
+  auto later = cycle();  // incremental: the refused lead is read again
+  EXPECT_FALSE(later.full_sweep);
+  ASSERT_NE(store.row_by_hubspot_id(id), nullptr);
+  EXPECT_EQ(later.record.status, "success");
+  EXPECT_EQ(store.state.at("pull_retry"), "");
+}
+
+TEST_F(EngineTest, AnUpdatedAtWithinTheSkewIsApplied) {
+  const auto id = remote.add_lead(named("slightly ahead"), clock.now() + kMaxRemoteClockSkew);
+  EXPECT_EQ(cycle().record.status, "success");
+  EXPECT_NE(store.row_by_hubspot_id(id), nullptr);
+}
+
+TEST_F(EngineTest, EverySkippedResultIsLoggedWithItsReason) {
+  std::int64_t row = 0;
+  const auto id = synced_row("lead", &row);
+  first_sweep_done();
+  // Search returns a version older than the base (index lag).
+  remote.leads.at(id).updated_at = *store.base.at(row).remote_updated_at - 1s;
+  auto report = cycle();
+  EXPECT_EQ(report.record.counts.skipped, 1);
+  EXPECT_NE(logged().find("lead " + id + ": not applied (older_than_base)"), std::string::npos) << logged();
+}
+
 // ---- pull: incremental ------------------------------------------------------------------------------
 
 TEST_F(EngineTest, TheWatermarkNeverPassesTheRunStartNorTheNewestLeadSeen) {
