@@ -22,6 +22,28 @@ const char* to_string(PullAction a) noexcept {
   return "unknown";
 }
 
+const char* to_string(SkipReason r) noexcept {
+  switch (r) {
+    case SkipReason::none:
+      return "none";
+    case SkipReason::archived_in_hubspot:
+      return "archived_in_hubspot";
+    case SkipReason::local_delete_pending:
+      return "local_delete_pending";
+    case SkipReason::late_copy_of_deleted_row:
+      return "late_copy_of_deleted_row";
+    case SkipReason::older_than_base:
+      return "older_than_base";
+    case SkipReason::row_missing_without_delete:
+      return "row_missing_without_delete";
+    case SkipReason::local_archive_pending:
+      return "local_archive_pending";
+    case SkipReason::archived_before_create_confirmed:
+      return "archived_before_create_confirmed";
+  }
+  return "unknown";
+}
+
 const char* to_string(PushAction a) noexcept {
   switch (a) {
     case PushAction::none:
@@ -336,17 +358,20 @@ PullPlan plan_pull(const SyncMapping& mapping, const SyncPolicy& policy, const R
 
   if (remote.archived) {
     plan.action = PullAction::skip;
+    plan.skip = SkipReason::archived_in_hubspot;
     plan.skip_reason = "archived in HubSpot (handled as a remote delete)";
     return plan;
   }
   if (context.local_delete_pending) {
     plan.action = PullAction::skip;
+    plan.skip = SkipReason::local_delete_pending;
     plan.skip_reason = "deleted locally; the delete has not reached HubSpot yet";
     return plan;
   }
   if (context.deleted_row) {
     plan.action = PullAction::skip;
     plan.delete_remote_copy_of = context.deleted_row;
+    plan.skip = SkipReason::late_copy_of_deleted_row;
     plan.skip_reason =
         "a late copy of a lead deleted locally (its create reached HubSpot after the delete); "
         "deleted in HubSpot";
@@ -358,6 +383,7 @@ PullPlan plan_pull(const SyncMapping& mapping, const SyncPolicy& policy, const R
     // sync (e.g. before the push we just made). That snapshot is not a change made in HubSpot; reconciling it
     // would revert the row or invent a conflict. A later read shows the current state.
     plan.action = PullAction::skip;
+    plan.skip = SkipReason::older_than_base;
     plan.skip_reason = "HubSpot returned an older version than the last synced one (search index lag)";
     return plan;
   }
@@ -371,6 +397,7 @@ PullPlan plan_pull(const SyncMapping& mapping, const SyncPolicy& policy, const R
       // Synced before, row gone, and no captured delete: the capture triggers were bypassed. Recreating the
       // row could resurrect a deliberate delete, so leave it for an operator (reported, counted).
       plan.action = PullAction::skip;
+      plan.skip = SkipReason::row_missing_without_delete;
       plan.skip_reason = "row missing locally but no delete was captured (triggers bypassed?)";
       return plan;
     }
@@ -397,6 +424,7 @@ PullPlan plan_pull(const SyncMapping& mapping, const SyncPolicy& policy, const R
   if (local->archived) {
     if (base) {
       plan.action = PullAction::skip;
+      plan.skip = SkipReason::local_archive_pending;
       plan.skip_reason = "archived locally; the archive has not reached HubSpot yet";
       return plan;
     }
@@ -404,6 +432,7 @@ PullPlan plan_pull(const SyncMapping& mapping, const SyncPolicy& policy, const R
       // Found by its unique key: a create that reached HubSpot unconfirmed, of a row archived locally since.
       // The push deletes that copy; restoring the row would undo the local archive.
       plan.action = PullAction::skip;
+      plan.skip = SkipReason::archived_before_create_confirmed;
       plan.skip_reason = "archived locally before its create was confirmed; the push deletes it in HubSpot";
       return plan;
     }

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,11 @@ inline constexpr const char* kStateSweepId = "sweep.id";                        
 inline constexpr const char* kStateSweepCursor = "sweep.cursor";
 inline constexpr const char* kStateSweepStarted = "sweep.started";  // epoch ms
 
+// How far ahead of this machine's clock a lead's updatedAt may be before the pull refuses it (a record error,
+// read again next cycle): beyond it the clocks disagree, and such a time taken as the base would hide every
+// later change of the lead as search-index lag.
+inline constexpr Millis kMaxRemoteClockSkew{5 * 60'000};
+
 class SyncEngine {
  public:
   SyncEngine(LeadStore& store, LeadsRemote& remote, Clock& clock, net::any_io_executor store_executor,
@@ -90,11 +96,40 @@ class SyncEngine {
 
  private:
   struct Cycle;
+  // The cycle (engine.cpp).
+  net::awaitable<void> choose_sweeps(Cycle& c);
+  net::awaitable<void> run_phases(Cycle& c);
+  net::awaitable<std::optional<WallTime>> load_time_state(const char* key);
+  net::awaitable<void> save_time_state(Cycle& c, const char* key, WallTime t);
+  void report_progress(const Progress& p) const;
+
+  // Pulling (pull.cpp).
+  struct SweepStart {
+    std::int64_t id = 0;
+    WallTime started_at{};
+    std::optional<std::string> cursor;  // set when resuming: the first batch not applied
+  };
+  // Stops a paging that does not advance (a cursor seen before) with a transient error.
+  class CursorGuard {
+   public:
+    explicit CursorGuard(std::string what) : what_(std::move(what)) {}
+    void next(const std::optional<std::string>& requested, const std::optional<std::string>& returned);
+
+   private:
+    std::string what_;
+    std::set<std::string> seen_;
+  };
   net::awaitable<void> pull_full(Cycle& c);
+  net::awaitable<SweepStart> begin_sweep(Cycle& c);
+  // Reads and applies every list page; false when stopped before the last one.
+  net::awaitable<bool> sweep_pages(Cycle& c, const SweepStart& sweep, std::optional<std::int64_t> total,
+                                   std::int64_t& done);
   // Up to kSweepPagesPerBatch list pages from `cursor`, one after the other, as one page.
-  net::awaitable<RemotePage> list_batch(std::optional<std::string> cursor);
+  net::awaitable<RemotePage> list_batch(std::optional<std::string> cursor, CursorGuard& cursors);
   net::awaitable<void> pull_incremental(Cycle& c);
+  net::awaitable<void> reread_refused(Cycle& c);
   net::awaitable<void> maintenance_sweep(Cycle& c);
+  net::awaitable<bool> association_sweep(Cycle& c);  // false when stopped
   net::awaitable<void> confirm_remote_deletes(Cycle& c, std::int64_t sweep_id);
   net::awaitable<void> apply_remote_deletes(Cycle& c, std::vector<std::string> ids);
   // `sweep_cursor`: a full sweep's cursor of this page, recorded in the page's transaction (every page
@@ -102,12 +137,12 @@ class SyncEngine {
   net::awaitable<void> process_pull_page(Cycle& c, std::vector<RemoteLead> leads,
                                          std::optional<std::int64_t> sweep_id,
                                          std::optional<std::string> sweep_cursor = std::nullopt);
+  std::vector<RemoteLead> refuse_future_leads(Cycle& c, std::vector<RemoteLead> leads);
+  net::awaitable<PullApplyResult> apply_pull_page(std::vector<RemoteLead>& leads, PullApplyOptions opts);
+
+  // Pushing (push_batch.cpp).
   net::awaitable<void> push_all(Cycle& c);
   net::awaitable<void> push_batch(Cycle& c, std::vector<PushItem> items);
-  net::awaitable<std::optional<WallTime>> load_time_state(const char* key);
-  net::awaitable<void> save_time_state(Cycle& c, const char* key, WallTime t);
-  void report_progress(const Progress& p) const;
-  WallTime retry_time(int attempts) const;
 
   LeadStore& store_;
   LeadsRemote& remote_;

@@ -49,9 +49,22 @@ enum class PullAction {
   none,          // nothing to write locally (in sync, echo, or only pushes pending)
   create_local,  // insert a new row (a lead created in HubSpot)
   update_local,  // write values/associations/flags into the existing row
-  skip,          // do not touch this lead now (see skip_reason)
+  skip,          // do not touch this lead now (see skip and skip_reason)
 };
 const char* to_string(PullAction a) noexcept;
+
+// Why a lead is skipped (PullAction::skip). Decisions read this, never skip_reason's text.
+enum class SkipReason {
+  none,                              // not skipped, or skipped by the store (its reason is in skip_reason)
+  archived_in_hubspot,               // handled as a remote delete
+  local_delete_pending,              // deleted locally; the DELETE has not reached HubSpot yet
+  late_copy_of_deleted_row,          // delete_remote_copy_of: a DELETE of it is queued
+  older_than_base,                   // HubSpot's search index lags behind its writes
+  row_missing_without_delete,        // synced before, row gone, no delete captured (capture bypassed)
+  local_archive_pending,             // archived locally; the archive has not reached HubSpot yet
+  archived_before_create_confirmed,  // the push deletes the unconfirmed copy in HubSpot
+};
+const char* to_string(SkipReason r) noexcept;
 
 struct PullPlan {
   PullAction action = PullAction::none;
@@ -78,7 +91,8 @@ struct PullPlan {
   bool needs_history = false;
   bool echo = false;  // HubSpot reported the lead as modified (not older than the base) but nothing leadsync
                       // syncs differs: our own write coming back, or a change to an unmapped property
-  std::string skip_reason;
+  SkipReason skip = SkipReason::none;
+  std::string skip_reason;  // for people: logs, --dry-run
 
   bool writes_locally() const {
     return action == PullAction::create_local || action == PullAction::update_local;

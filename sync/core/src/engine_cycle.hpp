@@ -1,0 +1,27 @@
+#pragma once
+// What the engine's translation units (engine.cpp: the cycle, pull.cpp, push_batch.cpp) share and no one
+// else needs: the state of the cycle in progress and the sync_state helpers of the pull.
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "leadsync/core/engine.hpp"
+
+namespace leadsync::core {
+
+struct SyncEngine::Cycle {
+  CycleRequest request;
+  CycleReport report;
+  std::uint64_t api_calls_at_start = 0;
+  std::set<std::string> pull_failed;  // hubspot ids whose local write PostgreSQL refused in this cycle
+  bool dry_run() const { return request.dry_run; }
+  RunCounts& counts() { return report.record.counts; }
+};
+
+namespace engine_detail {
+
+std::optional<WallTime> parse_ms_state(const std::optional<std::string>& s);
+
+}  // namespace engine_detail
+}  // namespace leadsync::core
