@@ -178,9 +178,6 @@ TEST(DbMigrationPlanTest, PendingFileOlderThanAppliedIsFatal) {
   EXPECT_THAT(msg, HasSubstr("Renumber them after 0003_c.sql"));
 }
 
-}  // namespace
-}  // namespace leadsync::db
-
 // 0001 and 0002 were edited after release in comment lines only (their references to design documents
 // moved into docs/). Databases that recorded the earlier checksums ran the same SQL and must still start.
 TEST(DbMigrationPlanTest, CommentOnlyEditsOfReleasedMigrationsAreAccepted) {
@@ -198,3 +195,6 @@ TEST(DbMigrationPlanTest, CommentOnlyEditsOfReleasedMigrationsAreAccepted) {
   msg = fatal_message([&] { plan_migrations(files, {{2, files[1].name, std::string(64, '0')}}); });
   EXPECT_THAT(msg, HasSubstr("was changed after it was applied"));
 }
+
+}  // namespace
+}  // namespace leadsync::db
