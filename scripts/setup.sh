@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages leadsync needs to build, test and run its demo.
 # Idempotent: does nothing when everything is present. Needs root only when something is missing.
+#   scripts/setup.sh           # build, test and demo
+#   scripts/setup.sh --fuzz    # also what scripts/fuzz.sh and .ci/run need: clang 14 with libFuzzer, ninja, ccache
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
@@ -11,6 +13,14 @@ PACKAGES=(
   clang-format clang-tidy
   prometheus  # promtool, for the alert-rule tests in monitoring/
 )
+# libFuzzer and the sanitizer runtimes of clang 14 (Debian 12's clang) for the fuzz targets; ccache for the
+# extra builds of .ci/run.
+FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev ninja-build ccache)
+case "${1:-}" in
+  "") ;;
+  --fuzz) PACKAGES+=("${FUZZ_PACKAGES[@]}") ;;
+  *) die "usage: $(basename "$0") [--fuzz]" ;;
+esac
 
 missing=()
 for p in "${PACKAGES[@]}"; do
