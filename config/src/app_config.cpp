@@ -1,5 +1,6 @@
 #include "leadsync/config/app_config.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -8,6 +9,9 @@
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <iterator>
+#include <optional>
+#include <sstream>
 #include <string_view>
 #include <utility>
 
@@ -532,26 +536,84 @@ const char* to_string(LogFormat v) noexcept {
   return name_of(v, kLogFormats);
 }
 
+namespace {
+
+// Notes where a document starts; the second start is all parse_config needs to know.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> starts;
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+  }
+  void OnMapEnd() override {}
+};
+
+// The first document, and where a second one starts if there is one. Not YAML::LoadAll: yaml-cpp
+// 0.7's LoadAll loops forever, allocating, on some malformed flow maps (its parser keeps reporting a
+// new empty document without consuming input; fixed upstream after 0.8). Here the parser is asked
+// for at most two documents.
+struct Documents {
+  YAML::Node first;
+  std::optional<YAML::Mark> second_start;
+  bool has_content =
+      false;  // a line other than blanks and comments: a null first document is then unreadable
+};
+
+bool has_content(const std::string& text) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first != std::string::npos && line[first] != '#' && line.compare(first, 3, "---") != 0) return true;
+  }
+  return false;
+}
+
+Documents load_documents(std::istream& in) {
+  const std::string text(std::istreambuf_iterator<char>(in), {});
+  Documents out;
+  out.has_content = has_content(text);
+  out.first = YAML::Load(text);
+  std::istringstream again(text);
+  YAML::Parser parser(again);
+  DocumentStarts starts;
+  if (parser.HandleNextDocument(starts) && parser.HandleNextDocument(starts) && starts.starts.size() > 1)
+    out.second_start = starts.starts[1];
+  return out;
+}
+
+}  // namespace
+
 AppConfig parse_config(std::istream& in, const std::string& file_name) {
   Issues issues(file_name);
-  std::vector<YAML::Node> documents;
+  Documents documents;
   try {
-    documents = YAML::LoadAll(in);
+    documents = load_documents(in);
   } catch (const YAML::Exception& e) {
     issues.add(e.mark, "", "YAML syntax error: " + e.msg);
     throw ConfigError(issues.take());
   }
   YAML::Mark start;  // line 1, column 1
-  if (documents.empty() || documents.front().IsNull()) {
+  if (documents.first.IsNull() && documents.has_content) {
+    issues.add(start, "", "YAML syntax error: no document could be read (look for an unclosed { or [)");
+    throw ConfigError(issues.take());
+  }
+  if (documents.first.IsNull()) {
     issues.add(start, "",
                "the configuration is empty (expected a map with at least hubspot, database and mappings)");
     throw ConfigError(issues.take());
   }
-  if (documents.size() > 1) {
-    issues.add(documents[1].Mark(), "", "more than one YAML document (expected exactly one)");
+  if (documents.second_start) {
+    issues.add(*documents.second_start, "", "more than one YAML document (expected exactly one)");
     throw ConfigError(issues.take());
   }
-  const YAML::Node& document = documents.front();
+  const YAML::Node& document = documents.first;
   if (!document.IsMap()) {
     issues.add(detail::value_mark(document, start), "",
                "expected a map at the top level (hubspot, database, mappings, ...), got " +
