@@ -314,7 +314,6 @@ void Daemon::Impl::begin_stop(const std::string& reason) {
   spdlog::info("{}: stopping after the batch in progress", reason);
   notifier_.stopping("stopping (" + reason + ")");
   rt_->engine().request_stop();
-  rt_->client().stop_waiting();  // a retry or rate-limit wait would hold the stop up until it ran out
   wake_main();
   leader_timer_.cancel();
   listener_timer_.cancel();
