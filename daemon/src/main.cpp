@@ -49,6 +49,7 @@ net::awaitable<core::CycleReport> run_interruptible(Runtime* rt, core::CycleRequ
     spdlog::warn("{}: stopping after the batch in progress (the next run resumes from there)",
                  sig == SIGINT ? "SIGINT" : "SIGTERM");
     rt->engine().request_stop();
+    rt->client().stop_waiting();  // a retry or rate-limit wait would hold the stop up until it ran out
   });
   std::exception_ptr failure;
   core::CycleReport report;

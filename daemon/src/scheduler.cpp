@@ -1,8 +1,16 @@
 #include "scheduler.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 namespace leadsync::daemon {
+
+namespace {
+// The longest wait a server's answer may impose between cycles: HubSpot's daily reset is at most a day away
+// (plus an hour of slack for its time zone). Anything longer is not HubSpot's and would park the daemon.
+constexpr milliseconds kMaxServerWait = std::chrono::hours(25);
+}  // namespace
 
 milliseconds backoff_delay(int failures, milliseconds initial, milliseconds cap, double random01) {
   if (failures < 1) failures = 1;
@@ -83,7 +91,12 @@ milliseconds Scheduler::cycle_failed(SteadyTime now, double random01,
                                      std::optional<milliseconds> retry_after) {
   ++failures_;
   auto wait = backoff_delay(failures_, options_.initial_backoff, options_.max_backoff, random01);
-  if (retry_after && *retry_after > wait) wait = *retry_after;
+  if (retry_after && *retry_after > wait) {
+    wait = std::min(*retry_after, kMaxServerWait);
+    if (*retry_after > kMaxServerWait)
+      spdlog::warn("the server asked to wait {} s before the next cycle; waiting {} s",
+                   retry_after->count() / 1000, kMaxServerWait.count() / 1000);
+  }
   retry_at_ = now + wait;
   // What failed stays due: an automatic cycle is still due (next_automatic_ is in the past), and a push is
   // retried at the same time.

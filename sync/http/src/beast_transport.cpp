@@ -186,10 +186,12 @@ TransportError classify_failure(const beast::error_code& ec, Phase phase, std::s
   }
   if (ec == bhttp::error::body_limit)
     return TransportError(TransportErrorKind::too_large,
-                          "response body exceeds max_response_bytes " + at + " (" + ec.message() + ")");
+                          "response body exceeds max_response_bytes " + at + " (" + ec.message() + ")",
+                          OversizedPart::body);
   if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow)
     return TransportError(TransportErrorKind::too_large,
-                          "response headers exceed " + std::to_string(kMaxHeaderBytes) + " bytes " + at);
+                          "response headers exceed " + std::to_string(kMaxHeaderBytes) + " bytes " + at,
+                          OversizedPart::headers);
   if (is_stale_connection_error(ec) || ec == bhttp::error::partial_message)
     return TransportError(TransportErrorKind::closed,
                           "connection closed by the server " + at + ": " + ec.message());

@@ -53,7 +53,7 @@ const char* to_string(TransportErrorKind kind) noexcept {
   return "unknown";
 }
 
-TransportError::TransportError(TransportErrorKind kind, const std::string& message)
-    : core::Error(kind_of(kind), message), transport_kind_(kind) {}
+TransportError::TransportError(TransportErrorKind kind, const std::string& message, OversizedPart oversized)
+    : core::Error(kind_of(kind), message), transport_kind_(kind), oversized_(oversized) {}
 
 }  // namespace leadsync::http

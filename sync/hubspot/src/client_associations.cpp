@@ -12,12 +12,22 @@ namespace {
 
 using detail::Json;
 
-// v4 batch read reports "this lead has no associations of that type" as a per-input error (HubSpot:
-// OBJECT_NOT_FOUND, subCategory crm.associations.NO_ASSOCIATIONS_FOUND, "No company is associated with deal
-// 42."); that is an expected outcome (an empty list), not a failure.
-bool is_no_associations(const BatchError& e) {
-  if (e.sub_category.find("NO_ASSOCIATIONS_FOUND") != std::string::npos) return true;
-  return e.message.rfind("No ", 0) == 0 && e.message.find(" is associated with ") != std::string::npos;
+// What a per-input error of a v4 association batch read means for leadsync.
+enum class AssociationReadError {
+  no_associations,  // the lead has none of that type: an empty list, the expected outcome
+  failure,          // anything else: the read failed
+};
+
+// v4 batch read reports "this lead has no associations of that type" as a per-input error, and HubSpot gives
+// it no code of its own in every answer: subCategory crm.associations.NO_ASSOCIATIONS_FOUND when present,
+// otherwise only the message ("No company is associated with deal 42.", category VALIDATION_ERROR or
+// OBJECT_NOT_FOUND). This edge is the one place the server's text is read; everything after it uses the enum.
+AssociationReadError classify_association_read_error(const BatchError& e) {
+  if (e.sub_category.find("NO_ASSOCIATIONS_FOUND") != std::string::npos)
+    return AssociationReadError::no_associations;
+  if (e.message.rfind("No ", 0) == 0 && e.message.find(" is associated with ") != std::string::npos)
+    return AssociationReadError::no_associations;
+  return AssociationReadError::failure;
 }
 
 std::vector<std::string> error_ids(const BatchError& e) {
@@ -47,9 +57,9 @@ net::awaitable<void> HubSpotClient::associate(std::string lead_id, std::string t
                                               int type_id) {
   Call call;
   call.method = "PUT";
-  call.target = objects_path() + "/" + detail::percent_encode(lead_id) + "/associations/" +
-                detail::percent_encode(to_type) + "/" + detail::percent_encode(to_id) + "/" +
-                std::to_string(type_id);
+  call.target = objects_path() + "/" + detail::record_id_segment(lead_id, "lead id") + "/associations/" +
+                detail::percent_encode(to_type) + "/" +
+                detail::record_id_segment(to_id, "associated record id") + "/" + std::to_string(type_id);
   call.route = "PUT /crm/v3/objects/" + options_.object_type + "/{id}/associations/{toType}/{toId}/{typeId}";
   // The answer (the lead with its associations) is not needed: the pair is what we asked for.
   co_await with_retry(std::move(call), detail::require_empty_or_json);
@@ -59,9 +69,9 @@ net::awaitable<bool> HubSpotClient::unassociate(std::string lead_id, std::string
                                                 int type_id) {
   Call call;
   call.method = "DELETE";
-  call.target = objects_path() + "/" + detail::percent_encode(lead_id) + "/associations/" +
-                detail::percent_encode(to_type) + "/" + detail::percent_encode(to_id) + "/" +
-                std::to_string(type_id);
+  call.target = objects_path() + "/" + detail::record_id_segment(lead_id, "lead id") + "/associations/" +
+                detail::percent_encode(to_type) + "/" +
+                detail::record_id_segment(to_id, "associated record id") + "/" + std::to_string(type_id);
   call.route =
       "DELETE /crm/v3/objects/" + options_.object_type + "/{id}/associations/{toType}/{toId}/{typeId}";
   call.accept_statuses = {404};
@@ -74,8 +84,9 @@ net::awaitable<AssociationPairLabels> HubSpotClient::put_association_labels(
   Call call;
   call.method = "PUT";
   call.target = "/crm/v4/objects/" + detail::percent_encode(options_.object_type) + "/" +
-                detail::percent_encode(lead_id) + "/associations/" + detail::percent_encode(to_type) + "/" +
-                detail::percent_encode(to_id);
+                detail::record_id_segment(lead_id, "lead id") + "/associations/" +
+                detail::percent_encode(to_type) + "/" +
+                detail::record_id_segment(to_id, "associated record id");
   call.route = "PUT /crm/v4/objects/" + options_.object_type + "/{id}/associations/{toType}/{toId}";
   call.body = detail::dump(detail::encode_specs(specs));
   AssociationPairLabels result;
@@ -94,8 +105,9 @@ net::awaitable<bool> HubSpotClient::remove_association(std::string lead_id, std:
   Call call;
   call.method = "DELETE";
   call.target = "/crm/v4/objects/" + detail::percent_encode(options_.object_type) + "/" +
-                detail::percent_encode(lead_id) + "/associations/" + detail::percent_encode(to_type) + "/" +
-                detail::percent_encode(to_id);
+                detail::record_id_segment(lead_id, "lead id") + "/associations/" +
+                detail::percent_encode(to_type) + "/" +
+                detail::record_id_segment(to_id, "associated record id");
   call.route = "DELETE /crm/v4/objects/" + options_.object_type + "/{id}/associations/{toType}/{toId}";
   call.accept_statuses = {404};
   const http::Response r = co_await with_retry(std::move(call), detail::require_empty_or_json);
@@ -151,7 +163,7 @@ net::awaitable<AssociationsByLead> HubSpotClient::batch_read_associations(std::s
 
       for (auto& [from, a] : found) merge_into(out.by_lead[from], a);
       for (auto& e : errors) {
-        if (is_no_associations(e)) continue;
+        if (classify_association_read_error(e) == AssociationReadError::no_associations) continue;
         for (const auto& id : error_ids(e)) failed.insert(id);
         out.errors.push_back(std::move(e));
       }

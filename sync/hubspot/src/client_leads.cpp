@@ -136,7 +136,9 @@ net::awaitable<std::optional<LeadObject>> HubSpotClient::get_lead(std::string id
   q.add("archived", options.archived ? "true" : "false");
   Call call;
   call.method = "GET";
-  call.target = objects_path() + "/" + detail::percent_encode(id) + q.str();
+  call.target = objects_path() + "/" +
+                (options.id_property ? detail::path_segment(id) : detail::record_id_segment(id, "lead id")) +
+                q.str();
   call.route = "GET /crm/v3/objects/" + options_.object_type + "/{id}";
   call.accept_statuses = {404};
 
@@ -321,7 +323,11 @@ net::awaitable<BatchResult<LeadObject>> HubSpotClient::create_chunk(std::vector<
     }
     const auto wait = backoff(ambiguous - 1);
     observer_.on_wait("backoff:create_read_back", wait);
-    co_await clock_.sleep_for(wait);
+    if (!co_await waits_.sleep(clock_, wait))
+      throw InDoubtError(
+          std::string(doubt->what()) +
+              "; not read back because leadsync is stopping: the create may or may not have happened",
+          doubt->details(), std::move(trace_ids));
 
     // Read back by the unique key: whatever exists was created by the ambiguous attempt (or earlier).
     std::vector<std::string> keys;
@@ -397,7 +403,8 @@ net::awaitable<LeadObject> HubSpotClient::update(std::string id,
   if (id_property) q.add("idProperty", *id_property);
   Call call;
   call.method = "PATCH";
-  call.target = objects_path() + "/" + detail::percent_encode(id) + q.str();
+  call.target = objects_path() + "/" +
+                (id_property ? detail::path_segment(id) : detail::record_id_segment(id, "lead id")) + q.str();
   call.route = "PATCH /crm/v3/objects/" + options_.object_type + "/{id}";
   call.unconfirmed_attempt = unconfirmed_attempt;
   Json body;
@@ -501,7 +508,7 @@ net::awaitable<BatchResult<UpsertResult>> HubSpotClient::batch_upsert(std::vecto
 net::awaitable<bool> HubSpotClient::archive(std::string id) {
   Call call;
   call.method = "DELETE";
-  call.target = objects_path() + "/" + detail::percent_encode(id);
+  call.target = objects_path() + "/" + detail::record_id_segment(id, "lead id");
   call.route = "DELETE /crm/v3/objects/" + options_.object_type + "/{id}";
   call.accept_statuses = {404};
   const http::Response r = co_await with_retry(std::move(call), detail::require_empty_or_json);

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <map>
+#include <stdexcept>
 
 namespace leadsync::hubspot::detail {
 
@@ -18,18 +20,57 @@ std::optional<std::string> scalar_to_string(const Json& v) {
   return v.dump();
 }
 
+// An int field (typeId, displayOrder). A value outside int's range is refused, never truncated: typeId
+// 4294967297 read as 1 would name another association type.
 std::optional<int> opt_int(const Json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return std::nullopt;
-  if (it->is_number_integer()) return it->get<int>();
+  const auto out_of_range = [&](const std::string& text) {
+    return MalformedResponse(std::string("\"") + key + "\" is out of range: " + text.substr(0, 40));
+  };
+  if (it->is_number_unsigned()) {
+    if (it->get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<int>::max()))
+      throw out_of_range(it->dump());
+    return static_cast<int>(it->get<std::uint64_t>());
+  }
+  if (it->is_number_integer()) {
+    const auto v = it->get<std::int64_t>();
+    if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max())
+      throw out_of_range(it->dump());
+    return static_cast<int>(v);
+  }
   if (it->is_string()) {
+    const auto& text = it->get_ref<const std::string&>();
     try {
-      return std::stoi(it->get<std::string>());
+      return std::stoi(text);
+    } catch (const std::out_of_range&) {
+      throw out_of_range(text);
     } catch (const std::exception&) {
       return std::nullopt;
     }
   }
   return std::nullopt;
+}
+
+// Builds the tree as Json::parse does, except that every number nlohmann would hold as a double (a fraction,
+// an exponent, an integer beyond 64 bits) is kept as the text HubSpot wrote: a double would round it
+// (18446744073709551617 became 1.8446744073709552e+19), and values must reach the table as sent.
+class TextNumberDom : public nlohmann::detail::json_sax_dom_parser<Json> {
+ public:
+  using Base = nlohmann::detail::json_sax_dom_parser<Json>;
+  using Base::Base;
+  bool number_float(number_float_t, const string_t& raw) {
+    string_t text = raw;
+    return Base::string(text);
+  }
+};
+
+std::optional<Json> parse_tree(std::string_view body) {
+  if (!json_depth_within(body)) return std::nullopt;
+  Json result;
+  TextNumberDom dom(result, /*allow_exceptions=*/false);
+  if (!Json::sax_parse(body.begin(), body.end(), &dom) || result.is_discarded()) return std::nullopt;
+  return result;
 }
 
 std::map<std::string, std::vector<std::string>> decode_context(const Json& j) {
@@ -67,14 +108,43 @@ void add_type_id(std::vector<AssociatedObject>& list, const std::string& to_id, 
     it->type_ids.push_back(*type_id);
 }
 
+bool json_depth_within(std::string_view body, std::size_t max_depth) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;  // the escaped character cannot end the string
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return false;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return true;
+}
+
 Json parse_json(const std::string& body) {
-  Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
+  if (!json_depth_within(body))
+    throw MalformedResponse("body nests arrays/objects deeper than " + std::to_string(kMaxJsonDepth) +
+                            " levels (" + std::to_string(body.size()) +
+                            " bytes): not HubSpot's JSON, not read");
+  auto j = parse_tree(body);
+  if (!j) {
     throw MalformedResponse(body.empty() ? "empty body where JSON was expected"
                                          : "body is not valid JSON (" + std::to_string(body.size()) +
                                                " bytes, possibly truncated)");
   }
-  return j;
+  return std::move(*j);
+}
+
+std::optional<Json> try_parse_json(const std::string& body) {
+  return parse_tree(body);
 }
 
 std::optional<std::string> opt_string(const Json& j, const char* key) {
@@ -350,8 +420,13 @@ ErrorBody decode_error_body(const http::Response& response) {
   ErrorBody e;
   e.details.http_status = response.status;
   if (auto cid = response.header("X-HubSpot-Correlation-Id")) e.details.correlation_id = std::string(*cid);
-  Json j = Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) {
+  if (!json_depth_within(response.body)) {
+    e.message = "error body nests arrays/objects deeper than " + std::to_string(kMaxJsonDepth) + " levels (" +
+                std::to_string(response.body.size()) + " bytes): not HubSpot's JSON, not read";
+    return e;
+  }
+  const std::optional<Json> parsed = parse_tree(response.body);
+  if (!parsed || !parsed->is_object()) {
     // Not HubSpot's JSON (a proxy page, a truncated body): keep a short, printable excerpt.
     std::string excerpt;
     for (char c : response.body.substr(0, 200))
@@ -359,6 +434,7 @@ ErrorBody decode_error_body(const http::Response& response) {
     e.message = excerpt;
     return e;
   }
+  const Json& j = *parsed;
   e.message = opt_string(j, "message").value_or("");
   e.details.category = opt_string(j, "category").value_or("");
   e.details.sub_category = opt_string(j, "subCategory").value_or("");

@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "leadsync/core/error.hpp"
@@ -21,7 +22,18 @@ class MalformedResponse : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-Json parse_json(const std::string& body);  // throws MalformedResponse
+// How deep HubSpot JSON may nest. HubSpot's deepest shape is about seven levels (page, results, lead,
+// associations, type, results, link); a tree nested much deeper is not HubSpot's, and decoding it recurses
+// once per level (dump() of a property value or an error's context) until the stack overflows.
+inline constexpr std::size_t kMaxJsonDepth = 64;
+
+// False when `body` opens more than kMaxJsonDepth arrays/objects inside each other (strings are skipped; the
+// body need not be valid JSON). One pass, no allocation: cheap next to parsing.
+bool json_depth_within(std::string_view body, std::size_t max_depth = kMaxJsonDepth);
+
+Json parse_json(const std::string& body);  // throws MalformedResponse (also when nested too deep)
+// The body as JSON, or nullopt when it is not JSON or nests deeper than kMaxJsonDepth (error bodies).
+std::optional<Json> try_parse_json(const std::string& body);
 
 // Field helpers (lenient about numbers vs strings, strict about presence where required).
 std::optional<std::string> opt_string(const Json& j, const char* key);

@@ -26,6 +26,10 @@ enum class ScanResult {
 
 namespace json_scan {
 
+// Containers open at once beyond which the scanner stops and says `unsure`: it keeps its own stack (no
+// recursion), so this only bounds the memory a hostile body can make it hold.
+inline constexpr std::size_t kMaxDepth = 256;
+
 // Bytes a string's fast loop stops at: the closing quote, a backslash, control characters (not allowed
 // unescaped) and the lead bytes of multi-byte UTF-8 sequences (checked one sequence at a time).
 struct StopTable {
@@ -162,6 +166,7 @@ ScanResult scan_json(std::string_view body, Handler& handler) {
       case Want::value:
       case Want::value_or_end:
         ++p;
+        if ((c == '{' || c == '[') && open.size() >= kMaxDepth) return ScanResult::unsure;
         if (c == '{') {
           if (!handler.start_object(kUnknownSize)) return ScanResult::refused;
           open.push_back('{');

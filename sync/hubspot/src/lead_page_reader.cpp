@@ -272,6 +272,8 @@ class PageHandler : public nlohmann::json_sax<Json> {
   }
 
   bool open(Frame f) {
+    // Deeper than HubSpot nests: the tree decoder refuses such a body with its reason.
+    if (stack_.size() >= kMaxJsonDepth) return false;
     if (f == Frame::associations) types_seen_.clear();
     stack_.push_back(f);
     seen_.push_back(0);

@@ -1,11 +1,29 @@
 #include "leadsync/hubspot/leads_remote.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <set>
+
+#include "query.hpp"
 
 namespace leadsync::hubspot {
 
 namespace {
+
+// A lead whose id is not a record id cannot be stored or addressed (the id goes into request paths): it is
+// left out, loudly. Real HubSpot ids are digits; this guards against a server that sends anything else.
+bool has_record_id(const LeadObject& o) {
+  if (detail::is_record_id(o.id)) return true;
+  spdlog::error("HubSpot sent a lead with id {}, which is not a record id (digits only): skipped",
+                detail::quoted(o.id));
+  return false;
+}
+
+core::Error not_a_record_id(const std::string& id) {
+  return core::record_error("hubspot_id " + detail::quoted(id) +
+                            " is not a HubSpot record id (digits only); not sent to HubSpot");
+}
 
 constexpr const char* kLastModified = "hs_lastmodifieddate";
 
@@ -100,7 +118,8 @@ core::RemoteLead HubSpotLeadsRemote::to_remote(const LeadObject& o) const {
     core::AssociationSet set;
     for (const auto& [type, objects] : *o.associations)
       for (const auto& a : objects)
-        for (int id : a.type_ids) set.insert({type, a.to_id, id});
+        if (detail::is_record_id(a.to_id))
+          for (int id : a.type_ids) set.insert({type, a.to_id, id});
     r.associations = core::filter_mapped(mapping_, set);
   }
   return r;
@@ -132,6 +151,7 @@ net::awaitable<core::RemotePage> HubSpotLeadsRemote::list_page(std::optional<std
   core::RemotePage out;
   out.next_cursor = page.next_after;
   out.leads.reserve(page.results.size());
+  std::erase_if(page.results, [](const LeadObject& o) { return !has_record_id(o); });
   for (const auto& o : page.results) out.leads.push_back(to_remote(o));
   co_await resolve_unresolved(out.leads, page.results);
   co_return out;
@@ -153,7 +173,8 @@ net::awaitable<void> HubSpotLeadsRemote::search_modified(
       [this, &on_page](std::vector<LeadObject> objects) -> net::awaitable<void> {
         std::vector<core::RemoteLead> leads;
         leads.reserve(objects.size());
-        for (const auto& o : objects) leads.push_back(to_remote(o));
+        for (const auto& o : objects)
+          if (has_record_id(o)) leads.push_back(to_remote(o));
         co_await on_page(std::move(leads));
       });
 }
@@ -168,6 +189,7 @@ net::awaitable<core::RemoteReadResult> HubSpotLeadsRemote::read(std::vector<std:
   core::RemoteReadResult out;
   std::set<std::string> found;
   for (const auto& o : result.results) {
+    if (!has_record_id(o)) continue;
     found.insert(o.id);
     if (!o.archived) out.found.push_back(to_remote(o));
   }
@@ -188,7 +210,8 @@ net::awaitable<std::vector<core::RemoteLead>> HubSpotLeadsRemote::find_by_unique
   auto result = co_await client_.batch_read(std::move(keys), std::move(opts));
   for (const auto& e : result.errors)
     if (e.category != "OBJECT_NOT_FOUND") throw batch_error_to_core(e);
-  for (const auto& o : result.results) out.push_back(to_remote(o));
+  for (const auto& o : result.results)
+    if (has_record_id(o)) out.push_back(to_remote(o));
   co_return out;
 }
 
@@ -199,7 +222,8 @@ net::awaitable<std::map<std::string, core::AssociationSet>> HubSpotLeadsRemote::
     auto by_lead = co_await client_.batch_read_associations(type, ids);
     for (const auto& [lead, objects] : by_lead.by_lead)
       for (const auto& a : objects)
-        for (int t : a.type_ids) out[lead].insert({type, a.to_id, t});
+        if (detail::is_record_id(a.to_id))
+          for (int t : a.type_ids) out[lead].insert({type, a.to_id, t});
   }
   for (auto it = out.begin(); it != out.end();) {
     it->second = core::filter_mapped(mapping_, it->second);
@@ -226,6 +250,13 @@ net::awaitable<std::vector<core::WriteResult>> HubSpotLeadsRemote::create(
   std::map<std::string, core::WriteResult> by_ref;
   for (const auto& o : result.results) {
     if (!o.object_write_trace_id) continue;
+    if (!detail::is_record_id(o.id)) {
+      by_ref[*o.object_write_trace_id] =
+          core::WriteResult{*o.object_write_trace_id, false, std::nullopt,
+                            core::record_error("HubSpot answered the create with id " + detail::quoted(o.id) +
+                                               ", which is not a record id (digits only); not stored")};
+      continue;
+    }
     by_ref[*o.object_write_trace_id] =
         core::WriteResult{*o.object_write_trace_id, true, to_remote(o), std::nullopt};
   }
@@ -261,9 +292,16 @@ net::awaitable<std::vector<core::WriteResult>> HubSpotLeadsRemote::update(
     co_return out;
   }
   std::vector<LeadUpdateInput> inputs;
-  for (const auto& r : requests) inputs.push_back({r.hubspot_id, to_hubspot(r.properties), r.hubspot_id});
-  auto result = co_await client_.batch_update(std::move(inputs));
   std::map<std::string, core::WriteResult> by_id;
+  for (const auto& r : requests) {
+    if (detail::is_record_id(r.hubspot_id))
+      inputs.push_back({r.hubspot_id, to_hubspot(r.properties), r.hubspot_id});
+    else
+      by_id.emplace(r.hubspot_id,
+                    core::WriteResult{r.hubspot_id, false, std::nullopt, not_a_record_id(r.hubspot_id)});
+  }
+  BatchResult<LeadObject> result;
+  if (!inputs.empty()) result = co_await client_.batch_update(std::move(inputs));
   for (const auto& o : result.results)
     by_id[o.id] = core::WriteResult{o.id, true, to_remote(o), std::nullopt, result.unconfirmed_attempt};
   for (const auto& e : result.errors) {
@@ -295,9 +333,17 @@ net::awaitable<std::vector<core::WriteResult>> HubSpotLeadsRemote::archive(
     }
     co_return out;
   }
+  std::vector<std::string> valid;
+  for (const auto& id : hubspot_ids)
+    if (detail::is_record_id(id)) valid.push_back(id);
   // batch/archive answers 204 for the whole batch, ids already gone included.
-  co_await client_.batch_archive(hubspot_ids);
-  for (auto& id : hubspot_ids) out.push_back({id, true, std::nullopt, std::nullopt});
+  if (!valid.empty()) co_await client_.batch_archive(std::move(valid));
+  for (auto& id : hubspot_ids) {
+    if (detail::is_record_id(id))
+      out.push_back({id, true, std::nullopt, std::nullopt});
+    else
+      out.push_back({id, false, std::nullopt, not_a_record_id(id)});
+  }
   co_return out;
 }
 

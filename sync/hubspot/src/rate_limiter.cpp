@@ -5,6 +5,8 @@
 #include <charconv>
 #include <ctime>
 
+#include <spdlog/spdlog.h>
+
 #include "leadsync/hubspot/errors.hpp"
 
 namespace leadsync::hubspot {
@@ -16,6 +18,18 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 
 // One slot of a rolling window that the server used for somebody else (learned from headers).
 constexpr int kRemainingTolerance = 1;
+
+// The longest rolling window leadsync believes (X-HubSpot-RateLimit-Interval-Milliseconds): HubSpot's is ten
+// seconds; a server naming hours or years would park every caller that long.
+constexpr milliseconds kMaxWindow = std::chrono::hours(1);
+// Counts in rate-limit headers are clamped to [0, this]: far above any real budget, and small enough that the
+// arithmetic on them (used = max - remaining) cannot overflow.
+constexpr std::int64_t kMaxHeaderCount = 1'000'000'000'000;
+
+[[noreturn]] void throw_stopping(RatePolicy policy) {
+  throw core::transient_error(std::string("not sent: leadsync is stopping (the call was waiting for the ") +
+                              to_string(policy) + " rate limit)");
+}
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -31,7 +45,10 @@ std::optional<std::int64_t> header_int(const std::vector<http::Header>& headers,
     while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
     std::int64_t out = 0;
     auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-    if (ec == std::errc() && p == v.data() + v.size()) return out;
+    if (ec == std::errc() && p == v.data() + v.size())
+      return std::clamp<std::int64_t>(out, 0, kMaxHeaderCount);
+    if (ec == std::errc::result_out_of_range && p == v.data() + v.size())
+      return v.front() == '-' ? 0 : kMaxHeaderCount;
     return std::nullopt;
   }
   return std::nullopt;
@@ -182,7 +199,7 @@ net::awaitable<RateLimiter::Permit> RateLimiter::acquire(RatePolicy policy) {
     if (now < b.blocked_until) {
       const auto wait = ceil_ms(b.blocked_until - now);
       slept += wait;
-      co_await clock_.sleep_for(wait);
+      if (!co_await waits_.sleep(clock_, wait)) throw_stopping(policy);
       continue;
     }
     prune(b, now);
@@ -195,7 +212,7 @@ net::awaitable<RateLimiter::Permit> RateLimiter::acquire(RatePolicy policy) {
                                   ? std::max(milliseconds(1), ceil_ms(b.done[index] + b.window - now))
                                   : options_.in_flight_poll;
     slept += wait;
-    co_await clock_.sleep_for(wait);
+    if (!co_await waits_.sleep(clock_, wait)) throw_stopping(policy);
   }
   // A 429 DAILY seen by another caller while we waited stops us too.
   roll_day();
@@ -228,8 +245,19 @@ void RateLimiter::observe(const RateBudget& budget, RatePolicy policy) {
   // Search responses carry no ten-secondly headers (and search is exempt from that limit).
   if (policy != RatePolicy::ten_secondly) return;
   Bucket& b = ten_secondly_;
-  if (budget.interval_ms && *budget.interval_ms > 0)
-    b.window = milliseconds(*budget.interval_ms) + options_.safety_margin;
+  if (budget.interval_ms && *budget.interval_ms > 0) {
+    auto interval = milliseconds(*budget.interval_ms);
+    if (interval > kMaxWindow) {
+      if (!window_clamp_logged_)
+        spdlog::warn(
+            "HubSpot named a rate-limit window of {} ms (X-HubSpot-RateLimit-Interval-Milliseconds); "
+            "using at most {} ms",
+            interval.count(), kMaxWindow.count());
+      window_clamp_logged_ = true;
+      interval = kMaxWindow;
+    }
+    b.window = interval + options_.safety_margin;
+  }
   if (budget.ten_secondly_max && *budget.ten_secondly_max > 0)
     b.capacity = static_cast<int>(std::min<std::int64_t>(b.configured, *budget.ten_secondly_max));
   if (budget.ten_secondly_remaining) {

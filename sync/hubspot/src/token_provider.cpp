@@ -1,5 +1,10 @@
 #include "leadsync/hubspot/token_provider.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <cmath>
+
 #include "json_codec.hpp"
 #include "query.hpp"
 
@@ -8,6 +13,36 @@ namespace leadsync::hubspot {
 namespace {
 
 constexpr std::chrono::milliseconds kRefreshPoll{20};
+
+// Bounds on the lifetime a token response may claim (HubSpot's access tokens live 30 minutes). At or below
+// the refresh margin every call would refresh; a huge one would overflow the expiry time. A token that really
+// expires sooner is caught by the 401 it gets (on_unauthorized refreshes).
+constexpr std::chrono::seconds kMinLifetimeBeyondMargin{60};
+constexpr std::chrono::seconds kMaxLifetime = std::chrono::hours(24);
+
+// expires_in in seconds, clamped; throws MalformedResponse when it is not a number. Compared as a double, so
+// no value of any size reaches an integer conversion unclamped.
+std::chrono::seconds token_lifetime(const std::string& text, std::chrono::seconds refresh_margin) {
+  const std::chrono::seconds shortest = refresh_margin + kMinLifetimeBeyondMargin;
+  double secs = 0;
+  const char* end = text.data() + text.size();
+  auto [p, ec] = std::from_chars(text.data(), end, secs);
+  if (ec == std::errc::result_out_of_range && p == end)
+    secs = text.front() == '-' ? -1.0 : 1e300;
+  else if (ec != std::errc() || p != end || !std::isfinite(secs))
+    throw detail::MalformedResponse("OAuth token response has a non-numeric \"expires_in\"");
+  std::chrono::seconds lifetime = kMaxLifetime;
+  if (secs < static_cast<double>(shortest.count()))
+    lifetime = shortest;
+  else if (secs <= static_cast<double>(kMaxLifetime.count()))
+    lifetime = std::chrono::seconds(static_cast<std::int64_t>(secs));
+  if (static_cast<double>(lifetime.count()) != std::floor(secs))
+    spdlog::warn(
+        "HubSpot's OAuth token response says expires_in {}; using {} s (tokens are refreshed {} s before "
+        "expiry, and after any 401)",
+        text.size() > 24 ? text.substr(0, 24) + "..." : text, lifetime.count(), refresh_margin.count());
+  return lifetime;
+}
 
 // Clears a flag when the refresh ends, however it ends.
 struct FlagGuard {
@@ -71,12 +106,12 @@ net::awaitable<void> OAuthTokenProvider::refresh() {
 
   if (response.status >= 200 && response.status < 300) {
     std::string token;
-    std::int64_t expires_in = 0;
+    std::chrono::seconds lifetime{0};
     try {
       detail::Json j = detail::parse_json(response.body);
       token = detail::req_string(j, "access_token", "OAuth token response");
       const std::string expires = detail::req_string(j, "expires_in", "OAuth token response");
-      expires_in = std::stoll(expires);
+      lifetime = token_lifetime(expires, options_.refresh_margin);
       if (auto rotated = detail::opt_string(j, "refresh_token"); rotated && !rotated->empty())
         options_.refresh_token = *rotated;
     } catch (const std::exception& e) {
@@ -87,15 +122,15 @@ net::awaitable<void> OAuthTokenProvider::refresh() {
     if (token.empty())
       throw core::transient_error("HubSpot's OAuth token response carried an empty access_token");
     access_token_ = std::move(token);
-    expires_at_ = sent_at + std::chrono::seconds(expires_in);
+    expires_at_ = sent_at + lifetime;
     ++refresh_count_;
     co_return;
   }
 
   const detail::ErrorBody e = detail::decode_error_body(response);
   std::string said = std::to_string(response.status);
-  if (auto status = detail::opt_string(detail::Json::parse(response.body, nullptr, false), "status"))
-    said += " " + *status;
+  if (auto j = detail::try_parse_json(response.body))
+    if (auto status = detail::opt_string(*j, "status")) said += " " + *status;
   if (!e.message.empty()) said += ": " + e.message;
   said = scrub(said);
   if (response.status == 400 || response.status == 401 || response.status == 403) {

@@ -279,5 +279,33 @@ TEST_F(HubSpotResponseTest, ValidJsonOfTheWrongShapeStopsWith69AndChangesNothing
   expect_recovers();
 }
 
+// 100,000 levels of arrays: decoding such a tree recursed once per level and overflowed the stack.
+TEST_F(HubSpotResponseTest, JsonNested100000LevelsDeepStopsWith69AndChangesNothing) {
+  LEADSYNC_REQUIRE_DATABASE();
+  imported_with_a_local_edit();
+  const std::string deep = std::string(100'000, '[') + std::string(100'000, ']');
+  const std::vector<std::pair<int, std::string>> cases = {
+      {200, R"({"results":)" + deep + "}"},                                             // a list page
+      {200, R"({"results":[{"id":"1","properties":{"hs_lead_name":)" + deep + "}}]}"},  // a property value
+      {400, R"({"status":"error","message":"bad","category":"X","context":{"a":)" + deep + "}}"},  // an error
+  };
+  for (const auto& [status, body] : cases) {
+    SCOPED_TRACE(status);
+    clear_faults();
+    fault({{"status", status},
+           {"method", "GET"},
+           {"path_prefix", "/crm/v3/objects/leads"},
+           {"body", body},
+           {"times", -1}});
+    const auto before = table_digest();
+    auto r = run({"--sync-now", "--full"});
+    EXPECT_EQ(r.exit_code, 69) << r.output.substr(0, 4000);
+    EXPECT_NE(r.output.find("deeper than 64 levels"), std::string::npos) << r.output.substr(0, 4000);
+    EXPECT_EQ(table_digest(), before);
+  }
+  expect_edit_pending("");
+  expect_recovers();
+}
+
 }  // namespace
 }  // namespace leadsync::badinput

@@ -143,6 +143,14 @@ TEST(SchedulerTest, ServerRequestedWaitWinsWhenLonger) {
   EXPECT_EQ(s.next(t0 + 1h).action, Action::cycle);
 }
 
+TEST(SchedulerTest, AServerRequestedWaitIsCutToADayAndAnHour) {
+  Scheduler s(opts(), t0);
+  EXPECT_EQ(s.cycle_failed(t0, 0.0, milliseconds(std::chrono::hours(24 * 365 * 30))), std::chrono::hours(25));
+  EXPECT_EQ(s.retry_at(), t0 + std::chrono::hours(25));
+  EXPECT_EQ(s.cycle_failed(t0, 0.0, milliseconds::max()), std::chrono::hours(25));
+  EXPECT_EQ(s.cycle_failed(t0, 0.0, milliseconds(std::chrono::hours(20))), std::chrono::hours(20));
+}
+
 TEST(SchedulerTest, NewIntervalCountsFromTheLastCycle) {
   Scheduler s(opts(), t0);
   s.cycle_succeeded(core::CycleKind::automatic, t0, 0.0);

@@ -237,6 +237,7 @@ TEST(Exchange, BodyOverTheLimitIsTooLarge) {
   const auto declared = converse("HTTP/1.1 200 OK\r\nContent-Length: 1001\r\n\r\n", post_request(), limits);
   ASSERT_TRUE(declared.outcome.result.ec);
   EXPECT_EQ(classify(declared.outcome.result).transport_kind(), TransportErrorKind::too_large);
+  EXPECT_EQ(classify(declared.outcome.result).oversized_part(), OversizedPart::body);
 
   std::string chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (int i = 0; i < 3; ++i) chunked += "190\r\n" + std::string(400, 'x') + "\r\n";
@@ -249,6 +250,7 @@ TEST(Exchange, BodyOverTheLimitIsTooLarge) {
       converse("HTTP/1.1 200 OK\r\n\r\n" + std::string(1500, 'x'), post_request(), limits, true);
   ASSERT_TRUE(until_eof.outcome.result.ec);
   EXPECT_EQ(classify(until_eof.outcome.result).transport_kind(), TransportErrorKind::too_large);
+  EXPECT_EQ(classify(until_eof.outcome.result).oversized_part(), OversizedPart::body);
 
   const auto exact = converse("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + std::string(1000, 'x'),
                               post_request(), limits);
@@ -264,6 +266,7 @@ TEST(Exchange, HeadersOverTheLimitAreTooLarge) {
   ASSERT_TRUE(c.outcome.result.ec);
   const auto error = classify(c.outcome.result);
   EXPECT_EQ(error.transport_kind(), TransportErrorKind::too_large) << error.what();
+  EXPECT_EQ(error.oversized_part(), OversizedPart::headers);
 }
 
 TEST(Exchange, UnparsableResponsesAreProtocolErrors) {

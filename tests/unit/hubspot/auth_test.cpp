@@ -149,5 +149,33 @@ TEST(StaticTokenProviderTest, CannotRefresh) {
   EXPECT_FALSE(run_sync(p.on_unauthorized()));
 }
 
+// expires_in at or below the refresh margin refreshed on every call; a huge one overflowed the expiry time.
+TEST_F(OAuthFixture, ATokenLifetimeOfZeroOrLessIsRaisedAboveTheRefreshMargin) {
+  for (const char* expires_in : {"0", "-5", "299"}) {
+    SCOPED_TRACE(expires_in);
+    OAuthTokenProvider fresh(transport, clock, OAuthOptions{"cid-1", kClientSecret, kRefreshToken});
+    const std::size_t before = transport.requests().size();
+    transport.respond(200, std::string(R"({"access_token":"at-1","expires_in":)") + expires_in + "}");
+    EXPECT_EQ(run_sync(fresh.access_token()), "at-1");
+    clock.advance(std::chrono::seconds(30));
+    EXPECT_EQ(run_sync(fresh.access_token()), "at-1");  // no second refresh
+    EXPECT_EQ(transport.requests().size(), before + 1);
+  }
+}
+
+TEST_F(OAuthFixture, AHugeTokenLifetimeIsCutToADay) {
+  for (const char* expires_in : {"1e30", "99999999999999999999999999", "9223372036854775807"}) {
+    SCOPED_TRACE(expires_in);
+    OAuthTokenProvider fresh(transport, clock, OAuthOptions{"cid-1", kClientSecret, kRefreshToken});
+    transport.respond(200, std::string(R"({"access_token":"at-1","expires_in":)") + expires_in + "}");
+    EXPECT_EQ(run_sync(fresh.access_token()), "at-1");
+    clock.advance(std::chrono::hours(24) - std::chrono::minutes(5) - std::chrono::seconds(1));
+    EXPECT_EQ(run_sync(fresh.access_token()), "at-1");
+    clock.advance(std::chrono::seconds(1));  // a day less the 5-minute margin: refreshed
+    transport.respond(200, token_response("at-2", "rt-2"));
+    EXPECT_EQ(run_sync(fresh.access_token()), "at-2");
+  }
+}
+
 }  // namespace
 }  // namespace leadsync::hubspot::test

@@ -206,8 +206,11 @@ TEST_F(RetryTest, FatalTransportErrorsAreNotRetried) {
 
 // An oversized body will not shrink on retry: one attempt, a message naming the operator's setting.
 TEST_F(RetryTest, AnOversizedResponseIsNotRetriedAndNamesMaxResponseMb) {
-  transport.fail(http::TransportErrorKind::too_large,
-                 "response body exceeds max_response_bytes reading 127.0.0.1:1");
+  transport.handle([](const http::Request&) -> http::Response {
+    throw http::TransportError(http::TransportErrorKind::too_large,
+                               "response body exceeds max_response_bytes reading 127.0.0.1:1",
+                               http::OversizedPart::body);
+  });
   try {
     run_sync(client.list_page(simple_list()));
     FAIL();
@@ -218,6 +221,25 @@ TEST_F(RetryTest, AnOversizedResponseIsNotRetriedAndNamesMaxResponseMb) {
   }
   EXPECT_EQ(transport.requests().size(), 1u);
   EXPECT_TRUE(sleeps().empty());
+}
+
+// Oversized headers have no setting behind them: the transport's message, still not retried. The part is
+// told by the error's type, whatever its text says.
+TEST_F(RetryTest, OversizedHeadersAreNotRetriedAndDoNotNameMaxResponseMb) {
+  transport.handle([](const http::Request&) -> http::Response {
+    throw http::TransportError(http::TransportErrorKind::too_large,
+                               "response body fine, headers exceed 65536 bytes",
+                               http::OversizedPart::headers);
+  });
+  try {
+    run_sync(client.list_page(simple_list()));
+    FAIL();
+  } catch (const core::Error& e) {
+    EXPECT_TRUE(e.is_transient());
+    EXPECT_THAT(e.what(), Not(HasSubstr("hubspot.max_response_mb")));
+    EXPECT_THAT(e.what(), HasSubstr("not retried"));
+  }
+  EXPECT_EQ(transport.requests().size(), 1u);
 }
 
 TEST_F(RetryTest, TruncatedJsonIsRetriedThenReportedAsMalformed) {

@@ -53,13 +53,20 @@ enum class TransportErrorKind {
 
 const char* to_string(TransportErrorKind kind) noexcept;
 
+// Which part of a response went over its cap, for TransportErrorKind::too_large: the body has an operator's
+// setting behind it (the HubSpot client names it), the headers a fixed limit. `none` for every other kind.
+enum class OversizedPart { none, headers, body };
+
 class TransportError : public core::Error {
  public:
-  TransportError(TransportErrorKind kind, const std::string& message);
+  TransportError(TransportErrorKind kind, const std::string& message,
+                 OversizedPart oversized = OversizedPart::none);
   TransportErrorKind transport_kind() const noexcept { return transport_kind_; }
+  OversizedPart oversized_part() const noexcept { return oversized_; }
 
  private:
   TransportErrorKind transport_kind_;
+  OversizedPart oversized_;
 };
 
 class Transport {

@@ -47,9 +47,14 @@
 #include "leadsync/hubspot/errors.hpp"
 #include "leadsync/hubspot/lead_types.hpp"
 #include "leadsync/hubspot/rate_limiter.hpp"
+#include "leadsync/hubspot/stoppable_wait.hpp"
 #include "leadsync/hubspot/token_provider.hpp"
 
 namespace leadsync::hubspot {
+
+namespace detail {
+struct Verdict;  // retry_classifier.hpp
+}
 
 struct RetryPolicy {
   int max_attempts = 5;  // attempts per call, the first one included
@@ -152,6 +157,11 @@ class HubSpotClient {
 
   const ClientOptions& options() const { return options_; }
 
+  // Ends every wait of this client and its rate limiter (backoff, Retry-After, rate-limit windows) now and
+  // from now on: the call waiting fails as transient with "not retried: leadsync is stopping". For a stop
+  // request (SIGTERM): a batch waiting out a long window would otherwise hold the stop up. Any thread.
+  void stop_waiting();
+
   // ---- leads: read ---------------------------------------------------------------------------
   // GET /crm/v3/objects/{type}: one page.
   net::awaitable<ListPage> list_page(ListRequest request);
@@ -253,8 +263,14 @@ class HubSpotClient {
   // Validates/decodes a 2xx body; throws detail::MalformedResponse when it cannot (then retried).
   using Decoder = std::function<void(const http::Response&)>;
 
-  // THE retry helper: rate limiting, auth, sending, observing, classifying, waiting, retrying.
+  struct Attempt;  // client.cpp
+
+  // THE retry helper: a short loop of send_attempt, detail::classify_attempt (retry_classifier.hpp: every
+  // rule), apply_effects and a stoppable wait.
   net::awaitable<http::Response> with_retry(Call call, Decoder decode);
+  http::Request build_request(const Call& call, const std::string& token) const;
+  net::awaitable<void> send_attempt(const Call& call, const Decoder& decode, Attempt& out);
+  void apply_effects(const Call& call, const detail::Verdict& verdict);
   net::awaitable<BatchResult<LeadObject>> create_chunk(std::vector<LeadCreateInput> inputs, bool single);
   std::chrono::milliseconds backoff(int retry_index);
   std::string next_trace_id();
@@ -269,6 +285,7 @@ class HubSpotClient {
   ClientOptions options_;
   std::string trace_prefix_;
   std::uint64_t trace_counter_ = 0;
+  StoppableWait waits_;
 };
 
 }  // namespace leadsync::hubspot

@@ -34,6 +34,7 @@
 #include "leadsync/core/net.hpp"
 #include "leadsync/http/transport.hpp"
 #include "leadsync/hubspot/api_observer.hpp"
+#include "leadsync/hubspot/stoppable_wait.hpp"
 
 namespace leadsync::hubspot {
 
@@ -92,6 +93,8 @@ class RateLimiter {
   void pause(RatePolicy policy, std::chrono::milliseconds wait);
   // After a 429 DAILY: no call until the next daily reset.
   void mark_daily_exhausted();
+  // Ends every wait in acquire() now and from now on (a stop request): the caller gets a transient error.
+  void stop_waiting() { waits_.stop(); }
 
   // When the daily budget is exhausted: the wall time of the reset. nullopt otherwise.
   std::optional<core::WallTime> daily_exhausted_until() const;
@@ -135,6 +138,8 @@ class RateLimiter {
   std::optional<std::int64_t> daily_remaining_;  // from headers, decremented per call
   core::WallTime day_ends_;
   std::optional<core::WallTime> daily_exhausted_until_;
+  StoppableWait waits_;
+  bool window_clamp_logged_ = false;  // the clamp is logged once, not on every response
 };
 
 }  // namespace leadsync::hubspot
