@@ -208,7 +208,8 @@ net::awaitable<SearchWindowStats> HubSpotClient::search_modified_window(std::int
                                                                         std::vector<std::string> properties,
                                                                         LeadPageCallback on_page) {
   SearchWindowStats stats;
-  std::optional<std::string> last_id;  // highest hs_object_id seen: where a restarted query picks up
+  std::optional<std::string> last_id;          // highest hs_object_id seen: where a restarted query picks up
+  std::optional<std::string> restarted_above;  // last_id when the query last restarted
   for (;;) {
     SearchRequest request;
     SearchFilterGroup group;
@@ -244,11 +245,22 @@ net::awaitable<SearchWindowStats> HubSpotClient::search_modified_window(std::int
         throw core::transient_error("malformed response from HubSpot for POST /crm/v3/objects/" +
                                     options_.object_type + "/search: paging.next.after is not an offset");
       }
+      // A cursor that does not move forward would read the same results until the daily budget is gone.
+      if (request.after && offset <= std::stoll(*request.after))
+        throw core::transient_error("malformed response from HubSpot for POST /crm/v3/objects/" +
+                                    options_.object_type + "/search: paging.next.after " + *page.next_after +
+                                    " does not advance past " + *request.after + "; search stopped");
       // HubSpot answers 400 past 10,000 results for one query: restart above the last id instead.
       if (offset + request.limit > kSearchResultCap) break;
       request.after = *page.next_after;
     }
     ++stats.restarts;
+    // A restart must start above a higher id than the last one, or the same results come back forever.
+    if (last_id == restarted_above)
+      throw core::transient_error("malformed response from HubSpot for POST /crm/v3/objects/" +
+                                  options_.object_type + "/search: a query for ids above " +
+                                  last_id.value_or("0") + " returned none above it; search stopped");
+    restarted_above = last_id;
   }
 }
 

@@ -15,6 +15,8 @@ struct Row {
 struct FakeSearchIndex {
   std::vector<Row> rows;
   bool paging_stops_at_cap = false;  // answer like fake-hubspot: no paging.next once 10,000 are served
+  bool after_stuck = false;          // a broken server: paging.next.after repeats the offset it was given
+  bool ignores_id_filter = false;    // a broken server: the restart's hs_object_id GT filter has no effect
   int requests = 0;
   int rejected = 0;
 
@@ -31,7 +33,7 @@ struct FakeSearchIndex {
       else if (prop == "hs_lastmodifieddate" && op == "LTE")
         lte = v;
       else if (prop == "hs_object_id" && op == "GT")
-        gt_id = v;
+        gt_id = ignores_id_filter ? std::nullopt : std::optional<std::int64_t>(v);
       else
         ADD_FAILURE() << "unexpected filter " << f.dump();
     }
@@ -58,7 +60,7 @@ struct FakeSearchIndex {
     Json out{{"total", match.size()}, {"results", results}};
     const bool at_cap = offset + limit >= 10'000;
     if (offset + limit < static_cast<std::int64_t>(match.size()) && !(paging_stops_at_cap && at_cap))
-      out["paging"] = {{"next", {{"after", std::to_string(offset + limit)}}}};
+      out["paging"] = {{"next", {{"after", std::to_string(after_stuck ? offset : offset + limit)}}}};
     resp.status = 200;
     resp.body = out.dump();
     return resp;
@@ -83,6 +85,39 @@ class SearchWindowTest : public ClientFixture {
     return stats;
   }
 };
+
+// Issue: a cursor that never advances paged through the same results until the daily budget was gone.
+TEST_F(SearchWindowTest, APagingCursorThatDoesNotAdvanceStopsTheSearch) {
+  FakeSearchIndex index;
+  index.after_stuck = true;
+  for (std::int64_t i = 1; i <= 1'000; ++i) index.rows.push_back({i, 5});
+  for (int i = 0; i < 50; ++i) transport.handle(std::ref(index));
+  try {
+    run_sync(client.search_modified_window(
+        0, 10, {"hs_lead_name"}, [](std::vector<LeadObject>) -> net::awaitable<void> { co_return; }));
+    FAIL() << "the search did not stop";
+  } catch (const core::Error& e) {
+    EXPECT_EQ(e.kind(), core::ErrorKind::transient);
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("does not advance"));
+  }
+  EXPECT_EQ(index.requests, 2);
+}
+
+TEST_F(SearchWindowTest, ARestartThatReturnsNoHigherIdStopsTheSearch) {
+  FakeSearchIndex index;
+  index.ignores_id_filter = true;
+  for (std::int64_t i = 1; i <= 12'000; ++i) index.rows.push_back({i, 5});
+  for (int i = 0; i < 400; ++i) transport.handle(std::ref(index));
+  try {
+    run_sync(client.search_modified_window(
+        0, 10, {"hs_lead_name"}, [](std::vector<LeadObject>) -> net::awaitable<void> { co_return; }));
+    FAIL() << "the search did not stop";
+  } catch (const core::Error& e) {
+    EXPECT_EQ(e.kind(), core::ErrorKind::transient);
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("returned none above it"));
+  }
+  EXPECT_EQ(index.requests, 100);  // two queries of 50 pages, then the stop
+}
 
 TEST_F(SearchWindowTest, MoreThanTenThousandLeadsWithOneTimestampTerminate) {
   FakeSearchIndex index;
