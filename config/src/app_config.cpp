@@ -555,15 +555,12 @@ class DocumentStarts : public YAML::EventHandler {
   void OnMapEnd() override {}
 };
 
-// The first document, and where a second one starts if there is one. Not YAML::LoadAll: yaml-cpp
-// 0.7's LoadAll loops forever, allocating, on some malformed flow maps (its parser keeps reporting a
-// new empty document without consuming input; fixed upstream after 0.8). Here the parser is asked
-// for at most two documents.
-struct Documents {
-  YAML::Node first;
+// What load_first_document saw besides the first document. (No YAML::Node member: a Node's assignment
+// may throw, which a struct's implicit move assignment must not.)
+struct DocumentShape {
   std::optional<YAML::Mark> second_start;
-  bool has_content =
-      false;  // a line other than blanks and comments: a null first document is then unreadable
+  // A line other than blanks and comments: a null first document is then unreadable, not empty.
+  bool has_content = false;
 };
 
 bool has_content(const std::string& text) {
@@ -575,45 +572,49 @@ bool has_content(const std::string& text) {
   return false;
 }
 
-Documents load_documents(std::istream& in) {
+// The first document, and where a second one starts if there is one. Not YAML::LoadAll: yaml-cpp
+// 0.7's LoadAll loops forever, allocating, on some malformed flow maps (its parser keeps reporting a
+// new empty document without consuming input; fixed upstream after 0.8). Here the parser is asked
+// for at most two documents.
+YAML::Node load_first_document(std::istream& in, DocumentShape& out) {
   const std::string text(std::istreambuf_iterator<char>(in), {});
-  Documents out;
   out.has_content = has_content(text);
-  out.first = YAML::Load(text);
+  YAML::Node first = YAML::Load(text);
   std::istringstream again(text);
   YAML::Parser parser(again);
   DocumentStarts starts;
   if (parser.HandleNextDocument(starts) && parser.HandleNextDocument(starts) && starts.starts.size() > 1)
     out.second_start = starts.starts[1];
-  return out;
+  return first;
 }
 
 }  // namespace
 
 AppConfig parse_config(std::istream& in, const std::string& file_name) {
   Issues issues(file_name);
-  Documents documents;
+  DocumentShape shape;
+  YAML::Node first;
   try {
-    documents = load_documents(in);
+    first = load_first_document(in, shape);
   } catch (const YAML::Exception& e) {
     issues.add(e.mark, "", "YAML syntax error: " + e.msg);
     throw ConfigError(issues.take());
   }
   YAML::Mark start;  // line 1, column 1
-  if (documents.first.IsNull() && documents.has_content) {
+  if (first.IsNull() && shape.has_content) {
     issues.add(start, "", "YAML syntax error: no document could be read (look for an unclosed { or [)");
     throw ConfigError(issues.take());
   }
-  if (documents.first.IsNull()) {
+  if (first.IsNull()) {
     issues.add(start, "",
                "the configuration is empty (expected a map with at least hubspot, database and mappings)");
     throw ConfigError(issues.take());
   }
-  if (documents.second_start) {
-    issues.add(*documents.second_start, "", "more than one YAML document (expected exactly one)");
+  if (shape.second_start) {
+    issues.add(*shape.second_start, "", "more than one YAML document (expected exactly one)");
     throw ConfigError(issues.take());
   }
-  const YAML::Node& document = documents.first;
+  const YAML::Node& document = first;
   if (!document.IsMap()) {
     issues.add(detail::value_mark(document, start), "",
                "expected a map at the top level (hubspot, database, mappings, ...), got " +

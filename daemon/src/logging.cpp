@@ -38,7 +38,7 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
 
 // A message longer than this is cut (a HubSpot error may quote a 65,536-character value): the log stays
 // readable and a journal entry stays one entry.
-constexpr std::size_t kMaxMessageBytes = 8 * 1024;
+constexpr std::size_t kMaxMessageBytes = std::size_t{8} * 1024;
 
 // `text` cut to at most kMaxMessageBytes at a character boundary, and how many bytes were left out.
 std::pair<std::string_view, std::size_t> truncated(std::string_view text) {
