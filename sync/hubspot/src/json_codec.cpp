@@ -130,6 +130,10 @@ bool json_depth_within(std::string_view body, std::size_t max_depth) {
 }
 
 Json parse_json(const std::string& body) {
+  // nlohmann's parser stops at a NUL byte as if the body ended there; JSON never contains one raw.
+  if (body.find('\0') != std::string::npos)
+    throw MalformedResponse("body contains a NUL byte (" + std::to_string(body.size()) +
+                            " bytes): not valid JSON, not read");
   if (!json_depth_within(body))
     throw MalformedResponse("body nests arrays/objects deeper than " + std::to_string(kMaxJsonDepth) +
                             " levels (" + std::to_string(body.size()) +

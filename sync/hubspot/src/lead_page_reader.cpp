@@ -323,6 +323,9 @@ class PageHandler : public nlohmann::json_sax<Json> {
 
 std::optional<LeadPage> read_lead_page(std::string_view body,
                                        const std::vector<std::string>* associations_requested) {
+  // JSON has no raw NUL byte, and nlohmann's parser takes one for the end of input: such a body is
+  // left to the tree decoder, which refuses it.
+  if (body.find('\0') != std::string_view::npos) return std::nullopt;
   {
     PageHandler handler(associations_requested);
     switch (scan_json(body, handler)) {
