@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <csignal>
 
+#include "api_budget.hpp"
 #include "daemon_impl.hpp"
 #include "leadsync/core/offload.hpp"
 
@@ -283,6 +284,20 @@ net::awaitable<void> Daemon::Impl::refresh_outbox() {
     metrics_.set_outbox(depth);
   } catch (const std::exception& e) {
     spdlog::debug("could not count pending changes: {}", e.what());
+  }
+  co_await refresh_api_projection();
+}
+
+net::awaitable<void> Daemon::Impl::refresh_api_projection() {
+  // A day of runs is summed: once a minute is fresh enough for a daily figure.
+  if (Clock::now() - last_api_refresh_ < kApiProjectionRefresh) co_return;
+  last_api_refresh_ = Clock::now();
+  try {
+    auto usage = co_await core::run_blocking(rt_->control_executor(), [&] { return lock_->api_usage(); });
+    const auto report = api_budget_report(cfg_, usage, rt_->api_stats().snapshot().budget.daily_max);
+    metrics_.set_api_projection(report.projection.total, report.daily_budget);
+  } catch (const std::exception& e) {
+    spdlog::debug("could not read the API calls of the last 24 hours: {}", e.what());
   }
 }
 

@@ -36,6 +36,7 @@ inline constexpr auto kOutboxRefresh = 15s;  // outbox gauge refresh while idle
 inline constexpr auto kStopGrace = 30s;  // then the waits in flight are cancelled (TimeoutStopSec is 90 s)
 inline constexpr auto kHolderLogEvery = 5min;  // how often a standby says who it waits for
 inline constexpr auto kStatusProgressEvery = 2s;
+inline constexpr auto kApiProjectionRefresh = 60s;
 
 // Where the process is in its life. Each role is entered once, in this order, except standby <-> active,
 // which alternate as the leader lock is won and lost; stopping can follow any role.
@@ -107,6 +108,7 @@ class Daemon::Impl {
   net::awaitable<void> signal_loop();
   net::awaitable<void> watchdog_loop();
   net::awaitable<void> refresh_outbox();
+  net::awaitable<void> refresh_api_projection();
 
   void become_leader();
   void lose_leadership(const std::string& why);
@@ -162,6 +164,7 @@ class Daemon::Impl {
   Clock::time_point last_activity_ = Clock::now();
   Clock::time_point last_progress_status_{};
   Clock::time_point last_outbox_refresh_{};
+  Clock::time_point last_api_refresh_{};
   std::optional<PendingReload> pending_reload_;
 };
 

@@ -298,8 +298,55 @@ struct BudgetState {
         exhausted(state_value(s, "hubspot.daily_exhausted_until")) {}
 };
 
+nlohmann::json api_json(const ApiBudgetReport& api) {
+  nlohmann::json calls = nlohmann::json::object(), projected = nlohmann::json::object();
+  for (std::size_t i = 0; i < core::kApiActivityCount; ++i) {
+    const char* name = core::to_string(static_cast<core::ApiActivity>(i));
+    calls[name] = api.usage.calls[i];
+    projected[name] = api.projection.calls[i];
+  }
+  calls["unattributed"] = api.usage.unattributed;
+  nlohmann::json j{{"calls_24h", calls},
+                   {"covered_seconds", api.usage.covered.count()},
+                   {"projected_daily_calls", api.projection.total},
+                   {"projected_daily_calls_by_activity", projected},
+                   {"daily_budget", api.daily_budget},
+                   {"daily_budget_source", api.budget_source}};
+  const auto share = api.share_percent();
+  j["projected_budget_share_percent"] = share ? nlohmann::json(*share) : nlohmann::json(nullptr);
+  return j;
+}
+
+void print_api_text(const ApiBudgetReport& api) {
+  std::int64_t total = api.usage.unattributed;
+  for (auto c : api.usage.calls) total += c;
+  const auto covered_min = api.usage.covered.count() / 60;
+  std::printf("  API calls, last 24 h: %lld (runs of the last %lld h %02lld min)\n",
+              static_cast<long long>(total), static_cast<long long>(covered_min / 60),
+              static_cast<long long>(covered_min % 60));
+  std::string split;
+  for (std::size_t i = 0; i < core::kApiActivityCount; ++i) {
+    if (api.usage.calls[i] == 0) continue;
+    split += (split.empty() ? "" : ", ") + std::string(core::to_string(static_cast<core::ApiActivity>(i))) +
+             " " + std::to_string(api.usage.calls[i]);
+  }
+  if (api.usage.unattributed)
+    split +=
+        (split.empty() ? "" : ", ") + std::string("unattributed ") + std::to_string(api.usage.unattributed);
+  if (!split.empty()) std::printf("    by activity: %s\n", split.c_str());
+  const auto share = api.share_percent();
+  if (share)
+    std::printf(
+        "    projected next 24 h at this schedule: %lld calls, %.1f %% of the daily budget of %lld (%s)\n",
+        static_cast<long long>(api.projection.total), *share, static_cast<long long>(api.daily_budget),
+        api.budget_source.c_str());
+  else
+    std::printf("    projected next 24 h at this schedule: %lld calls (no daily budget)\n",
+                static_cast<long long>(api.projection.total));
+}
+
 void print_status_json(const std::string& scope, const db::StoreStatus& s,
-                       const std::optional<db::LockHolder>& leader) {
+                       const std::optional<db::LockHolder>& leader, const ApiBudgetReport& api) {
   const BudgetState b(s);
   nlohmann::json j;
   j["scope"] = scope;
@@ -323,6 +370,7 @@ void print_status_json(const std::string& scope, const db::StoreStatus& s,
   budget["daily_exhausted_until"] =
       b.exhausted.empty() ? nlohmann::json(nullptr) : nlohmann::json(format_epoch_ms(b.exhausted));
   j["hubspot_budget"] = budget;
+  j["api"] = api_json(api);
   j["runs"] = nlohmann::json::array();
   for (const auto& r : s.last_runs)
     j["runs"].push_back({{"id", r.id},
@@ -380,7 +428,7 @@ void print_budget_text(const db::StoreStatus& s) {
 }
 
 void print_status_text(const std::string& scope, const db::StoreStatus& s,
-                       const std::optional<db::LockHolder>& leader) {
+                       const std::optional<db::LockHolder>& leader, const ApiBudgetReport& api) {
   std::printf("leadsync status of %s\n", scope.c_str());
   if (leader)
     std::printf("  daemon:    active (PostgreSQL backend %d, %s%s%s, since %s)\n", leader->pid,
@@ -403,6 +451,7 @@ void print_status_text(const std::string& scope, const db::StoreStatus& s,
     std::printf("  full sweep in progress since %s (resumes where it stopped)\n",
                 format_epoch_ms(state_value(s, core::kStateSweepStarted)).c_str());
   print_budget_text(s);
+  print_api_text(api);
   std::printf("\nlast runs:\n");
   if (s.last_runs.empty()) std::printf("  none yet\n");
   for (const auto& r : s.last_runs)
@@ -431,11 +480,12 @@ void print_status_text(const std::string& scope, const db::StoreStatus& s,
 }  // namespace
 
 void print_status(const std::string& scope, const db::StoreStatus& s,
-                  const std::optional<db::LockHolder>& leader, OutputFormat format) {
+                  const std::optional<db::LockHolder>& leader, const ApiBudgetReport& api,
+                  OutputFormat format) {
   if (format == OutputFormat::json)
-    print_status_json(scope, s, leader);
+    print_status_json(scope, s, leader, api);
   else
-    print_status_text(scope, s, leader);
+    print_status_text(scope, s, leader, api);
 }
 
 }  // namespace leadsync::daemon
