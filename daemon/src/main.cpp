@@ -134,7 +134,17 @@ int sync_now(Runtime& rt, const CliOptions& cli) {
   req.kind = cli.full ? core::CycleKind::full : core::CycleKind::automatic;
   req.dry_run = cli.dry_run;
   int signal_received = 0;
-  auto report = rt.run_blocking(run_interruptible(&rt, req, &signal_received));
+  core::CycleReport report;
+  try {
+    report = rt.run_blocking(run_interruptible(&rt, req, &signal_received));
+  } catch (const core::Error& e) {
+    // A signal that ended a wait makes the cycle fail ("leadsync is stopping"): the operator stopped it,
+    // and a supervisor must see the signal's exit code (128 + N), not "HubSpot unavailable".
+    if (!signal_received) throw;
+    progress.finish();
+    if (lock) lock->release();
+    return fail(128 + signal_received, std::string("stopped: ") + e.what());
+  }
   progress.finish();
   if (lock) lock->release();
 
