@@ -177,11 +177,20 @@ void read_oauth(const MapReader& parent, std::optional<OAuthConfig>& out) {
   read_env_name(m, "refresh_token_env", o.refresh_token_env);
   read_absolute_path(m, "refresh_token_file", o.refresh_token_file, Sensitivity::hidden);
   require_exactly_one(m, {"refresh_token_env", "refresh_token_file"}, "refresh token source");
-  if (m.read("token_path", o.token_path) &&
-      (o.token_path.empty() || o.token_path.front() != '/' ||
-       std::any_of(o.token_path.begin(), o.token_path.end(),
-                   [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; })))
-    m.error("token_path", "expected a path starting with /, got " + quote(o.token_path));
+  std::string token_path;
+  if (m.read("token_path", token_path)) {
+    if (token_path.empty() || token_path.front() != '/' ||
+        std::any_of(token_path.begin(), token_path.end(),
+                    [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; }))
+      m.error("token_path", "expected a path starting with /, got " + quote(token_path));
+    else if (token_path.find_first_of("?#") != std::string::npos)
+      // The credentials go in the form body only; a query string here would be sent with every refresh.
+      m.error("token_path",
+              "expected a path without a query string or fragment (not echoed: it may hold a secret); the "
+              "OAuth credentials are sent in the form-encoded request body only");
+    else
+      o.token_path = std::move(token_path);
+  }
   out = std::move(o);
 }
 

@@ -94,10 +94,7 @@ constexpr KeySpec kOAuth[] = {
     {.name = "refresh_token_file",
      .type = K::file_path,
      .differs = &oauth_differs<&OAuthConfig::refresh_token_file>},
-    {.name = "token_path",
-     .type = K::string,
-     .default_text = "/oauth/v1/token",
-     .differs = &oauth_differs<&OAuthConfig::token_path>},
+    {.name = "token_path", .type = K::string, .differs = &oauth_differs<&OAuthConfig::token_path>},
 };
 
 constexpr KeySpec kRateLimit[] = {

@@ -228,6 +228,7 @@ net::awaitable<void> Daemon::Impl::run_cycle(core::CycleKind kind) {
   std::string error;
   bool transient = true;
   std::optional<std::chrono::milliseconds> retry_after;
+  std::optional<int> stop_with;
   try {
     report = co_await net::co_spawn(rt_->io(), rt_->cycle(core::CycleRequest{kind, false}),
                                     net::bind_cancellation_slot(cycle_cancel_.slot(), net::use_awaitable));
@@ -236,6 +237,7 @@ net::awaitable<void> Daemon::Impl::run_cycle(core::CycleKind kind) {
     transient = e.is_transient();
     retry_after = e.details().retry_after;
     if (!e.details().correlation_id.empty()) error += " (correlation id " + e.details().correlation_id + ")";
+    if (stops_the_daemon(e)) stop_with = exit_code_for(e);
   } catch (const std::exception& e) {
     error = e.what();
   }
@@ -257,6 +259,13 @@ net::awaitable<void> Daemon::Impl::run_cycle(core::CycleKind kind) {
                   static_cast<long long>(r.counts.pushed), static_cast<long long>(r.counts.failed),
                   static_cast<long long>(r.counts.conflicts));
     last_summary_ = buf;
+  } else if (stop_with) {
+    metrics_.cycle_failed(kind, took);
+    healthy_ = false;
+    last_error_ = error;
+    spdlog::critical("sync cycle failed: {}", error);
+    exit_code_ = *stop_with;
+    begin_stop("HubSpot refused the OAuth refresh token");
   } else {
     metrics_.cycle_failed(kind, took);
     if (active()) {

@@ -17,4 +17,9 @@ inline constexpr int kExitConfig = 78;        // invalid configuration (YAML, se
 // start-up and every one-shot mode use this one mapping.
 int exit_code_for(const core::Error& e);
 
+// True for a failure that neither waiting nor a reload of the same configuration can heal (a revoked OAuth
+// refresh token): the daemon stops with exit_code_for(e) instead of retrying the cycle. A restart reads the
+// credentials again.
+bool stops_the_daemon(const core::Error& e);
+
 }  // namespace leadsync::daemon

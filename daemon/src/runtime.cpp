@@ -7,6 +7,7 @@
 
 #include "leadsync/core/offload.hpp"
 #include "leadsync/db/migrations.hpp"
+#include "oauth_wiring.hpp"
 #include "options.hpp"
 #include "report.hpp"
 
@@ -65,12 +66,15 @@ std::unique_ptr<Runtime::Stack> Runtime::build_stack(config::AppConfig cfg, cons
   else
     s->transport = std::make_shared<http::BeastTransport>(io_.get_executor(), transport_options);
   if (secrets.oauth) {
-    hubspot::OAuthOptions o;
-    o.client_id = cfg.hubspot.oauth->client_id;
-    o.client_secret = secrets.oauth->client_secret.reveal();
-    o.refresh_token = secrets.oauth->refresh_token.reveal();
-    o.token_path = cfg.hubspot.oauth->token_path;
-    s->tokens = std::make_unique<hubspot::OAuthTokenProvider>(*s->transport, clock_, std::move(o));
+    hubspot::OAuthOptions o = oauth_options(*cfg.hubspot.oauth, *secrets.oauth);
+    s->configured_refresh_token = o.refresh_token;
+    // HubSpot may have rotated the configured refresh token away since it was read: unless the operator
+    // supplied another one, the new provider goes on with the token in use.
+    if (reuse && reuse->oauth && reuse->configured_refresh_token == s->configured_refresh_token)
+      o.refresh_token = reuse->oauth->refresh_token_in_use();
+    auto oauth = std::make_unique<hubspot::OAuthTokenProvider>(*s->transport, clock_, std::move(o));
+    s->oauth = oauth.get();
+    s->tokens = std::move(oauth);
   } else {
     s->tokens = std::make_unique<hubspot::StaticTokenProvider>(
         secrets.access_token ? secrets.access_token->reveal() : "");

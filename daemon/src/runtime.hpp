@@ -93,6 +93,8 @@ class Runtime {
     std::string dsn;
     std::shared_ptr<http::BeastTransport> transport;
     std::unique_ptr<hubspot::TokenProvider> tokens;
+    hubspot::OAuthTokenProvider* oauth = nullptr;  // `tokens`, when it is the OAuth flow
+    std::string configured_refresh_token;          // the one the secrets held when `oauth` was built
     std::shared_ptr<hubspot::RateLimiter> limiter;
     std::unique_ptr<hubspot::HubSpotClient> client;
     std::unique_ptr<hubspot::HubSpotLeadsRemote> remote;

@@ -141,7 +141,7 @@ TEST(ConfigParse, DocumentedAlternativesInTheExampleAreValid) {
   ASSERT_TRUE(o.hubspot.oauth);
   EXPECT_EQ(o.hubspot.oauth->client_secret_env, "HUBSPOT_CLIENT_SECRET");
   EXPECT_EQ(o.hubspot.oauth->refresh_token_env, "HUBSPOT_REFRESH_TOKEN");
-  EXPECT_EQ(o.hubspot.oauth->token_path, "/oauth/v1/token");
+  EXPECT_FALSE(o.hubspot.oauth->token_path);  // the client's own token endpoint
   EXPECT_EQ(o.database.dsn, "host=/run/postgresql dbname=leads");
 }
 

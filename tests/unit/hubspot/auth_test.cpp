@@ -46,7 +46,7 @@ TEST_F(OAuthFixture, FetchesAnAccessTokenOnFirstUseAndCachesIt) {
   run_sync(client.list_page({}));
   ASSERT_EQ(transport.requests().size(), 3u);
   EXPECT_EQ(request(0).method, "POST");
-  EXPECT_EQ(request(0).target, "/oauth/v1/token");
+  EXPECT_EQ(request(0).target, "/oauth/2026-03/token");  // no query string: secrets in the body only
   EXPECT_EQ(header(request(0), "Content-Type"), "application/x-www-form-urlencoded");
   EXPECT_EQ(request(0).body, std::string("grant_type=refresh_token&client_id=cid-1&client_secret=") +
                                  kClientSecret + "&refresh_token=" + kRefreshToken);
@@ -75,7 +75,7 @@ TEST_F(OAuthFixture, Unauthorized401RefreshesOnceAndRetries) {
       .respond(200, page());
   run_sync(client.list_page({}));
   ASSERT_EQ(transport.requests().size(), 4u);
-  EXPECT_EQ(request(2).target, "/oauth/v1/token");
+  EXPECT_EQ(request(2).target, "/oauth/2026-03/token");
   EXPECT_EQ(header(request(3), "Authorization"), "Bearer at-2");
   EXPECT_TRUE(clock.sleeps().empty());
 }
@@ -138,8 +138,111 @@ TEST_F(OAuthFixture, MalformedTokenResponseIsTransientAndNamesNoValue) {
     FAIL();
   } catch (const core::Error& e) {
     EXPECT_TRUE(e.is_transient());
-    EXPECT_THAT(e.what(), HasSubstr("malformed response from HubSpot for POST /oauth/v1/token"));
+    EXPECT_THAT(e.what(), HasSubstr("malformed response from HubSpot for POST /oauth/2026-03/token"));
     EXPECT_THAT(e.what(), Not(HasSubstr("at-secret-1")));
+  }
+}
+
+// The date versions answer a refused grant with RFC 6749's fields; /oauth/v1 with the old status.
+TEST_F(OAuthFixture, ARevokedRefreshTokenIsFatalSaysWhatToDoAndCarriesItsCause) {
+  const std::string rfc = std::string(R"({"status":"BAD_REFRESH_TOKEN","message":"unknown refresh token )") +
+                          kRefreshToken +
+                          R"(","error":"invalid_grant","error_description":"unknown refresh token )" +
+                          kRefreshToken + R"(","correlationId":"c-1"})";
+  const std::string v1 = R"({"status":"BAD_REFRESH_TOKEN","message":"missing or unknown refresh token"})";
+  for (const std::string& body : {rfc, v1}) {
+    SCOPED_TRACE(body);
+    OAuthOptions o{"cid-1", kClientSecret, kRefreshToken};
+    o.refresh_token_source = "the file /var/lib/leadsync/refresh-token";
+    OAuthTokenProvider fresh(transport, clock, o);
+    transport.respond(400, body);
+    try {
+      run_sync(fresh.access_token());
+      FAIL();
+    } catch (const core::Error& e) {
+      EXPECT_TRUE(e.is_fatal());
+      EXPECT_EQ(e.details().cause, core::FatalCause::credentials_revoked);
+      EXPECT_EQ(e.details().http_status, 400);
+      EXPECT_THAT(e.what(), HasSubstr("HubSpot refused the OAuth refresh token"));
+      EXPECT_THAT(e.what(), HasSubstr("revoked"));
+      EXPECT_THAT(e.what(), HasSubstr("expired"));
+      EXPECT_THAT(e.what(), HasSubstr("re-authorize the app"));
+      EXPECT_THAT(e.what(), HasSubstr("the file /var/lib/leadsync/refresh-token"));
+      EXPECT_THAT(e.what(), Not(HasSubstr(kRefreshToken)));
+      EXPECT_THAT(e.what(), Not(HasSubstr(kClientSecret)));
+    }
+  }
+  EXPECT_THAT(transport.requests().at(0).body, HasSubstr("grant_type=refresh_token"));
+}
+
+TEST_F(OAuthFixture, ARefusedClientIsFatalButNotARevokedToken) {
+  for (const char* body :
+       {R"({"error":"invalid_client","error_description":"bad secret"})",
+        R"({"status":"BAD_CLIENT_SECRET","message":"missing or invalid client secret"})"}) {
+    SCOPED_TRACE(body);
+    OAuthTokenProvider fresh(transport, clock, OAuthOptions{"cid-1", kClientSecret, kRefreshToken});
+    transport.respond(400, body);
+    try {
+      run_sync(fresh.access_token());
+      FAIL();
+    } catch (const core::Error& e) {
+      EXPECT_TRUE(e.is_fatal());
+      EXPECT_EQ(e.details().cause, core::FatalCause::unspecified);
+      EXPECT_THAT(e.what(), HasSubstr("HubSpot refused the OAuth client credentials"));
+    }
+  }
+}
+
+TEST_F(OAuthFixture, ARotatedRefreshTokenIsHandedOverOnceAndUsedFromThenOn) {
+  std::vector<std::string> kept;
+  OAuthOptions o{"cid-1", kClientSecret, kRefreshToken};
+  o.on_refresh_token_rotated = [&](const std::string& t) { kept.push_back(t); };
+  OAuthTokenProvider p(transport, clock, o);
+  transport.respond(200, token_response("at-1", kRefreshToken));  // not rotated
+  run_sync(p.access_token());
+  EXPECT_TRUE(kept.empty());
+  transport.respond(200, token_response("at-2", "rt-rotated-2"));
+  EXPECT_TRUE(run_sync(p.on_unauthorized()));
+  EXPECT_EQ(kept, std::vector<std::string>{"rt-rotated-2"});
+  EXPECT_EQ(p.refresh_token_in_use(), "rt-rotated-2");
+  transport.respond(200, token_response("at-3", "rt-rotated-2"));
+  EXPECT_TRUE(run_sync(p.on_unauthorized()));
+  EXPECT_EQ(kept.size(), 1u);
+  EXPECT_THAT(request(2).body, HasSubstr("refresh_token=rt-rotated-2"));
+}
+
+TEST(OAuthOptionsTest, ATokenPathWithAQueryStringIsRefused) {
+  ManualClock clock;
+  FakeTransport transport;
+  OAuthOptions o{"cid-1", kClientSecret, kRefreshToken};
+  o.token_path = "/oauth/2026-03/token?client_secret=x";
+  try {
+    OAuthTokenProvider p(transport, clock, o);
+    FAIL();
+  } catch (const core::Error& e) {
+    EXPECT_TRUE(e.is_fatal());
+    EXPECT_THAT(e.what(), HasSubstr("without a query string"));
+    EXPECT_THAT(e.what(), Not(HasSubstr("client_secret=x")));
+  }
+}
+
+TEST_F(OAuthFixture, ATokenResponseThatIsNotJsonOrHasNoAccessTokenIsTransient) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"<html>502 Bad Gateway</html>", "body is not valid JSON"},
+      {R"({"refresh_token":"rt-x","expires_in":1800})", "OAuth token response lacks \"access_token\""},
+      {R"({"access_token":"","expires_in":1800})", "empty access_token"}};
+  for (const auto& [body, says] : cases) {
+    SCOPED_TRACE(body);
+    OAuthTokenProvider fresh(transport, clock, OAuthOptions{"cid-1", kClientSecret, kRefreshToken});
+    transport.respond(200, body);
+    try {
+      run_sync(fresh.access_token());
+      FAIL();
+    } catch (const core::Error& e) {
+      EXPECT_TRUE(e.is_transient());
+      EXPECT_THAT(e.what(), HasSubstr(says));
+      EXPECT_THAT(e.what(), Not(HasSubstr("rt-x")));
+    }
   }
 }
 

@@ -38,7 +38,9 @@ struct OAuthConfig {
   std::optional<std::string> client_secret_file;  // absolute path
   std::optional<std::string> refresh_token_env;   // exactly one of refresh_token_env | refresh_token_file
   std::optional<std::string> refresh_token_file;  // absolute path
-  std::string token_path = "/oauth/v1/token";     // POSTed to on base_url
+  // POSTed to on base_url. Unset: the HubSpot client's own token endpoint, so the path lives in one place
+  // (the client) and moves with it.
+  std::optional<std::string> token_path;
 
   bool operator==(const OAuthConfig&) const = default;
 };

@@ -18,6 +18,11 @@ namespace leadsync::core {
 
 enum class ErrorKind { transient, record, fatal };
 
+// Why a fatal error happened, where the producer knows something the caller acts on. A credential the
+// server revoked or let expire (an OAuth refresh token answered with invalid_grant) cannot heal by
+// waiting or by reloading the same configuration: the daemon stops with exit 69 instead of retrying.
+enum class FatalCause { unspecified, credentials_revoked };
+
 const char* to_string(ErrorKind kind) noexcept;
 
 // What the remote side (HubSpot or PostgreSQL) said, kept verbatim for logs and leadsync.changes.
@@ -29,6 +34,7 @@ struct ErrorDetails {
   std::string policy;          // rate-limit policy for 429s (TEN_SECONDLY_ROLLING, DAILY, SECONDLY)
   std::map<std::string, std::vector<std::string>> context;  // HubSpot `context`, e.g. {"id": ["42"]}
   std::optional<std::chrono::milliseconds> retry_after;     // server-requested wait, when known
+  FatalCause cause = FatalCause::unspecified;               // set by the producer, never from message text
 };
 
 class Error : public std::runtime_error {
