@@ -102,7 +102,7 @@ std::map<std::size_t, core::Error> invalid_changes(const std::vector<core::Assoc
   for (std::size_t i = 0; i < changes.size(); ++i) {
     const auto& c = changes[i];
     if (!is_record_id(c.hubspot_id)) {
-      out.emplace(i, core::record_error("lead id " + quoted(c.hubspot_id) +
+      out.emplace(i, core::record_error("hubspot_id " + quoted(c.hubspot_id) +
                                         " is not a HubSpot record id (digits only); not sent to HubSpot"));
       continue;
     }

@@ -166,7 +166,9 @@ TEST(AssociationPushPlan, IdsThatAreNotRecordIdsAreRefusedBeforeAnythingIsSent) 
   auto bad = invalid_changes(changes);
   ASSERT_EQ(bad.size(), 2u);
   EXPECT_TRUE(bad.at(0).is_record());
+  EXPECT_THAT(bad.at(0).what(), ::testing::HasSubstr("hubspot_id \"1/../2\" is not a HubSpot record id"));
   EXPECT_TRUE(bad.at(1).is_record());
+  EXPECT_THAT(bad.at(1).what(), ::testing::HasSubstr("associated record id \"7x\""));
 }
 
 }  // namespace
