@@ -23,7 +23,9 @@ std::map<PairId, PairChange> pairs_of(const core::AssociationChange& c) {
   std::map<PairId, PairChange> out;
   for (const auto& a : c.add) out[{a.to_object_type, a.to_object_id}].add.insert(a.type_id);
   for (const auto& a : c.remove) out[{a.to_object_type, a.to_object_id}].remove.insert(a.type_id);
-  for (auto& [pair, p] : out) {
+  for (auto& entry : out) {
+    const PairId& pair = entry.first;
+    PairChange& p = entry.second;
     p.wanted =
         !p.add.empty() || std::any_of(c.desired.begin(), c.desired.end(), [&](const core::AssociationKey& d) {
           return d.to_object_type == pair.first && d.to_object_id == pair.second;
@@ -156,7 +158,9 @@ WritePlan plan_writes(const std::vector<core::AssociationChange>& changes, const
     };
     bool ok = true;
     for (const auto& [pair, p] : pairs_of(changes[i])) {
-      const auto& [to_type, to_id] = pair;
+      // Named references, not structured bindings: lambdas below capture them (clang 14 refuses bindings).
+      const std::string& to_type = pair.first;
+      const std::string& to_id = pair.second;
       auto& writes = staged[to_type];
       if (!p.add.empty()) {
         // The create replaces the pair's labels: it carries every type HubSpot has on the pair (the ones
