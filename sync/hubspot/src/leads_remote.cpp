@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "association_push.hpp"
 #include "query.hpp"
 
 namespace leadsync::hubspot {
@@ -29,13 +30,6 @@ constexpr const char* kLastModified = "hs_lastmodifieddate";
 
 std::string mapping_type_error(const std::string& what) {
   return what;
-}
-
-// HubSpot-defined unlabeled lead association types (docs/hubspot-api.md#association-type-ids): lead->contact
-// 608, lead->company 610.
-bool is_unlabeled_lead_association(const std::string& to_object_type, int type_id) {
-  return (to_object_type == "contacts" && type_id == 608) ||
-         (to_object_type == "companies" && type_id == 610);
 }
 
 }  // namespace
@@ -349,39 +343,8 @@ net::awaitable<std::vector<core::WriteResult>> HubSpotLeadsRemote::archive(
 
 net::awaitable<std::vector<core::WriteResult>> HubSpotLeadsRemote::change_associations(
     std::vector<core::AssociationChange> changes) {
-  std::vector<core::WriteResult> out;
-  for (const auto& c : changes) {
-    core::WriteResult result{c.hubspot_id, true, std::nullopt, std::nullopt};
-    try {
-      // Adds first: switching a primary contact never leaves the lead without one (HubSpot would delete it).
-      for (const auto& a : c.add)
-        co_await client_.associate(c.hubspot_id, a.to_object_type, a.to_object_id, a.type_id);
-      std::set<std::pair<std::string, std::string>> dissociated;
-      for (const auto& a : c.remove) {
-        const bool pair_kept =
-            std::any_of(c.desired.begin(), c.desired.end(), [&](const core::AssociationKey& d) {
-              return d.to_object_type == a.to_object_type && d.to_object_id == a.to_object_id;
-            });
-        if (pair_kept) {
-          // HubSpot keeps the unlabeled type beside every label of a pair: removing it removes the pair,
-          // labels included, and a lead that loses its last primary association is deleted. Not sent; the
-          // next pull brings the row back, since HubSpot still has it.
-          if (is_unlabeled_lead_association(a.to_object_type, a.type_id)) continue;
-          co_await client_.unassociate(c.hubspot_id, a.to_object_type, a.to_object_id, a.type_id);
-        } else if (dissociated.emplace(a.to_object_type, a.to_object_id).second) {
-          // Nothing of this record is wanted any more: remove every association of the pair, including the
-          // unlabeled one HubSpot keeps beside each label.
-          co_await client_.remove_association(c.hubspot_id, a.to_object_type, a.to_object_id);
-        }
-      }
-    } catch (const core::Error& e) {
-      if (e.is_fatal()) throw;
-      result.ok = false;
-      result.error = e;
-    }
-    out.push_back(std::move(result));
-  }
-  co_return out;
+  co_return co_await detail::push_association_changes(client_, mapping_, association_categories_,
+                                                      std::move(changes));
 }
 
 net::awaitable<void> HubSpotLeadsRemote::ensure_unique_key_property(bool create_missing) {

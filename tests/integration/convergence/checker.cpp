@@ -42,7 +42,8 @@ struct RemoteLead {
   bool archived = false;
   std::map<std::string, Value> values;
   Value unique_key;
-  std::set<std::string> associations;
+  std::set<std::string> associations;  // mapped types only
+  std::set<std::string> unmapped;      // "contacts/<id>": pairs with a USER_DEFINED label (101-104)
 };
 
 struct ConflictRow {
@@ -99,9 +100,14 @@ std::vector<std::string> World::check() {
     for (const auto* type : {"contacts", "companies"})
       if (r.state["associations"].contains(type))
         for (const auto& a : r.state["associations"][type])
-          for (const auto& t : a["types"])
-            r.associations.insert(std::string(type) + "/" + a["id"].get<std::string>() + "/" +
-                                  std::to_string(t.get<int>()));
+          for (const auto& t : a["types"]) {
+            const int type_id = t.get<int>();
+            const std::string pair = std::string(type) + "/" + a["id"].get<std::string>();
+            if (type_id >= 101 && type_id <= 104)
+              r.unmapped.insert(pair);
+            else
+              r.associations.insert(pair + "/" + std::to_string(type_id));
+          }
   }
   std::map<long, LocalRow> local;
   for (const auto& row :
@@ -351,10 +357,19 @@ std::vector<std::string> World::check() {
       violation(what);
     }
 
-    // ---- 7. associations: the last add/remove of a non-primary association holds on both sides ----
+    // ---- 7. a label a person set in HubSpot that leadsync does not map is never removed by leadsync ----
+    for (const auto& pair : e.person_labels)
+      if (!r->unmapped.contains(pair))
+        violation("the unmapped USER_DEFINED label a person set on " + pair + " of " + who +
+                  " is gone from HubSpot");
+
+    // ---- 8. associations: the last add/remove of a non-primary association holds on both sides ----
     for (const auto& [key, intent] : e.intents) {
       const auto pair = key.substr(0, key.rfind('/'));
       if (e.primary_pairs.contains(pair) || e.bad_pairs.contains(pair)) continue;
+      // leadsync keeps a pair that carries a label it does not map: a local removal of the pair's unlabeled
+      // type comes back from HubSpot (as the unlabeled type beside a primary label does).
+      if (e.person_labels.contains(pair) && intent.side == Side::local && !intent.present) continue;
       const bool in_local = l->associations.contains(key), in_remote = r->associations.contains(key);
       // The same limitation for associations, in the form a killed run leaves it: a local add (or removal)
       // pushed by a run that was SIGKILLed before it recorded the push is pushed again by the next run; a
@@ -403,7 +418,7 @@ std::vector<std::string> World::check() {
     }
   }
 
-  // ---- 8. nothing live that the history cannot account for ----
+  // ---- 9. nothing live that the history cannot account for ----
   for (const auto& [id, l] : local)
     if (!l.archived && !claimed_rows.contains(id))
       violation("unexpected live row " + std::to_string(id) + " ('" +

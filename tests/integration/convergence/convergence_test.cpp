@@ -88,7 +88,8 @@ TEST(ConvergenceChecker, ReportsEveryKindOfBrokenInvariant) {
       {"lose_local_edit", "local write hs_lead_name='a write that never happened'"},
       {"duplicate", "duplicate: HubSpot leads"},
       {"resurrect", "resurrected"},
-      {"lose_association", "association"}};
+      {"lose_association", "association"},
+      {"lose_person_label", "USER_DEFINED label a person set"}};
   for (const auto& [kind, expected] : cases) ASSERT_TRUE(world.sabotage(kind)) << kind << " found no target";
   const auto violations = world.check();
   std::string all;

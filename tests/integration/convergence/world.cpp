@@ -650,7 +650,11 @@ void World::local_delete() {
 void World::local_association() {
   auto candidates = live(true, false);
   if (candidates.empty()) return;
-  Entity& e = pick(candidates);
+  // Half the time a lead a person labelled in HubSpot, so that local removals meet those labels.
+  std::vector<Entity*> labelled_leads;
+  for (auto* c : candidates)
+    if (!c->person_labels.empty()) labelled_leads.push_back(c);
+  Entity& e = pick(!labelled_leads.empty() && rng_.chance(0.5) ? labelled_leads : candidates);
   const int action = rng_.uniform(0, 99);
   const bool contact = rng_.chance(0.6);
   const std::string target = contact ? random_contact() : random_company();
@@ -690,7 +694,11 @@ void World::local_association() {
       if (!ids.contains(578) && !ids.contains(580) && (ids.contains(608) || ids.contains(610)))
         keys.push_back(k);
     if (keys.empty()) return;
-    const auto k = choose(keys);
+    // A pair a person labelled in HubSpot is the one whose removal tests the most: leadsync must keep it.
+    std::vector<std::string> labelled;
+    for (const auto& k : keys)
+      if (e.person_labels.contains(k)) labelled.push_back(k);
+    const auto k = choose(labelled.empty() ? keys : labelled);
     const auto slash = k.find('/');
     const std::string t = k.substr(0, slash), id = k.substr(slash + 1);
     const int type_id = t == "contacts" ? 608 : 610;
@@ -860,7 +868,26 @@ void World::remote_association() {
     if (status != 204)
       return violation("fake-hubspot refused a UI dissociation: HTTP " + std::to_string(status));
     record_pair(e, Side::remote, t, to, type_id, false);
+    e.person_labels.erase(k);  // the pair went, its label with it
     log("remote UI ASSOC_REMOVE " + entity_label(e) + " " + k + " (" + std::to_string(type_id) + ")");
+  } else if (action >= 85) {
+    // A person labels an existing pair with the portal's USER_DEFINED label, which leadsync does not map.
+    // Mostly a pair without a primary label (one local removals can drop), sometimes the primary one.
+    std::vector<std::string> keys, plain;
+    for (const auto& [k, ids] : pairs) {
+      keys.push_back(k);
+      if (!ids.contains(578) && !ids.contains(580)) plain.push_back(k);
+    }
+    if (keys.empty()) return;
+    const auto& from = !plain.empty() && (pick_seed >> 32) % 4 != 0 ? plain : keys;
+    const auto k = from[pick_seed % from.size()];
+    const auto slash = k.find('/');
+    const std::string t = k.substr(0, slash), to = k.substr(slash + 1);
+    const int label = t == "contacts" ? 101 : 103;
+    admin("PUT", base + t + "/" + to + "/" + std::to_string(label), nullptr, &status);
+    if (status != 200) return violation("fake-hubspot refused a UI label: HTTP " + std::to_string(status));
+    e.person_labels.insert(k);
+    log("remote UI LABEL " + entity_label(e) + " " + k + " (" + std::to_string(label) + ", unmapped)");
   } else {
     std::string old;
     for (const auto& [k, ids] : pairs)
@@ -1075,6 +1102,13 @@ bool World::sabotage(const std::string& kind) {
       return true;
     }
     return false;
+  }
+  if (kind == "lose_person_label") {
+    Entity* e = linked();
+    if (!e) return false;
+    e->person_labels.insert(pair_key("companies", "0"));  // no company has id 0: the label cannot be there
+    log("SABOTAGE: recorded a person's label on " + entity_label(*e) + " that was never set");
+    return true;
   }
   if (kind == "lose_association") {
     Entity* e = linked();

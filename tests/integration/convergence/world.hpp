@@ -101,6 +101,9 @@ struct Entity {
   std::map<std::string, PairIntent> intents;  // "contacts/<id>/<type>" of pairs never primary-labelled
   std::set<std::string> primary_pairs;        // "contacts/<id>": pairs that ever had a primary label
   std::set<std::string> bad_pairs;            // pairs whose unlabeled type was removed beside a primary
+  // Pairs a person gave a USER_DEFINED label in HubSpot (101 contact, 103 company), which leadsync does not
+  // map: it must never remove them, nor the pair under them.
+  std::set<std::string> person_labels;
 };
 
 struct RunLog {
@@ -124,7 +127,8 @@ class World {
   void quiesce();                    // faults off, full runs until one writes nothing
   std::vector<std::string> check();  // invariant violations (empty: all hold)
   // The test of the test: breaks one invariant behind leadsync's back (diverge, lose_local_edit, duplicate,
-  // resurrect, lose_association); check() must report it. Returns false when the world offers no target.
+  // resurrect, lose_association, lose_person_label); check() must report it. Returns false when the world
+  // offers no target.
   bool sabotage(const std::string& kind);
 
   const std::vector<std::string>& history() const { return history_; }

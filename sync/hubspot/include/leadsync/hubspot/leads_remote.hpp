@@ -3,12 +3,15 @@
 // properties and the core's normalised values (by mapping type), requests exactly the mapped properties
 // (plus hs_lastmodifieddate and the unique key), resolves association types to numeric ids, and turns
 // per-input batch errors into per-lead WriteResults.
-// Association pushes use the v3 per-type PUT/DELETE: they add or remove exactly one association type of a
-// pair (the v4 PUT replaces every label of the pair, which could drop labels leadsync does not map); a
-// record the row no longer associates with at all is dissociated with the v4 pair DELETE.
+// Association pushes use the batch association endpoints only, many pairs per call (a label write replaces
+// a pair's labels and there is no per-type DELETE in HubSpot's date-versioned APIs): a pair's current types
+// are read before a create, so labels leadsync does not map are resent, never dropped; single types go with
+// labels/archive; a pair that keeps a label leadsync does not map is never archived whole.
 // Throws what HubSpotClient throws. Thread-safety: as HubSpotClient (one executor).
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <string>
 
 #include "leadsync/core/mapping.hpp"
 #include "leadsync/core/ports.hpp"
@@ -55,6 +58,8 @@ class HubSpotLeadsRemote final : public core::LeadsRemote {
   HubSpotClient& client_;
   core::SyncMapping mapping_;
   std::function<std::uint64_t()> api_calls_;
+  // Association type id -> category per target type (GET .../labels), needed in every label write.
+  std::map<std::string, std::map<int, std::string>> association_categories_;
 };
 
 // A core::Error for one failed input of a batch call (record for validation-like categories).
