@@ -49,6 +49,8 @@ constexpr std::pair<const char*, LogLevel> kLogLevels[] = {{"trace", LogLevel::t
                                                            {"info", LogLevel::info},
                                                            {"warn", LogLevel::warn},
                                                            {"error", LogLevel::error}};
+constexpr std::pair<const char*, ApiVersion> kApiVersions[] = {
+    {"2026-03", ApiVersion::v2026_03}, {"2026-09", ApiVersion::v2026_09}, {"legacy", ApiVersion::legacy}};
 constexpr std::pair<const char*, LogFormat> kLogFormats[] = {{"text", LogFormat::text},
                                                              {"json", LogFormat::json}};
 
@@ -216,6 +218,7 @@ void read_hubspot(const MapReader& root, HubspotConfig& out) {
               root.key_mark("hubspot"));
   if (!m.is_map()) return;
   read_base_url(m, out.base_url);
+  m.read("api_version", out.api_version, kApiVersions);
   read_env_name(m, "access_token_env", out.access_token_env);
   read_absolute_path(m, "access_token_file", out.access_token_file, Sensitivity::hidden);
   read_oauth(m, out.oauth);
@@ -544,6 +547,9 @@ const char* to_string(LogLevel v) noexcept {
 }
 const char* to_string(LogFormat v) noexcept {
   return name_of(v, kLogFormats);
+}
+const char* to_string(ApiVersion v) noexcept {
+  return name_of(v, kApiVersions);
 }
 
 namespace {

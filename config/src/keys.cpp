@@ -52,6 +52,11 @@ constexpr KeySpec kHubspot[] = {
      .type = K::url,
      .default_text = "https://api.hubapi.com",
      .differs = &differs<&AppConfig::hubspot, &HubspotConfig::base_url>},
+    // Live: a reload builds a new HubSpotClient anyway (the client is cheap; connections are kept).
+    {.name = "api_version",
+     .type = K::enumeration,
+     .default_text = "2026-03",
+     .differs = &differs<&AppConfig::hubspot, &HubspotConfig::api_version>},
     {.name = "access_token_env",
      .type = K::env_name,
      .differs = &differs<&AppConfig::hubspot, &HubspotConfig::access_token_env>},

@@ -106,6 +106,17 @@ hubspot::ClientOptions to_client_options(const config::AppConfig& cfg) {
   o.retry.initial_backoff = cfg.hubspot.retry.initial_backoff;
   o.retry.max_backoff = cfg.hubspot.retry.max_backoff;
   o.unique_key_property = cfg.hubspot.unique_key_property;
+  switch (cfg.hubspot.api_version) {
+    case config::ApiVersion::v2026_03:
+      o.api_version = hubspot::ApiVersion::v2026_03;
+      break;
+    case config::ApiVersion::v2026_09:
+      o.api_version = hubspot::ApiVersion::v2026_09;
+      break;
+    case config::ApiVersion::legacy:
+      o.api_version = hubspot::ApiVersion::legacy;
+      break;
+  }
   return o;
 }
 

@@ -7,6 +7,7 @@
 #include "client_internal.hpp"
 #include "leadsync/hubspot/client.hpp"
 #include "retry_classifier.hpp"
+#include "routes.hpp"
 
 namespace leadsync::hubspot {
 
@@ -27,8 +28,17 @@ HubSpotClient::HubSpotClient(http::Transport& transport, core::Clock& clock, cor
   trace_prefix_ = std::string("ls") + buf;
 }
 
-std::string HubSpotClient::objects_path() const {
-  return "/crm/v3/objects/" + detail::percent_encode(options_.object_type);
+HubSpotClient::Call HubSpotClient::call_for(detail::Op op, const detail::RouteArgs& args) const {
+  detail::Route r = detail::route(op, options_.api_version, options_.object_type, args);
+  Call call;
+  call.method = std::move(r.method);
+  call.target = std::move(r.target);
+  call.route = std::move(r.route);
+  return call;
+}
+
+HubSpotClient::Call HubSpotClient::call_for(detail::Op op) const {
+  return call_for(op, detail::RouteArgs{});
 }
 
 std::string HubSpotClient::next_trace_id() {

@@ -1,10 +1,11 @@
-// Association endpoints: v3 per-lead PUT/DELETE, v4 pair labels PUT/DELETE, v4 batch read/create/archive,
-// association labels (schema).
+// Association endpoints: per-type PUT/DELETE (legacy v3 only), pair labels PUT/DELETE, batch
+// read/create/archive/labels-archive, association labels (schema). Paths from routes.cpp.
 #include <map>
 #include <set>
 
 #include "client_internal.hpp"
 #include "leadsync/hubspot/client.hpp"
+#include "routes.hpp"
 
 namespace leadsync::hubspot {
 
@@ -55,25 +56,22 @@ void merge_into(std::vector<AssociatedObject>& list, const AssociatedObject& a) 
 
 net::awaitable<void> HubSpotClient::associate(std::string lead_id, std::string to_type, std::string to_id,
                                               int type_id) {
-  Call call;
-  call.method = "PUT";
-  call.target = objects_path() + "/" + detail::record_id_segment(lead_id, "lead id") + "/associations/" +
-                detail::percent_encode(to_type) + "/" +
-                detail::record_id_segment(to_id, "associated record id") + "/" + std::to_string(type_id);
-  call.route = "PUT /crm/v3/objects/" + options_.object_type + "/{id}/associations/{toType}/{toId}/{typeId}";
+  Call call =
+      call_for(detail::Op::AssociateType, {.id = detail::record_id_segment(lead_id, "lead id"),
+                                           .to_type = to_type,
+                                           .to_id = detail::record_id_segment(to_id, "associated record id"),
+                                           .type_id = type_id});
   // The answer (the lead with its associations) is not needed: the pair is what we asked for.
   co_await with_retry(std::move(call), detail::require_empty_or_json);
 }
 
 net::awaitable<bool> HubSpotClient::unassociate(std::string lead_id, std::string to_type, std::string to_id,
                                                 int type_id) {
-  Call call;
-  call.method = "DELETE";
-  call.target = objects_path() + "/" + detail::record_id_segment(lead_id, "lead id") + "/associations/" +
-                detail::percent_encode(to_type) + "/" +
-                detail::record_id_segment(to_id, "associated record id") + "/" + std::to_string(type_id);
-  call.route =
-      "DELETE /crm/v3/objects/" + options_.object_type + "/{id}/associations/{toType}/{toId}/{typeId}";
+  Call call = call_for(detail::Op::UnassociateType,
+                       {.id = detail::record_id_segment(lead_id, "lead id"),
+                        .to_type = to_type,
+                        .to_id = detail::record_id_segment(to_id, "associated record id"),
+                        .type_id = type_id});
   call.accept_statuses = {404};
   const http::Response r = co_await with_retry(std::move(call), detail::require_empty_or_json);
   co_return r.status != 404;
@@ -81,13 +79,10 @@ net::awaitable<bool> HubSpotClient::unassociate(std::string lead_id, std::string
 
 net::awaitable<AssociationPairLabels> HubSpotClient::put_association_labels(
     std::string lead_id, std::string to_type, std::string to_id, std::vector<AssociationSpec> specs) {
-  Call call;
-  call.method = "PUT";
-  call.target = "/crm/v4/objects/" + detail::percent_encode(options_.object_type) + "/" +
-                detail::record_id_segment(lead_id, "lead id") + "/associations/" +
-                detail::percent_encode(to_type) + "/" +
-                detail::record_id_segment(to_id, "associated record id");
-  call.route = "PUT /crm/v4/objects/" + options_.object_type + "/{id}/associations/{toType}/{toId}";
+  Call call = call_for(detail::Op::PutPairLabels,
+                       {.id = detail::record_id_segment(lead_id, "lead id"),
+                        .to_type = to_type,
+                        .to_id = detail::record_id_segment(to_id, "associated record id")});
   call.body = detail::dump(detail::encode_specs(specs));
   AssociationPairLabels result;
   Decoder decode = [&](const http::Response& r) {
@@ -102,13 +97,10 @@ net::awaitable<AssociationPairLabels> HubSpotClient::put_association_labels(
 
 net::awaitable<bool> HubSpotClient::remove_association(std::string lead_id, std::string to_type,
                                                        std::string to_id) {
-  Call call;
-  call.method = "DELETE";
-  call.target = "/crm/v4/objects/" + detail::percent_encode(options_.object_type) + "/" +
-                detail::record_id_segment(lead_id, "lead id") + "/associations/" +
-                detail::percent_encode(to_type) + "/" +
-                detail::record_id_segment(to_id, "associated record id");
-  call.route = "DELETE /crm/v4/objects/" + options_.object_type + "/{id}/associations/{toType}/{toId}";
+  Call call =
+      call_for(detail::Op::DeletePair, {.id = detail::record_id_segment(lead_id, "lead id"),
+                                        .to_type = to_type,
+                                        .to_id = detail::record_id_segment(to_id, "associated record id")});
   call.accept_statuses = {404};
   const http::Response r = co_await with_retry(std::move(call), detail::require_empty_or_json);
   co_return r.status != 404;
@@ -117,9 +109,8 @@ net::awaitable<bool> HubSpotClient::remove_association(std::string lead_id, std:
 net::awaitable<AssociationsByLead> HubSpotClient::batch_read_associations(std::string to_type,
                                                                           std::vector<std::string> lead_ids) {
   AssociationsByLead out;
-  const std::string base = "/crm/v4/associations/" + detail::percent_encode(options_.object_type) + "/" +
-                           detail::percent_encode(to_type) + "/batch/read";
-  const std::string route = "POST /crm/v4/associations/" + options_.object_type + "/{toType}/batch/read";
+  const Call read_call = call_for(detail::Op::BatchReadAssociations, {.to_type = to_type});
+  const std::string& route = read_call.route;
   std::set<std::string> failed;
 
   for (auto& part : detail::chunked(std::move(lead_ids), kAssociationBatchReadLimit)) {
@@ -137,10 +128,7 @@ net::awaitable<AssociationsByLead> HubSpotClient::batch_read_associations(std::s
       }
       Json body;
       body["inputs"] = std::move(arr);
-      Call call;
-      call.method = "POST";
-      call.target = base;
-      call.route = route;
+      Call call = read_call;
       call.body = detail::dump(body);
 
       std::vector<std::pair<std::string, std::optional<std::string>>> next;
@@ -192,11 +180,7 @@ net::awaitable<BatchResult<AssociationPairLabels>> HubSpotClient::batch_create_a
                      {"types", detail::encode_specs(in.types)}});
     Json body;
     body["inputs"] = std::move(arr);
-    Call call;
-    call.method = "POST";
-    call.target = "/crm/v4/associations/" + detail::percent_encode(options_.object_type) + "/" +
-                  detail::percent_encode(to_type) + "/batch/create";
-    call.route = "POST /crm/v4/associations/" + options_.object_type + "/{toType}/batch/create";
+    Call call = call_for(detail::Op::BatchCreateAssociations, {.to_type = to_type});
     // Associations are sets: creating one that exists changes nothing, so retries are safe.
     call.body = detail::dump(body);
     BatchResult<AssociationPairLabels> r;
@@ -214,8 +198,9 @@ net::awaitable<BatchResult<AssociationPairLabels>> HubSpotClient::batch_create_a
   co_return out;
 }
 
-net::awaitable<void> HubSpotClient::batch_archive_associations(std::string to_type,
-                                                               std::vector<AssociationPairInput> inputs) {
+net::awaitable<std::vector<BatchError>> HubSpotClient::batch_archive_associations(
+    std::string to_type, std::vector<AssociationPairInput> inputs) {
+  std::vector<BatchError> errors;
   for (auto& part : detail::chunked(std::move(inputs), kAssociationBatchWriteLimit)) {
     // One input per lead, listing every target to detach from it.
     std::map<std::string, std::vector<std::string>> by_from;
@@ -228,18 +213,19 @@ net::awaitable<void> HubSpotClient::batch_archive_associations(std::string to_ty
     }
     Json body;
     body["inputs"] = std::move(arr);
-    Call call;
-    call.method = "POST";
-    call.target = "/crm/v4/associations/" + detail::percent_encode(options_.object_type) + "/" +
-                  detail::percent_encode(to_type) + "/batch/archive";
-    call.route = "POST /crm/v4/associations/" + options_.object_type + "/{toType}/batch/archive";
+    Call call = call_for(detail::Op::BatchArchiveAssociations, {.to_type = to_type});
     call.body = detail::dump(body);
-    co_await with_retry(std::move(call), nullptr);
+    std::vector<BatchError> part_errors;
+    Decoder decode = [&](const http::Response& r) { part_errors = detail::decode_archive_errors(r); };
+    co_await with_retry(std::move(call), std::move(decode));
+    std::move(part_errors.begin(), part_errors.end(), std::back_inserter(errors));
   }
+  co_return errors;
 }
 
-net::awaitable<void> HubSpotClient::batch_archive_labels(std::string to_type,
-                                                         std::vector<AssociationPairInput> inputs) {
+net::awaitable<std::vector<BatchError>> HubSpotClient::batch_archive_labels(
+    std::string to_type, std::vector<AssociationPairInput> inputs) {
+  std::vector<BatchError> errors;
   for (auto& part : detail::chunked(std::move(inputs), kAssociationBatchWriteLimit)) {
     Json arr = Json::array();
     for (const auto& in : part)
@@ -248,22 +234,18 @@ net::awaitable<void> HubSpotClient::batch_archive_labels(std::string to_type,
                      {"types", detail::encode_specs(in.types)}});
     Json body;
     body["inputs"] = std::move(arr);
-    Call call;
-    call.method = "POST";
-    call.target = "/crm/v4/associations/" + detail::percent_encode(options_.object_type) + "/" +
-                  detail::percent_encode(to_type) + "/batch/labels/archive";
-    call.route = "POST /crm/v4/associations/" + options_.object_type + "/{toType}/batch/labels/archive";
+    Call call = call_for(detail::Op::BatchArchiveLabels, {.to_type = to_type});
     call.body = detail::dump(body);
-    co_await with_retry(std::move(call), nullptr);
+    std::vector<BatchError> part_errors;
+    Decoder decode = [&](const http::Response& r) { part_errors = detail::decode_archive_errors(r); };
+    co_await with_retry(std::move(call), std::move(decode));
+    std::move(part_errors.begin(), part_errors.end(), std::back_inserter(errors));
   }
+  co_return errors;
 }
 
 net::awaitable<std::vector<AssociationLabel>> HubSpotClient::association_labels(std::string to_type) {
-  Call call;
-  call.method = "GET";
-  call.target = "/crm/v4/associations/" + detail::percent_encode(options_.object_type) + "/" +
-                detail::percent_encode(to_type) + "/labels";
-  call.route = "GET /crm/v4/associations/" + options_.object_type + "/{toType}/labels";
+  Call call = call_for(detail::Op::AssociationLabels, {.to_type = to_type});
   std::vector<AssociationLabel> labels;
   Decoder decode = [&](const http::Response& r) {
     const Json j = detail::parse_json(r.body);

@@ -1,11 +1,12 @@
-// Lead endpoints (v3): list, get, batch read, search (+ windowing past the 10,000 cap), create, batch
-// create/update/upsert/archive, PATCH, DELETE.
+// Lead endpoints (paths from routes.cpp): list, get, batch read, search (+ windowing past the 10,000 cap),
+// create, batch create/update/upsert/archive, PATCH, DELETE.
 #include <set>
 #include <unordered_map>
 
 #include "client_internal.hpp"
 #include "lead_page_reader.hpp"
 #include "leadsync/hubspot/client.hpp"
+#include "routes.hpp"
 
 namespace leadsync::hubspot {
 
@@ -91,10 +92,8 @@ net::awaitable<ListPage> HubSpotClient::list_page(ListRequest request) {
   q.add("propertiesWithHistory", request.properties_with_history);
   q.add("associations", request.associations);
   q.add("archived", request.archived ? "true" : "false");
-  Call call;
-  call.method = "GET";
-  call.target = objects_path() + q.str();
-  call.route = "GET /crm/v3/objects/" + options_.object_type;
+  Call call = call_for(detail::Op::ListLeads);
+  call.target += q.str();
 
   ListPage page;
   const std::vector<std::string> assoc = request.associations;
@@ -122,7 +121,8 @@ net::awaitable<std::int64_t> HubSpotClient::list_all(ListRequest request, LeadPa
     if (!page.results.empty()) co_await on_page(std::move(page.results));
     if (!next) co_return total;
     if (request.after && *next == *request.after)
-      throw core::transient_error("HubSpot returned the same paging cursor twice for GET " + objects_path());
+      throw core::transient_error("HubSpot returned the same paging cursor twice for " +
+                                  call_for(detail::Op::ListLeads).route);
     request.after = next;
   }
 }
@@ -134,12 +134,10 @@ net::awaitable<std::optional<LeadObject>> HubSpotClient::get_lead(std::string id
   q.add("associations", options.associations);
   if (options.id_property) q.add("idProperty", *options.id_property);
   q.add("archived", options.archived ? "true" : "false");
-  Call call;
-  call.method = "GET";
-  call.target = objects_path() + "/" +
-                (options.id_property ? detail::path_segment(id) : detail::record_id_segment(id, "lead id")) +
-                q.str();
-  call.route = "GET /crm/v3/objects/" + options_.object_type + "/{id}";
+  Call call = call_for(
+      detail::Op::GetLead,
+      {.id = options.id_property ? detail::path_segment(id) : detail::record_id_segment(id, "lead id")});
+  call.target += q.str();
   call.accept_statuses = {404};
 
   std::optional<LeadObject> lead;
@@ -164,10 +162,8 @@ net::awaitable<BatchResult<LeadObject>> HubSpotClient::batch_read(std::vector<st
     body["properties"] = string_array(options.properties);
     body["propertiesWithHistory"] = string_array(options.properties_with_history);
     if (options.id_property) body["idProperty"] = *options.id_property;
-    Call call;
-    call.method = "POST";
-    call.target = objects_path() + "/batch/read" + (options.archived ? "?archived=true" : "?archived=false");
-    call.route = "POST /crm/v3/objects/" + options_.object_type + "/batch/read";
+    Call call = call_for(detail::Op::BatchReadLeads);
+    call.target += options.archived ? "?archived=true" : "?archived=false";
     call.body = detail::dump(body);
 
     BatchResult<LeadObject> part_result;
@@ -184,10 +180,7 @@ net::awaitable<BatchResult<LeadObject>> HubSpotClient::batch_read(std::vector<st
 }
 
 net::awaitable<SearchPage> HubSpotClient::search(SearchRequest request) {
-  Call call;
-  call.method = "POST";
-  call.target = objects_path() + "/search";
-  call.route = "POST /crm/v3/objects/" + options_.object_type + "/search";
+  Call call = call_for(detail::Op::SearchLeads);
   call.body = detail::dump(encode_search(request));
   call.policy = RatePolicy::search;
 
@@ -208,6 +201,7 @@ net::awaitable<SearchWindowStats> HubSpotClient::search_modified_window(std::int
                                                                         std::vector<std::string> properties,
                                                                         LeadPageCallback on_page) {
   SearchWindowStats stats;
+  const std::string search_route = call_for(detail::Op::SearchLeads).route;
   std::optional<std::string> last_id;          // highest hs_object_id seen: where a restarted query picks up
   std::optional<std::string> restarted_above;  // last_id when the query last restarted
   for (;;) {
@@ -242,14 +236,14 @@ net::awaitable<SearchWindowStats> HubSpotClient::search_modified_window(std::int
       try {
         offset = std::stoll(*page.next_after);
       } catch (const std::exception&) {
-        throw core::transient_error("malformed response from HubSpot for POST /crm/v3/objects/" +
-                                    options_.object_type + "/search: paging.next.after is not an offset");
+        throw core::transient_error("malformed response from HubSpot for " + search_route +
+                                    ": paging.next.after is not an offset");
       }
       // A cursor that does not move forward would read the same results until the daily budget is gone.
       if (request.after && offset <= std::stoll(*request.after))
-        throw core::transient_error("malformed response from HubSpot for POST /crm/v3/objects/" +
-                                    options_.object_type + "/search: paging.next.after " + *page.next_after +
-                                    " does not advance past " + *request.after + "; search stopped");
+        throw core::transient_error("malformed response from HubSpot for " + search_route +
+                                    ": paging.next.after " + *page.next_after + " does not advance past " +
+                                    *request.after + "; search stopped");
       // HubSpot answers 400 past 10,000 results for one query: restart above the last id instead.
       if (offset + request.limit > kSearchResultCap) break;
       request.after = *page.next_after;
@@ -257,9 +251,9 @@ net::awaitable<SearchWindowStats> HubSpotClient::search_modified_window(std::int
     ++stats.restarts;
     // A restart must start above a higher id than the last one, or the same results come back forever.
     if (last_id == restarted_above)
-      throw core::transient_error("malformed response from HubSpot for POST /crm/v3/objects/" +
-                                  options_.object_type + "/search: a query for ids above " +
-                                  last_id.value_or("0") + " returned none above it; search stopped");
+      throw core::transient_error("malformed response from HubSpot for " + search_route +
+                                  ": a query for ids above " + last_id.value_or("0") +
+                                  " returned none above it; search stopped");
     restarted_above = last_id;
   }
 }
@@ -278,17 +272,12 @@ net::awaitable<BatchResult<LeadObject>> HubSpotClient::create_chunk(std::vector<
   int ambiguous = 0;
 
   for (;;) {
-    Call call;
-    call.method = "POST";
+    Call call = call_for(single ? detail::Op::CreateLead : detail::Op::BatchCreateLeads);
     call.create = true;
     Json body;
     if (single) {
-      call.target = objects_path();
-      call.route = "POST /crm/v3/objects/" + options_.object_type;
       body = detail::encode_create_input(inputs.front());
     } else {
-      call.target = objects_path() + "/batch/create";
-      call.route = "POST /crm/v3/objects/" + options_.object_type + "/batch/create";
       Json arr = Json::array();
       for (const auto& in : inputs) arr.push_back(detail::encode_create_input(in));
       body["inputs"] = std::move(arr);
@@ -388,8 +377,8 @@ net::awaitable<LeadObject> HubSpotClient::create(LeadCreateInput input) {
   one.push_back(std::move(input));
   BatchResult<LeadObject> r = co_await create_chunk(std::move(one), /*single=*/true);
   if (r.results.empty())
-    throw core::transient_error("malformed response from HubSpot for POST " + objects_path() +
-                                ": no lead returned");
+    throw core::transient_error("malformed response from HubSpot for " +
+                                call_for(detail::Op::CreateLead).route + ": no lead returned");
   co_return std::move(r.results.front());
 }
 
@@ -397,8 +386,13 @@ net::awaitable<BatchResult<LeadObject>> HubSpotClient::batch_create(std::vector<
   for (auto& in : inputs)
     if (!in.object_write_trace_id) in.object_write_trace_id = next_trace_id();
   BatchResult<LeadObject> out;
+  auto send = [this](std::vector<LeadCreateInput> part) { return create_chunk(std::move(part), false); };
+  auto refused = [](const LeadCreateInput& in, const core::Error& e) {
+    return detail::refused_input_error(e, *in.object_write_trace_id);
+  };
   for (auto& part : detail::chunked(std::move(inputs), kBatchLimit)) {
-    BatchResult<LeadObject> r = co_await create_chunk(std::move(part), /*single=*/false);
+    BatchResult<LeadObject> r =
+        co_await detail::isolate_refused_inputs<LeadCreateInput, LeadObject>(std::move(part), send, refused);
     std::move(r.results.begin(), r.results.end(), std::back_inserter(out.results));
     std::move(r.errors.begin(), r.errors.end(), std::back_inserter(out.errors));
   }
@@ -413,11 +407,10 @@ net::awaitable<LeadObject> HubSpotClient::update(std::string id,
                                                  bool* unconfirmed_attempt) {
   detail::Query q;
   if (id_property) q.add("idProperty", *id_property);
-  Call call;
-  call.method = "PATCH";
-  call.target = objects_path() + "/" +
-                (id_property ? detail::path_segment(id) : detail::record_id_segment(id, "lead id")) + q.str();
-  call.route = "PATCH /crm/v3/objects/" + options_.object_type + "/{id}";
+  Call call =
+      call_for(detail::Op::UpdateLead,
+               {.id = id_property ? detail::path_segment(id) : detail::record_id_segment(id, "lead id")});
+  call.target += q.str();
   call.unconfirmed_attempt = unconfirmed_attempt;
   Json body;
   body["properties"] = detail::encode_properties(properties);
@@ -433,41 +426,51 @@ net::awaitable<BatchResult<LeadObject>> HubSpotClient::batch_update(std::vector<
   for (auto& in : inputs)
     if (!in.object_write_trace_id) in.object_write_trace_id = next_trace_id();
   BatchResult<LeadObject> out;
+  auto send = [this, &id_property](std::vector<LeadUpdateInput> part) {
+    return update_chunk(std::move(part), id_property);
+  };
+  auto refused = [](const LeadUpdateInput& in, const core::Error& e) {
+    return detail::refused_input_error(e, *in.object_write_trace_id, in.id);
+  };
   for (auto& part : detail::chunked(std::move(inputs), kBatchLimit)) {
-    Json arr = Json::array();
-    for (const auto& in : part) {
-      Json item{{"id", in.id},
-                {"properties", detail::encode_properties(in.properties)},
-                {"objectWriteTraceId", *in.object_write_trace_id}};
-      if (id_property) item["idProperty"] = *id_property;
-      arr.push_back(std::move(item));
-    }
-    Json body;
-    body["inputs"] = std::move(arr);
-    Call call;
-    call.method = "POST";
-    call.target = objects_path() + "/batch/update";
-    call.route = "POST /crm/v3/objects/" + options_.object_type + "/batch/update";
-    call.body = detail::dump(body);
-    call.unconfirmed_attempt = &out.unconfirmed_attempt;
-    BatchResult<LeadObject> r;
-    Decoder decode = [&](const http::Response& resp) {
-      const Json j = detail::parse_json(resp.body);
-      r.results = detail::decode_leads(detail::req_array(j, "results", "batch update response"));
-      r.errors = detail::decode_batch_errors(j, resp);
-    };
-    co_await with_retry(std::move(call), std::move(decode));
-    // Results are matched to inputs by id (or the id_property value), never by position.
-    for (auto& lead : r.results) {
-      if (lead.object_write_trace_id) continue;
-      const std::optional<std::string> key =
-          id_property ? lead.property(*id_property) : std::optional(lead.id);
-      auto it = std::find_if(part.begin(), part.end(),
-                             [&](const LeadUpdateInput& in) { return key && in.id == *key; });
-      if (it != part.end()) lead.object_write_trace_id = it->object_write_trace_id;
-    }
+    BatchResult<LeadObject> r =
+        co_await detail::isolate_refused_inputs<LeadUpdateInput, LeadObject>(std::move(part), send, refused);
+    out.unconfirmed_attempt = out.unconfirmed_attempt || r.unconfirmed_attempt;
     std::move(r.results.begin(), r.results.end(), std::back_inserter(out.results));
     std::move(r.errors.begin(), r.errors.end(), std::back_inserter(out.errors));
+  }
+  co_return out;
+}
+
+net::awaitable<BatchResult<LeadObject>> HubSpotClient::update_chunk(std::vector<LeadUpdateInput> part,
+                                                                    std::optional<std::string> id_property) {
+  BatchResult<LeadObject> out;
+  Json arr = Json::array();
+  for (const auto& in : part) {
+    Json item{{"id", in.id},
+              {"properties", detail::encode_properties(in.properties)},
+              {"objectWriteTraceId", *in.object_write_trace_id}};
+    if (id_property) item["idProperty"] = *id_property;
+    arr.push_back(std::move(item));
+  }
+  Json body;
+  body["inputs"] = std::move(arr);
+  Call call = call_for(detail::Op::BatchUpdateLeads);
+  call.body = detail::dump(body);
+  call.unconfirmed_attempt = &out.unconfirmed_attempt;
+  Decoder decode = [&](const http::Response& resp) {
+    const Json j = detail::parse_json(resp.body);
+    out.results = detail::decode_leads(detail::req_array(j, "results", "batch update response"));
+    out.errors = detail::decode_batch_errors(j, resp);
+  };
+  co_await with_retry(std::move(call), std::move(decode));
+  // Results are matched to inputs by id (or the id_property value), never by position.
+  for (auto& lead : out.results) {
+    if (lead.object_write_trace_id) continue;
+    const std::optional<std::string> key = id_property ? lead.property(*id_property) : std::optional(lead.id);
+    auto it = std::find_if(part.begin(), part.end(),
+                           [&](const LeadUpdateInput& in) { return key && in.id == *key; });
+    if (it != part.end()) lead.object_write_trace_id = it->object_write_trace_id;
   }
   co_return out;
 }
@@ -477,69 +480,78 @@ net::awaitable<BatchResult<UpsertResult>> HubSpotClient::batch_upsert(std::vecto
   for (auto& in : inputs)
     if (!in.object_write_trace_id) in.object_write_trace_id = next_trace_id();
   BatchResult<UpsertResult> out;
+  auto send = [this, &id_property](std::vector<LeadUpsertInput> part) {
+    return upsert_chunk(std::move(part), id_property);
+  };
+  auto refused = [](const LeadUpsertInput& in, const core::Error& e) {
+    return detail::refused_input_error(e, *in.object_write_trace_id, in.id);
+  };
   for (auto& part : detail::chunked(std::move(inputs), kBatchLimit)) {
-    Json arr = Json::array();
-    for (const auto& in : part)
-      arr.push_back({{"id", in.id},
-                     {"idProperty", id_property},
-                     {"properties", detail::encode_properties(in.properties)},
-                     {"objectWriteTraceId", *in.object_write_trace_id}});
-    Json body;
-    body["inputs"] = std::move(arr);
-    Call call;
-    call.method = "POST";
-    call.target = objects_path() + "/batch/upsert";
-    call.route = "POST /crm/v3/objects/" + options_.object_type + "/batch/upsert";
-    call.body = detail::dump(body);  // upsert by a unique property is idempotent: safe to retry
-    BatchResult<UpsertResult> r;
-    Decoder decode = [&](const http::Response& resp) {
-      const Json j = detail::parse_json(resp.body);
-      r.results.clear();
-      for (const auto& item : detail::req_array(j, "results", "batch upsert response")) {
-        UpsertResult u;
-        u.lead = detail::decode_lead(item);
-        u.is_new = detail::opt_bool(item, "new");
-        r.results.push_back(std::move(u));
-      }
-      r.errors = detail::decode_batch_errors(j, resp);
-    };
-    co_await with_retry(std::move(call), std::move(decode));
-    for (auto& u : r.results) {
-      if (u.lead.object_write_trace_id) continue;
-      auto key = u.lead.property(id_property);
-      auto it = std::find_if(part.begin(), part.end(),
-                             [&](const LeadUpsertInput& in) { return key && in.id == *key; });
-      if (it != part.end()) u.lead.object_write_trace_id = it->object_write_trace_id;
-    }
+    BatchResult<UpsertResult> r = co_await detail::isolate_refused_inputs<LeadUpsertInput, UpsertResult>(
+        std::move(part), send, refused);
     std::move(r.results.begin(), r.results.end(), std::back_inserter(out.results));
     std::move(r.errors.begin(), r.errors.end(), std::back_inserter(out.errors));
   }
   co_return out;
 }
 
+net::awaitable<BatchResult<UpsertResult>> HubSpotClient::upsert_chunk(std::vector<LeadUpsertInput> part,
+                                                                      std::string id_property) {
+  BatchResult<UpsertResult> out;
+  Json arr = Json::array();
+  for (const auto& in : part)
+    arr.push_back({{"id", in.id},
+                   {"idProperty", id_property},
+                   {"properties", detail::encode_properties(in.properties)},
+                   {"objectWriteTraceId", *in.object_write_trace_id}});
+  Json body;
+  body["inputs"] = std::move(arr);
+  Call call = call_for(detail::Op::BatchUpsertLeads);
+  call.body = detail::dump(body);  // upsert by a unique property is idempotent: safe to retry
+  Decoder decode = [&](const http::Response& resp) {
+    const Json j = detail::parse_json(resp.body);
+    out.results.clear();
+    for (const auto& item : detail::req_array(j, "results", "batch upsert response")) {
+      UpsertResult u;
+      u.lead = detail::decode_lead(item);
+      u.is_new = detail::opt_bool(item, "new");
+      out.results.push_back(std::move(u));
+    }
+    out.errors = detail::decode_batch_errors(j, resp);
+  };
+  co_await with_retry(std::move(call), std::move(decode));
+  for (auto& u : out.results) {
+    if (u.lead.object_write_trace_id) continue;
+    auto key = u.lead.property(id_property);
+    auto it = std::find_if(part.begin(), part.end(),
+                           [&](const LeadUpsertInput& in) { return key && in.id == *key; });
+    if (it != part.end()) u.lead.object_write_trace_id = it->object_write_trace_id;
+  }
+  co_return out;
+}
+
 net::awaitable<bool> HubSpotClient::archive(std::string id) {
-  Call call;
-  call.method = "DELETE";
-  call.target = objects_path() + "/" + detail::record_id_segment(id, "lead id");
-  call.route = "DELETE /crm/v3/objects/" + options_.object_type + "/{id}";
+  Call call = call_for(detail::Op::ArchiveLead, {.id = detail::record_id_segment(id, "lead id")});
   call.accept_statuses = {404};
   const http::Response r = co_await with_retry(std::move(call), detail::require_empty_or_json);
   co_return r.status != 404;
 }
 
-net::awaitable<void> HubSpotClient::batch_archive(std::vector<std::string> ids) {
+net::awaitable<std::vector<BatchError>> HubSpotClient::batch_archive(std::vector<std::string> ids) {
+  std::vector<BatchError> errors;
   for (auto& part : detail::chunked(std::move(ids), kBatchLimit)) {
     Json arr = Json::array();
     for (const auto& id : part) arr.push_back({{"id", id}});
     Json body;
     body["inputs"] = std::move(arr);
-    Call call;
-    call.method = "POST";
-    call.target = objects_path() + "/batch/archive";
-    call.route = "POST /crm/v3/objects/" + options_.object_type + "/batch/archive";
+    Call call = call_for(detail::Op::BatchArchiveLeads);
     call.body = detail::dump(body);
-    co_await with_retry(std::move(call), detail::require_empty_or_json);
+    std::vector<BatchError> part_errors;
+    Decoder decode = [&](const http::Response& r) { part_errors = detail::decode_archive_errors(r); };
+    co_await with_retry(std::move(call), std::move(decode));
+    std::move(part_errors.begin(), part_errors.end(), std::back_inserter(errors));
   }
+  co_return errors;
 }
 
 }  // namespace leadsync::hubspot

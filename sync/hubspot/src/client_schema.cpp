@@ -1,16 +1,16 @@
 // Schema endpoints: lead properties (list, get, create) and pipelines.
+#include <algorithm>
+
 #include "client_internal.hpp"
 #include "leadsync/hubspot/client.hpp"
+#include "routes.hpp"
 
 namespace leadsync::hubspot {
 
 using detail::Json;
 
 net::awaitable<std::vector<PropertyDefinition>> HubSpotClient::list_properties() {
-  Call call;
-  call.method = "GET";
-  call.target = "/crm/v3/properties/" + detail::percent_encode(options_.object_type);
-  call.route = "GET /crm/v3/properties/" + options_.object_type;
+  Call call = call_for(detail::Op::ListProperties);
   std::vector<PropertyDefinition> out;
   Decoder decode = [&](const http::Response& r) {
     const Json j = detail::parse_json(r.body);
@@ -23,11 +23,7 @@ net::awaitable<std::vector<PropertyDefinition>> HubSpotClient::list_properties()
 }
 
 net::awaitable<std::optional<PropertyDefinition>> HubSpotClient::get_property(std::string name) {
-  Call call;
-  call.method = "GET";
-  call.target = "/crm/v3/properties/" + detail::percent_encode(options_.object_type) + "/" +
-                detail::percent_encode(name);
-  call.route = "GET /crm/v3/properties/" + options_.object_type + "/{name}";
+  Call call = call_for(detail::Op::GetProperty, {.name = name});
   call.accept_statuses = {404};
   std::optional<PropertyDefinition> out;
   Decoder decode = [&](const http::Response& r) {
@@ -39,10 +35,16 @@ net::awaitable<std::optional<PropertyDefinition>> HubSpotClient::get_property(st
 }
 
 net::awaitable<PropertyDefinition> HubSpotClient::create_property(PropertyDefinition definition) {
-  Call call;
-  call.method = "POST";
-  call.target = "/crm/v3/properties/" + detail::percent_encode(options_.object_type);
-  call.route = "POST /crm/v3/properties/" + options_.object_type;
+  // The date versions refuse an option without displayOrder (optional in v3): number the unnumbered ones
+  // after the highest given, in the order listed.
+  if (is_dated(options_.api_version)) {
+    int next = 0;
+    for (const auto& o : definition.options)
+      if (o.display_order) next = std::max(next, *o.display_order + 1);
+    for (auto& o : definition.options)
+      if (!o.display_order) o.display_order = next++;
+  }
+  Call call = call_for(detail::Op::CreateProperty);
   call.body = detail::dump(detail::encode_property_definition(definition));
   PropertyDefinition out;
   Decoder decode = [&](const http::Response& r) {
@@ -53,10 +55,7 @@ net::awaitable<PropertyDefinition> HubSpotClient::create_property(PropertyDefini
 }
 
 net::awaitable<std::vector<Pipeline>> HubSpotClient::list_pipelines() {
-  Call call;
-  call.method = "GET";
-  call.target = "/crm/v3/pipelines/" + detail::percent_encode(options_.object_type);
-  call.route = "GET /crm/v3/pipelines/" + options_.object_type;
+  Call call = call_for(detail::Op::ListPipelines);
   std::vector<Pipeline> out;
   Decoder decode = [&](const http::Response& r) {
     const Json j = detail::parse_json(r.body);

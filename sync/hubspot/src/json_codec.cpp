@@ -88,6 +88,42 @@ std::map<std::string, std::vector<std::string>> decode_context(const Json& j) {
   return out;
 }
 
+// What a validation refusal's errors[] says, for the message an operator reads in sync_error:
+// "missing lead_notes (MISSING_CONDITIONAL_REQUIRED_PROPERTY)". HubSpot's 2026-09 write validation puts the
+// rule in errors[].code and the property in errors[].context.propertyName; the top-level message is prose
+// whose wording nobody promised, so the names are taken from the fields. Empty when errors[] names nothing.
+std::string nested_error_summary(const Json& item) {
+  auto errs = item.find("errors");
+  if (errs == item.end() || !errs->is_array()) return "";
+  std::string out;
+  for (const auto& e : *errs) {
+    if (!e.is_object()) continue;
+    const std::string code = opt_string(e, "code").value_or("");
+    std::vector<std::string> names;
+    if (auto c = e.find("context"); c != e.end() && c->is_object())
+      if (auto p = c->find("propertyName"); p != c->end()) {
+        if (p->is_array()) {
+          for (const auto& n : *p)
+            if (auto s = scalar_to_string(n)) names.push_back(*s);
+        } else if (auto s = scalar_to_string(*p)) {
+          names.push_back(*s);
+        }
+      }
+    if (names.empty()) continue;
+    std::string part;
+    for (const auto& n : names) part += (part.empty() ? "" : ", ") + n;
+    if (!code.empty()) part += " (" + code + ")";
+    out += (out.empty() ? "" : "; ") + part;
+  }
+  return out.empty() ? "" : "missing or invalid property " + out;
+}
+
+// Appends the summary to a message, unless the message is empty (then the summary is the message).
+void append_summary(std::string& message, const std::string& summary) {
+  if (summary.empty()) return;
+  message = message.empty() ? summary : message + " [" + summary + "]";
+}
+
 bool has_next_page(const Json& j) {
   auto p = j.find("paging");
   if (p == j.end() || !p->is_object()) return false;
@@ -279,6 +315,17 @@ std::vector<BatchError> decode_batch_errors(const Json& body, const http::Respon
     be.message = opt_string(item, "message").value_or("");
     be.correlation_id = opt_string(item, "correlationId").value_or(response_correlation);
     if (auto c = item.find("context"); c != item.end()) be.context = decode_context(*c);
+    // A 2026-09 validation failure nests the rule's own errors[] (code, context.propertyName) in the item.
+    if (auto nested = item.find("errors"); nested != item.end() && nested->is_array())
+      for (const auto& n : *nested)
+        if (n.is_object())
+          if (auto c = n.find("context"); c != n.end())
+            for (auto& [k, v] : decode_context(*c))
+              if (k == "propertyName") {
+                auto& dst = be.context[k];
+                dst.insert(dst.end(), v.begin(), v.end());
+              }
+    append_summary(be.message, nested_error_summary(item));
     out.push_back(std::move(be));
   }
   return out;
@@ -461,6 +508,7 @@ ErrorBody decode_error_body(const http::Response& response) {
         e.details.sub_category = opt_string(item, "subCategory").value_or("");
     }
   }
+  append_summary(e.message, nested_error_summary(j));
   return e;
 }
 

@@ -37,6 +37,8 @@ std::string BadInputFixture::config_text() const {
          fake_->base_url() +
          "\n"
          "  access_token_env: HUBSPOT_ACCESS_TOKEN\n"
+         // Pinned: these tests' fault rules spell the legacy /crm/v3 paths.
+         "  api_version: legacy\n"
          "  unique_key_property: leadsync_key\n"
          "  rate_limit: { requests_per_10s: 1000, search_per_second: 100 }\n"
          "  retry: " +

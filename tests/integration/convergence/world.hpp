@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "leadsync/testing/api_version.hpp"
 #include "leadsync/testing/fake_hubspot.hpp"
 #include "leadsync/testing/process.hpp"
 #include "leadsync/testing/test_database.hpp"
@@ -56,6 +57,9 @@ struct Settings {
   int search_lag_ms = 0;
   bool association_sweep_every_run = true;
   int rounds = 10;
+  // hubspot.api_version: picked per seed from the versions settings_for lists; LEADSYNC_TEST_API_VERSION
+  // pins all seeds to one version.
+  std::string api_version = "2026-03";
   std::string describe() const;
 };
 Settings settings_for(std::uint64_t seed, int rounds);

@@ -40,7 +40,10 @@ void DaemonFixture::start_env(EnvOptions o) {
 std::string DaemonFixture::config_text(const EnvOptions& o) const {
   std::ostringstream out;
   out << "hubspot:\n"
-      << "  base_url: " << (o.base_url.empty() ? fake_->base_url() : o.base_url) << "\n"
+      << "  base_url: " << (o.base_url.empty() ? fake_->base_url() : o.base_url)
+      << "\n"
+      // Pinned: these tests' fault rules, stats and metric names spell the legacy /crm/v3 paths.
+      << "  api_version: legacy\n"
       << "  access_token_env: HUBSPOT_ACCESS_TOKEN\n"
       << "  unique_key_property: leadsync_key\n"
       << "  rate_limit: " << o.rate_limit << "\n"

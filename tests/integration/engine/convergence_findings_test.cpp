@@ -34,7 +34,7 @@ class ConvergenceFindingsTest : public SyncFixture {
     exec("UPDATE leads SET lead_name = 'n5' WHERE id = 1");
     admin("POST", "/_fake/faults",
           json{{"method", "PATCH"},
-               {"path_prefix", "/crm/v3/objects/leads/"},
+               {"path_prefix", leads_path() + "/"},
                {"kind", "delay"},
                {"delay_ms", delay_ms},
                {"times", 1}}
@@ -218,10 +218,14 @@ TEST_F(ConvergenceFindingsTest, AGarbledAnswerToADeleteIsNotTakenForTheDelete) {
   const auto id = sql("SELECT hubspot_id FROM leads WHERE id = 1");
   const auto name = sql("SELECT lead_name FROM leads WHERE id = 1");
   exec("DELETE FROM leads WHERE id = 1");
-  admin(
-      "POST", "/_fake/faults",
-      R"({"method":"DELETE","path_prefix":"/crm/v3/objects/leads/","kind":"invalid_json","execute":false,"times":1})",
-      201);
+  admin("POST", "/_fake/faults",
+        json{{"method", "DELETE"},
+             {"path_prefix", leads_path() + "/"},
+             {"kind", "invalid_json"},
+             {"execute", false},
+             {"times", 1}}
+            .dump(),
+        201);
   auto first = sync();  // the garbled answer is retried (or the run stops and the next one retries)
   auto out = sync_ok();
   EXPECT_FALSE(remote_exists(id)) << "the delete never reached HubSpot:\n" << first.output << out;

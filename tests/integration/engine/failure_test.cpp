@@ -45,7 +45,9 @@ TEST_F(FailureTest, OneInvalidRecordInABatchOf100LeavesTheOther99Synced) {
   EXPECT_NE(error.find("NOT_AN_OPTION"), std::string::npos) << "HubSpot's message: " << error;
   // The failed lead's INSERT and ASSOC_ADD outbox rows.
   EXPECT_EQ(count("SELECT count(DISTINCT lead_id) FROM leadsync.changes WHERE state = 'FAILED'"), 1);
-  EXPECT_EQ(sql("SELECT DISTINCT http_status FROM leadsync.changes WHERE state = 'FAILED'"), "207");
+  // The status of the answer that carried the input's error: 2026-09 itemises errors inside its 201.
+  EXPECT_EQ(sql("SELECT DISTINCT http_status FROM leadsync.changes WHERE state = 'FAILED'"),
+            api_version_ == "2026-09" ? "201" : "207");
   EXPECT_FALSE(sql("SELECT DISTINCT correlation_id FROM leadsync.changes WHERE state = 'FAILED'").empty());
   EXPECT_EQ(leads_named("Batch 0"), 1);
 
@@ -65,7 +67,8 @@ TEST_F(FailureTest, RetryFailedRequeuesFailures) {
   sync_ok();
   const auto id = sql("SELECT hubspot_id FROM leads WHERE id = 1");
   admin("POST", "/_fake/faults",
-        R"({"method":"PATCH","path_prefix":"/crm/v3/objects/leads/","status":400,"times":1})", 201);
+        json{{"method", "PATCH"}, {"path_prefix", leads_path() + "/"}, {"status", 400}, {"times", 1}}.dump(),
+        201);
   exec("UPDATE leads SET lead_name = 'needs a retry' WHERE id = 1");
   EXPECT_EQ(sync().exit_code, 1);
   EXPECT_EQ(sql("SELECT state FROM leadsync.changes"), "FAILED");
@@ -84,8 +87,10 @@ TEST_F(FailureTest, AnOutageNeverMarksChangesFailedAndNothingIsDoneBeforeHubSpot
   for (int outage = 0; outage < 3; ++outage) {
     // More 503s than the client's 3 attempts: the push call fails as a whole, the cycle ends (69), the
     // daemon would back off.
-    admin("POST", "/_fake/faults",
-          R"({"method":"PATCH","path_prefix":"/crm/v3/objects/leads/","status":503,"times":3})", 201);
+    admin(
+        "POST", "/_fake/faults",
+        json{{"method", "PATCH"}, {"path_prefix", leads_path() + "/"}, {"status", 503}, {"times", 3}}.dump(),
+        201);
     auto r = sync();
     EXPECT_EQ(r.exit_code, 69) << r.output;
     EXPECT_EQ(sql("SELECT state FROM leadsync.changes"), "PENDING") << "outage " << outage;
@@ -105,10 +110,13 @@ TEST_F(FailureTest, CreateWhoseAnswerWasLostIsNotDuplicated) {
   auto contact = new_contact();
   insert_local_lead("Lost answer", contact);
   // HubSpot creates the lead, then the connection drops before leadsync reads the answer.
-  admin(
-      "POST", "/_fake/faults",
-      R"({"method":"POST","path_prefix":"/crm/v3/objects/leads/batch/create","kind":"drop_after_headers","times":1})",
-      201);
+  admin("POST", "/_fake/faults",
+        json{{"method", "POST"},
+             {"path_prefix", leads_path() + "/batch/create"},
+             {"kind", "drop_after_headers"},
+             {"times", 1}}
+            .dump(),
+        201);
   auto r = sync();
   sync_ok();
   EXPECT_EQ(leads_named("Lost answer"), 1) << r.output;
@@ -118,7 +126,9 @@ TEST_F(FailureTest, CreateWhoseAnswerWasLostIsNotDuplicated) {
 
 TEST_F(FailureTest, CrashBetweenCreateAndCommitIsRecoveredByTheUniqueKey) {
   LEADSYNC_REQUIRE_DATABASE();
-  start();
+  // Legacy for now: adopting the found lead pushes its associations with the v3 per-type PUT, which the
+  // date versions do not have (the batch-endpoint rewrite of change_associations replaces it).
+  start({.api_version = "legacy"});
   sync_ok();
   auto contact = new_contact();
   insert_local_lead("Crashed", contact);

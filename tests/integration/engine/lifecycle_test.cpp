@@ -168,7 +168,7 @@ TEST_F(LifecycleTest, AFullSweepThatFailsMidwayResumesAtTheBatchThatFailed) {
   admin("DELETE", "/_fake/stats");
   auto out = sync_ok({"--full"});
   EXPECT_NE(out.find("full sweep resumed after"), std::string::npos) << out;
-  EXPECT_EQ(request_counts()["GET /crm/v3/objects/leads"], 12) << "pages 9-20 only\n" << out;
+  EXPECT_EQ(request_counts()["GET " + leads_path()], 12) << "pages 9-20 only\n" << out;
   EXPECT_EQ(count("SELECT count(*) FROM leads"), 2000) << out;
   EXPECT_EQ(count("SELECT count(DISTINCT hubspot_id) FROM leads"), 2000);
   EXPECT_EQ(count("SELECT count(*) FROM leadsync.base"), 2000);
@@ -223,7 +223,9 @@ TEST_F(LifecycleTest, AssociationsAddedAndRemovedInHubSpotReachTheTable) {
 
 TEST_F(LifecycleTest, AssociationsAddedAndRemovedLocallyReachHubSpot) {
   LEADSYNC_REQUIRE_DATABASE();
-  start();
+  // Legacy for now: pushing a local association change still uses the v3 per-type PUT/DELETE, which the
+  // date versions do not have (the batch-endpoint rewrite of change_associations replaces it).
+  start({.api_version = "legacy"});
   auto contact = new_contact();
   auto company = new_company();
   const std::string id = create_remote_lead("Assoc", contact)["id"];

@@ -25,9 +25,11 @@ void SyncFixture::start(FixtureOptions o) {
   fo.extra_args = o.fake_args;
   fake_ = std::make_unique<testing::FakeHubspot>(fo);
   config_ = dir_ / "leadsync.yaml";
+  api_version_ = o.api_version;
   std::ofstream out(config_);
   out << "hubspot:\n"
       << "  base_url: " << fake_->base_url() << "\n"
+      << "  api_version: " << o.api_version << "\n"
       << "  access_token_env: HUBSPOT_ACCESS_TOKEN\n"
       << (o.unique_key ? "  unique_key_property: leadsync_key\n" : "")
       << "  rate_limit: { requests_per_10s: 1000, search_per_second: 100 }\n"
@@ -40,7 +42,7 @@ void SyncFixture::start(FixtureOptions o) {
       << "  - { property: hs_lead_name,  column: lead_name,  type: string }\n"
       << "  - { property: hs_lead_label, column: lead_label, type: enumeration }\n"
       << "  - { property: hs_lead_type,  column: lead_type,  type: enumeration }\n"
-      << "associations:\n"
+      << o.extra_mappings << "associations:\n"
       << "  - { to_object_type: contacts,  association_type_ids: [578, 608] }\n"
       << "  - { to_object_type: companies, association_type_ids: [580, 610] }\n"
       << "metrics: { enabled: false }\n"

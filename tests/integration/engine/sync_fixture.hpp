@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "leadsync/testing/api_version.hpp"
 #include "leadsync/testing/fake_hubspot.hpp"
 #include "leadsync/testing/process.hpp"
 #include "leadsync/testing/test_database.hpp"
@@ -23,9 +24,12 @@ struct FixtureOptions {
   std::string on_remote_delete = "archive";
   bool unique_key = true;
   std::vector<std::string> fake_args;
-  std::string extra_yaml;  // appended under sync: (indented by the caller)
+  std::string extra_yaml;      // appended under sync: (indented by the caller)
+  std::string extra_mappings;  // appended under mappings: ("  - { property: ..., column: ... }\n")
   std::string retry = "{ max_attempts: 3, initial_backoff: 10ms, max_backoff: 50ms }";  // hubspot.retry
   std::string request_timeout;  // hubspot.timeouts.request; empty: the default
+  // hubspot.api_version; default LEADSYNC_TEST_API_VERSION (2026-03 when unset).
+  std::string api_version = testing::test_api_version();
 };
 
 class SyncFixture : public ::testing::Test {
@@ -62,12 +66,16 @@ class SyncFixture : public ::testing::Test {
   long remote_writes_since_mark();
   void mark_remote_writes();
   std::map<std::string, long> request_counts();
+  // Where leadsync's lead calls go on the configured version (/crm/objects/2026-03/leads, ...): for fault
+  // rules and request counts.
+  std::string leads_path() const { return testing::leads_path(api_version_); }
 
   std::unique_ptr<testing::TestDatabase> db_;
   std::unique_ptr<testing::FakeHubspot> fake_;
   std::filesystem::path dir_;
   std::filesystem::path config_;
   std::map<std::string, long> mark_;
+  std::string api_version_ = testing::test_api_version();
 };
 
 }  // namespace leadsync::engine_test

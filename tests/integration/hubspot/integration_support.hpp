@@ -41,6 +41,7 @@ class CountingObserver final : public ApiObserver {
 
 inline ClientOptions fast_retry() {
   ClientOptions o;
+  o.api_version = ApiVersion::legacy;  // these tests' fault rules and route counts spell /crm/v3 paths
   o.retry.max_attempts = 4;
   o.retry.initial_backoff = milliseconds(10);
   o.retry.max_backoff = milliseconds(100);

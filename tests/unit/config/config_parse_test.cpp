@@ -43,6 +43,7 @@ TEST(ConfigParse, MinimalConfigGetsTheDocumentedDefaults) {
   EXPECT_EQ(c.hubspot.retry.initial_backoff, 500ms);
   EXPECT_EQ(c.hubspot.retry.max_backoff, 60s);
   EXPECT_EQ(c.hubspot.max_response_mb, 64);
+  EXPECT_EQ(c.hubspot.api_version, ApiVersion::v2026_03);
 
   EXPECT_EQ(c.database.dsn_env, "LEADSYNC_DATABASE_URL");
   EXPECT_FALSE(c.database.dsn_file);
@@ -150,6 +151,7 @@ TEST(ConfigParse, EveryKeyIsReadIntoItsField) {
   AppConfig c = parse(R"(
 hubspot:
   base_url: http://127.0.0.1:8080/
+  api_version: legacy
   oauth:
     client_id: 3f1c9a52-1111
     client_secret_file: /run/credentials/x/client-secret
@@ -188,6 +190,7 @@ logging: { level: debug, format: json }
 )");
   const HubspotConfig& h = c.hubspot;
   EXPECT_EQ(h.base_url, "http://127.0.0.1:8080");
+  EXPECT_EQ(h.api_version, ApiVersion::legacy);
   ASSERT_TRUE(h.oauth);
   EXPECT_EQ(*h.oauth, (OAuthConfig{"3f1c9a52-1111", std::nullopt, "/run/credentials/x/client-secret",
                                    "HS_REFRESH", std::nullopt, "/custom/token"}));

@@ -111,6 +111,7 @@ const std::map<std::string, Edit>& examples() {
         {"hubspot.oauth.refresh_token_env"},
         {"hubspot.oauth.refresh_token_env", "hubspot.oauth.refresh_token_file"}}},
       {"hubspot.oauth.token_path", {"hubspot.oauth.token_path", "/custom/token"}},
+      {"hubspot.api_version", {"hubspot.api_version", "2026-09"}},
       {"hubspot.ca_file", {"hubspot.ca_file", "/etc/leadsync/ca.pem"}},
       {"hubspot.unique_key_property", {"hubspot.unique_key_property", "leadsync_key"}},
       {"hubspot.create_unique_key_property", {"hubspot.create_unique_key_property", "false"}},

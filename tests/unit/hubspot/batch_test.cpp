@@ -110,7 +110,7 @@ TEST_F(BatchTest, BatchCreate207ResultsOutOfOrderAreMatchedByTraceId) {
 class UniqueKeyTest : public ClientFixture {
  public:
   static ClientOptions opts() {
-    ClientOptions o;
+    ClientOptions o = legacy_options();
     o.unique_key_property = "leadsync_key";
     return o;
   }

@@ -493,7 +493,7 @@ TEST_F(EndpointsTest, Pipelines) {
 class NumericObjectTypeTest : public ClientFixture {
  public:
   static ClientOptions opts() {
-    ClientOptions o;
+    ClientOptions o = legacy_options();
     o.object_type = "0-136";
     return o;
   }

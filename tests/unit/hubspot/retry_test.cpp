@@ -148,7 +148,7 @@ TEST_F(RetryTest, ServerErrorsRecoverWithinTheAttempts) {
 class CappedBackoffTest : public ClientFixture {
  public:
   static ClientOptions opts() {
-    ClientOptions o;
+    ClientOptions o = legacy_options();
     o.retry.max_attempts = 6;
     o.retry.initial_backoff = milliseconds(400);
     o.retry.max_backoff = milliseconds(1'000);

@@ -108,9 +108,17 @@ inline Json body_of(const http::Request& r) {
   return Json::parse(r.body);
 }
 
+// The client options of the tests written against the legacy /crm/v3 and /crm/v4 paths (most of them: the
+// rules they check do not depend on the version); api_version_test.cpp covers the date versions.
+inline ClientOptions legacy_options() {
+  ClientOptions o;
+  o.api_version = ApiVersion::legacy;
+  return o;
+}
+
 // A client wired to fakes. Tests script `transport` and inspect `clock`, `observer`, `limiter`.
 struct ClientFixture : public ::testing::Test {
-  explicit ClientFixture(RateLimitOptions limits = {}, ClientOptions options = {})
+  explicit ClientFixture(RateLimitOptions limits = {}, ClientOptions options = legacy_options())
       : limiter(clock, limits),
         client(transport, clock, random, tokens, limiter, observer, std::move(options)) {}
 

@@ -23,6 +23,8 @@ enum class ConflictPolicy { remote_wins, local_wins, newest_wins, manual };
 enum class RemoteDeletePolicy { archive, remove };  // YAML: archive | delete
 enum class LogLevel { trace, debug, info, warn, error };
 enum class LogFormat { text, json };
+// Which HubSpot API paths the client calls. YAML: 2026-03 | 2026-09 | legacy (/crm/v3 and /crm/v4).
+enum class ApiVersion { v2026_03, v2026_09, legacy };
 
 // The YAML spelling of each value.
 const char* to_string(PropertyType v) noexcept;
@@ -31,6 +33,7 @@ const char* to_string(ConflictPolicy v) noexcept;
 const char* to_string(RemoteDeletePolicy v) noexcept;
 const char* to_string(LogLevel v) noexcept;
 const char* to_string(LogFormat v) noexcept;
+const char* to_string(ApiVersion v) noexcept;
 
 struct OAuthConfig {
   std::string client_id;                          // required
@@ -74,6 +77,7 @@ struct RetryConfig {
 struct HubspotConfig {
   // scheme://host[:port], no path; http:// only for loopback hosts. Normalised (no trailing slash).
   std::string base_url = "https://api.hubapi.com";
+  ApiVersion api_version = ApiVersion::v2026_03;
   // Exactly one token source: access_token_env | access_token_file | oauth.
   std::optional<std::string> access_token_env;
   std::optional<std::string> access_token_file;  // absolute path (systemd LoadCredential)

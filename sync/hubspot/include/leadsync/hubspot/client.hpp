@@ -1,7 +1,8 @@
 #pragma once
-// HubSpotClient: typed calls for every HubSpot endpoint leadsync uses (leads v3, associations v3/v4,
-// association labels, properties, pipelines), over http::Transport, with client-side rate limiting
-// (RateLimiter), one retry helper, and HubSpot's errors classified into core::Error kinds.
+// HubSpotClient: typed calls for every HubSpot endpoint leadsync uses (leads, associations, association
+// labels, properties, pipelines) in the API version ClientOptions::api_version names, over http::Transport,
+// with client-side rate limiting (RateLimiter), one retry helper, and HubSpot's errors classified into
+// core::Error kinds.
 //
 // Each call is one HTTP exchange (plus retries), or a documented loop (chunked batches, paging).
 // Results are values; "not found" is a value where it is an expected outcome (get_lead -> nullopt,
@@ -28,8 +29,8 @@
 // are retried after an ambiguous failure only through the unique-key read-back (see create()).
 //
 // Every HTTP exchange is reported to ApiObserver::on_call with a route template such as
-// "PATCH /crm/v3/objects/leads/{id}", every wait to on_wait, every 429 to on_rate_limited.
-// Thread-safety: one executor; the referenced collaborators must outlive the client.
+// "PATCH /crm/objects/2026-03/leads/{id}" (one key per version), every wait to on_wait, every 429 to
+// on_rate_limited. Thread-safety: one executor; the referenced collaborators must outlive the client.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -44,6 +45,7 @@
 #include "leadsync/core/random.hpp"
 #include "leadsync/http/transport.hpp"
 #include "leadsync/hubspot/api_observer.hpp"
+#include "leadsync/hubspot/api_version.hpp"
 #include "leadsync/hubspot/errors.hpp"
 #include "leadsync/hubspot/lead_types.hpp"
 #include "leadsync/hubspot/rate_limiter.hpp"
@@ -53,8 +55,10 @@
 namespace leadsync::hubspot {
 
 namespace detail {
-struct Verdict;  // retry_classifier.hpp
-}
+struct Verdict;    // retry_classifier.hpp
+enum class Op;     // routes.hpp
+struct RouteArgs;  // routes.hpp
+}  // namespace detail
 
 struct RetryPolicy {
   int max_attempts = 5;  // attempts per call, the first one included
@@ -69,8 +73,9 @@ struct ClientOptions {
   RetryPolicy retry;
   // A HubSpot property with hasUniqueValue carried by every created lead: makes create retries provable.
   std::optional<std::string> unique_key_property;
-  std::string object_type = "leads";             // path segment: "leads" or "0-136"
-  std::chrono::milliseconds request_timeout{0};  // per request; 0 = the transport's default
+  std::string object_type = "leads";              // path segment: "leads" or "0-136"
+  ApiVersion api_version = ApiVersion::v2026_03;  // which paths and response forms (routes.cpp)
+  std::chrono::milliseconds request_timeout{0};   // per request; 0 = the transport's default
 };
 
 // Batch sizes HubSpot accepts.
@@ -163,11 +168,13 @@ class HubSpotClient {
   void stop_waiting();
 
   // ---- leads: read ---------------------------------------------------------------------------
-  // GET /crm/v3/objects/{type}: one page.
+  // GET {objects}/{type}: one page. Paths per ClientOptions::api_version (routes.cpp): {objects} is
+  // /crm/v3/objects (legacy) or /crm/objects/2026-03, ...; associations /crm/v4/associations or
+  // /crm/associations/2026-03, ...
   net::awaitable<ListPage> list_page(ListRequest request);
   // Pages through the whole list, calling `on_page` for each page before fetching the next.
   net::awaitable<std::int64_t> list_all(ListRequest request, LeadPageCallback on_page);
-  // GET /crm/v3/objects/{type}/{id}; nullopt on 404.
+  // GET {objects}/{type}/{id}; nullopt on 404.
   net::awaitable<std::optional<LeadObject>> get_lead(std::string id, GetOptions options = {});
   // POST .../batch/read in chunks of 100 (50 with history). Missing ids come back as OBJECT_NOT_FOUND
   // BatchErrors, not exceptions.
@@ -183,16 +190,18 @@ class HubSpotClient {
                                                            LeadPageCallback on_page);
 
   // ---- leads: write --------------------------------------------------------------------------
-  // POST /crm/v3/objects/{type}. Retried after an ambiguous failure (timeout / connection lost after
+  // POST {objects}/{type}. Retried after an ambiguous failure (timeout / connection lost after
   // sending / 5xx / unreadable 2xx) only when unique_key_property is configured and the input carries it:
   // the client then reads the lead back by that property and re-creates it only if it does not exist.
   // Otherwise throws InDoubtError without retrying.
   net::awaitable<LeadObject> create(LeadCreateInput input);
   // POST .../batch/create in chunks of 100; every input gets an objectWriteTraceId (so one invalid input
-  // yields a per-input error). Results carry the trace id of their input (HubSpot's, or matched by unique
-  // key). Ambiguous failures as for create(), per chunk.
+  // yields a per-input error). A chunk refused as a whole with a record error (a 400: HubSpot wrote
+  // nothing) is halved and resent until the refused inputs stand alone; each becomes a BatchError. The same
+  // holds for batch_update and batch_upsert. Results carry the trace id of their input (HubSpot's, or matched
+  // by unique key). Ambiguous failures as for create(), per chunk.
   net::awaitable<BatchResult<LeadObject>> batch_create(std::vector<LeadCreateInput> inputs);
-  // PATCH /crm/v3/objects/{type}/{id} (?idProperty=). 404 -> record error. `unconfirmed_attempt`, when given,
+  // PATCH {objects}/{type}/{id} (?idProperty=). 404 -> record error. `unconfirmed_attempt`, when given,
   // is set if an attempt went unanswered before the one that succeeded (BatchResult::unconfirmed_attempt).
   net::awaitable<LeadObject> update(std::string id, std::map<std::string, std::string> properties,
                                     std::optional<std::string> id_property = std::nullopt,
@@ -203,42 +212,51 @@ class HubSpotClient {
   // POST .../batch/upsert by a unique property, chunks of 100.
   net::awaitable<BatchResult<UpsertResult>> batch_upsert(std::vector<LeadUpsertInput> inputs,
                                                          std::string id_property);
-  // DELETE /crm/v3/objects/{type}/{id}: true when archived now, false when already gone (404).
+  // DELETE {objects}/{type}/{id}: true when archived now, false when already gone (404).
   net::awaitable<bool> archive(std::string id);
-  // POST .../batch/archive in chunks of 100.
-  net::awaitable<void> batch_archive(std::vector<std::string> ids);
+  // POST .../batch/archive in chunks of 100. HubSpot answers 204; an answer with a body (200/207) may list
+  // per-input errors, returned (ids in context), never thrown.
+  net::awaitable<std::vector<BatchError>> batch_archive(std::vector<std::string> ids);
 
   // ---- associations --------------------------------------------------------------------------
-  // v3 PUT /crm/v3/objects/{type}/{id}/associations/{toType}/{toId}/{typeId}.
+  // v3 PUT /crm/v3/objects/{type}/{id}/associations/{toType}/{toId}/{typeId}. Legacy only: the date
+  // versions have no per-type path, and this throws a fatal "internal error" there (use the batch
+  // association endpoints).
   net::awaitable<void> associate(std::string lead_id, std::string to_type, std::string to_id, int type_id);
   // v3 DELETE of the same path; false on 404. Removing a lead's last primary association deletes the lead.
+  // Legacy only, as associate().
   net::awaitable<bool> unassociate(std::string lead_id, std::string to_type, std::string to_id, int type_id);
-  // v4 PUT /crm/v4/objects/{type}/{id}/associations/{toType}/{toId}: REPLACES the pair's labels by `specs`.
+  // PUT .../objects/{type}/{id}/associations/{toType}/{toId} (v4 in legacy): REPLACES the pair's labels.
   net::awaitable<AssociationPairLabels> put_association_labels(std::string lead_id, std::string to_type,
                                                                std::string to_id,
                                                                std::vector<AssociationSpec> specs);
-  // v4 DELETE /crm/v4/objects/{type}/{id}/associations/{toType}/{toId}: removes every association of the
+  // DELETE .../objects/{type}/{id}/associations/{toType}/{toId}: removes every association of the
   // pair; false on 404.
   net::awaitable<bool> remove_association(std::string lead_id, std::string to_type, std::string to_id);
-  // v4 POST /crm/v4/associations/{type}/{toType}/batch/read, 1,000 ids per call, following each result's
+  // POST .../associations/{type}/{toType}/batch/read, 1,000 ids per call, following each result's
   // paging until complete.
   net::awaitable<AssociationsByLead> batch_read_associations(std::string to_type,
                                                              std::vector<std::string> lead_ids);
-  // v4 POST .../batch/create (labelled associations), chunks of 1,000.
+  // POST .../batch/create (labelled associations), chunks of 1,000.
   net::awaitable<BatchResult<AssociationPairLabels>> batch_create_associations(
       std::string to_type, std::vector<AssociationPairInput> inputs);
-  // v4 POST .../batch/archive: removes all associations of each pair, chunks of 1,000 pairs.
-  net::awaitable<void> batch_archive_associations(std::string to_type,
-                                                  std::vector<AssociationPairInput> inputs);
-  // v4 POST .../batch/labels/archive: removes the given types of each pair, chunks of 1,000.
-  net::awaitable<void> batch_archive_labels(std::string to_type, std::vector<AssociationPairInput> inputs);
-  // GET /crm/v4/associations/{type}/{toType}/labels.
+  // POST .../batch/archive: removes all associations of each pair, chunks of 1,000 pairs. Legacy (v4)
+  // answers 204, the date versions 200 with a BatchResponse body; per-input errors in that body (or a 207)
+  // are returned, never thrown.
+  net::awaitable<std::vector<BatchError>> batch_archive_associations(
+      std::string to_type, std::vector<AssociationPairInput> inputs);
+  // POST .../batch/labels/archive: removes the given types of each pair, chunks of 1,000. Answers as
+  // batch_archive_associations.
+  net::awaitable<std::vector<BatchError>> batch_archive_labels(std::string to_type,
+                                                               std::vector<AssociationPairInput> inputs);
+  // GET .../associations/{type}/{toType}/labels.
   net::awaitable<std::vector<AssociationLabel>> association_labels(std::string to_type);
 
   // ---- schema --------------------------------------------------------------------------------
   net::awaitable<std::vector<PropertyDefinition>> list_properties();
   net::awaitable<std::optional<PropertyDefinition>> get_property(std::string name);  // nullopt on 404
-  // POST /crm/v3/properties/{type}. Names are unique in HubSpot (a duplicate is a 409 record error), so
+  // POST .../properties/{type}; on the date versions every option gets a displayOrder (numbered in order
+  // when missing), which they require. Names are unique in HubSpot (a duplicate is a 409 record error), so
   // retrying cannot create two.
   net::awaitable<PropertyDefinition> create_property(PropertyDefinition definition);
   // The definition leadsync needs for its unique key: string/text, hasUniqueValue.
@@ -272,9 +290,16 @@ class HubSpotClient {
   net::awaitable<void> send_attempt(const Call& call, const Decoder& decode, Attempt& out);
   void apply_effects(const Call& call, const detail::Verdict& verdict);
   net::awaitable<BatchResult<LeadObject>> create_chunk(std::vector<LeadCreateInput> inputs, bool single);
+  net::awaitable<BatchResult<LeadObject>> update_chunk(std::vector<LeadUpdateInput> inputs,
+                                                       std::optional<std::string> id_property);
+  net::awaitable<BatchResult<UpsertResult>> upsert_chunk(std::vector<LeadUpsertInput> inputs,
+                                                         std::string id_property);
   std::chrono::milliseconds backoff(int retry_index);
   std::string next_trace_id();
-  std::string objects_path() const;  // /crm/v3/objects/{type}
+  // A call to `op` with its method, target and route template filled in (routes.cpp); throws a fatal
+  // core::Error for an operation the configured api_version does not have.
+  Call call_for(detail::Op op, const detail::RouteArgs& args) const;
+  Call call_for(detail::Op op) const;
 
   http::Transport& transport_;
   core::Clock& clock_;
