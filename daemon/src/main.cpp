@@ -148,7 +148,14 @@ int show_status(Runtime& rt, const CliOptions& cli) {
   }
   db::LeaderLock lock(rt.dsn(), scope);
   auto holder = lock.holder();
-  print_status(scope, rt.store().status(), holder, cli.output);
+  const auto status = rt.store().status();
+  std::optional<std::int64_t> reported_daily;
+  for (const auto& [k, v] : status.state)
+    if (k == "hubspot.daily_max" && !v.empty() && v.find_first_not_of("0123456789") == std::string::npos &&
+        v.size() < 16)
+      reported_daily = std::stoll(v);
+  print_status(scope, status, holder, api_budget_report(rt.config(), status.api_usage, reported_daily),
+               cli.output);
   return kExitOk;
 }
 

@@ -73,6 +73,24 @@ class Writer {
   std::string out_;
 };
 
+// Counted when a cycle ends (its calls split by activity); the projection is refreshed from leadsync.runs.
+void write_api_activity(Writer& w, const core::ApiCallsByActivity& calls,
+                        const std::optional<std::pair<std::int64_t, std::int64_t>>& projection) {
+  w.header("leadsync_api_calls_total", "counter",
+           "HubSpot API calls of finished cycles, by what they were for.");
+  for (std::size_t i = 0; i < calls.size(); ++i)
+    w.sample("leadsync_api_calls_total", {{"activity", core::to_string(static_cast<core::ApiActivity>(i))}},
+             static_cast<double>(calls[i]));
+  if (!projection) return;
+  w.metric(
+      "leadsync_api_budget_projected_daily_calls", "gauge",
+      "HubSpot API calls the next 24 h will take at the configured schedule (from the last 24 h of runs).",
+      static_cast<double>(projection->first));
+  w.metric("leadsync_api_budget_daily_calls", "gauge",
+           "The portal's daily API budget (as HubSpot reported it, else hubspot.rate_limit.daily); 0 = none.",
+           static_cast<double>(projection->second));
+}
+
 }  // namespace
 
 std::string prometheus_escape(std::string_view value) {
@@ -148,6 +166,11 @@ void Metrics::set_ready(bool ready) {
 void Metrics::set_outbox(const db::OutboxDepth& depth) {
   std::lock_guard lock(mutex_);
   outbox_ = depth;
+}
+
+void Metrics::set_api_projection(std::int64_t projected_daily_calls, std::int64_t daily_budget) {
+  std::lock_guard lock(mutex_);
+  api_projection_ = {projected_daily_calls, daily_budget};
 }
 
 void Metrics::local_change_notified() {
@@ -239,6 +262,8 @@ std::string Metrics::render(const ApiStats::Snapshot& api, const RateLimiterView
   w.header("leadsync_config_reloads_total", "counter", "SIGHUP reloads by result.");
   w.sample("leadsync_config_reloads_total", {{"result", "success"}}, static_cast<double>(reloads_ok_));
   w.sample("leadsync_config_reloads_total", {{"result", "failure"}}, static_cast<double>(reloads_failed_));
+
+  write_api_activity(w, totals_.api_calls_by_activity, api_projection_);
 
   w.header("leadsync_hubspot_requests_total", "counter",
            "HTTP exchanges with HubSpot by endpoint route and status (0 = no response).");

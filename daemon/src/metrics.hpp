@@ -39,6 +39,8 @@ class Metrics {
   void set_leader(bool leader);
   void set_ready(bool ready);
   void set_outbox(const db::OutboxDepth& depth);
+  // The calls the next 24 h will take at the configured schedule, and the daily budget they share.
+  void set_api_projection(std::int64_t projected_daily_calls, std::int64_t daily_budget);
   void local_change_notified();
   void config_reload(bool ok);
   void set_scope(std::string scope);
@@ -64,6 +66,7 @@ class Metrics {
   bool leader_ = false;
   bool ready_ = false;
   std::optional<db::OutboxDepth> outbox_;
+  std::optional<std::pair<std::int64_t, std::int64_t>> api_projection_;  // (projected, budget)
   std::uint64_t notifications_ = 0;
   std::uint64_t reloads_ok_ = 0, reloads_failed_ = 0;
   double started_unix_ = 0;

@@ -70,160 +70,188 @@ std::string column_of(const core::SyncMapping& mapping, const std::string& prope
 
 }  // namespace
 
-void print_dry_run(const core::DryRunPlan& plan, const core::SyncMapping& mapping,
-                   const std::map<std::string, core::PropertyValues>& local, OutputFormat format) {
-  auto local_old = [&](const std::string& hubspot_id, const std::string& property) -> core::Value {
-    auto it = local.find(hubspot_id);
-    if (it == local.end()) return std::nullopt;
-    auto v = it->second.find(property);
-    return v == it->second.end() ? std::nullopt : v->second;
-  };
+namespace {
+
+struct DryRunCounts {
   std::size_t creates_local = 0, updates_local = 0, skips = 0, conflicts = 0, creates_remote = 0,
               updates_remote = 0, archives_remote = 0, failures = 0;
+};
+
+DryRunCounts count_plan(const core::DryRunPlan& plan) {
+  DryRunCounts c;
   for (const auto& p : plan.pull) {
-    if (p.action == core::PullAction::create_local) ++creates_local;
-    if (p.action == core::PullAction::update_local) ++updates_local;
-    if (p.action == core::PullAction::skip) ++skips;
-    conflicts += p.conflicts.size();
+    if (p.action == core::PullAction::create_local) ++c.creates_local;
+    if (p.action == core::PullAction::update_local) ++c.updates_local;
+    if (p.action == core::PullAction::skip) ++c.skips;
+    c.conflicts += p.conflicts.size();
   }
   for (const auto& [item, p] : plan.push) {
     if (!p.failure.empty())
-      ++failures;
+      ++c.failures;
     else if (p.action == core::PushAction::create)
-      ++creates_remote;
+      ++c.creates_remote;
     else if (p.action == core::PushAction::update)
-      ++updates_remote;
+      ++c.updates_remote;
     else if (p.action == core::PushAction::archive)
-      ++archives_remote;
+      ++c.archives_remote;
+  }
+  return c;
+}
+
+// The value PostgreSQL holds now for a lead's property (the OLD column of a pull).
+class LocalValues {
+ public:
+  explicit LocalValues(const std::map<std::string, core::PropertyValues>& local) : local_(local) {}
+  core::Value operator()(const std::string& hubspot_id, const std::string& property) const {
+    auto it = local_.find(hubspot_id);
+    if (it == local_.end()) return std::nullopt;
+    auto v = it->second.find(property);
+    return v == it->second.end() ? std::nullopt : v->second;
   }
 
-  if (format == OutputFormat::json) {
-    nlohmann::json j;
-    j["dry_run"] = true;
-    j["summary"] = {{"create_local", creates_local},
-                    {"update_local", updates_local},
-                    {"skip", skips},
-                    {"conflicts", conflicts},
-                    {"create_remote", creates_remote},
-                    {"update_remote", updates_remote},
-                    {"archive_remote", archives_remote},
-                    {"would_fail", failures},
-                    {"remote_deletes", plan.remote_deletes.size()}};
-    j["pull"] = nlohmann::json::array();
-    for (const auto& p : plan.pull) {
-      nlohmann::json e{{"hubspot_id", p.hubspot_id}, {"action", core::to_string(p.action)}};
-      if (p.row_id) e["row_id"] = *p.row_id;
-      e["changes"] = nlohmann::json::array();
-      for (const auto& [k, v] : p.local_updates)
-        e["changes"].push_back({{"property", k},
-                                {"column", column_of(mapping, k)},
-                                {"old", jvalue(local_old(p.hubspot_id, k))},
-                                {"new", jvalue(v)}});
-      for (const auto& a : p.local_assoc_add) e["associations_add"].push_back(core::to_string(a));
-      for (const auto& a : p.local_assoc_remove) e["associations_remove"].push_back(core::to_string(a));
-      if (p.set_archived) e["set_archived"] = *p.set_archived;
-      for (const auto& c : p.conflicts)
-        e["conflicts"].push_back({{"property", c.property},
-                                  {"base", jvalue(c.base)},
-                                  {"local", jvalue(c.local)},
-                                  {"remote", jvalue(c.remote)},
-                                  {"winner", c.winner ? core::to_string(*c.winner) : "manual"}});
-      if (!p.skip_reason.empty()) e["skip_reason"] = p.skip_reason;
-      j["pull"].push_back(e);
-    }
-    j["push"] = nlohmann::json::array();
-    for (const auto& [item, p] : plan.push) {
-      nlohmann::json e{{"row_id", item.lead_id}, {"action", core::to_string(p.action)}};
-      if (!p.hubspot_id.empty()) e["hubspot_id"] = p.hubspot_id;
-      const core::BaseState* base = item.context.base ? &*item.context.base : nullptr;
-      e["changes"] = nlohmann::json::array();
-      for (const auto& [k, v] : p.properties) {
-        core::Value old = base && base->values.contains(k) ? base->values.at(k) : std::nullopt;
-        e["changes"].push_back({{"property", k}, {"old", jvalue(old)}, {"new", jvalue(v)}});
-      }
-      for (const auto& a : p.assoc_add) e["associations_add"].push_back(core::to_string(a));
-      for (const auto& a : p.assoc_remove) e["associations_remove"].push_back(core::to_string(a));
-      if (!p.failure.empty()) e["failure"] = p.failure;
-      if (!p.reason.empty()) e["reason"] = p.reason;
-      j["push"].push_back(e);
-    }
-    j["remote_deletes"] = plan.remote_deletes;
-    std::printf("%s\n", j.dump(2).c_str());
-    return;
+ private:
+  const std::map<std::string, core::PropertyValues>& local_;
+};
+
+void print_dry_run_json(const core::DryRunPlan& plan, const core::SyncMapping& mapping,
+                        const LocalValues& local_old, const DryRunCounts& c) {
+  nlohmann::json j;
+  j["dry_run"] = true;
+  j["summary"] = {{"create_local", c.creates_local},
+                  {"update_local", c.updates_local},
+                  {"skip", c.skips},
+                  {"conflicts", c.conflicts},
+                  {"create_remote", c.creates_remote},
+                  {"update_remote", c.updates_remote},
+                  {"archive_remote", c.archives_remote},
+                  {"would_fail", c.failures},
+                  {"remote_deletes", plan.remote_deletes.size()}};
+  j["pull"] = nlohmann::json::array();
+  for (const auto& p : plan.pull) {
+    nlohmann::json e{{"hubspot_id", p.hubspot_id}, {"action", core::to_string(p.action)}};
+    if (p.row_id) e["row_id"] = *p.row_id;
+    e["changes"] = nlohmann::json::array();
+    for (const auto& [k, v] : p.local_updates)
+      e["changes"].push_back({{"property", k},
+                              {"column", column_of(mapping, k)},
+                              {"old", jvalue(local_old(p.hubspot_id, k))},
+                              {"new", jvalue(v)}});
+    for (const auto& a : p.local_assoc_add) e["associations_add"].push_back(core::to_string(a));
+    for (const auto& a : p.local_assoc_remove) e["associations_remove"].push_back(core::to_string(a));
+    if (p.set_archived) e["set_archived"] = *p.set_archived;
+    for (const auto& conflict : p.conflicts)
+      e["conflicts"].push_back({{"property", conflict.property},
+                                {"base", jvalue(conflict.base)},
+                                {"local", jvalue(conflict.local)},
+                                {"remote", jvalue(conflict.remote)},
+                                {"winner", conflict.winner ? core::to_string(*conflict.winner) : "manual"}});
+    if (!p.skip_reason.empty()) e["skip_reason"] = p.skip_reason;
+    j["pull"].push_back(e);
   }
+  j["push"] = nlohmann::json::array();
+  for (const auto& [item, p] : plan.push) {
+    nlohmann::json e{{"row_id", item.lead_id}, {"action", core::to_string(p.action)}};
+    if (!p.hubspot_id.empty()) e["hubspot_id"] = p.hubspot_id;
+    const core::BaseState* base = item.context.base ? &*item.context.base : nullptr;
+    e["changes"] = nlohmann::json::array();
+    for (const auto& [k, v] : p.properties) {
+      core::Value old = base && base->values.contains(k) ? base->values.at(k) : std::nullopt;
+      e["changes"].push_back({{"property", k}, {"old", jvalue(old)}, {"new", jvalue(v)}});
+    }
+    for (const auto& a : p.assoc_add) e["associations_add"].push_back(core::to_string(a));
+    for (const auto& a : p.assoc_remove) e["associations_remove"].push_back(core::to_string(a));
+    if (!p.failure.empty()) e["failure"] = p.failure;
+    if (!p.reason.empty()) e["reason"] = p.reason;
+    j["push"].push_back(e);
+  }
+  j["remote_deletes"] = plan.remote_deletes;
+  std::printf("%s\n", j.dump(2).c_str());
+}
+
+void print_pull_table(const core::DryRunPlan& plan, const core::SyncMapping& mapping,
+                      const LocalValues& local_old) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& p : plan.pull) {
+    std::string action = core::to_string(p.action);
+    if (p.action == core::PullAction::none && !p.conflicts.empty()) action = "conflict";
+    std::vector<std::string> first{
+        p.hubspot_id,           p.row_id ? std::to_string(*p.row_id) : "(new)", action, "", "", "",
+        cell(p.skip_reason, 60)};
+    bool used = false;
+    auto add = [&](std::string field, std::string old_value, std::string new_value, std::string note = {}) {
+      if (!used) {
+        first[3] = std::move(field), first[4] = std::move(old_value), first[5] = std::move(new_value);
+        if (!note.empty()) first[6] = std::move(note);
+        rows.push_back(first);
+        used = true;
+      } else {
+        rows.push_back(
+            {"", "", "", std::move(field), std::move(old_value), std::move(new_value), std::move(note)});
+      }
+    };
+    for (const auto& [k, v] : p.local_updates)
+      add(column_of(mapping, k), cell(show(local_old(p.hubspot_id, k))), cell(show(v)));
+    for (const auto& a : p.local_assoc_add) add("+association", "", core::to_string(a));
+    for (const auto& a : p.local_assoc_remove) add("-association", core::to_string(a), "");
+    if (p.set_archived)
+      add("archived", *p.set_archived ? "false" : "true", *p.set_archived ? "true" : "false");
+    for (const auto& c : p.conflicts)
+      add(column_of(mapping, c.property), "local " + cell(show(c.local), 30),
+          "remote " + cell(show(c.remote), 30),
+          c.winner ? std::string("conflict: ") + core::to_string(*c.winner) + " wins"
+                   : "conflict: manual, untouched");
+    if (!used) rows.push_back(first);
+  }
+  print_table({"LEAD", "ROW", "ACTION", "COLUMN", "OLD (PostgreSQL)", "NEW (from HubSpot)", "NOTE"}, rows);
+}
+
+void print_push_table(const core::DryRunPlan& plan) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [item, p] : plan.push) {
+    const core::BaseState* base = item.context.base ? &*item.context.base : nullptr;
+    std::vector<std::string> first{std::to_string(item.lead_id),
+                                   p.hubspot_id.empty() ? "(new)" : p.hubspot_id,
+                                   p.failure.empty() ? core::to_string(p.action) : "FAIL",
+                                   "",
+                                   "",
+                                   "",
+                                   cell(p.failure.empty() ? p.reason : p.failure, 60)};
+    bool used = false;
+    auto add = [&](std::string field, std::string old_value, std::string new_value) {
+      if (!used) {
+        first[3] = std::move(field), first[4] = std::move(old_value), first[5] = std::move(new_value);
+        rows.push_back(first);
+        used = true;
+      } else {
+        rows.push_back({"", "", "", std::move(field), std::move(old_value), std::move(new_value), ""});
+      }
+    };
+    for (const auto& [k, v] : p.properties) {
+      core::Value old = base && base->values.contains(k) ? base->values.at(k) : std::nullopt;
+      add(k, cell(show(old)), cell(show(v)));
+    }
+    for (const auto& a : p.assoc_add) add("+association", "", core::to_string(a));
+    for (const auto& a : p.assoc_remove) add("-association", core::to_string(a), "");
+    if (!used) rows.push_back(first);
+  }
+  print_table({"ROW", "LEAD", "ACTION", "PROPERTY", "OLD (HubSpot)", "NEW (from PostgreSQL)", "NOTE"}, rows);
+}
+
+}  // namespace
+
+void print_dry_run(const core::DryRunPlan& plan, const core::SyncMapping& mapping,
+                   const std::map<std::string, core::PropertyValues>& local, OutputFormat format) {
+  const LocalValues local_old(local);
+  const DryRunCounts c = count_plan(plan);
+  if (format == OutputFormat::json) return print_dry_run_json(plan, mapping, local_old, c);
 
   std::printf("DRY RUN: nothing was changed in PostgreSQL or HubSpot.\n\n");
   std::printf("HubSpot -> PostgreSQL: %zu create(s), %zu update(s), %zu skipped, %zu conflict(s)\n",
-              creates_local, updates_local, skips, conflicts);
-  if (!plan.pull.empty()) {
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& p : plan.pull) {
-      std::string action = core::to_string(p.action);
-      if (p.action == core::PullAction::none && !p.conflicts.empty()) action = "conflict";
-      std::vector<std::string> first{
-          p.hubspot_id,           p.row_id ? std::to_string(*p.row_id) : "(new)", action, "", "", "",
-          cell(p.skip_reason, 60)};
-      bool used = false;
-      auto add = [&](std::string field, std::string old_value, std::string new_value, std::string note = {}) {
-        if (!used) {
-          first[3] = std::move(field), first[4] = std::move(old_value), first[5] = std::move(new_value);
-          if (!note.empty()) first[6] = std::move(note);
-          rows.push_back(first);
-          used = true;
-        } else {
-          rows.push_back(
-              {"", "", "", std::move(field), std::move(old_value), std::move(new_value), std::move(note)});
-        }
-      };
-      for (const auto& [k, v] : p.local_updates)
-        add(column_of(mapping, k), cell(show(local_old(p.hubspot_id, k))), cell(show(v)));
-      for (const auto& a : p.local_assoc_add) add("+association", "", core::to_string(a));
-      for (const auto& a : p.local_assoc_remove) add("-association", core::to_string(a), "");
-      if (p.set_archived)
-        add("archived", *p.set_archived ? "false" : "true", *p.set_archived ? "true" : "false");
-      for (const auto& c : p.conflicts)
-        add(column_of(mapping, c.property), "local " + cell(show(c.local), 30),
-            "remote " + cell(show(c.remote), 30),
-            c.winner ? std::string("conflict: ") + core::to_string(*c.winner) + " wins"
-                     : "conflict: manual, untouched");
-      if (!used) rows.push_back(first);
-    }
-    print_table({"LEAD", "ROW", "ACTION", "COLUMN", "OLD (PostgreSQL)", "NEW (from HubSpot)", "NOTE"}, rows);
-  }
+              c.creates_local, c.updates_local, c.skips, c.conflicts);
+  if (!plan.pull.empty()) print_pull_table(plan, mapping, local_old);
   std::printf("\nPostgreSQL -> HubSpot: %zu create(s), %zu update(s), %zu delete(s), %zu would fail\n",
-              creates_remote, updates_remote, archives_remote, failures);
-  if (!plan.push.empty()) {
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& [item, p] : plan.push) {
-      const core::BaseState* base = item.context.base ? &*item.context.base : nullptr;
-      std::vector<std::string> first{std::to_string(item.lead_id),
-                                     p.hubspot_id.empty() ? "(new)" : p.hubspot_id,
-                                     p.failure.empty() ? core::to_string(p.action) : "FAIL",
-                                     "",
-                                     "",
-                                     "",
-                                     cell(p.failure.empty() ? p.reason : p.failure, 60)};
-      bool used = false;
-      auto add = [&](std::string field, std::string old_value, std::string new_value) {
-        if (!used) {
-          first[3] = std::move(field), first[4] = std::move(old_value), first[5] = std::move(new_value);
-          rows.push_back(first);
-          used = true;
-        } else {
-          rows.push_back({"", "", "", std::move(field), std::move(old_value), std::move(new_value), ""});
-        }
-      };
-      for (const auto& [k, v] : p.properties) {
-        core::Value old = base && base->values.contains(k) ? base->values.at(k) : std::nullopt;
-        add(k, cell(show(old)), cell(show(v)));
-      }
-      for (const auto& a : p.assoc_add) add("+association", "", core::to_string(a));
-      for (const auto& a : p.assoc_remove) add("-association", core::to_string(a), "");
-      if (!used) rows.push_back(first);
-    }
-    print_table({"ROW", "LEAD", "ACTION", "PROPERTY", "OLD (HubSpot)", "NEW (from PostgreSQL)", "NOTE"},
-                rows);
-  }
+              c.creates_remote, c.updates_remote, c.archives_remote, c.failures);
+  if (!plan.push.empty()) print_push_table(plan);
   std::printf("\nDeleted in HubSpot: %zu lead(s)\n", plan.remote_deletes.size());
   for (const auto& id : plan.remote_deletes) std::printf("  lead %s\n", id.c_str());
 }
@@ -258,66 +286,149 @@ std::string state_value(const db::StoreStatus& s, const std::string& key) {
 
 }  // namespace
 
-void print_status(const std::string& scope, const db::StoreStatus& s,
-                  const std::optional<db::LockHolder>& leader, OutputFormat format) {
-  const std::string daily_remaining = state_value(s, "hubspot.daily_remaining");
-  const std::string daily_max = state_value(s, "hubspot.daily_max");
-  const std::string reported = state_value(s, "hubspot.budget_reported_at");
-  const std::string exhausted = state_value(s, "hubspot.daily_exhausted_until");
-  if (format == OutputFormat::json) {
-    nlohmann::json j;
-    j["scope"] = scope;
-    if (leader)
-      j["daemon"] = {{"active", true},
-                     {"backend_pid", leader->pid},
-                     {"application_name", leader->application_name},
-                     {"client", leader->client},
-                     {"since", leader->since}};
-    else
-      j["daemon"] = {{"active", false}};
-    j["state"] = nlohmann::json::object();
-    for (const auto& [k, v] : s.state) j["state"][k] = is_time_key(k) ? format_epoch_ms(v) : v;
-    j["changes"] = {{"new", s.changes_new}, {"pending", s.changes_pending}, {"failed", s.changes_failed}};
-    j["open_conflicts"] = s.open_conflicts;
-    j["rows"] = {{"total", s.rows}, {"linked", s.rows_linked}, {"archived", s.rows_archived}};
-    nlohmann::json budget = nlohmann::json::object();
-    if (!daily_remaining.empty()) budget["daily_remaining"] = std::stoll(daily_remaining);
-    if (!daily_max.empty()) budget["daily_max"] = std::stoll(daily_max);
-    if (!reported.empty()) budget["reported_at"] = format_epoch_ms(reported);
-    budget["daily_exhausted_until"] =
-        exhausted.empty() ? nlohmann::json(nullptr) : nlohmann::json(format_epoch_ms(exhausted));
-    j["hubspot_budget"] = budget;
-    j["runs"] = nlohmann::json::array();
-    for (const auto& r : s.last_runs)
-      j["runs"].push_back({{"id", r.id},
-                           {"mode", r.mode},
-                           {"status", r.status},
-                           {"started_at", r.started_at},
-                           {"finished_at", r.finished_at},
-                           {"duration_ms", r.duration_ms},
-                           {"pulled", r.counts.pulled},
-                           {"pushed", r.counts.pushed},
-                           {"created_local", r.counts.created_local},
-                           {"updated_local", r.counts.updated_local},
-                           {"deleted_local", r.counts.deleted_local},
-                           {"created_remote", r.counts.created_remote},
-                           {"updated_remote", r.counts.updated_remote},
-                           {"deleted_remote", r.counts.deleted_remote},
-                           {"conflicts", r.counts.conflicts},
-                           {"failed", r.counts.failed},
-                           {"echoes_suppressed", r.counts.echoes_suppressed},
-                           {"api_calls", r.counts.api_calls},
-                           {"error", r.error}});
-    j["recent_failures"] = nlohmann::json::array();
-    for (const auto& f : s.recent_failures)
-      j["recent_failures"].push_back({{"lead_id", f.lead_id},
-                                      {"op", f.op},
-                                      {"error", f.error},
-                                      {"http_status", f.http_status},
-                                      {"correlation_id", f.correlation_id}});
-    std::printf("%s\n", j.dump(2).c_str());
-    return;
+namespace {
+
+// What HubSpot last reported of the daily budget, as cycles recorded it in sync_state.
+struct BudgetState {
+  std::string daily_remaining, daily_max, reported, exhausted;
+  explicit BudgetState(const db::StoreStatus& s)
+      : daily_remaining(state_value(s, "hubspot.daily_remaining")),
+        daily_max(state_value(s, "hubspot.daily_max")),
+        reported(state_value(s, "hubspot.budget_reported_at")),
+        exhausted(state_value(s, "hubspot.daily_exhausted_until")) {}
+};
+
+nlohmann::json api_json(const ApiBudgetReport& api) {
+  nlohmann::json calls = nlohmann::json::object(), projected = nlohmann::json::object();
+  for (std::size_t i = 0; i < core::kApiActivityCount; ++i) {
+    const char* name = core::to_string(static_cast<core::ApiActivity>(i));
+    calls[name] = api.usage.calls[i];
+    projected[name] = api.projection.calls[i];
   }
+  calls["unattributed"] = api.usage.unattributed;
+  nlohmann::json j{{"calls_24h", calls},
+                   {"covered_seconds", api.usage.covered.count()},
+                   {"projected_daily_calls", api.projection.total},
+                   {"projected_daily_calls_by_activity", projected},
+                   {"daily_budget", api.daily_budget},
+                   {"daily_budget_source", api.budget_source}};
+  const auto share = api.share_percent();
+  j["projected_budget_share_percent"] = share ? nlohmann::json(*share) : nlohmann::json(nullptr);
+  return j;
+}
+
+void print_api_text(const ApiBudgetReport& api) {
+  std::int64_t total = api.usage.unattributed;
+  for (auto c : api.usage.calls) total += c;
+  const auto covered_min = api.usage.covered.count() / 60;
+  std::printf("  API calls, last 24 h: %lld (runs of the last %lld h %02lld min)\n",
+              static_cast<long long>(total), static_cast<long long>(covered_min / 60),
+              static_cast<long long>(covered_min % 60));
+  std::string split;
+  for (std::size_t i = 0; i < core::kApiActivityCount; ++i) {
+    if (api.usage.calls[i] == 0) continue;
+    split += (split.empty() ? "" : ", ") + std::string(core::to_string(static_cast<core::ApiActivity>(i))) +
+             " " + std::to_string(api.usage.calls[i]);
+  }
+  if (api.usage.unattributed)
+    split +=
+        (split.empty() ? "" : ", ") + std::string("unattributed ") + std::to_string(api.usage.unattributed);
+  if (!split.empty()) std::printf("    by activity: %s\n", split.c_str());
+  const auto share = api.share_percent();
+  if (share)
+    std::printf(
+        "    projected next 24 h at this schedule: %lld calls, %.1f %% of the daily budget of %lld (%s)\n",
+        static_cast<long long>(api.projection.total), *share, static_cast<long long>(api.daily_budget),
+        api.budget_source.c_str());
+  else
+    std::printf("    projected next 24 h at this schedule: %lld calls (no daily budget)\n",
+                static_cast<long long>(api.projection.total));
+}
+
+void print_status_json(const std::string& scope, const db::StoreStatus& s,
+                       const std::optional<db::LockHolder>& leader, const ApiBudgetReport& api) {
+  const BudgetState b(s);
+  nlohmann::json j;
+  j["scope"] = scope;
+  if (leader)
+    j["daemon"] = {{"active", true},
+                   {"backend_pid", leader->pid},
+                   {"application_name", leader->application_name},
+                   {"client", leader->client},
+                   {"since", leader->since}};
+  else
+    j["daemon"] = {{"active", false}};
+  j["state"] = nlohmann::json::object();
+  for (const auto& [k, v] : s.state) j["state"][k] = is_time_key(k) ? format_epoch_ms(v) : v;
+  j["changes"] = {{"new", s.changes_new}, {"pending", s.changes_pending}, {"failed", s.changes_failed}};
+  j["open_conflicts"] = s.open_conflicts;
+  j["rows"] = {{"total", s.rows}, {"linked", s.rows_linked}, {"archived", s.rows_archived}};
+  nlohmann::json budget = nlohmann::json::object();
+  if (!b.daily_remaining.empty()) budget["daily_remaining"] = std::stoll(b.daily_remaining);
+  if (!b.daily_max.empty()) budget["daily_max"] = std::stoll(b.daily_max);
+  if (!b.reported.empty()) budget["reported_at"] = format_epoch_ms(b.reported);
+  budget["daily_exhausted_until"] =
+      b.exhausted.empty() ? nlohmann::json(nullptr) : nlohmann::json(format_epoch_ms(b.exhausted));
+  j["hubspot_budget"] = budget;
+  j["api"] = api_json(api);
+  j["runs"] = nlohmann::json::array();
+  for (const auto& r : s.last_runs)
+    j["runs"].push_back({{"id", r.id},
+                         {"mode", r.mode},
+                         {"status", r.status},
+                         {"started_at", r.started_at},
+                         {"finished_at", r.finished_at},
+                         {"duration_ms", r.duration_ms},
+                         {"pulled", r.counts.pulled},
+                         {"pushed", r.counts.pushed},
+                         {"created_local", r.counts.created_local},
+                         {"updated_local", r.counts.updated_local},
+                         {"deleted_local", r.counts.deleted_local},
+                         {"created_remote", r.counts.created_remote},
+                         {"updated_remote", r.counts.updated_remote},
+                         {"deleted_remote", r.counts.deleted_remote},
+                         {"conflicts", r.counts.conflicts},
+                         {"failed", r.counts.failed},
+                         {"echoes_suppressed", r.counts.echoes_suppressed},
+                         {"api_calls", r.counts.api_calls},
+                         {"error", r.error}});
+  j["recent_failures"] = nlohmann::json::array();
+  for (const auto& f : s.recent_failures)
+    j["recent_failures"].push_back({{"lead_id", f.lead_id},
+                                    {"op", f.op},
+                                    {"error", f.error},
+                                    {"http_status", f.http_status},
+                                    {"correlation_id", f.correlation_id}});
+  std::printf("%s\n", j.dump(2).c_str());
+}
+
+void print_budget_text(const db::StoreStatus& s) {
+  const BudgetState b(s);
+  if (!b.daily_remaining.empty())
+    std::printf("  HubSpot API budget: %s of %s daily calls left (reported %s)\n", b.daily_remaining.c_str(),
+                b.daily_max.empty() ? "?" : b.daily_max.c_str(), format_epoch_ms(b.reported).c_str());
+  else
+    std::printf("  HubSpot API budget: not reported yet\n");
+  if (!b.exhausted.empty()) {
+    // Recorded by the last cycle; a reset that has passed since means the budget is back.
+    const bool ahead = b.exhausted.find_first_not_of("0123456789") != std::string::npos ||
+                       b.exhausted.size() > 15 ||
+                       std::stoll(b.exhausted) > std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                     std::chrono::system_clock::now().time_since_epoch())
+                                                     .count();
+    if (ahead)
+      std::printf(
+          "  daily budget EXHAUSTED (HubSpot answered 429 DAILY): no HubSpot calls until the daily reset at "
+          "%s\n",
+          format_epoch_ms(b.exhausted).c_str());
+    else
+      std::printf("  daily budget: exhausted until %s, reset since (the next cycle calls HubSpot again)\n",
+                  format_epoch_ms(b.exhausted).c_str());
+  }
+}
+
+void print_status_text(const std::string& scope, const db::StoreStatus& s,
+                       const std::optional<db::LockHolder>& leader, const ApiBudgetReport& api) {
   std::printf("leadsync status of %s\n", scope.c_str());
   if (leader)
     std::printf("  daemon:    active (PostgreSQL backend %d, %s%s%s, since %s)\n", leader->pid,
@@ -339,27 +450,8 @@ void print_status(const std::string& scope, const db::StoreStatus& s,
   if (!state_value(s, core::kStateSweepId).empty())
     std::printf("  full sweep in progress since %s (resumes where it stopped)\n",
                 format_epoch_ms(state_value(s, core::kStateSweepStarted)).c_str());
-  if (!daily_remaining.empty())
-    std::printf("  HubSpot API budget: %s of %s daily calls left (reported %s)\n", daily_remaining.c_str(),
-                daily_max.empty() ? "?" : daily_max.c_str(), format_epoch_ms(reported).c_str());
-  else
-    std::printf("  HubSpot API budget: not reported yet\n");
-  if (!exhausted.empty()) {
-    // Recorded by the last cycle; a reset that has passed since means the budget is back.
-    const bool ahead = exhausted.find_first_not_of("0123456789") != std::string::npos ||
-                       exhausted.size() > 15 ||
-                       std::stoll(exhausted) > std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                   std::chrono::system_clock::now().time_since_epoch())
-                                                   .count();
-    if (ahead)
-      std::printf(
-          "  daily budget EXHAUSTED (HubSpot answered 429 DAILY): no HubSpot calls until the daily reset at "
-          "%s\n",
-          format_epoch_ms(exhausted).c_str());
-    else
-      std::printf("  daily budget: exhausted until %s, reset since (the next cycle calls HubSpot again)\n",
-                  format_epoch_ms(exhausted).c_str());
-  }
+  print_budget_text(s);
+  print_api_text(api);
   std::printf("\nlast runs:\n");
   if (s.last_runs.empty()) std::printf("  none yet\n");
   for (const auto& r : s.last_runs)
@@ -383,6 +475,17 @@ void print_status(const std::string& scope, const db::StoreStatus& s,
     if (!v.empty())
       std::printf("  %-30s %s\n", k.c_str(),
                   (is_time_key(k) ? format_epoch_ms(v) : v.substr(0, 100)).c_str());
+}
+
+}  // namespace
+
+void print_status(const std::string& scope, const db::StoreStatus& s,
+                  const std::optional<db::LockHolder>& leader, const ApiBudgetReport& api,
+                  OutputFormat format) {
+  if (format == OutputFormat::json)
+    print_status_json(scope, s, leader, api);
+  else
+    print_status_text(scope, s, leader, api);
 }
 
 }  // namespace leadsync::daemon

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "api_budget.hpp"
 #include "cli.hpp"
 #include "leadsync/core/engine.hpp"
 #include "leadsync/db/leader_lock.hpp"
@@ -17,7 +18,8 @@ void print_dry_run(const core::DryRunPlan& plan, const core::SyncMapping& mappin
                    const std::map<std::string, core::PropertyValues>& local, OutputFormat format);
 // `leader`: the session holding the scope's leader lock (a running daemon), when there is one.
 void print_status(const std::string& scope, const db::StoreStatus& status,
-                  const std::optional<db::LockHolder>& leader, OutputFormat format);
+                  const std::optional<db::LockHolder>& leader, const ApiBudgetReport& api,
+                  OutputFormat format);
 // "2024-05-01T10:00:00.123Z" for an epoch-ms string; the input unchanged when it is not a number.
 std::string format_epoch_ms(const std::string& value);
 

@@ -8,6 +8,7 @@
 
 #include <pqxx/pqxx>
 
+#include "api_usage.hpp"
 #include "dedicated_session.hpp"
 #include "dsn_redaction.hpp"
 #include "pg_error.hpp"
@@ -178,6 +179,16 @@ OutboxDepth LeaderLock::outbox_depth() {
   } catch (...) {
     if (!impl_->session || !impl_->session->conn.is_open()) impl_->close();
     detail::rethrow_as_core_error("counting pending changes");
+  }
+}
+
+core::ApiUsage LeaderLock::api_usage() {
+  try {
+    pqxx::nontransaction tx(impl_->connection());
+    return detail::read_api_usage(tx, impl_->scope);
+  } catch (...) {
+    if (!impl_->session || !impl_->session->conn.is_open()) impl_->close();
+    detail::rethrow_as_core_error("reading the API calls of the last 24 hours");
   }
 }
 

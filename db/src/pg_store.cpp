@@ -4,6 +4,7 @@
 
 #include <regex>
 
+#include "api_usage.hpp"
 #include "dedicated_session.hpp"
 #include "leadsync/db/identifier.hpp"
 #include "leadsync/db/pg_failure.hpp"
@@ -467,8 +468,10 @@ void PgStore::finish_run(std::int64_t run_id, const core::RunRecord& rec) {
             ", updated_remote = " + std::to_string(n.updated_remote) + ", deleted_local = " +
             std::to_string(n.deleted_local) + ", deleted_remote = " + std::to_string(n.deleted_remote) +
             ", conflicts = " + std::to_string(n.conflicts) + ", failed = " + std::to_string(n.failed) +
-            ", echoes_suppressed = " + std::to_string(n.echoes_suppressed) + ", api_calls = " +
-            std::to_string(n.api_calls) + ", error = " + (rec.error.empty() ? "NULL" : tx.quote(rec.error)) +
+            ", echoes_suppressed = " + std::to_string(n.echoes_suppressed) +
+            ", api_calls = " + std::to_string(n.api_calls) +
+            ", api_calls_by_activity = " + tx.quote(detail::api_calls_json(n.api_calls_by_activity)) +
+            "::jsonb, error = " + (rec.error.empty() ? "NULL" : tx.quote(rec.error)) +
             " WHERE id = " + std::to_string(run_id));
   });
 }
@@ -513,6 +516,7 @@ StoreStatus PgStore::status(std::size_t last_runs) {
       run.error = row[18].c_str();
       s.last_runs.push_back(std::move(run));
     }
+    s.api_usage = detail::read_api_usage(tx, I.scope);
     auto counts = tx.exec(
         "SELECT count(*) FILTER (WHERE state = 'NEW'), count(*) FILTER (WHERE state = 'PENDING'), "
         "count(*) FILTER (WHERE state = 'FAILED') FROM leadsync.changes WHERE scope = " +

@@ -298,6 +298,154 @@ void require_migrations(pqxx::work& tx) {
         "migrations first (leadsync does so at startup from its migrations directory)");
 }
 
+// Refuses, with every difference listed at once, tables that exist but do not fit.
+void refuse_misfits(const TableCheck& lead_check, const std::vector<std::string>& assoc_diffs,
+                    const Names& n) {
+  if (lead_check.fits() && assoc_diffs.empty()) return;
+  std::string msg;
+  if (!lead_check.fits())
+    msg += "table " + n.scope + " does not fit the mapping:" + bullet_list(lead_check.differences);
+  if (!assoc_diffs.empty())
+    msg += std::string(msg.empty() ? "" : "\n") + "table " + n.assoc_plain +
+           " does not fit what leadsync needs:" + bullet_list(assoc_diffs);
+  msg +=
+      "\nleadsync never drops or alters existing columns: change the table (or the mapping) and start "
+      "again.";
+  throw core::fatal_error(msg);
+}
+
+// The table is gone but leadsync synced leads into it: it was dropped (or renamed). An empty new table
+// would not match leadsync's records (every lead would look deleted locally with no captured delete), so
+// refuse and let the operator choose: restore it, or forget it and re-import from HubSpot.
+void refuse_recreating_a_synced_table(pqxx::work& tx, const Names& n) {
+  const auto synced = tx.exec_params(
+                            "SELECT (SELECT count(*) FROM leadsync.base WHERE scope = $1) + "
+                            "(SELECT count(*) FROM leadsync.changes WHERE scope = $1)",
+                            n.scope)[0][0]
+                          .as<long>();
+  if (synced == 0) return;
+  const std::string sc = quote_literal(n.scope);
+  throw core::fatal_error(
+      "table " + n.scope +
+          " is missing, but leadsync has synced leads into it before (dropped or renamed?); leadsync does "
+          "not "
+          "recreate it on its own. Restore the table (e.g. from a backup) and start again, or, to start over "
+          "with a new table imported from HubSpot (anything not yet pushed is lost), remove leadsync's "
+          "records "
+          "of it: DELETE FROM leadsync.base WHERE scope = " +
+          sc + "; DELETE FROM leadsync.changes WHERE scope = " + sc +
+          "; DELETE FROM leadsync.sync_state WHERE scope = " + sc +
+          "; DELETE FROM leadsync.conflicts WHERE scope = " + sc +
+          "; DELETE FROM leadsync.sweep_seen WHERE scope = " + sc + ";",
+      core::ErrorDetails{.category = "CONFIG"});
+}
+
+struct TableOids {  // as find_table gives them: nullopt while the table does not exist
+  std::optional<std::string> lead;
+  std::optional<std::string> assoc;
+};
+
+// Creates what is missing (tables, columns); checked to fit before, so nothing existing is altered.
+TableOids create_missing_tables(pqxx::work& tx, const core::SyncMapping& mapping, const Names& n,
+                                TableOids oids, const TableCheck& lead_check, SchemaReport& report,
+                                std::string& doing) {
+  if (!oids.lead) {
+    refuse_recreating_a_synced_table(tx, n);
+    doing = "creating table " + n.scope;
+    tx.exec(create_lead_table_sql(mapping, n));
+    report.created_table = true;
+    oids.lead = find_table(tx, mapping.schema, mapping.table);
+  } else {
+    for (const auto& p : lead_check.missing_columns) {
+      doing = "adding column " + p.column + " to " + n.scope;
+      tx.exec("ALTER TABLE " + n.lead + " ADD COLUMN " + quote_identifier(p.column) + " " +
+              sql_type_for(p.type));
+      report.added_columns.push_back(p.column);
+    }
+  }
+  if (!oids.assoc) {
+    doing = "creating table " + n.assoc_plain;
+    tx.exec(create_associations_table_sql(n));
+    report.created_associations_table = true;
+    oids.assoc = find_table(tx, mapping.schema, associations_table_name(mapping));
+  }
+  return oids;
+}
+
+void ensure_triggers(pqxx::work& tx, const Names& n, const TableOids& oids, int server_version,
+                     const std::string& own_role, SchemaReport& report) {
+  const TriggerSpec refuse_truncate{
+      kTruncateTrigger,  kTruncateTgType,     "leadsync.refuse_truncate()", {}, false,
+      "BEFORE TRUNCATE", "FOR EACH STATEMENT"};
+  const std::vector<std::pair<TriggerSpec, bool>> triggers = {
+      {{kCaptureTrigger,
+        kCaptureTgType,
+        "leadsync.capture_lead_change()",
+        {n.scope},
+        true,
+        "AFTER INSERT OR UPDATE OR DELETE",
+        "FOR EACH ROW"},
+       true},
+      {refuse_truncate, true},
+      {{kCaptureTrigger,
+        kCaptureTgType,
+        "leadsync.capture_association_change()",
+        {n.scope, n.lead},
+        true,
+        "AFTER INSERT OR UPDATE OR DELETE",
+        "FOR EACH ROW"},
+       false},
+      {refuse_truncate, false},
+  };
+  for (const auto& [spec, on_lead] : triggers) {
+    const auto& oid = on_lead ? *oids.lead : *oids.assoc;
+    const auto& table_sql = on_lead ? n.lead : n.assoc;
+    const auto& table_plain = on_lead ? n.scope : n.assoc_plain;
+    if (ensure_trigger(tx, oid, table_sql, table_plain, spec, server_version, own_role))
+      report.triggers_created.push_back(table_plain + "." + std::string(spec.name));
+  }
+}
+
+// Records the mapping, and which properties need a backfill from HubSpot: those whose column was just
+// added or that are newly mapped (a new table gets the initial import instead).
+void record_mapping(pqxx::work& tx, const core::SyncMapping& mapping, const Names& n, SchemaReport& report) {
+  const auto previous = parse_mapping_json(read_state(tx, n.scope, kMappingColumnsKey), n.scope);
+  auto pending = parse_name_list(read_state(tx, n.scope, kBackfillPendingKey), n.scope);
+  if (report.created_table) {
+    pending.clear();
+  } else {
+    for (const auto& p : mapping.properties) {
+      const bool column_added = std::find(report.added_columns.begin(), report.added_columns.end(),
+                                          p.column) != report.added_columns.end();
+      bool newly_mapped = false;
+      if (previous) {
+        auto it = previous->find(p.property);
+        newly_mapped = it == previous->end() || it->second != p.column;
+      }
+      if (column_added || newly_mapped) {
+        report.added_properties.push_back(p.property);
+        pending.insert(p.property);
+      }
+    }
+  }
+  // Only properties still mapped can be backfilled.
+  for (auto it = pending.begin(); it != pending.end();)
+    it = mapping.find_property(*it) ? std::next(it) : pending.erase(it);
+  report.pending_backfill.assign(pending.begin(), pending.end());
+  write_state(tx, n.scope, kMappingColumnsKey, mapping_json(mapping));
+  write_name_list(tx, n.scope, kBackfillPendingKey, pending);
+}
+
+void log_report(const SchemaReport& report, const Names& n) {
+  if (report.created_table) spdlog::info("created table {}", n.scope);
+  if (report.created_associations_table) spdlog::info("created table {}", n.assoc_plain);
+  for (const auto& c : report.added_columns) spdlog::info("added column {} to {}", c, n.scope);
+  for (const auto& t : report.triggers_created) spdlog::info("created trigger {}", t);
+  if (!report.pending_backfill.empty())
+    spdlog::info("{}: properties to backfill from HubSpot: {}", n.scope,
+                 fmt::join(report.pending_backfill, ", "));
+}
+
 }  // namespace
 
 SchemaManager::SchemaManager(std::string dsn) : dsn_(std::move(dsn)) {}
@@ -321,7 +469,6 @@ SchemaReport SchemaManager::ensure_schema(const core::SyncMapping& mapping) cons
                                        "SELECT pg_get_userbyid(proowner) FROM pg_proc "
                                        "WHERE oid = 'leadsync.capture_lead_change()'::regprocedure")[0][0]
                                      .as<std::string>();
-
     if (tx.exec_params("SELECT to_regnamespace($1) IS NULL", quote_identifier(mapping.schema))[0][0]
             .as<bool>()) {
       doing = "creating schema " + mapping.schema;
@@ -329,154 +476,25 @@ SchemaReport SchemaManager::ensure_schema(const core::SyncMapping& mapping) cons
     }
 
     // Check everything before changing anything, so one refusal lists every difference.
-    auto lead_oid = find_table(tx, mapping.schema, mapping.table);
-    auto assoc_oid = find_table(tx, mapping.schema, associations_table_name(mapping));
+    TableOids oids{find_table(tx, mapping.schema, mapping.table),
+                   find_table(tx, mapping.schema, associations_table_name(mapping))};
     TableCheck lead_check;
     std::vector<std::string> assoc_diffs;
-    if (lead_oid) lead_check = check_lead_table(introspect(tx, *lead_oid, lead_oid), mapping);
-    if (assoc_oid) assoc_diffs = check_associations_table(introspect(tx, *assoc_oid, lead_oid), mapping);
-    if (!lead_check.fits() || !assoc_diffs.empty()) {
-      std::string msg;
-      if (!lead_check.fits())
-        msg += "table " + n.scope + " does not fit the mapping:" + bullet_list(lead_check.differences);
-      if (!assoc_diffs.empty())
-        msg += std::string(msg.empty() ? "" : "\n") + "table " + n.assoc_plain +
-               " does not fit what leadsync needs:" + bullet_list(assoc_diffs);
-      msg +=
-          "\nleadsync never drops or alters existing columns: change the table (or the mapping) and start "
-          "again.";
-      throw core::fatal_error(msg);
-    }
+    if (oids.lead) lead_check = check_lead_table(introspect(tx, *oids.lead, oids.lead), mapping);
+    if (oids.assoc) assoc_diffs = check_associations_table(introspect(tx, *oids.assoc, oids.lead), mapping);
+    refuse_misfits(lead_check, assoc_diffs, n);
 
-    if (!lead_oid) {
-      // The table is gone but leadsync synced leads into it: it was dropped (or renamed). An empty new table
-      // would not match leadsync's records (every lead would look deleted locally with no captured delete),
-      // so refuse and let the operator choose: restore it, or forget it and re-import from HubSpot.
-      const auto synced = tx.exec_params(
-                                "SELECT (SELECT count(*) FROM leadsync.base WHERE scope = $1) + "
-                                "(SELECT count(*) FROM leadsync.changes WHERE scope = $1)",
-                                n.scope)[0][0]
-                              .as<long>();
-      if (synced > 0) {
-        const std::string sc = quote_literal(n.scope);
-        throw core::fatal_error(
-            "table " + n.scope +
-                " is missing, but leadsync has synced leads into it before (dropped or renamed?); "
-                "leadsync does not recreate it on its own. Restore the table (e.g. from a backup) and start "
-                "again, "
-                "or, to start over with a new table imported from HubSpot (anything not yet pushed is lost), "
-                "remove "
-                "leadsync's records of it: DELETE FROM leadsync.base WHERE scope = " +
-                sc + "; DELETE FROM leadsync.changes WHERE scope = " + sc +
-                "; DELETE FROM leadsync.sync_state WHERE scope = " + sc +
-                "; DELETE FROM leadsync.conflicts WHERE scope = " + sc +
-                "; DELETE FROM leadsync.sweep_seen WHERE "
-                "scope = " +
-                sc + ";",
-            core::ErrorDetails{.category = "CONFIG"});
-      }
-      doing = "creating table " + n.scope;
-      tx.exec(create_lead_table_sql(mapping, n));
-      report.created_table = true;
-      lead_oid = find_table(tx, mapping.schema, mapping.table);
-    } else {
-      for (const auto& p : lead_check.missing_columns) {
-        doing = "adding column " + p.column + " to " + n.scope;
-        tx.exec("ALTER TABLE " + n.lead + " ADD COLUMN " + quote_identifier(p.column) + " " +
-                sql_type_for(p.type));
-        report.added_columns.push_back(p.column);
-      }
-    }
-    if (!assoc_oid) {
-      doing = "creating table " + n.assoc_plain;
-      tx.exec(create_associations_table_sql(n));
-      report.created_associations_table = true;
-      assoc_oid = find_table(tx, mapping.schema, associations_table_name(mapping));
-    }
-
+    oids = create_missing_tables(tx, mapping, n, oids, lead_check, report, doing);
     doing = "creating the leadsync triggers on " + n.scope;
-    const std::vector<std::pair<TriggerSpec, bool>> triggers = {
-        {{kCaptureTrigger,
-          kCaptureTgType,
-          "leadsync.capture_lead_change()",
-          {n.scope},
-          true,
-          "AFTER INSERT OR UPDATE OR DELETE",
-          "FOR EACH ROW"},
-         true},
-        {{kTruncateTrigger,
-          kTruncateTgType,
-          "leadsync.refuse_truncate()",
-          {},
-          false,
-          "BEFORE TRUNCATE",
-          "FOR EACH STATEMENT"},
-         true},
-        {{kCaptureTrigger,
-          kCaptureTgType,
-          "leadsync.capture_association_change()",
-          {n.scope, n.lead},
-          true,
-          "AFTER INSERT OR UPDATE OR DELETE",
-          "FOR EACH ROW"},
-         false},
-        {{kTruncateTrigger,
-          kTruncateTgType,
-          "leadsync.refuse_truncate()",
-          {},
-          false,
-          "BEFORE TRUNCATE",
-          "FOR EACH STATEMENT"},
-         false},
-    };
-    for (const auto& [spec, on_lead] : triggers) {
-      const auto& oid = on_lead ? *lead_oid : *assoc_oid;
-      const auto& table_sql = on_lead ? n.lead : n.assoc;
-      const auto& table_plain = on_lead ? n.scope : n.assoc_plain;
-      if (ensure_trigger(tx, oid, table_sql, table_plain, spec, server_version, own_role))
-        report.triggers_created.push_back(table_plain + "." + std::string(spec.name));
-    }
-
+    ensure_triggers(tx, n, oids, server_version, own_role, report);
     doing = "recording the mapping of " + n.scope;
-    const auto previous = parse_mapping_json(read_state(tx, n.scope, kMappingColumnsKey), n.scope);
-    auto pending = parse_name_list(read_state(tx, n.scope, kBackfillPendingKey), n.scope);
-    if (report.created_table) {
-      pending.clear();  // a new table gets the initial import: nothing to backfill
-    } else {
-      for (const auto& p : mapping.properties) {
-        const bool column_added = std::find(report.added_columns.begin(), report.added_columns.end(),
-                                            p.column) != report.added_columns.end();
-        bool newly_mapped = false;
-        if (previous) {
-          auto it = previous->find(p.property);
-          newly_mapped = it == previous->end() || it->second != p.column;
-        }
-        if (column_added || newly_mapped) {
-          report.added_properties.push_back(p.property);
-          pending.insert(p.property);
-        }
-      }
-    }
-    // Only properties still mapped can be backfilled.
-    for (auto it = pending.begin(); it != pending.end();)
-      it = mapping.find_property(*it) ? std::next(it) : pending.erase(it);
-    report.pending_backfill.assign(pending.begin(), pending.end());
-    write_state(tx, n.scope, kMappingColumnsKey, mapping_json(mapping));
-    write_name_list(tx, n.scope, kBackfillPendingKey, pending);
-
+    record_mapping(tx, mapping, n, report);
     doing = "committing the schema of " + n.scope;
     tx.commit();
   } catch (...) {
     detail::rethrow_as_core_error(doing);
   }
-
-  if (report.created_table) spdlog::info("created table {}", n.scope);
-  if (report.created_associations_table) spdlog::info("created table {}", n.assoc_plain);
-  for (const auto& c : report.added_columns) spdlog::info("added column {} to {}", c, n.scope);
-  for (const auto& t : report.triggers_created) spdlog::info("created trigger {}", t);
-  if (!report.pending_backfill.empty())
-    spdlog::info("{}: properties to backfill from HubSpot: {}", n.scope,
-                 fmt::join(report.pending_backfill, ", "));
+  log_report(report, n);
   return report;
 }
 

@@ -53,6 +53,13 @@ void SyncEngine::report_progress(const Progress& p) const {
   if (progress_) progress_(p);
 }
 
+void SyncEngine::enter(Cycle& c, ApiActivity a) {
+  const auto now = remote_.api_calls();
+  c.counts().api_calls_by_activity[index_of(c.activity)] += static_cast<std::int64_t>(now - c.activity_mark);
+  c.activity_mark = now;
+  c.activity = a;
+}
+
 net::awaitable<std::optional<WallTime>> SyncEngine::load_time_state(const char* key) {
   std::string k = key;
   auto v = co_await run_blocking(store_executor_, [&] { return store_.load_state(k); });
@@ -87,12 +94,15 @@ net::awaitable<void> SyncEngine::run_phases(Cycle& c) {
   }
   if (c.request.kind != CycleKind::push_only) {
     if (c.report.full_sweep) {
+      enter(c, ApiActivity::full_sweep);
       co_await pull_full(c);
     } else {
+      enter(c, ApiActivity::incremental);
       co_await pull_incremental(c);
       if (c.report.maintenance_sweep && !stop_requested()) co_await maintenance_sweep(c);
     }
   }
+  enter(c, ApiActivity::push);
   if (!stop_requested()) co_await push_all(c);
 }
 
@@ -101,6 +111,7 @@ net::awaitable<CycleReport> SyncEngine::run_cycle(CycleRequest request) {
   c.request = request;
   c.report.record.started_at = clock_.now();
   c.api_calls_at_start = remote_.api_calls();
+  c.activity_mark = c.api_calls_at_start;
   if (request.dry_run) c.report.dry_run.emplace();
 
   co_await choose_sweeps(c);
@@ -122,6 +133,7 @@ net::awaitable<CycleReport> SyncEngine::run_cycle(CycleRequest request) {
   }
 
   rec.finished_at = clock_.now();
+  enter(c, ApiActivity::setup);  // closes the last activity's share
   rec.counts.api_calls = static_cast<std::int64_t>(remote_.api_calls() - c.api_calls_at_start);
   if (failure) {
     rec.status = "failed";
@@ -180,6 +192,7 @@ RunCounts& RunCounts::operator+=(const RunCounts& o) {
   failed += o.failed;
   echoes_suppressed += o.echoes_suppressed;
   api_calls += o.api_calls;
+  for (std::size_t i = 0; i < kApiActivityCount; ++i) api_calls_by_activity[i] += o.api_calls_by_activity[i];
   skipped += o.skipped;
   return *this;
 }

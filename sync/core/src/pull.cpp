@@ -383,8 +383,10 @@ net::awaitable<void> SyncEngine::reread_refused(Cycle& c) {
 
 net::awaitable<void> SyncEngine::maintenance_sweep(Cycle& c) {
   const WallTime start = clock_.now();
+  enter(c, ApiActivity::association_sweep);
   if (!options_.mapping.associations.empty() && !co_await association_sweep(c)) co_return;
   // Deletes are invisible to search: scan HubSpot's recycle bin.
+  enter(c, ApiActivity::recycle_bin);
   CursorGuard cursors("the archived lead list");
   std::optional<std::string> cursor;
   do {

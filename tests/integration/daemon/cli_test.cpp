@@ -143,7 +143,19 @@ TEST_F(CliTest, StatusShowsRunsOutboxAndBudgetAndRetryFailedRequeues) {
   auto before = cli({"--status"});
   EXPECT_EQ(before.exit_code, 0) << before.output;
   EXPECT_NE(before.output.find("not initialized"), std::string::npos) << before.output;
+  // The fake's own counters of the routes a full sweep uses (the list and the lead count, a search).
+  auto sweep_calls = [&] {
+    long n = 0;
+    const json stats = admin("GET", "/_fake/stats");
+    for (const auto& [route, count] : stats["requests"].items()) {
+      const bool list = route.rfind("GET ", 0) == 0 && route.size() > 6 && route.ends_with("/leads");
+      if (list || route.ends_with("/leads/search")) n += count.get<long>();
+    }
+    return n;
+  };
+  const long sweep_before = sweep_calls();
   ASSERT_EQ(cli({"--sync-now"}).exit_code, 0);
+  const long full_sweep_calls = sweep_calls() - sweep_before;
 
   // HubSpot refuses an option that does not exist: the change fails permanently.
   const auto id = sql("SELECT hubspot_id FROM public.leads ORDER BY id LIMIT 1");
@@ -174,6 +186,19 @@ TEST_F(CliTest, StatusShowsRunsOutboxAndBudgetAndRetryFailedRequeues) {
   EXPECT_TRUE(doc["state"].contains("watermark"));
   EXPECT_EQ(doc["daemon"]["active"], false);
   EXPECT_EQ(js.output.find(kToken), std::string::npos);
+  // API calls by activity (issue 19): the split adds up to the runs' totals and matches the fake's counters.
+  const auto& usage = doc["api"];
+  ASSERT_TRUE(usage.contains("calls_24h")) << js.output;
+  EXPECT_EQ(usage["calls_24h"]["full_sweep"].get<long>(), full_sweep_calls) << js.output;
+  EXPECT_GE(usage["calls_24h"]["push"].get<long>(), 1) << "the refused update was sent:\n" << js.output;
+  long split = 0, total = 0;
+  for (const auto& [activity, n] : usage["calls_24h"].items()) split += n.get<long>();
+  for (const auto& run : doc["runs"]) total += run["api_calls"].get<long>();
+  EXPECT_EQ(split, total) << js.output;
+  EXPECT_GT(usage["projected_daily_calls"].get<long>(), 0) << js.output;
+  EXPECT_EQ(usage["daily_budget"], 50000);
+  EXPECT_EQ(usage["daily_budget_source"], "HubSpot");
+  EXPECT_NE(s.output.find("API calls, last 24 h: " + std::to_string(total)), std::string::npos) << s.output;
 
   // Fix the value, requeue: the next run pushes it.
   exec("UPDATE public.leads SET lead_label = 'HOT' WHERE hubspot_id = '" + id + "'");

@@ -602,5 +602,30 @@ TEST_F(EngineTest, ADryRunPlansThePushButClaimsAndSendsNothing) {
   EXPECT_FALSE(store.outbox.at(row).pending);
 }
 
+// ---- API calls by activity (issue 19) ------------------------------------------------------------------
+
+TEST_F(EngineTest, EveryCallOfACycleIsAttributedToTheActivityThatMadeIt) {
+  for (int i = 0; i < 5; ++i) remote.add_lead(named("lead " + std::to_string(i)));
+  auto full = cycle();
+  const auto& by = full.record.counts.api_calls_by_activity;
+  EXPECT_EQ(by[index_of(ApiActivity::full_sweep)], static_cast<std::int64_t>(remote.calls.size()));
+  EXPECT_GT(by[index_of(ApiActivity::full_sweep)], 0);
+
+  remote.calls.clear();
+  store.insert_row(named("local"), {kContact});
+  clock.advance(options.association_sweep_interval);
+  auto next = cycle();
+  const auto& split = next.record.counts.api_calls_by_activity;
+  EXPECT_EQ(split[index_of(ApiActivity::full_sweep)], 0);
+  EXPECT_EQ(split[index_of(ApiActivity::incremental)], remote.count("search"));
+  EXPECT_EQ(split[index_of(ApiActivity::association_sweep)], remote.count("read_associations"));
+  EXPECT_EQ(split[index_of(ApiActivity::recycle_bin)], remote.count("list_archived"));
+  EXPECT_EQ(split[index_of(ApiActivity::push)], remote.count("create"));
+  EXPECT_GT(split[index_of(ApiActivity::push)], 0);
+  std::int64_t sum = 0;
+  for (auto n : split) sum += n;
+  EXPECT_EQ(sum, next.record.counts.api_calls);
+}
+
 }  // namespace
 }  // namespace leadsync::core

@@ -63,6 +63,25 @@ TEST(MetricsTest, CountersAccumulateCycleResults) {
   EXPECT_GT(std::stod(value_of(text, "leadsync_last_success_timestamp_seconds")), 1.6e9);
 }
 
+TEST(MetricsTest, ApiCallsAreCountedByActivityAndTheProjectionIsAGauge) {
+  Metrics m;
+  auto r = report("incremental", "success", 0, 0);
+  r.record.counts.api_calls_by_activity[core::index_of(core::ApiActivity::push)] = 3;
+  r.record.counts.api_calls_by_activity[core::index_of(core::ApiActivity::association_sweep)] = 20;
+  m.cycle_finished(r, 1s);
+  m.cycle_finished(r, 1s);
+  auto text = m.render({}, {});
+  EXPECT_EQ(value_of(text, R"(leadsync_api_calls_total{activity="push"})"), "6");
+  EXPECT_EQ(value_of(text, R"(leadsync_api_calls_total{activity="association_sweep"})"), "40");
+  EXPECT_EQ(value_of(text, R"(leadsync_api_calls_total{activity="full_sweep"})"), "0");
+  EXPECT_EQ(text.find("leadsync_api_budget_projected_daily_calls"), std::string::npos)
+      << "no gauge before the first projection";
+  m.set_api_projection(43'000, 650'000);
+  text = m.render({}, {});
+  EXPECT_EQ(value_of(text, "leadsync_api_budget_projected_daily_calls"), "43000");
+  EXPECT_EQ(value_of(text, "leadsync_api_budget_daily_calls"), "650000");
+}
+
 TEST(MetricsTest, HistogramBucketsAreCumulativeAndEndWithInf) {
   Metrics m;
   m.cycle_finished(report("incremental", "success", 0, 0), 0.07s);  // le 0.1

@@ -20,6 +20,8 @@
 #include <string>
 #include <string_view>
 
+#include "leadsync/core/api_activity.hpp"
+
 namespace leadsync::db {
 
 // 64-bit FNV-1a of "leadsync.leader:" + scope: stable across versions and platforms, so every leadsync
@@ -63,6 +65,8 @@ class LeaderLock {
   // Who holds the lock now (nullopt: nobody, or the query failed). Uses the dedicated connection.
   std::optional<LockHolder> holder();
   OutboxDepth outbox_depth();
+  // The scope's API calls of the last 24 hours by activity (leadsync.runs), on the same session.
+  core::ApiUsage api_usage();
 
  private:
   struct Impl;

@@ -36,6 +36,7 @@ struct StoreStatus {
     int http_status = 0;
   };
   std::vector<Failure> recent_failures;  // newest first
+  core::ApiUsage api_usage;              // runs of the last 24 hours
 };
 
 class PgStore final : public core::LeadStore {

@@ -102,6 +102,8 @@ class SyncEngine {
   net::awaitable<std::optional<WallTime>> load_time_state(const char* key);
   net::awaitable<void> save_time_state(Cycle& c, const char* key, WallTime t);
   void report_progress(const Progress& p) const;
+  // From now on the cycle's API calls count for `a`; those made since the last switch go to the previous one.
+  void enter(Cycle& c, ApiActivity a);
 
   // Pulling (pull.cpp).
   struct SweepStart {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "leadsync/core/api_activity.hpp"
 #include "leadsync/core/error.hpp"
 #include "leadsync/core/lead.hpp"
 #include "leadsync/core/net.hpp"
@@ -97,6 +98,7 @@ struct RunCounts {
   std::int64_t pulled = 0, pushed = 0, created_remote = 0, created_local = 0, updated_local = 0,
                updated_remote = 0, deleted_local = 0, deleted_remote = 0, conflicts = 0, failed = 0,
                echoes_suppressed = 0, api_calls = 0, skipped = 0;
+  ApiCallsByActivity api_calls_by_activity{};  // api_calls split by what they were for; sums to api_calls
   RunCounts& operator+=(const RunCounts& o);
 };
 

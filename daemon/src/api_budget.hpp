@@ -1,0 +1,27 @@
+#pragma once
+// The daily API budget leadsync shares with a portal's other integrations, and what the configured schedule
+// will take of it: for --status, the daemon's budget gauge and its start-up warning.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "leadsync/config/app_config.hpp"
+#include "leadsync/core/api_activity.hpp"
+
+namespace leadsync::daemon {
+
+struct ApiBudgetReport {
+  core::ApiUsage usage;            // last 24 h
+  core::ApiProjection projection;  // next 24 h at the configured schedule
+  std::int64_t daily_budget = 0;   // 0: no daily budget (public OAuth apps)
+  std::string budget_source;  // "HubSpot" (reported in its rate-limit headers) or "hubspot.rate_limit.daily"
+  // Projected share of the daily budget, in percent; nullopt without a budget.
+  std::optional<double> share_percent() const;
+};
+
+core::ApiSchedule api_schedule(const config::AppConfig& cfg);
+// HubSpot's reported daily limit wins over the configured one: it is the portal's real budget.
+ApiBudgetReport api_budget_report(const config::AppConfig& cfg, const core::ApiUsage& usage,
+                                  std::optional<std::int64_t> reported_daily_max);
+
+}  // namespace leadsync::daemon
