@@ -183,6 +183,11 @@ void Metrics::config_reload(bool ok) {
   ++(ok ? reloads_ok_ : reloads_failed_);
 }
 
+void Metrics::webhook_request(const std::string& outcome) {
+  std::lock_guard lock(mutex_);
+  ++webhook_requests_[outcome];
+}
+
 void Metrics::set_scope(std::string scope) {
   std::lock_guard lock(mutex_);
   scope_ = std::move(scope);
@@ -264,6 +269,13 @@ std::string Metrics::render(const ApiStats::Snapshot& api, const RateLimiterView
   w.sample("leadsync_config_reloads_total", {{"result", "failure"}}, static_cast<double>(reloads_failed_));
 
   write_api_activity(w, totals_.api_calls_by_activity, api_projection_);
+
+  if (!webhook_requests_.empty()) {
+    w.header("leadsync_webhook_requests_total", "counter",
+             "Webhook requests by outcome (accepted, unavailable = 503, or why they were refused).");
+    for (const auto& [outcome, count] : webhook_requests_)
+      w.sample("leadsync_webhook_requests_total", {{"outcome", outcome}}, static_cast<double>(count));
+  }
 
   w.header("leadsync_hubspot_requests_total", "counter",
            "HTTP exchanges with HubSpot by endpoint route and status (0 = no response).");

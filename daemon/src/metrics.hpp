@@ -43,6 +43,8 @@ class Metrics {
   void set_api_projection(std::int64_t projected_daily_calls, std::int64_t daily_budget);
   void local_change_notified();
   void config_reload(bool ok);
+  // One webhook request ended with `outcome` (accepted, unavailable, bad_signature, stale, ...).
+  void webhook_request(const std::string& outcome);
   void set_scope(std::string scope);
 
   std::string render(const ApiStats::Snapshot& api, const RateLimiterView& limiter) const;
@@ -69,6 +71,7 @@ class Metrics {
   std::optional<std::pair<std::int64_t, std::int64_t>> api_projection_;  // (projected, budget)
   std::uint64_t notifications_ = 0;
   std::uint64_t reloads_ok_ = 0, reloads_failed_ = 0;
+  std::map<std::string, std::uint64_t> webhook_requests_;  // by outcome
   double started_unix_ = 0;
 };
 
