@@ -83,6 +83,35 @@ bool timestamp_fresh(std::string_view header, std::int64_t now_ms, TimestampWind
   return ts >= now_ms - window.max_age_ms && ts <= now_ms + window.max_skew_ms;
 }
 
+namespace {
+
+// PostgreSQL's jsonb cannot hold U+0000 (it refuses "\u0000" as a whole), and one such character in a
+// property value would make every delivery of its batch fail with 503 until HubSpot gives up on it, losing
+// the batch's other events too. The stored event keeps its identity (eventId, type, objectId), which is
+// what applying it needs; the character becomes U+FFFD in the stored copy only.
+std::string without_nul(std::string s) {
+  for (std::size_t at = s.find('\0'); at != std::string::npos; at = s.find('\0', at))
+    s.replace(at, 1, "\xEF\xBF\xBD");
+  return s;
+}
+
+nlohmann::json storable(const nlohmann::json& v) {
+  if (v.is_string()) return without_nul(v.get<std::string>());
+  if (v.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& item : v) out.push_back(storable(item));
+    return out;
+  }
+  if (v.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [key, item] : v.items()) out[without_nul(key)] = storable(item);
+    return out;
+  }
+  return v;
+}
+
+}  // namespace
+
 ParsedBatch parse_batch(std::string_view body, std::int64_t portal_id, std::optional<std::int64_t> app_id) {
   ParsedBatch out;
   nlohmann::json batch = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
@@ -114,9 +143,9 @@ ParsedBatch parse_batch(std::string_view body, std::int64_t portal_id, std::opti
     InboxEvent ev;
     ev.event_id = *event_id;
     ev.object_id = *object_id;
-    ev.subscription_type = type->get<std::string>();
+    ev.subscription_type = without_nul(type->get<std::string>());
     ev.occurred_at_ms = integer(e, "occurredAt").value_or(0);
-    ev.payload = e.dump();
+    ev.payload = storable(e).dump();
     out.events.push_back(std::move(ev));
   }
   if (out.refusal) out.events.clear();

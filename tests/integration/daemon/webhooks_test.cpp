@@ -148,6 +148,12 @@ TEST_F(WebhooksTest, DeliveredEventsAreStoredOnceEvenWhenDeliveredTwice) {
   const auto ts = now_ms();
   EXPECT_EQ(post(body, ts, sign(body, ts)).status, 200);
   EXPECT_EQ(inbox(), before);
+  // A value with U+0000 (which PostgreSQL's jsonb refuses) does not make its batch undeliverable.
+  std::string nul_event = event(910001);
+  nul_event.replace(nul_event.find(R"("propertyValue":"x")"), 19, R"("propertyValue":"x\u0000y")");
+  const std::string nul_body = "[" + nul_event + "," + event(910002) + "]";
+  EXPECT_EQ(post(nul_body, ts, sign(nul_body, ts)).status, 200);
+  EXPECT_EQ(inbox(), before + 2);
   EXPECT_EQ(d->output().find(kSecret), std::string::npos);
 }
 

@@ -74,6 +74,24 @@ TEST(WebhookBatchTest, ParsesTheEventsOfTheExpectedPortalAndApp) {
   EXPECT_FALSE(parse_batch("[" + event(7, kPortal, 99) + "]", kPortal, std::nullopt).refusal);
 }
 
+// PostgreSQL's jsonb refuses "\u0000": such an event is stored with U+FFFD instead of failing its batch.
+TEST(WebhookBatchTest, AnEscapedNulIsStoredAsAReplacementCharacter) {
+  const std::string body =
+      R"([{"eventId":1,"portalId":12345678,"subscriptionType":"object.propertyChange\u0000","objectId":42,)"
+      R"("propertyValue":"a\u0000b","x\u0000":["\u0000"]}])";
+  const auto b = parse_batch(body, kPortal, std::nullopt);
+  ASSERT_FALSE(b.refusal);
+  ASSERT_EQ(b.events.size(), 1u);
+  EXPECT_EQ(b.events[0].payload.find("\\u0000"), std::string::npos) << b.events[0].payload;
+  EXPECT_NE(b.events[0].payload.find("\"propertyValue\":\"a\xEF\xBF\xBD"
+                                     "b\""),
+            std::string::npos)
+      << b.events[0].payload;
+  EXPECT_NE(b.events[0].payload.find("\"x\xEF\xBF\xBD\":[\"\xEF\xBF\xBD\"]"), std::string::npos)
+      << b.events[0].payload;
+  EXPECT_EQ(b.events[0].subscription_type, "object.propertyChange\xEF\xBF\xBD");
+}
+
 TEST(WebhookBatchTest, RefusesTheWholeBatchWhenOneEventIsOfAnotherPortalOrApp) {
   const auto portal = parse_batch("[" + event(7) + "," + event(8, 99999) + "]", kPortal, 1234001);
   EXPECT_EQ(portal.refusal, Refusal::foreign);
