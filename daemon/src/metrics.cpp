@@ -74,6 +74,23 @@ class Writer {
 };
 
 // Counted when a cycle ends (its calls split by activity); the projection is refreshed from leadsync.runs.
+void write_outbox(Writer& w, const std::optional<db::OutboxDepth>& outbox) {
+  if (!outbox) return;
+  w.header("leadsync_outbox_changes", "gauge", "Local changes waiting in leadsync.changes, by state.");
+  w.sample("leadsync_outbox_changes", {{"state", "new"}}, static_cast<double>(outbox->fresh));
+  w.sample("leadsync_outbox_changes", {{"state", "pending"}}, static_cast<double>(outbox->pending));
+  w.sample("leadsync_outbox_changes", {{"state", "failed"}}, static_cast<double>(outbox->failed));
+}
+
+// Absent until the first request: a daemon without webhooks.enabled shows no such series.
+void write_webhook_requests(Writer& w, const std::map<std::string, std::uint64_t>& by_outcome) {
+  if (by_outcome.empty()) return;
+  w.header("leadsync_webhook_requests_total", "counter",
+           "Webhook requests by outcome (accepted, unavailable = 503, or why they were refused).");
+  for (const auto& [outcome, count] : by_outcome)
+    w.sample("leadsync_webhook_requests_total", {{"outcome", outcome}}, static_cast<double>(count));
+}
+
 void write_api_activity(Writer& w, const core::ApiCallsByActivity& calls,
                         const std::optional<std::pair<std::int64_t, std::int64_t>>& projection) {
   w.header("leadsync_api_calls_total", "counter",
@@ -256,12 +273,7 @@ std::string Metrics::render(const ApiStats::Snapshot& api, const RateLimiterView
     w.metric("leadsync_last_cycle_timestamp_seconds", "gauge", "End of the last cycle, whatever its outcome.",
              *last_cycle_unix_);
 
-  if (outbox_) {
-    w.header("leadsync_outbox_changes", "gauge", "Local changes waiting in leadsync.changes, by state.");
-    w.sample("leadsync_outbox_changes", {{"state", "new"}}, static_cast<double>(outbox_->fresh));
-    w.sample("leadsync_outbox_changes", {{"state", "pending"}}, static_cast<double>(outbox_->pending));
-    w.sample("leadsync_outbox_changes", {{"state", "failed"}}, static_cast<double>(outbox_->failed));
-  }
+  write_outbox(w, outbox_);
   w.metric("leadsync_local_change_notifications_total", "counter",
            "NOTIFY wake-ups received for local changes of this scope.", static_cast<double>(notifications_));
   w.header("leadsync_config_reloads_total", "counter", "SIGHUP reloads by result.");
@@ -269,13 +281,7 @@ std::string Metrics::render(const ApiStats::Snapshot& api, const RateLimiterView
   w.sample("leadsync_config_reloads_total", {{"result", "failure"}}, static_cast<double>(reloads_failed_));
 
   write_api_activity(w, totals_.api_calls_by_activity, api_projection_);
-
-  if (!webhook_requests_.empty()) {
-    w.header("leadsync_webhook_requests_total", "counter",
-             "Webhook requests by outcome (accepted, unavailable = 503, or why they were refused).");
-    for (const auto& [outcome, count] : webhook_requests_)
-      w.sample("leadsync_webhook_requests_total", {{"outcome", outcome}}, static_cast<double>(count));
-  }
+  write_webhook_requests(w, webhook_requests_);
 
   w.header("leadsync_hubspot_requests_total", "counter",
            "HTTP exchanges with HubSpot by endpoint route and status (0 = no response).");

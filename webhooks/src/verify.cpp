@@ -59,7 +59,7 @@ std::string signature_v3(std::string_view secret, std::string_view method, std::
   if (!HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
             reinterpret_cast<const unsigned char*>(source.data()), source.size(), mac, &mac_len))
     return {};
-  std::string out(4 * ((mac_len + 2) / 3), '\0');
+  std::string out(4 * ((static_cast<std::size_t>(mac_len) + 2) / 3), '\0');
   const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), mac, static_cast<int>(mac_len));
   out.resize(static_cast<std::size_t>(n));
   return out;
