@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "daemon_fixture.hpp"
@@ -212,6 +214,36 @@ TEST_F(WebhooksTest, RefusedRequestsStoreNothingAndAreCounted) {
   // A valid request still gets through afterwards.
   EXPECT_EQ(post(body, ts, sign(body, ts)).status, 200);
   EXPECT_EQ(inbox(), 1);
+}
+
+// The receiver keeps the secret it started with: a SIGHUP with another client secret is refused (and
+// reported), rather than applied to everything but the listener that needs it.
+TEST_F(WebhooksTest, AReloadWithAnotherClientSecretIsRefused) {
+  LEADSYNC_REQUIRE_DATABASE();
+  EnvOptions o;
+  start_env(o);
+  const auto secret_file = dir_ / "webhook-client-secret";
+  auto write_secret = [&](const std::string& value) {
+    std::ofstream(secret_file, std::ios::trunc) << value << "\n";
+    std::filesystem::permissions(secret_file,
+                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  };
+  write_secret(kSecret);
+  std::string yaml = webhooks_yaml();
+  yaml.replace(yaml.find("client_secret_env: LEADSYNC_WEBHOOK_SECRET"), 42,
+               "client_secret_file: " + secret_file.string());
+  o.extra_yaml = yaml;
+  write_config(config_text(o));
+  auto d = start_receiving_daemon();
+  d->wait_for_line("cycle success", 60s);
+  write_secret("a-new-secret");
+  d->send_signal(SIGHUP);
+  d->wait_for_line("reload refused: the webhook client secret", 10s);
+  const std::string body = "[" + event(920001) + "]";
+  const auto ts = now_ms();
+  EXPECT_EQ(post(body, ts, sign(body, ts)).status, 200) << "still the secret it started with";
+  EXPECT_EQ(post(body, ts, sign(body, ts, kPublicUrl, "a-new-secret")).status, 401);
+  EXPECT_EQ(d->output().find("a-new-secret"), std::string::npos);
 }
 
 class Cluster {
