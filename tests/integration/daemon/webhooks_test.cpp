@@ -246,6 +246,30 @@ TEST_F(WebhooksTest, AReloadWithAnotherClientSecretIsRefused) {
   EXPECT_EQ(d->output().find("a-new-secret"), std::string::npos);
 }
 
+// The receiver's port is bound at start, next to the metrics port: taken, the daemon exits 78 at once
+// (a configuration problem; systemd does not restart on it) rather than run without receiving.
+TEST_F(WebhooksTest, AListenPortInUseExitsSeventyEight) {
+  LEADSYNC_REQUIRE_DATABASE();
+  const int taken = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(taken, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(taken, 1), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::getsockname(taken, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const auto port = std::to_string(ntohs(addr.sin_port));
+  EnvOptions o;
+  o.extra_yaml = webhooks_yaml();
+  o.extra_yaml.replace(o.extra_yaml.find("127.0.0.1:0"), 11, "127.0.0.1:" + port);
+  start_env(o);
+  auto d = start_daemon({}, {{"LEADSYNC_WEBHOOK_SECRET", kSecret}});
+  EXPECT_EQ(d->wait(30s), 78) << d->output();
+  EXPECT_NE(d->output().find("webhooks.listen 127.0.0.1:" + port + ": cannot listen"), std::string::npos)
+      << d->output();
+  ::close(taken);
+}
+
 class Cluster {
  public:
   Cluster() {
