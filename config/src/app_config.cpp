@@ -191,6 +191,7 @@ void read_rate_limit(const MapReader& parent, RateLimitConfig& out) {
   m.read("enabled", out.enabled);
   m.read("requests_per_10s", out.requests_per_10s);
   m.read("search_per_second", out.search_per_second);
+  m.read_percent("daily_share", out.daily_share);
   bool daily_ok = !m.has("daily") || m.read("daily", out.daily);
   if (m.read("daily_reserve", out.daily_reserve) && daily_ok) {
     if (out.daily == 0 && out.daily_reserve != 0)

@@ -132,6 +132,12 @@ constexpr KeySpec kRateLimit[] = {
      .min = 0,
      .max = 100'000'000,
      .differs = &differs<&AppConfig::hubspot, &HubspotConfig::rate_limit, &RateLimitConfig::daily_reserve>},
+    {.name = "daily_share",
+     .type = K::percent,
+     .default_text = "20%",
+     .min = 1,
+     .max = 100,
+     .differs = &differs<&AppConfig::hubspot, &HubspotConfig::rate_limit, &RateLimitConfig::daily_share>},
 };
 
 constexpr KeySpec kTimeouts[] = {
@@ -196,12 +202,12 @@ constexpr KeySpec kSync[] = {
      .differs = &differs<&AppConfig::sync, &SyncConfig::interval>},
     {.name = "full_sweep_interval",
      .type = K::duration,
-     .default_text = "1h",
+     .default_text = "24h",
      .min = 1,
      .differs = &differs<&AppConfig::sync, &SyncConfig::full_sweep_interval>},
     {.name = "association_sweep_interval",
      .type = K::duration,
-     .default_text = "15m",
+     .default_text = "1h",
      .min = 1,
      .differs = &differs<&AppConfig::sync, &SyncConfig::association_sweep_interval>},
     {.name = "search_lookback",

@@ -176,6 +176,29 @@ const KeySpec& MapReader::declared(std::string_view key, KeyType type) const {
   return *spec;
 }
 
+bool MapReader::read_percent(std::string_view key, int& out) const {
+  const KeySpec& spec = declared(key, KeyType::percent);
+  const Entry* e = find(key);
+  if (!e) return false;
+  const std::string range =
+      "a percentage between " + std::to_string(spec.min) + "% and " + std::to_string(spec.max) + "%";
+  if (!e->value.IsScalar()) {
+    error(key, "expected " + range + ", got " + describe(e->value));
+    return false;
+  }
+  std::string_view text = e->value.Scalar();
+  if (text.ends_with('%')) text.remove_suffix(1);
+  int value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty() || value < spec.min ||
+      value > spec.max) {
+    error(key, "expected " + range + ", got " + quote(e->value.Scalar()));
+    return false;
+  }
+  out = value;
+  return true;
+}
+
 const MapReader::Entry* MapReader::find(std::string_view key) const {
   // A key the table does not declare would read as absent forever: fail loudly instead.
   if (!section_.find(key))

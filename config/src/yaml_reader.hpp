@@ -80,6 +80,8 @@ class MapReader {
   bool read(std::string_view key, bool& out) const;
   // At least the key's minimum in the table.
   bool read(std::string_view key, std::chrono::milliseconds& out) const;
+  // A percentage within the key's range in the table: 20% or 20.
+  bool read_percent(std::string_view key, int& out) const;
   // Within the key's range in the table.
   template <std::integral Int>
   requires(!std::same_as<Int, bool>) bool read(std::string_view key, Int& out) const {

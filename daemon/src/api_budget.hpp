@@ -4,24 +4,33 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "leadsync/config/app_config.hpp"
 #include "leadsync/core/api_activity.hpp"
+#include "leadsync/core/budget_plan.hpp"
 
 namespace leadsync::daemon {
 
 struct ApiBudgetReport {
-  core::ApiUsage usage;            // last 24 h
-  core::ApiProjection projection;  // next 24 h at the configured schedule
-  std::int64_t daily_budget = 0;   // 0: no daily budget (public OAuth apps)
+  core::ApiUsage usage;                 // last 24 h
+  core::BudgetPlan plan;                // the sweep intervals that fit hubspot.rate_limit.daily_share
+  core::ApiProjection projection;       // next 24 h at the planned schedule
+  std::vector<std::string> plan_lines;  // describe_plan's lines (empty when nothing was stretched)
+  std::int64_t daily_budget = 0;        // 0: no daily budget (public OAuth apps)
   std::string budget_source;  // "HubSpot" (reported in its rate-limit headers) or "hubspot.rate_limit.daily"
   // Projected share of the daily budget, in percent; nullopt without a budget.
   std::optional<double> share_percent() const;
 };
 
 core::ApiSchedule api_schedule(const config::AppConfig& cfg);
+// The day's budget (HubSpot's reported maximum, else hubspot.rate_limit.daily) times daily_share.
 // HubSpot's reported daily limit wins over the configured one: it is the portal's real budget.
 ApiBudgetReport api_budget_report(const config::AppConfig& cfg, const core::ApiUsage& usage,
                                   std::optional<std::int64_t> reported_daily_max);
+
+// What the plan changed and why, one line per stretched sweep ("association sweep every 15m needs 192000
+// calls/day; the share allows 130000 ...; sweeping every 22m"); empty when nothing was stretched.
+std::vector<std::string> describe_plan(const config::AppConfig& cfg, const ApiBudgetReport& report);
 
 }  // namespace leadsync::daemon

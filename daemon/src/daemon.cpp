@@ -8,6 +8,7 @@
 
 #include "api_budget.hpp"
 #include "daemon_impl.hpp"
+#include "leadsync/config/duration.hpp"
 #include "leadsync/core/offload.hpp"
 
 namespace leadsync::daemon {
@@ -234,6 +235,8 @@ net::awaitable<void> Daemon::Impl::watchdog_loop() {
 // ---- cycles -------------------------------------------------------------------------------------------
 
 net::awaitable<void> Daemon::Impl::run_cycle(core::CycleKind kind) {
+  // The sweeps this cycle may start follow the budget plan (refreshed at most once a minute).
+  co_await refresh_api_projection();
   sched_.cycle_started(kind);
   activity_ = Activity::cycle;
   progress_text_.clear();
@@ -314,9 +317,29 @@ net::awaitable<void> Daemon::Impl::refresh_api_projection() {
     auto usage = co_await core::run_blocking(rt_->control_executor(), [&] { return lock_->api_usage(); });
     const auto report = api_budget_report(cfg_, usage, rt_->api_stats().snapshot().budget.daily_max);
     metrics_.set_api_projection(report.projection.total, report.daily_budget);
+    apply_budget_plan(report);
   } catch (const std::exception& e) {
     spdlog::debug("could not read the API calls of the last 24 hours: {}", e.what());
   }
+}
+
+void Daemon::Impl::apply_budget_plan(const ApiBudgetReport& report) {
+  const auto& planned = report.plan.planned;
+  metrics_.set_sweep_intervals(planned.full_sweep_interval, planned.association_sweep_interval);
+  if (planned_schedule_ && planned_schedule_->full_sweep_interval == planned.full_sweep_interval &&
+      planned_schedule_->association_sweep_interval == planned.association_sweep_interval)
+    return;
+  const bool was_stretched =
+      planned_schedule_ &&
+      (planned_schedule_->full_sweep_interval != cfg_.sync.full_sweep_interval ||
+       planned_schedule_->association_sweep_interval != cfg_.sync.association_sweep_interval);
+  planned_schedule_ = planned;
+  rt_->engine().set_sweep_intervals(planned.full_sweep_interval, planned.association_sweep_interval);
+  for (const auto& line : report.plan_lines) spdlog::warn("API budget: {}", line);
+  if (was_stretched && !report.plan.stretched())
+    spdlog::info("API budget: the sweeps fit hubspot.rate_limit.daily_share again; back to every {} / {}",
+                 config::format_duration(planned.full_sweep_interval),
+                 config::format_duration(planned.association_sweep_interval));
 }
 
 void Daemon::Impl::on_progress(const core::Progress& p) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "api_budget.hpp"
 #include "daemon.hpp"
 #include "exit_codes.hpp"
 #include "leadsync/db/change_listener.hpp"
@@ -112,6 +113,7 @@ class Daemon::Impl {
   net::awaitable<void> watchdog_loop();
   net::awaitable<void> refresh_outbox();
   net::awaitable<void> refresh_api_projection();
+  void apply_budget_plan(const ApiBudgetReport& report);
 
   void become_leader();
   void lose_leadership(const std::string& why);
@@ -171,6 +173,7 @@ class Daemon::Impl {
   Clock::time_point last_progress_status_{};
   Clock::time_point last_outbox_refresh_{};
   Clock::time_point last_api_refresh_{};
+  std::optional<core::ApiSchedule> planned_schedule_;  // the sweep intervals last given to the engine
   std::optional<PendingReload> pending_reload_;
 };
 

@@ -64,6 +64,22 @@ net::awaitable<core::CycleReport> run_interruptible(Runtime* rt, core::CycleRequ
   co_return report;
 }
 
+// HubSpot's daily maximum as it last reported it (a state value the client records), if it looks like one.
+std::optional<std::int64_t> reported_daily_max(const std::optional<std::string>& v) {
+  if (!v || v->empty() || v->size() >= 16 || v->find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return std::stoll(*v);
+}
+
+// A run from cron every few minutes must keep to the budget plan as the daemon does.
+void plan_sweeps(Runtime& rt, db::LeaderLock& lock) {
+  const auto report = api_budget_report(rt.config(), lock.api_usage(),
+                                        reported_daily_max(rt.store().load_state(kStateBudgetDailyMax)));
+  const auto& planned = report.plan.planned;
+  rt.engine().set_sweep_intervals(planned.full_sweep_interval, planned.association_sweep_interval);
+  for (const auto& line : report.plan_lines) spdlog::warn("API budget: {}", line);
+}
+
 int sync_now(Runtime& rt, const CliOptions& cli) {
   const std::string scope = rt.scope();
   std::unique_ptr<db::LeaderLock> lock;
@@ -109,6 +125,7 @@ int sync_now(Runtime& rt, const CliOptions& cli) {
       auto n = rt.store().requeue_failed();
       spdlog::info("requeued {} failed change(s)", n);
     }
+    plan_sweeps(rt, *lock);
   }
 
   ProgressLine progress(stderr, ::isatty(STDERR_FILENO) == 1);
@@ -117,7 +134,17 @@ int sync_now(Runtime& rt, const CliOptions& cli) {
   req.kind = cli.full ? core::CycleKind::full : core::CycleKind::automatic;
   req.dry_run = cli.dry_run;
   int signal_received = 0;
-  auto report = rt.run_blocking(run_interruptible(&rt, req, &signal_received));
+  core::CycleReport report;
+  try {
+    report = rt.run_blocking(run_interruptible(&rt, req, &signal_received));
+  } catch (const core::Error& e) {
+    // A signal that ended a wait makes the cycle fail ("leadsync is stopping"): the operator stopped it,
+    // and a supervisor must see the signal's exit code (128 + N), not "HubSpot unavailable".
+    if (!signal_received) throw;
+    progress.finish();
+    if (lock) lock->release();
+    return fail(128 + signal_received, std::string("stopped: ") + e.what());
+  }
   progress.finish();
   if (lock) lock->release();
 
@@ -151,9 +178,7 @@ int show_status(Runtime& rt, const CliOptions& cli) {
   const auto status = rt.store().status();
   std::optional<std::int64_t> reported_daily;
   for (const auto& [k, v] : status.state)
-    if (k == "hubspot.daily_max" && !v.empty() && v.find_first_not_of("0123456789") == std::string::npos &&
-        v.size() < 16)
-      reported_daily = std::stoll(v);
+    if (k == kStateBudgetDailyMax) reported_daily = reported_daily_max(v);
   print_status(scope, status, holder, api_budget_report(rt.config(), status.api_usage, reported_daily),
                cli.output);
   return kExitOk;

@@ -108,6 +108,19 @@ void write_api_activity(Writer& w, const core::ApiCallsByActivity& calls,
            static_cast<double>(projection->second));
 }
 
+void write_sweep_intervals(
+    Writer& w,
+    const std::optional<std::pair<std::chrono::milliseconds, std::chrono::milliseconds>>& intervals) {
+  if (!intervals) return;
+  w.header("leadsync_sweep_interval_seconds", "gauge",
+           "Planned time between sweeps: the configured interval, or longer when the sweeps would take more "
+           "than hubspot.rate_limit.daily_share of the daily budget.");
+  w.sample("leadsync_sweep_interval_seconds", {{"sweep", "full"}},
+           std::chrono::duration<double>(intervals->first).count());
+  w.sample("leadsync_sweep_interval_seconds", {{"sweep", "association"}},
+           std::chrono::duration<double>(intervals->second).count());
+}
+
 }  // namespace
 
 std::string prometheus_escape(std::string_view value) {
@@ -188,6 +201,12 @@ void Metrics::set_outbox(const db::OutboxDepth& depth) {
 void Metrics::set_api_projection(std::int64_t projected_daily_calls, std::int64_t daily_budget) {
   std::lock_guard lock(mutex_);
   api_projection_ = {projected_daily_calls, daily_budget};
+}
+
+void Metrics::set_sweep_intervals(std::chrono::milliseconds full_sweep,
+                                  std::chrono::milliseconds association_sweep) {
+  std::lock_guard lock(mutex_);
+  sweep_intervals_ = {full_sweep, association_sweep};
 }
 
 void Metrics::local_change_notified() {
@@ -281,6 +300,7 @@ std::string Metrics::render(const ApiStats::Snapshot& api, const RateLimiterView
   w.sample("leadsync_config_reloads_total", {{"result", "failure"}}, static_cast<double>(reloads_failed_));
 
   write_api_activity(w, totals_.api_calls_by_activity, api_projection_);
+  write_sweep_intervals(w, sweep_intervals_);
   write_webhook_requests(w, webhook_requests_);
 
   w.header("leadsync_hubspot_requests_total", "counter",

@@ -41,6 +41,8 @@ class Metrics {
   void set_outbox(const db::OutboxDepth& depth);
   // The calls the next 24 h will take at the configured schedule, and the daily budget they share.
   void set_api_projection(std::int64_t projected_daily_calls, std::int64_t daily_budget);
+  // The sweep intervals the budget plan chose (the configured ones, or stretched to fit daily_share).
+  void set_sweep_intervals(std::chrono::milliseconds full_sweep, std::chrono::milliseconds association_sweep);
   void local_change_notified();
   void config_reload(bool ok);
   // One webhook request ended with `outcome` (accepted, unavailable, bad_signature, stale, ...).
@@ -69,6 +71,7 @@ class Metrics {
   bool ready_ = false;
   std::optional<db::OutboxDepth> outbox_;
   std::optional<std::pair<std::int64_t, std::int64_t>> api_projection_;  // (projected, budget)
+  std::optional<std::pair<std::chrono::milliseconds, std::chrono::milliseconds>> sweep_intervals_;
   std::uint64_t notifications_ = 0;
   std::uint64_t reloads_ok_ = 0, reloads_failed_ = 0;
   std::map<std::string, std::uint64_t> webhook_requests_;  // by outcome

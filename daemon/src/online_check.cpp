@@ -4,6 +4,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "api_budget.hpp"
 #include "exit_codes.hpp"
 #include "leadsync/core/error.hpp"
 #include "leadsync/db/schema_inspector.hpp"
@@ -135,6 +136,41 @@ std::vector<CheckItem> check_properties(const config::AppConfig& cfg,
 
 namespace {
 
+// Whether the configured sweeps fit hubspot.rate_limit.daily_share at the portal's lead count (the
+// daemon plans the same way from its own measured runs, and stretches the sweeps when they do not fit).
+net::awaitable<void> check_budget(Runtime& rt, CheckReport& report) {
+  const auto& cfg = rt.config();
+  CheckItem item{Status::ok, "hubspot", "API budget", ""};
+  try {
+    hubspot::SearchRequest req;
+    req.limit = 1;
+    req.properties = {"hs_lastmodifieddate"};
+    const auto page = co_await rt.client().search(std::move(req));
+    core::ApiUsage usage;
+    usage.synced_leads = page.total;
+    const auto budget = api_budget_report(cfg, usage, std::nullopt);
+    if (budget.daily_budget <= 0) {
+      item.detail = "no daily budget (hubspot.rate_limit.daily: 0)";
+    } else if (budget.plan.stretched()) {
+      item.status = Status::warn;
+      item.detail = std::to_string(usage.synced_leads) + " leads: ";
+      for (std::size_t i = 0; i < budget.plan_lines.size(); ++i)
+        item.detail += (i ? "; " : "") + budget.plan_lines[i];
+    } else {
+      item.detail = std::to_string(usage.synced_leads) + " leads: the sweeps need about " +
+                    std::to_string(budget.plan.at_configured.total) + " calls/day, within the share of " +
+                    std::to_string(budget.plan.allowed) + " (" +
+                    std::to_string(cfg.hubspot.rate_limit.daily_share) + "% of " +
+                    std::to_string(budget.daily_budget) + ")";
+    }
+  } catch (const core::Error& e) {
+    item.status = Status::fail;
+    item.detail = e.what();
+    if (is_unreachable(e)) report.unreachable = true;
+  }
+  report.items.push_back(std::move(item));
+}
+
 net::awaitable<void> check_hubspot(Runtime& rt, CheckReport& report) {
   const auto& cfg = rt.config();
   std::vector<hubspot::PropertyDefinition> properties;
@@ -174,6 +210,7 @@ net::awaitable<void> check_hubspot(Runtime& rt, CheckReport& report) {
     }
     report.items.push_back(std::move(item));
   }
+  co_await check_budget(rt, report);
 }
 
 void check_postgresql(Runtime& rt, CheckReport& report) {

@@ -89,6 +89,9 @@ net::awaitable<void> Daemon::Impl::apply_reload() {
   setup_logging(cfg_.logging.level, cfg_.logging.format);
   sched_.set_options(scheduler_options(cfg_), Clock::now());
   sched_.reset_backoff();
+  // The engine was rebuilt with the configured sweep intervals: plan them again before the next cycle.
+  last_api_refresh_ = {};
+  planned_schedule_.reset();
   if (active())
     rt_->engine().clear_stop();
   else

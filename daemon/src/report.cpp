@@ -314,6 +314,14 @@ nlohmann::json api_json(const ApiBudgetReport& api) {
                    {"daily_budget_source", api.budget_source}};
   const auto share = api.share_percent();
   j["projected_budget_share_percent"] = share ? nlohmann::json(*share) : nlohmann::json(nullptr);
+  const auto seconds = [](std::chrono::milliseconds d) { return d.count() / 1000; };
+  j["planned_sweeps"] = {
+      {"allowed_daily_calls", api.plan.allowed},
+      {"stretched", api.plan.stretched()},
+      {"fits", api.plan.fits()},
+      {"full_sweep_interval_seconds", seconds(api.plan.planned.full_sweep_interval)},
+      {"association_sweep_interval_seconds", seconds(api.plan.planned.association_sweep_interval)},
+      {"configured_daily_calls", api.plan.at_configured.total}};
   return j;
 }
 
@@ -343,6 +351,7 @@ void print_api_text(const ApiBudgetReport& api) {
   else
     std::printf("    projected next 24 h at this schedule: %lld calls (no daily budget)\n",
                 static_cast<long long>(api.projection.total));
+  for (const auto& line : api.plan_lines) std::printf("    budget plan: %s\n", line.c_str());
 }
 
 void print_status_json(const std::string& scope, const db::StoreStatus& s,

@@ -34,6 +34,8 @@ core::ApiUsage read_api_usage(pqxx::transaction_base& tx, const std::string& sco
                      scope);
   u.unattributed = window[0][0].as<std::int64_t>();
   u.covered = std::chrono::seconds(window[0][1].as<std::int64_t>());
+  u.synced_leads =
+      tx.exec_params("SELECT count(*) FROM leadsync.base WHERE scope = $1", scope)[0][0].as<std::int64_t>();
   if (!has_split) return u;
   for (const auto& row : tx.exec_params("SELECT a.key, sum(a.value::bigint), count(*) FROM leadsync.runs r, "
                                         "jsonb_each_text(r.api_calls_by_activity) a "

@@ -191,3 +191,7 @@ printf '\nleadsync benchmark report  (%s, %s cores, load %s)\n\n' "$(date -u +%F
 printf '| %-58s | %-22s | %-14s | %s |\n' "figure" "measured" "target" "how"
 printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..60})" "$(printf -- '-%.0s' {1..24})" "$(printf -- '-%.0s' {1..16})" "------"
 printf '%s\n' "${rows[@]}"
+
+# ---- steady-state API cost (its own PostgreSQL and fake-hubspot) -------------------------------------
+printf '\n'
+env -u LEADSYNC_PG_PORT -u LEADSYNC_PG_DIR -u LEADSYNC_TEST_DSN bash "$root/tests/bench/steady_state/run.sh" "$build"

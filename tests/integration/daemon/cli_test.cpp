@@ -3,6 +3,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <chrono>
+#include <thread>
 
 #include "daemon_fixture.hpp"
 
@@ -209,6 +211,47 @@ TEST_F(CliTest, StatusShowsRunsOutboxAndBudgetAndRetryFailedRequeues) {
   EXPECT_EQ(cli({"--sync-now"}).exit_code, 0);
   auto lead = api("GET", "/crm/v3/objects/leads/" + id + "?properties=hs_lead_label");
   EXPECT_EQ(lead["properties"]["hs_lead_label"], "HOT");
+}
+
+// hubspot.rate_limit.daily_share (issue 19): sweeps whose day would exceed the share are stretched, said so
+// in --status and --check-config --online, and --sync-now keeps to the stretched interval.
+TEST_F(CliTest, SweepsThatWouldExceedTheDailyShareAreStretched) {
+  LEADSYNC_REQUIRE_DATABASE();
+  EnvOptions o;
+  o.fake_args = {"--seed-leads", "1000"};
+  // A full sweep every second would take about 11 calls 86,400 times a day; the share is 5,000.
+  o.sync_yaml = "  interval: 1h\n  full_sweep_interval: 1s\n";
+  o.rate_limit = "{ requests_per_10s: 1000, search_per_second: 100, daily: 10000, daily_share: 50% }";
+  start_env(o);
+  auto first = cli({"--sync-now"});
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+
+  auto js = cli({"--status", "--output", "json"});
+  ASSERT_EQ(js.exit_code, 0) << js.output;
+  const auto doc = json::parse(js.output.substr(js.output.find('{')), nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << js.output;
+  const auto& plan = doc["api"]["planned_sweeps"];
+  EXPECT_EQ(plan["allowed_daily_calls"], 5000) << js.output;
+  EXPECT_EQ(plan["stretched"], true) << js.output;
+  EXPECT_EQ(plan["fits"], true) << js.output;
+  EXPECT_GE(plan["full_sweep_interval_seconds"].get<long>(), 60) << js.output;
+  EXPECT_GT(plan["configured_daily_calls"].get<long>(), 500'000) << js.output;
+  EXPECT_LE(doc["api"]["projected_daily_calls"].get<long>(), 5000) << js.output;
+  auto s = cli({"--status"});
+  EXPECT_NE(s.output.find("budget plan: full sweep every 1s needs "), std::string::npos) << s.output;
+  EXPECT_NE(s.output.find("the share allows 5000 (50% of 10000)"), std::string::npos) << s.output;
+
+  auto check = cli({"--check-config", "--online"});
+  EXPECT_EQ(check.exit_code, 0) << "a stretched plan is a warning:\n" << check.output;
+  EXPECT_NE(check.output.find("API budget: 1000 leads: full sweep every 1s needs "), std::string::npos)
+      << check.output;
+
+  // Past the configured second, but well within the planned interval: the next run only searches.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  auto second = cli({"--sync-now"});
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_NE(second.output.find("API budget: full sweep every 1s needs"), std::string::npos) << second.output;
+  EXPECT_EQ(sql("SELECT mode FROM leadsync.runs ORDER BY id DESC LIMIT 1"), "incremental") << second.output;
 }
 
 }  // namespace

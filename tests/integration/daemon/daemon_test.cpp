@@ -169,6 +169,35 @@ class NotifySocket {
   std::vector<std::string> messages_;
 };
 
+// hubspot.rate_limit.daily_share (issue 19): the daemon plans its sweeps to fit the share, says so once, and
+// exports the planned intervals.
+TEST_F(DaemonTest, SweepsAreStretchedToFitTheDailyShare) {
+  LEADSYNC_REQUIRE_DATABASE();
+  EnvOptions o;
+  o.fake_args = {"--seed-leads", "1000"};
+  o.sync_yaml = "  interval: 1h\n  full_sweep_interval: 1s\n  association_sweep_interval: 1s\n";
+  o.rate_limit = "{ requests_per_10s: 1000, search_per_second: 100, daily: 10000, daily_share: 50% }";
+  start_env(o);
+  auto d = start_daemon();
+  const auto port = metrics_port(*d);
+  d->wait_for_line("cycle success: mode=full", 60s);
+  EXPECT_NE(d->output().find("API budget: full sweep every 1s needs "), std::string::npos) << d->output();
+  EXPECT_NE(d->output().find("API budget: association sweep every 1s needs "), std::string::npos)
+      << d->output();
+  std::string text;
+  ASSERT_TRUE(eventually(
+      [&] {
+        text = http_request(port, "GET", "/metrics").body;
+        return metric(text, R"(leadsync_sweep_interval_seconds{sweep="full"})") >= 60;
+      },
+      10s))
+      << text;
+  EXPECT_GE(metric(text, R"(leadsync_sweep_interval_seconds{sweep="association"})"), 60) << text;
+  EXPECT_LE(metric(text, "leadsync_api_budget_projected_daily_calls"), 5000) << text;
+  EXPECT_EQ(count_lines(d->output(), "API budget: full sweep"), 1) << "said once, not every minute:\n"
+                                                                   << d->output();
+}
+
 TEST_F(DaemonTest, TalksToSystemdAndStopsCleanlyOnSigterm) {
   LEADSYNC_REQUIRE_DATABASE();
   EnvOptions o;

@@ -36,6 +36,7 @@ TEST(ConfigParse, MinimalConfigGetsTheDocumentedDefaults) {
   EXPECT_EQ(c.hubspot.rate_limit.search_per_second, 5);
   EXPECT_EQ(c.hubspot.rate_limit.daily, 250000);
   EXPECT_EQ(c.hubspot.rate_limit.daily_reserve, 0);
+  EXPECT_EQ(c.hubspot.rate_limit.daily_share, 20);
   EXPECT_EQ(c.hubspot.timeouts.connect, 10s);
   EXPECT_EQ(c.hubspot.timeouts.request, 60s);
   EXPECT_EQ(c.hubspot.retry.max_attempts, 6);
@@ -51,8 +52,8 @@ TEST(ConfigParse, MinimalConfigGetsTheDocumentedDefaults) {
   EXPECT_EQ(c.database.qualified_table(), "public.hubspot_leads");
 
   EXPECT_EQ(c.sync.interval, 60s);
-  EXPECT_EQ(c.sync.full_sweep_interval, 1h);
-  EXPECT_EQ(c.sync.association_sweep_interval, 15min);
+  EXPECT_EQ(c.sync.full_sweep_interval, 24h);
+  EXPECT_EQ(c.sync.association_sweep_interval, 1h);
   EXPECT_EQ(c.sync.search_lookback, 60s);
   EXPECT_EQ(c.sync.debounce, 500ms);
   EXPECT_EQ(c.sync.conflict_policy, ConflictPolicy::newest_wins);

@@ -131,6 +131,7 @@ const std::map<std::string, Edit>& examples() {
       {"hubspot.rate_limit.search_per_second", {"hubspot.rate_limit.search_per_second", "2"}},
       {"hubspot.rate_limit.daily", {"hubspot.rate_limit.daily", "1000"}},
       {"hubspot.rate_limit.daily_reserve", {"hubspot.rate_limit.daily_reserve", "10"}},
+      {"hubspot.rate_limit.daily_share", {"hubspot.rate_limit.daily_share", "5%"}},
       {"hubspot.timeouts.connect", {"hubspot.timeouts.connect", "3s"}},
       {"hubspot.timeouts.request", {"hubspot.timeouts.request", "2m"}},
       {"hubspot.retry.max_attempts", {"hubspot.retry.max_attempts", "3"}},
@@ -147,8 +148,8 @@ const std::map<std::string, Edit>& examples() {
        {"database.dsn", "dbname=leads", {"database.dsn_env"}, {"database.dsn_env", "database.dsn"}}},
       {"database.table", {"database.table", "crm.leads"}},
       {"sync.interval", {"sync.interval", "5m"}},
-      {"sync.full_sweep_interval", {"sync.full_sweep_interval", "1d"}},
-      {"sync.association_sweep_interval", {"sync.association_sweep_interval", "1h"}},
+      {"sync.full_sweep_interval", {"sync.full_sweep_interval", "6h"}},
+      {"sync.association_sweep_interval", {"sync.association_sweep_interval", "15m"}},
       {"sync.search_lookback", {"sync.search_lookback", "2m"}},
       {"sync.debounce", {"sync.debounce", "0ms"}},
       {"sync.conflict_policy", {"sync.conflict_policy", "manual"}},
@@ -291,6 +292,14 @@ TEST(ConfigKeys, RangesInTheTableAreEnforced) {
       EXPECT_NE(error_for(std::to_string(k.key->min - 1)).find(k.path() + ": must be " + range),
                 std::string::npos)
           << k.path();
+    }
+    if (k.key->type == KeyType::percent) {
+      const std::string expected = k.path() + ": expected a percentage between " +
+                                   std::to_string(k.key->min) + "% and " + std::to_string(k.key->max) + "%";
+      for (const std::string& bad : {std::to_string(k.key->max + 1) + "%", std::to_string(k.key->min - 1),
+                                     std::string("ten%"), std::string("20 %")})
+        EXPECT_NE(error_for(bad).find(expected), std::string::npos) << k.path() << " = " << bad;
+      EXPECT_EQ(error_for(std::to_string(k.key->max)), "") << k.path();
     }
     if (k.key->type == KeyType::duration && k.key->min > 0) {
       const std::chrono::milliseconds min{k.key->min};

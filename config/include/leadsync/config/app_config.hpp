@@ -49,6 +49,7 @@ struct RateLimitConfig {
   int search_per_second = 5;   // 1..100, the search endpoint's own limit
   std::int64_t daily = 250000;     // 0..100000000; 0 = no daily budget (public OAuth apps)
   std::int64_t daily_reserve = 0;  // calls of the daily budget left for other integrations; < daily
+  int daily_share = 20;  // 1..100: percent of `daily` leadsync's background sweeps are planned to fit in
 
   bool operator==(const RateLimitConfig&) const = default;
 };
@@ -100,11 +101,11 @@ struct DatabaseConfig {
 };
 
 struct SyncConfig {
-  milliseconds interval{60'000};                     // >= 1s
-  milliseconds full_sweep_interval{3'600'000};       // > 0
-  milliseconds association_sweep_interval{900'000};  // > 0
-  milliseconds search_lookback{60'000};              // > 0: overlap of incremental searches
-  milliseconds debounce{500};                        // >= 0: wait after a NOTIFY before pushing
+  milliseconds interval{60'000};                       // >= 1s
+  milliseconds full_sweep_interval{86'400'000};        // > 0; an upper bound, see rate_limit.daily_share
+  milliseconds association_sweep_interval{3'600'000};  // > 0; an upper bound, see rate_limit.daily_share
+  milliseconds search_lookback{60'000};                // > 0: overlap of incremental searches
+  milliseconds debounce{500};                          // >= 0: wait after a NOTIFY before pushing
   ConflictPolicy conflict_policy = ConflictPolicy::newest_wins;
   RemoteDeletePolicy on_remote_delete = RemoteDeletePolicy::archive;
   int batch_size = 100;        // 1..100 (HubSpot's batch limit)

@@ -20,6 +20,7 @@ enum class KeyType {
   string,
   boolean,
   integer,      // min..max
+  percent,      // an integer min..max, optionally followed by "%" (20% or 20)
   duration,     // at least min milliseconds
   enumeration,  // one of the spellings listed by to_string's tables
   env_name,     // the name of an environment variable holding a secret

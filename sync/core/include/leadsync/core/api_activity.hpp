@@ -39,14 +39,15 @@ struct ApiUsage {
   ApiCallsByActivity occurrences{};  // runs that made at least one call of the activity
   std::int64_t unattributed = 0;     // calls of runs recorded before the split existed
   std::chrono::seconds covered{0};   // from the oldest of those runs to now (at most 24 h)
+  std::int64_t synced_leads = 0;     // leads linked to HubSpot now: what unmeasured sweeps are estimated from
 };
 
 // The schedule a projection assumes (sync.interval, sync.full_sweep_interval,
 // sync.association_sweep_interval).
 struct ApiSchedule {
   std::chrono::milliseconds interval{60'000};
-  std::chrono::milliseconds full_sweep_interval{3'600'000};
-  std::chrono::milliseconds association_sweep_interval{900'000};
+  std::chrono::milliseconds full_sweep_interval{86'400'000};
+  std::chrono::milliseconds association_sweep_interval{3'600'000};
 };
 
 struct ApiProjection {

@@ -27,8 +27,8 @@ struct EngineOptions {
   SyncMapping mapping;
   SyncPolicy policy;
   Millis search_lookback{60'000};
-  Millis full_sweep_interval{3'600'000};
-  Millis association_sweep_interval{900'000};
+  Millis full_sweep_interval{86'400'000};
+  Millis association_sweep_interval{3'600'000};
   std::size_t batch_size = 100;       // leads per HubSpot write batch (<= 100)
   int max_push_attempts = 10;         // transient failures before a change is marked FAILED
   Millis push_retry_initial{15'000};  // backoff between attempts of one change: initial * 2^(n-1), capped
@@ -93,6 +93,12 @@ class SyncEngine {
   bool stop_requested() const noexcept { return stop_.load(); }
   void set_progress_callback(std::function<void(const Progress&)> cb) { progress_ = std::move(cb); }
   const EngineOptions& options() const noexcept { return options_; }
+  // The sweep intervals the budget plan chose (core/budget_plan.hpp). Call between cycles, on the thread
+  // that runs them.
+  void set_sweep_intervals(Millis full_sweep, Millis association_sweep) noexcept {
+    options_.full_sweep_interval = full_sweep;
+    options_.association_sweep_interval = association_sweep;
+  }
 
  private:
   struct Cycle;
