@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs clang-tidy (the repository's .clang-tidy) over the product translation units: netaddr/, sync/,
-# db/, config/, daemon/. Tests, fake-hubspot and benchmarks are not product code and are left out.
+# db/, config/, webhooks/, daemon/. Tests, fake-hubspot and benchmarks are not product code and are left out.
 #   scripts/tidy.sh                 # every product .cpp
 #   scripts/tidy.sh db/src/*.cpp    # only these files
 # Environment: LEADSYNC_BUILD_DIR (default ./build; needs its compile_commands.json, which the root
@@ -21,7 +21,7 @@ if [ $# -gt 0 ]; then
 else
   # asio_impl.cpp and beast_impl.cpp only compile Asio's and Beast's own sources (separate
   # compilation): nothing of ours to check there, and they are the slowest units to parse.
-  mapfile -t files < <(git ls-files 'netaddr/*.cpp' 'sync/*.cpp' 'db/*.cpp' 'config/*.cpp' 'daemon/*.cpp' |
+  mapfile -t files < <(git ls-files 'netaddr/*.cpp' 'sync/*.cpp' 'db/*.cpp' 'config/*.cpp' 'webhooks/*.cpp' 'daemon/*.cpp' |
     grep -v -e '^sync/core/src/asio_impl\.cpp$' -e '^sync/http/src/beast_impl\.cpp$')
 fi
 [ ${#files[@]} -gt 0 ] || die "no translation units to check"

@@ -521,6 +521,53 @@ void read_metrics(const MapReader& root, MetricsConfig& out) {
   out.listen_port = *r.value->port;
 }
 
+void read_webhooks(const MapReader& root, WebhooksConfig& out) {
+  if (!root.has("webhooks")) return;
+  MapReader m(root.issues(), root.node("webhooks"), "webhooks", config_section("webhooks"),
+              root.key_mark("webhooks"));
+  if (!m.is_map()) return;
+  m.read("enabled", out.enabled);
+  std::string listen;
+  if (m.read("listen", listen)) {
+    netaddr::HostPortResult r =
+        netaddr::parse_host_port(listen, netaddr::PortPresence::required, netaddr::PortRange::any);
+    if (r.value) {
+      out.listen_host = std::move(r.value->host);
+      out.listen_port = *r.value->port;
+    } else {
+      m.error("listen", "invalid listen address " + quote(listen) +
+                            " (expected host:port such as 127.0.0.1:9465 or [::1]:9465, port 0..65535)");
+    }
+  }
+  auto printable = [](const std::string& v) {
+    return std::none_of(v.begin(), v.end(),
+                        [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; });
+  };
+  if (m.read("path", out.path) && (out.path.empty() || out.path.front() != '/' || !printable(out.path) ||
+                                   out.path.find('?') != std::string::npos))
+    m.error("path", "expected a path starting with /, without spaces or a query, got " + quote(out.path));
+  if (m.read("public_url", out.public_url) &&
+      (!(out.public_url.rfind("https://", 0) == 0 || out.public_url.rfind("http://", 0) == 0) ||
+       !printable(out.public_url)))
+    m.error("public_url", "expected the full http(s):// URL HubSpot calls, got " + quote(out.public_url));
+  read_env_name(m, "client_secret_env", out.client_secret_env);
+  read_absolute_path(m, "client_secret_file", out.client_secret_file, Sensitivity::hidden);
+  if (m.has("app_id")) {
+    std::int64_t app = 0;
+    if (m.read("app_id", app)) out.app_id = app;
+  }
+  m.read("portal_id", out.portal_id);
+  for (const char* tls : {"cert_file", "key_file"})
+    if (m.has(tls))
+      m.error(tls,
+              "native TLS is not supported yet: listen on loopback behind a TLS-terminating reverse "
+              "proxy (README: Webhooks)");
+  if (!out.enabled) return;
+  m.require("public_url");
+  m.require("portal_id");
+  require_exactly_one(m, {"client_secret_env", "client_secret_file"}, "client secret source");
+}
+
 void read_logging(const MapReader& root, LoggingConfig& out) {
   MapReader m(root.issues(), root.node("logging"), "logging", config_section("logging"),
               root.key_mark("logging"));
@@ -648,6 +695,7 @@ AppConfig parse_config(std::istream& in, const std::string& file_name) {
   read_associations(root, config.associations);
   read_metrics(root, config.metrics);
   read_logging(root, config.logging);
+  read_webhooks(root, config.webhooks);
   if (!issues.empty()) throw ConfigError(issues.take());
   return config;
 }

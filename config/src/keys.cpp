@@ -45,6 +45,7 @@ constexpr KeySpec kRoot[] = {
     {.name = "associations", .type = K::list, .differs = &differs<&AppConfig::associations>},
     {.name = "metrics", .type = K::section},
     {.name = "logging", .type = K::section},
+    {.name = "webhooks", .type = K::section},
 };
 
 constexpr KeySpec kHubspot[] = {
@@ -280,6 +281,40 @@ constexpr KeySpec kLogging[] = {
      .differs = &differs<&AppConfig::logging, &LoggingConfig::format>},
 };
 
+// The receiver's listener is bound once at start, with the secret read then.
+template <auto Member>
+constexpr KeySpec webhook_key(std::string_view name, KeyType type, std::string_view default_text = {},
+                              std::int64_t min = 0, std::int64_t max = 0) {
+  return {.name = name,
+          .type = type,
+          .default_text = default_text,
+          .min = min,
+          .max = max,
+          .reload = Reload::restart,
+          .differs = &differs<&AppConfig::webhooks, Member>};
+}
+bool webhook_listen_differs(const AppConfig& a, const AppConfig& b) {
+  return a.webhooks.listen_host != b.webhooks.listen_host || a.webhooks.listen_port != b.webhooks.listen_port;
+}
+constexpr std::int64_t kMaxHubspotId = 9'007'199'254'740'991;  // 2^53 - 1: JSON numbers stay exact
+constexpr KeySpec kWebhooks[] = {
+    webhook_key<&WebhooksConfig::enabled>("enabled", K::boolean, "false"),
+    {.name = "listen",
+     .type = K::host_port,
+     .default_text = "127.0.0.1:9465",
+     .reload = Reload::restart,
+     .differs = &webhook_listen_differs},
+    webhook_key<&WebhooksConfig::path>("path", K::string, "/hubspot/webhooks"),
+    webhook_key<&WebhooksConfig::public_url>("public_url", K::string),
+    webhook_key<&WebhooksConfig::client_secret_env>("client_secret_env", K::env_name),
+    webhook_key<&WebhooksConfig::client_secret_file>("client_secret_file", K::file_path),
+    webhook_key<&WebhooksConfig::app_id>("app_id", K::integer, {}, 1, kMaxHubspotId),
+    webhook_key<&WebhooksConfig::portal_id>("portal_id", K::integer, {}, 1, kMaxHubspotId),
+    // Declared so that they get a clear "not supported yet" instead of "unknown key".
+    {.name = "cert_file", .type = K::file_path, .reload = Reload::restart},
+    {.name = "key_file", .type = K::file_path, .reload = Reload::restart},
+};
+
 constexpr SectionSpec kSections[] = {
     {"", kRoot},
     {"hubspot", kHubspot},
@@ -293,6 +328,7 @@ constexpr SectionSpec kSections[] = {
     {"associations[]", kAssociation},
     {"metrics", kMetrics},
     {"logging", kLogging},
+    {"webhooks", kWebhooks},
 };
 
 }  // namespace

@@ -264,6 +264,11 @@ Secrets resolve_secrets(const AppConfig& config, const EnvLookup& env) {
   } else if (auto dsn = r.read(d.dsn_env, "database.dsn_env", d.dsn_file, "database.dsn_file", Shape::any)) {
     secrets.database_dsn = std::move(*dsn);
   }
+  const WebhooksConfig& w = config.webhooks;
+  if (w.enabled)
+    secrets.webhook_client_secret =
+        r.read(w.client_secret_env, "webhooks.client_secret_env", w.client_secret_file,
+               "webhooks.client_secret_file", Shape::single_line);
   r.throw_if_failed();
   return secrets;
 }

@@ -62,12 +62,29 @@ int Daemon::Impl::run() {
       return kExitConfig;
     }
   }
+  if (!start_webhooks()) return kExitConfig;
   spawn("signal handling", [this] { return signal_loop(); });
   spawn("watchdog", [this] { return watchdog_loop(); });
   spawn("main loop", [this] { return main_loop(); });
   rt_->io().run();
   spdlog::info("leadsync stopped (exit code {})", exit_code_);
   return exit_code_;
+}
+
+bool Daemon::Impl::start_webhooks() {
+  if (!cfg_.webhooks.enabled || !secrets_.webhook_client_secret) return true;
+  webhooks_ = std::make_unique<WebhookIntake>(rt_->io().get_executor(), cfg_.webhooks,
+                                              *secrets_.webhook_client_secret, rt_->dsn(), scope_, metrics_);
+  try {
+    const auto port = webhooks_->start();
+    const auto& h = cfg_.webhooks.listen_host;
+    spdlog::info("webhooks listening on {}:{}{}", h.find(':') != std::string::npos ? "[" + h + "]" : h, port,
+                 cfg_.webhooks.path);
+  } catch (const core::Error& e) {
+    spdlog::critical("{}", e.what());
+    return false;
+  }
+  return true;
 }
 
 net::awaitable<bool> Daemon::Impl::start_up() {
@@ -146,6 +163,7 @@ net::awaitable<void> Daemon::Impl::main_loop() {
     spdlog::debug("closing HubSpot connections: {}", e.what());
   }
   if (metrics_server_) metrics_server_->stop();
+  if (webhooks_) webhooks_->stop();
   boost::system::error_code ignored;
   signals_.cancel(ignored);
   role_ = Role::stopped;

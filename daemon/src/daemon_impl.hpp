@@ -24,6 +24,7 @@
 #include "runtime.hpp"
 #include "scheduler.hpp"
 #include "systemd_notify.hpp"
+#include "webhook_intake.hpp"
 
 namespace leadsync::daemon {
 
@@ -100,6 +101,8 @@ class Daemon::Impl {
     });
   }
 
+  // Binds the webhooks receiver (when enabled); false when it cannot listen (exit code CONFIG).
+  bool start_webhooks();
   net::awaitable<void> main_loop();
   net::awaitable<bool> start_up();
   net::awaitable<void> run_cycle(core::CycleKind kind);
@@ -146,6 +149,9 @@ class Daemon::Impl {
   Metrics metrics_;
   SystemdNotifier notifier_;
   std::unique_ptr<MetricsServer> metrics_server_;
+  // Receives in every role: events are only stored (in the shared inbox), so a standby behind the same
+  // reverse proxy acknowledges them as durably as the active instance.
+  std::unique_ptr<WebhookIntake> webhooks_;
   std::unique_ptr<db::LeaderLock> lock_;
   std::unique_ptr<db::ChangeListener> listener_;
 

@@ -74,6 +74,23 @@ class Writer {
 };
 
 // Counted when a cycle ends (its calls split by activity); the projection is refreshed from leadsync.runs.
+void write_outbox(Writer& w, const std::optional<db::OutboxDepth>& outbox) {
+  if (!outbox) return;
+  w.header("leadsync_outbox_changes", "gauge", "Local changes waiting in leadsync.changes, by state.");
+  w.sample("leadsync_outbox_changes", {{"state", "new"}}, static_cast<double>(outbox->fresh));
+  w.sample("leadsync_outbox_changes", {{"state", "pending"}}, static_cast<double>(outbox->pending));
+  w.sample("leadsync_outbox_changes", {{"state", "failed"}}, static_cast<double>(outbox->failed));
+}
+
+// Absent until the first request: a daemon without webhooks.enabled shows no such series.
+void write_webhook_requests(Writer& w, const std::map<std::string, std::uint64_t>& by_outcome) {
+  if (by_outcome.empty()) return;
+  w.header("leadsync_webhook_requests_total", "counter",
+           "Webhook requests by outcome (accepted, unavailable = 503, or why they were refused).");
+  for (const auto& [outcome, count] : by_outcome)
+    w.sample("leadsync_webhook_requests_total", {{"outcome", outcome}}, static_cast<double>(count));
+}
+
 void write_api_activity(Writer& w, const core::ApiCallsByActivity& calls,
                         const std::optional<std::pair<std::int64_t, std::int64_t>>& projection) {
   w.header("leadsync_api_calls_total", "counter",
@@ -202,6 +219,11 @@ void Metrics::config_reload(bool ok) {
   ++(ok ? reloads_ok_ : reloads_failed_);
 }
 
+void Metrics::webhook_request(const std::string& outcome) {
+  std::lock_guard lock(mutex_);
+  ++webhook_requests_[outcome];
+}
+
 void Metrics::set_scope(std::string scope) {
   std::lock_guard lock(mutex_);
   scope_ = std::move(scope);
@@ -270,12 +292,7 @@ std::string Metrics::render(const ApiStats::Snapshot& api, const RateLimiterView
     w.metric("leadsync_last_cycle_timestamp_seconds", "gauge", "End of the last cycle, whatever its outcome.",
              *last_cycle_unix_);
 
-  if (outbox_) {
-    w.header("leadsync_outbox_changes", "gauge", "Local changes waiting in leadsync.changes, by state.");
-    w.sample("leadsync_outbox_changes", {{"state", "new"}}, static_cast<double>(outbox_->fresh));
-    w.sample("leadsync_outbox_changes", {{"state", "pending"}}, static_cast<double>(outbox_->pending));
-    w.sample("leadsync_outbox_changes", {{"state", "failed"}}, static_cast<double>(outbox_->failed));
-  }
+  write_outbox(w, outbox_);
   w.metric("leadsync_local_change_notifications_total", "counter",
            "NOTIFY wake-ups received for local changes of this scope.", static_cast<double>(notifications_));
   w.header("leadsync_config_reloads_total", "counter", "SIGHUP reloads by result.");
@@ -284,6 +301,7 @@ std::string Metrics::render(const ApiStats::Snapshot& api, const RateLimiterView
 
   write_api_activity(w, totals_.api_calls_by_activity, api_projection_);
   write_sweep_intervals(w, sweep_intervals_);
+  write_webhook_requests(w, webhook_requests_);
 
   w.header("leadsync_hubspot_requests_total", "counter",
            "HTTP exchanges with HubSpot by endpoint route and status (0 = no response).");

@@ -45,6 +45,8 @@ class Metrics {
   void set_sweep_intervals(std::chrono::milliseconds full_sweep, std::chrono::milliseconds association_sweep);
   void local_change_notified();
   void config_reload(bool ok);
+  // One webhook request ended with `outcome` (accepted, unavailable, bad_signature, stale, ...).
+  void webhook_request(const std::string& outcome);
   void set_scope(std::string scope);
 
   std::string render(const ApiStats::Snapshot& api, const RateLimiterView& limiter) const;
@@ -72,6 +74,7 @@ class Metrics {
   std::optional<std::pair<std::chrono::milliseconds, std::chrono::milliseconds>> sweep_intervals_;
   std::uint64_t notifications_ = 0;
   std::uint64_t reloads_ok_ = 0, reloads_failed_ = 0;
+  std::map<std::string, std::uint64_t> webhook_requests_;  // by outcome
   double started_unix_ = 0;
 };
 

@@ -49,6 +49,8 @@ void Daemon::Impl::request_reload() {
   auto fixed = config::non_reloadable_differences(cfg_, next);
   if (fixed.empty() && !(secrets.database_dsn == secrets_.database_dsn))
     fixed.push_back("the database DSN (the value behind database.dsn_env / dsn_file)");
+  if (fixed.empty() && !(secrets.webhook_client_secret == secrets_.webhook_client_secret))
+    fixed.push_back("the webhook client secret (the value behind webhooks.client_secret_env / _file)");
   if (!fixed.empty()) {
     spdlog::error(
         "reload refused: {} cannot change while leadsync runs (restart the service to apply it); "

@@ -179,7 +179,7 @@ HttpResponse App::handle_admin(Ctx& ctx) {
       }
       PropWrites writes;
       if (auto e = prepare_update(ctx, *lead, (*body)["properties"], writes, nullptr)) return error(ctx, *e);
-      const SourceIndex src = store_.intern_source({"CRM_UI", "userId:" + std::to_string(user), user});
+      const SourceIndex src = ui_source(user);
       store_.update_lead(*lead, writes, src, ctx.now);
       return admin_lead_state(ctx, *lead);
     }
@@ -255,6 +255,7 @@ HttpResponse App::handle_admin(Ctx& ctx) {
   }
 
   if (what == "oauth") return handle_admin_oauth(ctx);
+  if (what == "webhooks") return handle_admin_webhooks(ctx);
 
   if (what == "config" && s.size() == 2) {
     if (m == "POST") {

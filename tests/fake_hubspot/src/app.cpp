@@ -44,6 +44,8 @@ void App::reset_state() {
   limiter_.reset();
   limiter_.config = config_.rate;
   faults_.clear();
+  webhooks_.configure(std::nullopt);
+  store_.record_changes(false);
   requests_.clear();
   statuses_.clear();
   rate_limited_ = 0;
@@ -94,6 +96,7 @@ HttpResponse App::handle(const HttpRequest& req) {
   Ctx ctx{req, path_segments(req.path), parse_query(req.query), uuid_.next(), now_ms()};
   HttpResponse r;
   try {
+    store_.set_change_source(ui_source(0));
     if (!ctx.segs.empty() && ctx.segs[0] == "_fake") {
       r = handle_admin(ctx);
       finish(ctx, r);
@@ -136,6 +139,7 @@ HttpResponse App::handle(const HttpRequest& req) {
 }
 
 void App::finish(Ctx& ctx, HttpResponse& r) {
+  emit_webhooks();
   r.headers.emplace_back("X-HubSpot-Correlation-Id", ctx.corr);
   ++statuses_[r.status];
   // The OAuth endpoints may receive secrets in the query string (v1); log their path only.
@@ -156,6 +160,7 @@ HttpResponse App::process(Ctx& ctx, Handler h, bool mismatch) {
   if (!app) return error(ctx, 401, "INVALID_AUTHENTICATION", kAuthMessage);
   ctx.token = app->app_id;
   ctx.source = app->source;
+  store_.set_change_source(app->source);
   auto rl = limiter_.check(app->app_id, ctx.is_search, steady_ms(), ctx.now);
   HttpResponse r;
   if (rl.verdict != RateVerdict::ok) {

@@ -22,6 +22,7 @@
 #include "store.hpp"
 #include "util.hpp"
 #include "versions.hpp"
+#include "webhooks.hpp"
 
 namespace leadsync::fake_hubspot {
 
@@ -177,6 +178,12 @@ class App {
   nlohmann::ordered_json object_json(const CrmObject& o);
   void reset_state();
 
+  // ---- webhooks (api_webhooks.cpp) ------------------------------------------------------------
+  HttpResponse handle_admin_webhooks(Ctx& ctx);
+  // Turns the changes the Store recorded during this request into events for the sender.
+  void emit_webhooks();
+  SourceIndex ui_source(std::int64_t user);
+
   AppConfig config_;
   std::mutex mutex_;
   Store store_;
@@ -192,6 +199,8 @@ class App {
   std::int64_t rate_limited_ = 0;
   std::int64_t faults_fired_ = 0;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::int64_t next_event_id_ = 1;
+  WebhookSender webhooks_;  // last: its thread stops first
 };
 
 }  // namespace leadsync::fake_hubspot

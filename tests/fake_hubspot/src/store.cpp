@@ -44,6 +44,7 @@ void Store::reset(std::int64_t now) {
   contacts_.clear();
   companies_.clear();
   unique_.clear();
+  changes_.clear();
   next_id_ = kFirstId;
 }
 
@@ -275,6 +276,8 @@ Lead& Store::create_lead(const PropWrites& writes, const std::vector<AssocReques
   if (!has_stage) lead.history.push_back({now, values_.add("new-stage-id", true), stage, src});
   leads_.push_back(std::move(lead));
   Lead& stored = leads_.back();
+  record({ChangeKind::creation, stored.id, now, src});
+  for (const auto& h : stored.history) record({ChangeKind::property, stored.id, now, src, h.prop, h.value});
   for (const auto& [p, v] : writes)
     if (props_[p].has_unique_value) index_unique(p, v, stored.id);
   for (const auto& a : assocs) associate(stored, a.kind, a.to_id, a.bits);
@@ -292,6 +295,7 @@ bool Store::update_lead(Lead& lead, const PropWrites& writes, SourceIndex src, s
       if (!lead.archived()) index_unique(p, v, lead.id);
     }
     lead.history.push_back({now, values_.add(v, dedup_values(p)), p, src});
+    record({ChangeKind::property, lead.id, now, src, p, lead.history.back().value});
     changed = true;
   }
   if (changed) lead.updated_ms = std::max(lead.updated_ms, now);
@@ -301,6 +305,7 @@ bool Store::update_lead(Lead& lead, const PropWrites& writes, SourceIndex src, s
 void Store::archive_lead(Lead& lead, std::int64_t now) {
   if (lead.archived()) return;
   lead.archived_ms = now;
+  record({ChangeKind::deletion, lead.id, now, change_source_});
   // An archived record no longer holds its unique values.
   for (auto& [prop, index] : unique_) {
     if (const auto* h = lead.current(prop)) unindex_unique(prop, value(h->value), lead.id);
@@ -352,20 +357,36 @@ void Store::associate(Lead& lead, ObjKind kind, std::uint64_t to, std::uint8_t b
   }
   for (auto& a : lead.assocs) {
     if (a.kind == kind && a.to_id == to) {
+      record_assoc(lead, kind, to, static_cast<std::uint8_t>(bits & ~a.bits), false);
       a.bits |= bits;
       return;
     }
   }
   lead.assocs.push_back({to, kind, bits});
+  record_assoc(lead, kind, to, bits, false);
   if (CrmObject* o = find_object(kind, to)) o->leads.push_back(lead.id);
 }
 
 void Store::remove_pair(Lead& lead, std::size_t index) {
   const LeadAssoc a = lead.assocs[index];
+  record_assoc(lead, a.kind, a.to_id, a.bits, true);
   lead.assocs.erase(lead.assocs.begin() + static_cast<std::ptrdiff_t>(index));
   if (CrmObject* o = find_object(a.kind, a.to_id)) {
     auto it = std::find(o->leads.begin(), o->leads.end(), lead.id);
     if (it != o->leads.end()) o->leads.erase(it);
+  }
+}
+
+void Store::record_assoc(const Lead& lead, ObjKind kind, std::uint64_t to, std::uint8_t bits, bool removed) {
+  if (!recording_) return;
+  for (std::uint8_t bit : kAssocKinds) {
+    if (!(bits & bit)) continue;
+    Change c{ChangeKind::association, lead.id, now_ms(), change_source_};
+    c.other = kind;
+    c.other_id = to;
+    c.bit = bit;
+    c.removed = removed;
+    changes_.push_back(c);
   }
 }
 
@@ -388,6 +409,7 @@ bool Store::dissociate(Lead& lead, ObjKind kind, std::uint64_t to, std::uint8_t 
       remove_pair(lead, i);
       removed = true;
     } else if (a.bits & bits) {
+      record_assoc(lead, kind, to, static_cast<std::uint8_t>(a.bits & bits), true);
       a.bits &= static_cast<std::uint8_t>(~bits);
       removed = true;
     }

@@ -34,6 +34,21 @@ struct AssocRequest {
   std::uint8_t bits;
 };
 
+// A change of a lead as HubSpot's webhooks report it (recorded only while recording is on).
+enum class ChangeKind : std::uint8_t { creation, property, deletion, association };
+struct Change {
+  ChangeKind kind = ChangeKind::property;
+  std::uint64_t lead_id = 0;
+  std::int64_t at = 0;
+  SourceIndex source = 0;
+  PropIndex prop = 0;                // property
+  ValueHandle value = 0;             // property
+  ObjKind other = ObjKind::contact;  // association
+  std::uint64_t other_id = 0;        // association
+  std::uint8_t bit = 0;              // association kind (kAssocPrimary, ...)
+  bool removed = false;              // association
+};
+
 class Store {
  public:
   explicit Store(std::int64_t now);
@@ -100,6 +115,12 @@ class Store {
   // Demo data: contacts, companies and n leads with primary associations (sourceType IMPORT).
   void seed(std::size_t n, std::int64_t now);
 
+  // ---- change recording (webhooks) -------------------------------------------------------------
+  void record_changes(bool on) { recording_ = on; }
+  // Source of association changes and archives, whose calls carry none.
+  void set_change_source(SourceIndex s) { change_source_ = s; }
+  std::vector<Change> take_changes() { return std::exchange(changes_, {}); }
+
   std::int64_t portal_id() const { return portal_id_; }
   void set_portal_id(std::int64_t id) { portal_id_ = id; }
 
@@ -110,7 +131,15 @@ class Store {
   void remove_pair(Lead& lead, std::size_t index);
   std::uint64_t next_id() { return next_id_++; }
 
+  void record(Change c) {
+    if (recording_) changes_.push_back(c);
+  }
+  void record_assoc(const Lead& lead, ObjKind kind, std::uint64_t to, std::uint8_t bits, bool removed);
+
   std::int64_t portal_id_ = 12345678;
+  bool recording_ = false;
+  SourceIndex change_source_ = 0;
+  std::vector<Change> changes_;
   std::vector<PropertyDef> props_;
   std::vector<std::string> json_keys_;
   std::unordered_map<std::string, PropIndex> prop_index_;

@@ -57,7 +57,8 @@ std::string DaemonFixture::config_text(const EnvOptions& o) const {
       << "  - { to_object_type: contacts,  association_type_ids: [578] }\n"
       << "  - { to_object_type: companies, association_type_ids: [580] }\n"
       << "metrics: " << (o.metrics ? "{ listen: \"127.0.0.1:0\" }" : "{ enabled: false }") << "\n"
-      << "logging: " << o.logging << "\n";
+      << "logging: " << o.logging << "\n"
+      << o.extra_yaml;
   return out.str();
 }
 

@@ -35,6 +35,7 @@ struct EnvOptions {
   bool metrics = true;
   bool create_database = true;  // false: dsn must be set (e.g. a dedicated cluster)
   std::string dsn;
+  std::string extra_yaml;  // appended to the config (e.g. a webhooks: section)
 };
 
 class DaemonFixture : public ::testing::Test {

@@ -124,7 +124,9 @@ TEST_F(DbRolesTest, AnApplicationRoleCannotForgeOrAlterChangeRows) {
        {"INSERT INTO leadsync.changes (scope, lead_id, op) VALUES ('public.hubspot_leads', 1, "
         "'DELETE')",
         "UPDATE leadsync.changes SET state = 'SUCCESS'", "DELETE FROM leadsync.changes",
-        "UPDATE leadsync.base SET vals = '{}'", "SELECT leadsync.lead_hubspot_id('pg_authid', 10)"})
+        "UPDATE leadsync.base SET vals = '{}'", "SELECT leadsync.lead_hubspot_id('pg_authid', 10)",
+        "INSERT INTO leadsync.inbox (scope, event_id, subscription_type, object_id, payload) VALUES "
+        "('public.hubspot_leads', 1, 'object.deletion', 1, '{}')"})
     EXPECT_THAT(app_error(sql), HasSubstr("permission denied")) << sql;
   EXPECT_EQ(captured_ops(), "INSERT");
 }

@@ -72,6 +72,16 @@ TEST(ConfigParse, MinimalConfigGetsTheDocumentedDefaults) {
   EXPECT_EQ(c.metrics.listen_port, 9464);
   EXPECT_EQ(c.logging.level, LogLevel::info);
   EXPECT_EQ(c.logging.format, LogFormat::text);
+
+  EXPECT_FALSE(c.webhooks.enabled);
+  EXPECT_EQ(c.webhooks.listen_host, "127.0.0.1");
+  EXPECT_EQ(c.webhooks.listen_port, 9465);
+  EXPECT_EQ(c.webhooks.path, "/hubspot/webhooks");
+  EXPECT_EQ(c.webhooks.public_url, "");
+  EXPECT_FALSE(c.webhooks.client_secret_env);
+  EXPECT_FALSE(c.webhooks.client_secret_file);
+  EXPECT_FALSE(c.webhooks.app_id);
+  EXPECT_EQ(c.webhooks.portal_id, 0);
 }
 
 // The example documents every key at its default value (apart from the mappings, associations and the
@@ -88,6 +98,7 @@ TEST(ConfigParse, DocumentedExampleLoadsWithTheDefaults) {
   EXPECT_EQ(c.sync, defaults.sync);
   EXPECT_EQ(c.metrics, defaults.metrics);
   EXPECT_EQ(c.logging, defaults.logging);
+  EXPECT_EQ(c.webhooks, defaults.webhooks);
 
   std::vector<MappingConfig> mappings = {
       {"hs_lead_name", "lead_name", PropertyType::string, Direction::both},
@@ -144,6 +155,25 @@ TEST(ConfigParse, DocumentedAlternativesInTheExampleAreValid) {
   EXPECT_EQ(o.hubspot.oauth->refresh_token_env, "HUBSPOT_REFRESH_TOKEN");
   EXPECT_FALSE(o.hubspot.oauth->token_path);  // the client's own token endpoint
   EXPECT_EQ(o.database.dsn, "host=/run/postgresql dbname=leads");
+
+  std::string with_webhooks =
+      replace(example, "  enabled: false           #", "  enabled: true            #");
+  with_webhooks = uncomment_block(with_webhooks, "  # public_url:", 2);
+  with_webhooks = uncomment_block(with_webhooks,
+                                  "  # client_secret_env: HUBSPOT_CLIENT_SECRET\n  # client_secret_file", 1);
+  with_webhooks = uncomment_block(with_webhooks, "  # app_id:", 1);
+  with_webhooks = uncomment_block(with_webhooks, "  # portal_id:", 1);
+  AppConfig w = parse(with_webhooks);
+  EXPECT_TRUE(w.webhooks.enabled);
+  EXPECT_EQ(w.webhooks.public_url, "https://leadsync.example.com/hubspot/webhooks");
+  EXPECT_EQ(w.webhooks.client_secret_env, "HUBSPOT_CLIENT_SECRET");
+  EXPECT_EQ(w.webhooks.app_id, 1234001);
+  EXPECT_EQ(w.webhooks.portal_id, 12345678);
+  std::string with_secret_file =
+      replace(with_webhooks, "  client_secret_env: HUBSPOT_CLIENT_SECRET\n  # client_secret_file",
+              "  # client_secret_env: HUBSPOT_CLIENT_SECRET\n  client_secret_file");
+  EXPECT_EQ(parse(with_secret_file).webhooks.client_secret_file,
+            "/run/credentials/leadsync.service/hubspot-client-secret");
 }
 
 // Every key set to a value other than its default, to catch a key read into the wrong field.
@@ -187,6 +217,14 @@ associations:
   - { to_object_type: deals, association_type_ids: [583] }
 metrics: { enabled: false, listen: "[::1]:0" }
 logging: { level: debug, format: json }
+webhooks:
+  enabled: true
+  listen: "[::1]:0"
+  path: /hooks/hubspot
+  public_url: https://hooks.example.com/hubspot?instance=eu
+  client_secret_file: /run/credentials/x/client-secret
+  app_id: 1234001
+  portal_id: 9007199254740991
 )");
   const HubspotConfig& h = c.hubspot;
   EXPECT_EQ(h.base_url, "http://127.0.0.1:8080");
@@ -217,6 +255,9 @@ logging: { level: debug, format: json }
   EXPECT_EQ(c.associations, (std::vector<AssociationConfig>{{"deals", {583}}}));
   EXPECT_EQ(c.metrics, (MetricsConfig{false, "::1", 0}));
   EXPECT_EQ(c.logging, (LoggingConfig{LogLevel::debug, LogFormat::json}));
+  EXPECT_EQ(c.webhooks,
+            (WebhooksConfig{true, "::1", 0, "/hooks/hubspot", "https://hooks.example.com/hubspot?instance=eu",
+                            std::nullopt, "/run/credentials/x/client-secret", 1234001, 9007199254740991}));
 }
 
 TEST(ConfigParse, TableWithoutSchemaIsInPublic) {

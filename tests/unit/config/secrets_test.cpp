@@ -198,6 +198,38 @@ mappings: [ { property: hs_lead_name, column: lead_name } ]
             "test.yaml: hubspot.oauth.client_secret_env: environment variable HS_CLIENT_SECRET is not set");
 }
 
+// The webhooks client secret is read only when the receiver is enabled, like any other secret.
+TEST_F(ConfigSecrets, WebhookClientSecretFromEnvironmentOrFile) {
+  const std::string yaml = std::string(kMinimal) + R"(webhooks:
+  enabled: true
+  public_url: https://leadsync.example.com/hubspot/webhooks
+  portal_id: 12345678
+  client_secret_env: HS_WEBHOOK_SECRET
+)";
+  AppConfig c = parse(yaml);
+  env_ = {{"HUBSPOT_ACCESS_TOKEN", kToken},
+          {"LEADSYNC_DATABASE_URL", "dbname=leads"},
+          {"HS_WEBHOOK_SECRET", "wh-5ecret-value"}};
+  Secrets s = resolve_secrets(c, env());
+  ASSERT_TRUE(s.webhook_client_secret);
+  EXPECT_EQ(s.webhook_client_secret->reveal(), "wh-5ecret-value");
+
+  env_.erase("HS_WEBHOOK_SECRET");
+  EXPECT_NE(
+      resolve_error(c).find("webhooks.client_secret_env: environment variable HS_WEBHOOK_SECRET is not set"),
+      std::string::npos)
+      << resolve_error(c);
+
+  c.webhooks.client_secret_env.reset();
+  c.webhooks.client_secret_file = write_file("wh-secret", "wh-5ecret\nsecond line\n");
+  const std::string error = resolve_error(c);
+  EXPECT_NE(error.find("webhooks.client_secret_file"), std::string::npos) << error;
+  EXPECT_EQ(error.find("wh-5ecret"), std::string::npos) << error;
+
+  c.webhooks.enabled = false;
+  EXPECT_FALSE(resolve_secrets(c, env()).webhook_client_secret) << "not read while disabled";
+}
+
 TEST_F(ConfigSecrets, ErrorsNeverContainSecretValues) {
   // Every failure path with a value present, each checked for the value.
   AppConfig c = parse(kMinimal);

@@ -63,6 +63,18 @@ TEST(MetricsTest, CountersAccumulateCycleResults) {
   EXPECT_GT(std::stod(value_of(text, "leadsync_last_success_timestamp_seconds")), 1.6e9);
 }
 
+TEST(MetricsTest, WebhookRequestsAreCountedByOutcome) {
+  Metrics m;
+  EXPECT_EQ(m.render({}, {}).find("leadsync_webhook_requests_total"), std::string::npos)
+      << "no series while no request arrived (receiver disabled)";
+  m.webhook_request("accepted");
+  m.webhook_request("accepted");
+  m.webhook_request("bad_signature");
+  const auto text = m.render({}, {});
+  EXPECT_EQ(value_of(text, R"(leadsync_webhook_requests_total{outcome="accepted"})"), "2");
+  EXPECT_EQ(value_of(text, R"(leadsync_webhook_requests_total{outcome="bad_signature"})"), "1");
+}
+
 TEST(MetricsTest, ApiCallsAreCountedByActivityAndTheProjectionIsAGauge) {
   Metrics m;
   auto r = report("incremental", "success", 0, 0);

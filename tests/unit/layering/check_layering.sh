@@ -5,6 +5,7 @@
 #   sync/http     no pqxx, JSON, YAML; only leadsync/core, leadsync/netaddr
 #   sync/hubspot  no pqxx, YAML, Beast; only leadsync/core, leadsync/http
 #   db/           no Beast, YAML; only leadsync/core
+#   webhooks/     no pqxx, YAML; only leadsync/core (Beast and JSON private: not in webhooks/include)
 #   config/       no Asio/Beast, pqxx, JSON; no leadsync module but leadsync/netaddr
 #   public headers keep private dependencies private (no Beast in http/include, no pqxx in db/include,
 #                 no JSON in hubspot/include)
@@ -29,7 +30,7 @@ forbid() {
 
 beast='boost/beast'; asio='boost/asio'; pqxx='pqxx/'; json='nlohmann/'; yaml='yaml-cpp/'
 others_than() {  # leadsync modules other than the allowed ones, as an alternation
-  local all="core netaddr http hubspot db config daemon testing" out="" m
+  local all="core netaddr http hubspot db config webhooks daemon testing" out="" m
   for m in $all; do [[ " $* " == *" $m "* ]] || out="${out:+$out|}leadsync/$m/"; done
   echo "$out"
 }
@@ -44,13 +45,16 @@ forbid sync/hubspot "$pqxx|$yaml|$beast"                 "sync/hubspot speaks HT
 forbid sync/hubspot "$(others_than core http hubspot)"   "sync/hubspot depends only on core and http"
 forbid db           "$beast|$yaml"                       "db/ has no HTTP or YAML"
 forbid db           "$(others_than core db)"             "db/ depends only on core"
+forbid webhooks     "$pqxx|$yaml"                        "webhooks/ stores nothing itself and reads no YAML"
+forbid webhooks     "$(others_than core webhooks)"        "webhooks/ depends only on core"
+forbid webhooks/include "$beast|$json"                   "Beast and JSON are private to leadsync_webhooks"
 forbid config       "$asio|$beast|$pqxx|$json"           "config/ is a leaf"
 forbid config       "$(others_than config netaddr)"      "config/ depends only on netaddr"
 forbid sync/http/include    "$beast|boost/asio/ssl"      "Beast is private to leadsync_http"
 forbid db/include           "$pqxx"                      "pqxx is private to leadsync_db"
 forbid sync/hubspot/include "$json"                      "JSON is private to leadsync_hubspot"
 forbid tests/fake_hubspot   "leadsync/|\\.\\./"          "fake-hubspot shares no code with sync/"
-for d in netaddr config sync db tests/fake_hubspot; do
+for d in netaddr config sync db webhooks tests/fake_hubspot; do
   forbid "$d" "leadsync/daemon/|daemon/|\\.\\./daemon" "nothing depends on daemon/"
 done
 

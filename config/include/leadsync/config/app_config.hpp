@@ -144,6 +144,22 @@ struct MetricsConfig {
   bool operator==(const MetricsConfig&) const = default;
 };
 
+// The receiver of HubSpot's webhook POSTs (its own listener). When enabled, public_url, portal_id and
+// exactly one client secret source are required; native TLS (cert_file/key_file) is refused for now.
+struct WebhooksConfig {
+  bool enabled = false;
+  std::string listen_host = "127.0.0.1";  // from `listen: host:port`
+  std::uint16_t listen_port = 9465;       // 0 = any free port
+  std::string path = "/hubspot/webhooks";
+  std::string public_url;  // the exact URL HubSpot calls (the signature covers it)
+  std::optional<std::string> client_secret_env;
+  std::optional<std::string> client_secret_file;  // absolute path
+  std::optional<std::int64_t> app_id;             // when set, events of another app are refused
+  std::int64_t portal_id = 0;                     // events of another portal are refused
+
+  bool operator==(const WebhooksConfig&) const = default;
+};
+
 struct LoggingConfig {
   LogLevel level = LogLevel::info;
   LogFormat format = LogFormat::text;
@@ -160,6 +176,7 @@ struct AppConfig {
   std::vector<AssociationConfig> associations;
   MetricsConfig metrics;
   LoggingConfig logging;
+  WebhooksConfig webhooks;
 
   bool operator==(const AppConfig&) const = default;
 };

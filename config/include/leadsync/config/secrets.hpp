@@ -47,6 +47,7 @@ struct Secrets {
   std::optional<Secret> access_token;  // set when hubspot.access_token_env / access_token_file is used
   std::optional<OAuthSecrets> oauth;   // set when hubspot.oauth is used
   Secret database_dsn;                 // from database.dsn_env / dsn_file, or the inline database.dsn
+  std::optional<Secret> webhook_client_secret;  // set when webhooks.enabled
 };
 
 // Looks up an environment variable; nullopt when unset.

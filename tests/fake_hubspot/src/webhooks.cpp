@@ -1,0 +1,259 @@
+#include "webhooks.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <algorithm>
+
+#include "util.hpp"
+
+namespace leadsync::fake_hubspot {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::string base64(const unsigned char* data, std::size_t n) {
+  std::string out(4 * ((n + 2) / 3), '\0');
+  const int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(n));
+  out.resize(static_cast<std::size_t>(len));
+  return out;
+}
+
+struct Target {
+  std::string host, port, target;
+};
+
+std::optional<Target> parse_target(const std::string& url) {
+  constexpr std::string_view kScheme = "http://";
+  if (url.rfind(kScheme, 0) != 0) return std::nullopt;
+  const auto rest = url.substr(kScheme.size());
+  const auto slash = rest.find('/');
+  const std::string authority = rest.substr(0, slash);
+  Target t;
+  t.target = slash == std::string::npos ? "/" : rest.substr(slash);
+  const auto colon = authority.rfind(':');
+  if (colon == std::string::npos) {
+    t.host = authority;
+    t.port = "80";
+  } else {
+    t.host = authority.substr(0, colon);
+    t.port = authority.substr(colon + 1);
+  }
+  if (t.host.empty() || t.port.empty()) return std::nullopt;
+  return t;
+}
+
+// One POST; the HTTP status, or 0 when there was no complete answer within the timeout.
+int post(const Target& t, const std::string& body, const SignedHeaders& sig,
+         std::chrono::milliseconds timeout) {
+  net::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  tcp::resolver resolver(ioc);
+  http::request<http::string_body> req{http::verb::post, t.target, 11};
+  req.set(http::field::host, t.host + ":" + t.port);
+  req.set(http::field::content_type, "application/json");
+  req.set(http::field::user_agent, "HubSpot Connect 2.0 (http://dev.hubspot.com/) (fake-hubspot)");
+  req.set("X-HubSpot-Signature-v3", sig.signature_v3);
+  req.set("X-HubSpot-Request-Timestamp", sig.timestamp);
+  req.set("X-HubSpot-Signature", sig.signature_v2);
+  req.set("X-HubSpot-Signature-Version", "v2");
+  req.body() = body;
+  req.prepare_payload();
+  http::response<http::string_body> res;
+  beast::flat_buffer buffer;
+  int status = 0;
+  stream.expires_after(timeout);
+  resolver.async_resolve(t.host, t.port, [&](beast::error_code ec, tcp::resolver::results_type results) {
+    if (ec) return;
+    stream.async_connect(results, [&](beast::error_code ec2, const tcp::endpoint&) {
+      if (ec2) return;
+      http::async_write(stream, req, [&](beast::error_code ec3, std::size_t) {
+        if (ec3) return;
+        http::async_read(stream, buffer, res, [&](beast::error_code ec4, std::size_t) {
+          if (!ec4) status = static_cast<int>(res.result_int());
+        });
+      });
+    });
+  });
+  ioc.run();
+  return status;
+}
+
+// Refusals HubSpot does not retry (its 2018 retry rules; unconfirmed for 2026, see README decisions).
+bool retried(int status) {
+  return !(status == 400 || status == 401 || status == 403 || status == 404 || status == 405);
+}
+
+}  // namespace
+
+SignedHeaders sign_webhook(const std::string& secret, const std::string& method, const std::string& url,
+                           const std::string& body, std::int64_t timestamp_ms) {
+  SignedHeaders h;
+  h.timestamp = std::to_string(timestamp_ms);
+  const std::string v3_source = method + url + body + h.timestamp;
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_len = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(v3_source.data()), v3_source.size(), mac, &mac_len);
+  h.signature_v3 = base64(mac, mac_len);
+  const std::string v2_source = secret + method + url + body;
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(v2_source.data()), v2_source.size(), digest);
+  static const char* kHex = "0123456789abcdef";
+  for (unsigned char c : digest) {
+    h.signature_v2 += kHex[c >> 4];
+    h.signature_v2 += kHex[c & 15];
+  }
+  return h;
+}
+
+WebhookSender::WebhookSender() : thread_([this] { run(); }) {}
+
+WebhookSender::~WebhookSender() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void WebhookSender::configure(std::optional<WebhookSettings> settings) {
+  {
+    std::lock_guard lock(mutex_);
+    settings_ = std::move(settings);
+    ++generation_;
+    queue_.clear();
+    retries_.clear();
+    stats_ = {};
+  }
+  cv_.notify_all();
+}
+
+std::optional<WebhookSettings> WebhookSender::settings() const {
+  std::lock_guard lock(mutex_);
+  return settings_;
+}
+
+void WebhookSender::set_enabled(bool on) {
+  {
+    std::lock_guard lock(mutex_);
+    if (settings_) settings_->enabled = on;
+  }
+  cv_.notify_all();
+}
+
+void WebhookSender::enqueue(std::vector<nlohmann::ordered_json> events) {
+  if (events.empty()) return;
+  {
+    std::lock_guard lock(mutex_);
+    if (!settings_) return;
+    const auto now = Clock::now();
+    for (auto& e : events) queue_.emplace_back(std::move(e), now);
+    stats_.pending += static_cast<std::int64_t>(events.size());
+  }
+  cv_.notify_all();
+}
+
+WebhookStats WebhookSender::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+std::optional<WebhookSender::Batch> WebhookSender::next_batch(Clock::time_point& wake) {
+  const auto now = Clock::now();
+  wake = Clock::time_point::max();
+  if (!settings_ || !settings_->enabled) return std::nullopt;
+  auto due = std::min_element(retries_.begin(), retries_.end(),
+                              [](const Batch& a, const Batch& b) { return a.due < b.due; });
+  if (due != retries_.end() && due->due <= now) {
+    Batch b = std::move(*due);
+    retries_.erase(due);
+    return b;
+  }
+  if (due != retries_.end()) wake = due->due;
+  if (queue_.empty()) return std::nullopt;
+  const auto ready = queue_.front().second + std::chrono::milliseconds(settings_->batch_window_ms);
+  if (ready > now && queue_.size() < settings_->max_batch) {
+    wake = std::min(wake, ready);
+    return std::nullopt;
+  }
+  Batch b;
+  b.events = nlohmann::ordered_json::array();
+  while (!queue_.empty() && b.events.size() < std::max<std::size_t>(1, settings_->max_batch)) {
+    b.events.push_back(std::move(queue_.front().first));
+    queue_.pop_front();
+  }
+  return b;
+}
+
+void WebhookSender::run() {
+  std::unique_lock lock(mutex_);
+  while (!stop_) {
+    Clock::time_point wake;
+    auto batch = next_batch(wake);
+    if (!batch) {
+      if (wake == Clock::time_point::max())
+        cv_.wait(lock);
+      else
+        cv_.wait_until(lock, wake);
+      continue;
+    }
+    const WebhookSettings s = *settings_;
+    const auto generation = generation_;
+    for (auto& e : batch->events) e["attemptNumber"] = batch->attempt;
+    lock.unlock();
+    const std::string body = batch->events.dump();
+    int status = 0;
+    const auto target = parse_target(s.target_url);
+    const int sends = s.duplicate ? 2 : 1;
+    for (int i = 0; i < sends && target; ++i) {
+      const auto sig = sign_webhook(s.wrong_signature ? s.client_secret + "-wrong" : s.client_secret, "POST",
+                                    s.signed_url.empty() ? s.target_url : s.signed_url, body,
+                                    now_ms() + s.timestamp_offset_ms);
+      status = post(*target, body, sig, std::chrono::milliseconds(s.timeout_ms));
+    }
+    lock.lock();
+    if (generation != generation_) continue;
+    stats_.requests += sends;
+    if (batch->attempt > 0) stats_.retries += sends;
+    settle(std::move(*batch), status);
+  }
+}
+
+void WebhookSender::settle(Batch batch, int status) {
+  stats_.last_status = status;
+  const auto n = static_cast<std::int64_t>(batch.events.size());
+  if (status >= 200 && status < 300) {
+    stats_.delivered += n;
+    stats_.pending -= n;
+    return;
+  }
+  if ((status != 0 && !retried(status)) || batch.attempt >= settings_->max_retries) {
+    stats_.failed += n;
+    stats_.pending -= n;
+    return;
+  }
+  const auto delay = std::chrono::milliseconds(static_cast<std::int64_t>(settings_->retry_base_ms)
+                                               << std::min(batch.attempt, 20));
+  ++batch.attempt;
+  batch.due = Clock::now() + delay;
+  retries_.push_back(std::move(batch));
+}
+
+}  // namespace leadsync::fake_hubspot
