@@ -76,7 +76,7 @@ Settings settings_for(std::uint64_t seed, int rounds) {
   // Unpinned seeds stay on legacy until local association changes go through the batch association
   // endpoints: the date versions have no per-type PUT/DELETE, so a seed there fails on its first association
   // push. Then the list becomes {"2026-03", "2026-09", "legacy"} and seeds spread over the three.
-  static const char* const kVersions[] = {"legacy"};
+  static const char* const kVersions[] = {"2026-03", "2026-09", "legacy"};
   const char* pinned = std::getenv("LEADSYNC_TEST_API_VERSION");
   s.api_version = pinned && *pinned ? pinned : kVersions[seed % std::size(kVersions)];
   return s;
@@ -468,7 +468,8 @@ void World::setup() {
       << "  api_version: " << settings_.api_version << "\n"
       << "  access_token_env: HUBSPOT_ACCESS_TOKEN\n"
       << "  unique_key_property: leadsync_key\n"
-      << "  rate_limit: { requests_per_10s: 1000, search_per_second: 100 }\n"
+      // No daily budget: a sweep on every run (1ms) must not be stretched by the budget plan.
+      << "  rate_limit: { requests_per_10s: 1000, search_per_second: 100, daily: 0 }\n"
       << "  retry: { max_attempts: 3, initial_backoff: 10ms, max_backoff: 50ms }\n"
       << "  timeouts: { connect: 2s, request: 2s }\n"
       << "database:\n  dsn_env: LEADSYNC_DATABASE_URL\n  table: public.leads\n"

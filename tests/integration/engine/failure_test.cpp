@@ -126,9 +126,7 @@ TEST_F(FailureTest, CreateWhoseAnswerWasLostIsNotDuplicated) {
 
 TEST_F(FailureTest, CrashBetweenCreateAndCommitIsRecoveredByTheUniqueKey) {
   LEADSYNC_REQUIRE_DATABASE();
-  // Legacy for now: adopting the found lead pushes its associations with the v3 per-type PUT, which the
-  // date versions do not have (the batch-endpoint rewrite of change_associations replaces it).
-  start({.api_version = "legacy"});
+  start();
   sync_ok();
   auto contact = new_contact();
   insert_local_lead("Crashed", contact);

@@ -223,9 +223,7 @@ TEST_F(LifecycleTest, AssociationsAddedAndRemovedInHubSpotReachTheTable) {
 
 TEST_F(LifecycleTest, AssociationsAddedAndRemovedLocallyReachHubSpot) {
   LEADSYNC_REQUIRE_DATABASE();
-  // Legacy for now: pushing a local association change still uses the v3 per-type PUT/DELETE, which the
-  // date versions do not have (the batch-endpoint rewrite of change_associations replaces it).
-  start({.api_version = "legacy"});
+  start();
   auto contact = new_contact();
   auto company = new_company();
   const std::string id = create_remote_lead("Assoc", contact)["id"];

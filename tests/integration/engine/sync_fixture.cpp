@@ -32,7 +32,8 @@ void SyncFixture::start(FixtureOptions o) {
       << "  api_version: " << o.api_version << "\n"
       << "  access_token_env: HUBSPOT_ACCESS_TOKEN\n"
       << (o.unique_key ? "  unique_key_property: leadsync_key\n" : "")
-      << "  rate_limit: { requests_per_10s: 1000, search_per_second: 100 }\n"
+      // No daily budget: tests that sweep on every run (1ms) must not be stretched by the budget plan.
+      << "  rate_limit: { requests_per_10s: 1000, search_per_second: 100, daily: 0 }\n"
       << "  retry: " << o.retry << "\n"
       << (o.request_timeout.empty() ? std::string() : "  timeouts: { request: " + o.request_timeout + " }\n")
       << "database:\n  dsn_env: LEADSYNC_DATABASE_URL\n  table: public.leads\n"
