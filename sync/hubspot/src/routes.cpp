@@ -145,6 +145,15 @@ Route route(Op op, ApiVersion v, std::string_view type, const RouteArgs& a) {
                             "use the batch association endpoints, or set hubspot.api_version: legacy");
   const std::string objects = family_prefix(Family::objects, v);
   const std::string associations = family_prefix(Family::associations, v);
+  // {associations}/{type}/{toType}{suffix}: every batch and label route of the associations family.
+  const auto to_type_route = [&](const char* method, std::string_view suffix) {
+    return Builder(method, associations)
+        .shown(type)
+        .lit("/")
+        .param(percent_encode(a.to_type), "toType")
+        .lit(suffix)
+        .done();
+  };
   switch (op) {
     case Op::ListLeads:
       return Builder("GET", objects).shown(type).done();
@@ -193,40 +202,15 @@ Route route(Op op, ApiVersion v, std::string_view type, const RouteArgs& a) {
           .param(a.to_id, "toId")
           .done();
     case Op::BatchReadAssociations:
-      return Builder("POST", associations)
-          .shown(type)
-          .lit("/")
-          .param(percent_encode(a.to_type), "toType")
-          .lit("/batch/read")
-          .done();
+      return to_type_route("POST", "/batch/read");
     case Op::BatchCreateAssociations:
-      return Builder("POST", associations)
-          .shown(type)
-          .lit("/")
-          .param(percent_encode(a.to_type), "toType")
-          .lit("/batch/create")
-          .done();
+      return to_type_route("POST", "/batch/create");
     case Op::BatchArchiveAssociations:
-      return Builder("POST", associations)
-          .shown(type)
-          .lit("/")
-          .param(percent_encode(a.to_type), "toType")
-          .lit("/batch/archive")
-          .done();
+      return to_type_route("POST", "/batch/archive");
     case Op::BatchArchiveLabels:
-      return Builder("POST", associations)
-          .shown(type)
-          .lit("/")
-          .param(percent_encode(a.to_type), "toType")
-          .lit("/batch/labels/archive")
-          .done();
+      return to_type_route("POST", "/batch/labels/archive");
     case Op::AssociationLabels:
-      return Builder("GET", associations)
-          .shown(type)
-          .lit("/")
-          .param(percent_encode(a.to_type), "toType")
-          .lit("/labels")
-          .done();
+      return to_type_route("GET", "/labels");
     case Op::ListProperties:
       return Builder("GET", family_prefix(Family::properties, v)).shown(type).done();
     case Op::GetProperty:
