@@ -1,6 +1,8 @@
 #include "api_budget.hpp"
 
 #include "leadsync/config/duration.hpp"
+#include "leadsync/hubspot/api_support.hpp"
+#include "options.hpp"
 
 namespace leadsync::daemon {
 
@@ -17,6 +19,16 @@ std::int64_t calls_of(const core::ApiProjection& p, std::initializer_list<ApiAct
 
 }  // namespace
 
+ApiVersionNotice api_version_notice(const config::AppConfig& cfg) {
+  const auto v = to_api_version(cfg.hubspot.api_version);
+  const auto support = hubspot::api_support(v);
+  const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  return ApiVersionNotice{.version = std::string(hubspot::to_string(v)),
+                          .end_of_support = hubspot::iso_date(support.end),
+                          .estimated = support.estimated,
+                          .warning = hubspot::api_support_warning(v, today)};
+}
+
 std::optional<double> ApiBudgetReport::share_percent() const {
   if (daily_budget <= 0) return std::nullopt;
   return 100.0 * static_cast<double>(projection.total) / static_cast<double>(daily_budget);
@@ -31,6 +43,7 @@ core::ApiSchedule api_schedule(const config::AppConfig& cfg) {
 ApiBudgetReport api_budget_report(const config::AppConfig& cfg, const core::ApiUsage& usage,
                                   std::optional<std::int64_t> reported_daily_max) {
   ApiBudgetReport r;
+  r.version = api_version_notice(cfg);
   r.usage = usage;
   if (reported_daily_max && *reported_daily_max > 0) {
     r.daily_budget = *reported_daily_max;

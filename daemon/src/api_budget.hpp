@@ -12,7 +12,17 @@
 
 namespace leadsync::daemon {
 
+// The API version in use and HubSpot's end of support for it (hubspot/api_support.hpp).
+struct ApiVersionNotice {
+  std::string version;                 // "2026-03"
+  std::string end_of_support;          // "2027-09-30"
+  bool estimated = false;              // computed from HubSpot's 18-month rule, not announced
+  std::optional<std::string> warning;  // from six months before the end
+};
+ApiVersionNotice api_version_notice(const config::AppConfig& cfg);
+
 struct ApiBudgetReport {
+  ApiVersionNotice version;
   core::ApiUsage usage;                 // last 24 h
   core::BudgetPlan plan;                // the sweep intervals that fit hubspot.rate_limit.daily_share
   core::ApiProjection projection;       // next 24 h at the planned schedule

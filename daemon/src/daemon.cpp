@@ -327,9 +327,18 @@ net::awaitable<void> Daemon::Impl::refresh_api_projection() {
     const auto report = api_budget_report(cfg_, usage, rt_->api_stats().snapshot().budget.daily_max);
     metrics_.set_api_projection(report.projection.total, report.daily_budget);
     apply_budget_plan(report);
+    warn_about_api_version(report.version);
   } catch (const std::exception& e) {
     spdlog::debug("could not read the API calls of the last 24 hours: {}", e.what());
   }
+}
+
+void Daemon::Impl::warn_about_api_version(const ApiVersionNotice& notice) {
+  // Once a day: loud enough to be seen in a journal, not so loud that it buries everything else.
+  const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  if (!notice.warning || version_warned_on_ == today) return;
+  version_warned_on_ = today;
+  spdlog::warn("{}", *notice.warning);
 }
 
 void Daemon::Impl::apply_budget_plan(const ApiBudgetReport& report) {

@@ -114,6 +114,7 @@ class Daemon::Impl {
   net::awaitable<void> refresh_outbox();
   net::awaitable<void> refresh_api_projection();
   void apply_budget_plan(const ApiBudgetReport& report);
+  void warn_about_api_version(const ApiVersionNotice& notice);
 
   void become_leader();
   void lose_leadership(const std::string& why);
@@ -173,7 +174,8 @@ class Daemon::Impl {
   Clock::time_point last_progress_status_{};
   Clock::time_point last_outbox_refresh_{};
   Clock::time_point last_api_refresh_{};
-  std::optional<core::ApiSchedule> planned_schedule_;  // the sweep intervals last given to the engine
+  std::optional<core::ApiSchedule> planned_schedule_;       // the sweep intervals last given to the engine
+  std::optional<std::chrono::sys_days> version_warned_on_;  // the day of the last end-of-support warning
   std::optional<PendingReload> pending_reload_;
 };
 

@@ -211,6 +211,12 @@ net::awaitable<void> check_hubspot(Runtime& rt, CheckReport& report) {
     report.items.push_back(std::move(item));
   }
   co_await check_budget(rt, report);
+  const auto version = api_version_notice(cfg);
+  report.items.push_back({version.warning ? Status::warn : Status::ok, "hubspot", "API version",
+                          version.warning
+                              ? *version.warning
+                              : version.version + ", supported by HubSpot until " +
+                                    (version.estimated ? "about " : "") + version.end_of_support});
 }
 
 void check_postgresql(Runtime& rt, CheckReport& report) {

@@ -106,18 +106,20 @@ hubspot::ClientOptions to_client_options(const config::AppConfig& cfg) {
   o.retry.initial_backoff = cfg.hubspot.retry.initial_backoff;
   o.retry.max_backoff = cfg.hubspot.retry.max_backoff;
   o.unique_key_property = cfg.hubspot.unique_key_property;
-  switch (cfg.hubspot.api_version) {
-    case config::ApiVersion::v2026_03:
-      o.api_version = hubspot::ApiVersion::v2026_03;
-      break;
-    case config::ApiVersion::v2026_09:
-      o.api_version = hubspot::ApiVersion::v2026_09;
-      break;
-    case config::ApiVersion::legacy:
-      o.api_version = hubspot::ApiVersion::legacy;
-      break;
-  }
+  o.api_version = to_api_version(cfg.hubspot.api_version);
   return o;
+}
+
+hubspot::ApiVersion to_api_version(config::ApiVersion v) {
+  switch (v) {
+    case config::ApiVersion::v2026_03:
+      return hubspot::ApiVersion::v2026_03;
+    case config::ApiVersion::v2026_09:
+      return hubspot::ApiVersion::v2026_09;
+    case config::ApiVersion::legacy:
+      return hubspot::ApiVersion::legacy;
+  }
+  return hubspot::ApiVersion::v2026_03;
 }
 
 }  // namespace leadsync::daemon

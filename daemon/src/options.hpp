@@ -15,5 +15,6 @@ core::EngineOptions to_engine_options(const config::AppConfig& cfg);
 http::TransportOptions to_transport_options(const config::AppConfig& cfg);
 hubspot::RateLimitOptions to_rate_limit_options(const config::AppConfig& cfg);
 hubspot::ClientOptions to_client_options(const config::AppConfig& cfg);
+hubspot::ApiVersion to_api_version(config::ApiVersion v);
 
 }  // namespace leadsync::daemon

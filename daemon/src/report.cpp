@@ -315,6 +315,10 @@ nlohmann::json api_json(const ApiBudgetReport& api) {
   const auto share = api.share_percent();
   j["projected_budget_share_percent"] = share ? nlohmann::json(*share) : nlohmann::json(nullptr);
   const auto seconds = [](std::chrono::milliseconds d) { return d.count() / 1000; };
+  j["version"] = {{"version", api.version.version},
+                  {"end_of_support", api.version.end_of_support},
+                  {"end_of_support_estimated", api.version.estimated},
+                  {"warning", api.version.warning ? nlohmann::json(*api.version.warning) : nlohmann::json()}};
   j["planned_sweeps"] = {
       {"allowed_daily_calls", api.plan.allowed},
       {"stretched", api.plan.stretched()},
@@ -326,6 +330,9 @@ nlohmann::json api_json(const ApiBudgetReport& api) {
 }
 
 void print_api_text(const ApiBudgetReport& api) {
+  std::printf("  HubSpot API: version %s, supported until %s%s\n", api.version.version.c_str(),
+              api.version.estimated ? "about " : "", api.version.end_of_support.c_str());
+  if (api.version.warning) std::printf("    WARNING: %s\n", api.version.warning->c_str());
   std::int64_t total = api.usage.unattributed;
   for (auto c : api.usage.calls) total += c;
   const auto covered_min = api.usage.covered.count() / 60;

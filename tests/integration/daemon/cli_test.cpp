@@ -117,6 +117,8 @@ TEST_F(CliTest, CheckConfigOnlineReportsWhatTheFirstRunWouldDo) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("does not exist yet: created at the next start"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("property hs_lead_name"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("API version: HubSpot"), std::string::npos) << "legacy's end is near:\n"
+                                                                      << r.output;
   auto j = cli({"--check-config", "--online", "--output", "json"});
   ASSERT_EQ(j.exit_code, 0) << j.output;
   auto doc = json::parse(j.output.substr(j.output.find('{')), nullptr, false);
@@ -201,6 +203,14 @@ TEST_F(CliTest, StatusShowsRunsOutboxAndBudgetAndRetryFailedRequeues) {
   EXPECT_EQ(usage["daily_budget"], 50000);
   EXPECT_EQ(usage["daily_budget_source"], "HubSpot");
   EXPECT_NE(s.output.find("API calls, last 24 h: " + std::to_string(total)), std::string::npos) << s.output;
+  // The API version and HubSpot's end of support for it (issue 17): these tests speak legacy, whose end is
+  // within the six months of warnings from 2026-09-28 on.
+  EXPECT_EQ(usage["version"]["version"], "legacy") << js.output;
+  EXPECT_EQ(usage["version"]["end_of_support"], "2027-03-30") << js.output;
+  EXPECT_TRUE(usage["version"]["warning"].is_string()) << js.output;
+  EXPECT_NE(s.output.find("HubSpot API: version legacy, supported until 2027-03-30"), std::string::npos)
+      << s.output;
+  EXPECT_NE(s.output.find("WARNING: HubSpot"), std::string::npos) << s.output;
 
   // Fix the value, requeue: the next run pushes it.
   exec("UPDATE public.leads SET lead_label = 'HOT' WHERE hubspot_id = '" + id + "'");
