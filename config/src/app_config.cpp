@@ -557,6 +557,8 @@ void read_webhooks(const MapReader& root, WebhooksConfig& out) {
     if (m.read("app_id", app)) out.app_id = app;
   }
   m.read("portal_id", out.portal_id);
+  m.read("safety_interval", out.safety_interval);
+  m.read("retention", out.retention);
   for (const char* tls : {"cert_file", "key_file"})
     if (m.has(tls))
       m.error(tls,

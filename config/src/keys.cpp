@@ -310,6 +310,17 @@ constexpr KeySpec kWebhooks[] = {
     webhook_key<&WebhooksConfig::client_secret_file>("client_secret_file", K::file_path),
     webhook_key<&WebhooksConfig::app_id>("app_id", K::integer, {}, 1, kMaxHubspotId),
     webhook_key<&WebhooksConfig::portal_id>("portal_id", K::integer, {}, 1, kMaxHubspotId),
+    // The engine and the scheduler are rebuilt on a reload: these two take effect live.
+    {.name = "safety_interval",
+     .type = K::duration,
+     .default_text = "15m",
+     .min = kOneSecond,
+     .differs = &differs<&AppConfig::webhooks, &WebhooksConfig::safety_interval>},
+    {.name = "retention",
+     .type = K::duration,
+     .default_text = "7d",
+     .min = kOneSecond,
+     .differs = &differs<&AppConfig::webhooks, &WebhooksConfig::retention>},
     // Declared so that they get a clear "not supported yet" instead of "unknown key".
     {.name = "cert_file", .type = K::file_path, .reload = Reload::restart},
     {.name = "key_file", .type = K::file_path, .reload = Reload::restart},

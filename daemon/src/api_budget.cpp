@@ -35,9 +35,10 @@ std::optional<double> ApiBudgetReport::share_percent() const {
 }
 
 core::ApiSchedule api_schedule(const config::AppConfig& cfg) {
-  return core::ApiSchedule{.interval = cfg.sync.interval,
-                           .full_sweep_interval = cfg.sync.full_sweep_interval,
-                           .association_sweep_interval = cfg.sync.association_sweep_interval};
+  const PollSchedule s = poll_schedule(cfg, cfg.webhooks.enabled);
+  return core::ApiSchedule{.interval = s.interval,
+                           .full_sweep_interval = s.full_sweep_interval,
+                           .association_sweep_interval = s.association_sweep_interval};
 }
 
 ApiBudgetReport api_budget_report(const config::AppConfig& cfg, const core::ApiUsage& usage,

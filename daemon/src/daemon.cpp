@@ -10,6 +10,7 @@
 #include "daemon_impl.hpp"
 #include "leadsync/config/duration.hpp"
 #include "leadsync/core/offload.hpp"
+#include "options.hpp"
 
 namespace leadsync::daemon {
 
@@ -22,9 +23,9 @@ std::string seconds_text(std::chrono::milliseconds d) {
   return buf;
 }
 
-SchedulerOptions scheduler_options(const config::AppConfig& cfg) {
+SchedulerOptions scheduler_options(const config::AppConfig& cfg, bool rely_on_webhooks) {
   SchedulerOptions o;
-  o.interval = cfg.sync.interval;
+  o.interval = poll_schedule(cfg, rely_on_webhooks).interval;
   o.debounce = cfg.sync.debounce;
   o.initial_backoff = 1s;
   // A failing HubSpot or PostgreSQL is retried at least every sync.interval, and at most every minute.
@@ -80,6 +81,7 @@ bool Daemon::Impl::start_webhooks() {
     const auto& h = cfg_.webhooks.listen_host;
     spdlog::info("webhooks listening on {}:{}{}", h.find(':') != std::string::npos ? "[" + h + "]" : h, port,
                  cfg_.webhooks.path);
+    metrics_.webhook_missed(0);  // the series exists from the start, for rate() and alerts
   } catch (const core::Error& e) {
     spdlog::critical("{}", e.what());
     return false;
@@ -266,6 +268,7 @@ net::awaitable<void> Daemon::Impl::run_cycle(core::CycleKind kind) {
   const std::chrono::duration<double> took = now - started;
   if (report) {
     metrics_.cycle_finished(*report, took);
+    note_missed_events(report->events_missed);
     const auto& r = report->record;
     if (r.status != "cancelled") sched_.cycle_succeeded(kind, now, random01());
     healthy_ = true;
@@ -349,8 +352,8 @@ void Daemon::Impl::apply_budget_plan(const ApiBudgetReport& report) {
     return;
   const bool was_stretched =
       planned_schedule_ &&
-      (planned_schedule_->full_sweep_interval != cfg_.sync.full_sweep_interval ||
-       planned_schedule_->association_sweep_interval != cfg_.sync.association_sweep_interval);
+      (planned_schedule_->full_sweep_interval != report.plan.configured.full_sweep_interval ||
+       planned_schedule_->association_sweep_interval != report.plan.configured.association_sweep_interval);
   planned_schedule_ = planned;
   rt_->engine().set_sweep_intervals(planned.full_sweep_interval, planned.association_sweep_interval);
   for (const auto& line : report.plan_lines) spdlog::warn("API budget: {}", line);
@@ -358,6 +361,29 @@ void Daemon::Impl::apply_budget_plan(const ApiBudgetReport& report) {
     spdlog::info("API budget: the sweeps fit hubspot.rate_limit.daily_share again; back to every {} / {}",
                  config::format_duration(planned.full_sweep_interval),
                  config::format_duration(planned.association_sweep_interval));
+}
+
+bool Daemon::Impl::rely_on_webhooks() const {
+  return cfg_.webhooks.enabled &&
+         (!webhook_missed_at_ || Clock::now() - *webhook_missed_at_ >= cfg_.webhooks.safety_interval);
+}
+
+void Daemon::Impl::note_missed_events(std::int64_t missed) {
+  // A poll that finds changes no event announced means the webhook path is broken or lossy: poll at
+  // sync.interval again until a whole safety_interval passes without such a finding.
+  const bool relied = rely_on_webhooks();
+  if (missed > 0) {
+    metrics_.webhook_missed(missed);
+    webhook_missed_at_ = Clock::now();
+  }
+  if (relied == rely_on_webhooks()) return;
+  sched_.set_options(scheduler_options(cfg_, rely_on_webhooks()), Clock::now());
+  if (relied)
+    spdlog::warn("webhooks missed {} change(s): polling every {} until events are reliable again", missed,
+                 seconds_text(cfg_.sync.interval));
+  else
+    spdlog::info("no change missed by webhooks for {}: polling every {} again",
+                 seconds_text(cfg_.webhooks.safety_interval), seconds_text(sched_.options().interval));
 }
 
 void Daemon::Impl::on_progress(const core::Progress& p) {

@@ -59,7 +59,7 @@ std::string seconds_text(std::chrono::milliseconds d);
 std::string join(const std::vector<std::string>& items, const char* sep = ", ");
 // Sleeps until `deadline`, or until somebody cancels `timer` (an event the loop must look at). Never throws.
 net::awaitable<void> sleep_until(net::steady_timer& timer, Clock::time_point deadline);
-SchedulerOptions scheduler_options(const config::AppConfig& cfg);
+SchedulerOptions scheduler_options(const config::AppConfig& cfg, bool rely_on_webhooks);
 
 class Daemon::Impl {
  public:
@@ -69,7 +69,7 @@ class Daemon::Impl {
         secrets_(secrets),
         rt_(std::make_unique<Runtime>(std::move(cfg), secrets, options_.migrations_dir)),
         scope_(rt_->scope()),
-        sched_(scheduler_options(cfg_), Clock::now()),
+        sched_(scheduler_options(cfg_, cfg_.webhooks.enabled), Clock::now()),
         wake_timer_(rt_->io()),
         leader_timer_(rt_->io()),
         lease_timer_(rt_->io()),
@@ -78,7 +78,7 @@ class Daemon::Impl {
         grace_timer_(rt_->io()),
         signals_(rt_->io(), SIGTERM, SIGINT, SIGHUP) {
     lock_ = std::make_unique<db::LeaderLock>(rt_->dsn(), scope_);
-    listener_ = std::make_unique<db::ChangeListener>(rt_->dsn(), scope_);
+    listener_ = std::make_unique<db::ChangeListener>(rt_->dsn(), scope_, cfg_.webhooks.enabled);
     metrics_.set_scope(scope_);
     rt_->set_progress_callback([this](const core::Progress& p) { on_progress(p); });
   }
@@ -114,6 +114,9 @@ class Daemon::Impl {
   net::awaitable<void> refresh_outbox();
   net::awaitable<void> refresh_api_projection();
   void apply_budget_plan(const ApiBudgetReport& report);
+  // Webhooks relied on: enabled, and no poll found a change they missed within webhooks.safety_interval.
+  bool rely_on_webhooks() const;
+  void note_missed_events(std::int64_t missed);
   void warn_about_api_version(const ApiVersionNotice& notice);
 
   void become_leader();
@@ -155,6 +158,7 @@ class Daemon::Impl {
   std::unique_ptr<WebhookIntake> webhooks_;
   std::unique_ptr<db::LeaderLock> lock_;
   std::unique_ptr<db::ChangeListener> listener_;
+  std::optional<Clock::time_point> webhook_missed_at_;  // the last poll that found a change events missed
 
   net::steady_timer wake_timer_, leader_timer_, lease_timer_, listener_timer_, watchdog_timer_, grace_timer_;
   net::signal_set signals_;

@@ -162,6 +162,8 @@ void Metrics::cycle_finished(const core::CycleReport& report, std::chrono::durat
     }
   ++h.count;
   h.sum += duration.count();
+  events_applied_ += static_cast<std::uint64_t>(report.events_applied);
+  events_needless_ += static_cast<std::uint64_t>(report.events_needless);
   last_cycle_unix_ = unix_now();
   if (r.status == "success" || r.status == "partial") last_success_unix_ = *last_cycle_unix_;
 }
@@ -217,6 +219,11 @@ void Metrics::local_change_notified() {
 void Metrics::config_reload(bool ok) {
   std::lock_guard lock(mutex_);
   ++(ok ? reloads_ok_ : reloads_failed_);
+}
+
+void Metrics::webhook_missed(std::int64_t n) {
+  std::lock_guard lock(mutex_);
+  events_missed_ = events_missed_.value_or(0) + static_cast<std::uint64_t>(std::max<std::int64_t>(n, 0));
 }
 
 void Metrics::webhook_request(const std::string& outcome) {
@@ -302,6 +309,19 @@ std::string Metrics::render(const ApiStats::Snapshot& api, const RateLimiterView
   write_api_activity(w, totals_.api_calls_by_activity, api_projection_);
   write_sweep_intervals(w, sweep_intervals_);
   write_webhook_requests(w, webhook_requests_);
+  if (events_missed_)
+    w.metric("leadsync_webhook_missed_total", "counter",
+             "Changes a safety poll found that no webhook event had announced (the webhook path is broken "
+             "or lossy).",
+             static_cast<double>(*events_missed_));
+  if (events_applied_ > 0) {
+    w.header("leadsync_webhook_events_applied_total", "counter",
+             "Webhook events taken from the inbox and applied, by whether they needed a read from HubSpot.");
+    w.sample("leadsync_webhook_events_applied_total", {{"read", "needed"}},
+             static_cast<double>(events_applied_ - events_needless_));
+    w.sample("leadsync_webhook_events_applied_total", {{"read", "needless"}},
+             static_cast<double>(events_needless_));
+  }
 
   w.header("leadsync_hubspot_requests_total", "counter",
            "HTTP exchanges with HubSpot by endpoint route and status (0 = no response).");

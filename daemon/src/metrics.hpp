@@ -47,6 +47,8 @@ class Metrics {
   void config_reload(bool ok);
   // One webhook request ended with `outcome` (accepted, unavailable, bad_signature, stale, ...).
   void webhook_request(const std::string& outcome);
+  // A poll found `n` changes no webhook event had announced.
+  void webhook_missed(std::int64_t n);
   void set_scope(std::string scope);
 
   std::string render(const ApiStats::Snapshot& api, const RateLimiterView& limiter) const;
@@ -74,7 +76,9 @@ class Metrics {
   std::optional<std::pair<std::chrono::milliseconds, std::chrono::milliseconds>> sweep_intervals_;
   std::uint64_t notifications_ = 0;
   std::uint64_t reloads_ok_ = 0, reloads_failed_ = 0;
-  std::map<std::string, std::uint64_t> webhook_requests_;  // by outcome
+  std::map<std::string, std::uint64_t> webhook_requests_;   // by outcome
+  std::uint64_t events_applied_ = 0, events_needless_ = 0;  // webhook events the cycles applied
+  std::optional<std::uint64_t> events_missed_;  // set when webhooks are enabled (Metrics::webhook_missed)
   double started_unix_ = 0;
 };
 

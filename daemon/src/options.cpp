@@ -61,6 +61,14 @@ core::SyncMapping to_mapping(const config::AppConfig& cfg) {
   return m;
 }
 
+PollSchedule poll_schedule(const config::AppConfig& cfg, bool rely_on_webhooks) {
+  PollSchedule s{cfg.sync.interval, cfg.sync.full_sweep_interval, cfg.sync.association_sweep_interval};
+  if (!rely_on_webhooks) return s;
+  s.interval = std::max(s.interval, cfg.webhooks.safety_interval);
+  s.association_sweep_interval = std::max(s.association_sweep_interval, kAssociationSweepWithWebhooks);
+  return s;
+}
+
 core::EngineOptions to_engine_options(const config::AppConfig& cfg) {
   core::EngineOptions o;
   o.mapping = to_mapping(cfg);
@@ -70,9 +78,11 @@ core::EngineOptions to_engine_options(const config::AppConfig& cfg) {
                                   : core::RemoteDeletePolicy::remove;
   o.search_lookback = cfg.sync.search_lookback;
   o.full_sweep_interval = cfg.sync.full_sweep_interval;
-  o.association_sweep_interval = cfg.sync.association_sweep_interval;
+  o.association_sweep_interval = poll_schedule(cfg, cfg.webhooks.enabled).association_sweep_interval;
   o.batch_size = static_cast<std::size_t>(cfg.sync.batch_size);
   o.max_push_attempts = cfg.sync.max_push_attempts;
+  o.apply_events = cfg.webhooks.enabled;
+  o.event_retention = cfg.webhooks.retention;
   return o;
 }
 

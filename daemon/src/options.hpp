@@ -10,6 +10,15 @@
 
 namespace leadsync::daemon {
 
+// The poll and sweep intervals in force. With webhooks relied on (enabled, and no change missed lately), the
+// poll is only the safety net: the incremental search runs every webhooks.safety_interval (or sync.interval
+// when longer) and the association sweep at most daily, since events bring both kinds of change.
+struct PollSchedule {
+  std::chrono::milliseconds interval, full_sweep_interval, association_sweep_interval;
+};
+inline constexpr std::chrono::milliseconds kAssociationSweepWithWebhooks{86'400'000};
+PollSchedule poll_schedule(const config::AppConfig& cfg, bool rely_on_webhooks);
+
 core::SyncMapping to_mapping(const config::AppConfig& cfg);
 core::EngineOptions to_engine_options(const config::AppConfig& cfg);
 http::TransportOptions to_transport_options(const config::AppConfig& cfg);

@@ -1,4 +1,5 @@
 #include "daemon_impl.hpp"
+#include "options.hpp"
 
 #include <sstream>
 
@@ -87,7 +88,7 @@ net::awaitable<void> Daemon::Impl::apply_reload() {
   cfg_ = std::move(r.cfg);
   secrets_ = std::move(r.secrets);
   setup_logging(cfg_.logging.level, cfg_.logging.format);
-  sched_.set_options(scheduler_options(cfg_), Clock::now());
+  sched_.set_options(scheduler_options(cfg_, rely_on_webhooks()), Clock::now());
   sched_.reset_backoff();
   // The engine was rebuilt with the configured sweep intervals: plan them again before the next cycle.
   last_api_refresh_ = {};

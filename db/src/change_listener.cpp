@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "dedicated_session.hpp"
+#include "leadsync/db/inbox_writer.hpp"
 #include "leadsync/db/schema_manager.hpp"
 #include "pg_error.hpp"
 #include "pg_session.hpp"
@@ -14,8 +15,8 @@ namespace {
 
 class Receiver final : public pqxx::notification_receiver {
  public:
-  Receiver(pqxx::connection_base& c, const std::string& scope, std::size_t& counter)
-      : pqxx::notification_receiver(c, std::string(kNotifyChannel)), scope_(scope), counter_(counter) {}
+  Receiver(pqxx::connection_base& c, std::string_view channel, const std::string& scope, std::size_t& counter)
+      : pqxx::notification_receiver(c, std::string(channel)), scope_(scope), counter_(counter) {}
   void operator()(const std::string& payload, int) override {
     if (payload == scope_) ++counter_;
   }
@@ -31,18 +32,23 @@ struct ChangeListener::Impl {
   std::string dsn;
   std::string scope;
   std::unique_ptr<detail::PgSession> session;
+  bool inbox = false;
   std::unique_ptr<Receiver> receiver;
+  std::unique_ptr<Receiver> inbox_receiver;  // when `inbox`: the webhook receiver's stored events
   std::size_t received = 0;
 
   void reset() noexcept {
+    inbox_receiver.reset();
     receiver.reset();
     session.reset();
   }
 };
 
-ChangeListener::ChangeListener(std::string dsn, std::string scope) : impl_(std::make_unique<Impl>()) {
+ChangeListener::ChangeListener(std::string dsn, std::string scope, bool inbox)
+    : impl_(std::make_unique<Impl>()) {
   impl_->dsn = std::move(dsn);
   impl_->scope = std::move(scope);
+  impl_->inbox = inbox;
 }
 
 ChangeListener::~ChangeListener() {
@@ -57,7 +63,11 @@ void ChangeListener::connect() {
     // the owner reconnects explicitly and pushes after every reconnect instead.
     detail::inhibit_reactivation(impl_->session->conn);
     detail::enable_fast_dead_peer_detection(impl_->session->conn);
-    impl_->receiver = std::make_unique<Receiver>(impl_->session->conn, impl_->scope, impl_->received);
+    impl_->receiver =
+        std::make_unique<Receiver>(impl_->session->conn, kNotifyChannel, impl_->scope, impl_->received);
+    if (impl_->inbox)
+      impl_->inbox_receiver =
+          std::make_unique<Receiver>(impl_->session->conn, kInboxChannel, impl_->scope, impl_->received);
     impl_->session->conn.get_notifs();  // makes sure the LISTEN reached the server
   } catch (...) {
     impl_->reset();

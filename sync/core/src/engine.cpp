@@ -92,7 +92,11 @@ net::awaitable<void> SyncEngine::run_phases(Cycle& c) {
     auto settled = co_await run_blocking(store_executor_, [&] { return store_.settle_resolved_conflicts(); });
     if (settled) spdlog::info("settled {} conflict(s) resolved by an operator", settled);
   }
-  if (c.request.kind != CycleKind::push_only) {
+  if (options_.apply_events) {
+    co_await apply_events(c);
+    if (c.request.kind != CycleKind::push_only) co_await prune_events(c);
+  }
+  if (c.request.kind != CycleKind::push_only && !stop_requested()) {
     if (c.report.full_sweep) {
       enter(c, ApiActivity::full_sweep);
       co_await pull_full(c);

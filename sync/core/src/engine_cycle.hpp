@@ -17,6 +17,9 @@ struct SyncEngine::Cycle {
   ApiActivity activity = ApiActivity::setup;  // what the calls since activity_mark are for
   std::uint64_t activity_mark = 0;
   std::set<std::string> pull_failed;  // hubspot ids whose local write PostgreSQL refused in this cycle
+  // While the incremental search runs with webhooks on: a lead it writes that changed before this time
+  // was missed by the events (EngineOptions::event_grace).
+  std::optional<WallTime> missed_before;
   bool dry_run() const { return request.dry_run; }
   RunCounts& counts() { return report.record.counts; }
 };
@@ -24,6 +27,10 @@ struct SyncEngine::Cycle {
 namespace engine_detail {
 
 std::optional<WallTime> parse_ms_state(const std::optional<std::string>& s);
+// Stores the ids of leads to read again next cycle (their local write was refused): these, plus (merge)
+// the ones stored before (pull.cpp).
+net::awaitable<void> save_pull_retry(LeadStore& store, const net::any_io_executor& executor,
+                                     std::set<std::string> ids, bool merge);
 
 }  // namespace engine_detail
 }  // namespace leadsync::core

@@ -13,6 +13,7 @@
 
 namespace leadsync::core {
 
+using engine_detail::save_pull_retry;
 using namespace net::experimental::awaitable_operators;
 
 namespace {
@@ -43,9 +44,10 @@ bool interesting_for_dry_run(const PullPlan& p) {
   return p.writes_locally() || !p.conflicts.empty() || p.action == PullAction::skip || p.enqueue_push;
 }
 
-// Stores the ids to read again next cycle: these failures, plus (merge) the ones stored before.
-net::awaitable<void> save_pull_retry(LeadStore& store, const net::any_io_executor& executor,
-                                     std::set<std::string> ids, bool merge) {
+}  // namespace
+
+net::awaitable<void> engine_detail::save_pull_retry(LeadStore& store, const net::any_io_executor& executor,
+                                                    std::set<std::string> ids, bool merge) {
   const auto stored = co_await run_blocking(executor, [&] { return store.load_state(kStatePullRetry); });
   if (merge) {
     auto old = split_ids(stored);
@@ -61,6 +63,8 @@ net::awaitable<void> save_pull_retry(LeadStore& store, const net::any_io_executo
   if (value == stored.value_or("")) co_return;
   co_await run_blocking(executor, [&] { store.save_state(kStatePullRetry, value); });
 }
+
+namespace {
 
 void log_pull_plan(const PullPlan& plan) {
   // Every skip is worth a line: a lead skipped cycle after cycle (say, its base from a wrong clock makes
@@ -162,6 +166,10 @@ net::awaitable<void> SyncEngine::process_pull_page(Cycle& c, std::vector<RemoteL
     n.pulled += pulled;
     co_return;
   }
+  std::map<std::string, WallTime> changed_at;  // for the missed-event check
+  if (c.missed_before)
+    for (const auto& l : leads)
+      if (l.updated_at) changed_at[l.id] = *l.updated_at;
   const auto apply_start = clock_.steady_now();
   auto result = co_await apply_pull_page(leads, std::move(opts));
   spdlog::debug(
@@ -177,9 +185,23 @@ net::awaitable<void> SyncEngine::process_pull_page(Cycle& c, std::vector<RemoteL
     if (plan.action == PullAction::skip) ++n.skipped;
     if (plan.echo && !sweep_id) ++n.echoes_suppressed;  // a sweep re-reads everything: not echoes
     n.conflicts += static_cast<std::int64_t>(plan.conflicts.size());
+    if (c.missed_before && plan.writes_locally()) note_missed_event(c, plan.hubspot_id, changed_at);
     log_pull_plan(plan);
     if (c.report.dry_run && interesting_for_dry_run(plan)) c.report.dry_run->pull.push_back(std::move(plan));
   }
+}
+
+void SyncEngine::note_missed_event(Cycle& c, const std::string& hubspot_id,
+                                   const std::map<std::string, WallTime>& changed_at) {
+  // Every announced change was applied at the start of this cycle (apply_events), so a change this old that
+  // the search still finds new never came as an event: the webhook path is broken or lossy.
+  auto it = changed_at.find(hubspot_id);
+  if (it == changed_at.end() || it->second >= *c.missed_before) return;
+  ++c.report.events_missed;
+  spdlog::warn(
+      "lead {}: changed in HubSpot at {} but no webhook event announced it; found by the safety poll (check "
+      "the app's webhook subscriptions and delivery: leadsync_webhook_requests_total)",
+      hubspot_id, format_timestamp(it->second));
 }
 
 // ---- full sweep -------------------------------------------------------------------------------------
@@ -349,6 +371,7 @@ net::awaitable<void> SyncEngine::pull_incremental(Cycle& c) {
   const WallTime from = *watermark - options_.search_lookback;
   std::optional<WallTime> max_seen;
   std::int64_t done = 0;
+  if (options_.apply_events) c.missed_before = to - options_.event_grace;
   co_await remote_.search_modified(from, to, [&](std::vector<RemoteLead> page) -> net::awaitable<void> {
     for (const auto& l : page)
       if (l.updated_at && (!max_seen || *l.updated_at > *max_seen)) max_seen = l.updated_at;
@@ -356,6 +379,7 @@ net::awaitable<void> SyncEngine::pull_incremental(Cycle& c) {
     co_await process_pull_page(c, std::move(page), std::nullopt);
     report_progress({"search", done, std::nullopt});
   });
+  c.missed_before.reset();
   co_await reread_refused(c);
   if (!c.dry_run()) co_await save_pull_retry(store_, store_executor_, c.pull_failed, /*merge=*/false);
   // min(run start, max seen): a lead modified while we searched is found again next time (never skipped),

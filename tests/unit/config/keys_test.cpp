@@ -184,6 +184,8 @@ const std::map<std::string, Edit>& examples() {
         {"webhooks.client_secret_env", "webhooks.client_secret_file"}}},
       {"webhooks.app_id", {"webhooks.app_id", "1234001"}},
       {"webhooks.portal_id", {"webhooks.portal_id", "87654321"}},
+      {"webhooks.safety_interval", {"webhooks.safety_interval", "30m"}},
+      {"webhooks.retention", {"webhooks.retention", "2d"}},
   };
   return e;
 }

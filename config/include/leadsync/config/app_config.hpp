@@ -156,6 +156,9 @@ struct WebhooksConfig {
   std::optional<std::string> client_secret_file;  // absolute path
   std::optional<std::int64_t> app_id;             // when set, events of another app are refused
   std::int64_t portal_id = 0;                     // events of another portal are refused
+  // With the receiver on, the poll is only the safety net: incremental search at most this often.
+  std::chrono::milliseconds safety_interval{15 * 60'000};
+  std::chrono::milliseconds retention{7 * 86'400'000LL};  // applied events are kept this long
 
   bool operator==(const WebhooksConfig&) const = default;
 };

@@ -19,7 +19,9 @@ namespace leadsync::db {
 
 class ChangeListener {
  public:
-  ChangeListener(std::string dsn, std::string scope);
+  // inbox: also LISTEN on the webhook inbox's channel (kInboxChannel): stored events count like local
+  // changes, since the cycle they wake applies both.
+  ChangeListener(std::string dsn, std::string scope, bool inbox = false);
   ~ChangeListener();
   ChangeListener(const ChangeListener&) = delete;
   ChangeListener& operator=(const ChangeListener&) = delete;

@@ -61,6 +61,9 @@ class PgStore final : public core::LeadStore {
   std::vector<core::PushItem> claim_push(std::size_t max_leads, bool dry_run) override;
   void complete_push(const std::vector<core::PushOutcome>& outcomes) override;
   std::size_t requeue_failed() override;
+  std::vector<core::InboxEvent> pending_events(std::size_t limit) override;
+  void mark_events_applied(const std::vector<std::int64_t>& event_ids) override;
+  std::size_t prune_events(core::WallTime before) override;
   std::optional<std::string> load_state(const std::string& key) override;
   void save_state(const std::string& key, const std::string& value) override;
   std::int64_t begin_run(const std::string& mode) override;

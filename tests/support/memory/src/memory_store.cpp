@@ -250,6 +250,39 @@ std::size_t MemoryStore::requeue_failed() {
   return n;
 }
 
+std::vector<core::InboxEvent> MemoryStore::pending_events(std::size_t limit) {
+  std::vector<core::InboxEvent> out;
+  for (const auto& e : inbox) {
+    if (out.size() == limit) break;
+    if (applied_events.contains(e.event_id)) continue;
+    core::InboxEvent copy = e;
+    copy.known = false;
+    copy.base_value.reset();
+    for (const auto& [row_id, b] : base) {
+      if (b.hubspot_id != e.object_id) continue;
+      copy.known = true;
+      if (auto it = b.values.find(e.property); it != b.values.end()) copy.base_value = it->second;
+    }
+    out.push_back(std::move(copy));
+  }
+  return out;
+}
+
+void MemoryStore::mark_events_applied(const std::vector<std::int64_t>& event_ids) {
+  for (auto id : event_ids) applied_events.emplace(id, clock_.now());
+}
+
+std::size_t MemoryStore::prune_events(core::WallTime before) {
+  std::size_t pruned = 0;
+  std::erase_if(inbox, [&](const core::InboxEvent& e) {
+    auto it = applied_events.find(e.event_id);
+    if (it == applied_events.end() || it->second >= before) return false;
+    ++pruned;
+    return true;
+  });
+  return pruned;
+}
+
 std::optional<std::string> MemoryStore::load_state(const std::string& key) {
   auto it = state.find(key);
   if (it == state.end()) return std::nullopt;

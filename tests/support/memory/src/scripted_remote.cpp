@@ -75,6 +75,8 @@ net::awaitable<RemoteReadResult> ScriptedRemote::read(std::vector<std::string> i
     else
       out.found.push_back(it->second);
   }
+  // HubSpot's batch read returns properties only: associations come from read_associations.
+  for (auto& l : out.found) l.associations.reset();
   co_return out;
 }
 

@@ -12,12 +12,14 @@
 // between batches, never inside a transaction.
 #include <atomic>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "leadsync/core/clock.hpp"
+#include "leadsync/core/events.hpp"
 #include "leadsync/core/mapping.hpp"
 #include "leadsync/core/ports.hpp"
 
@@ -33,6 +35,13 @@ struct EngineOptions {
   int max_push_attempts = 10;         // transient failures before a change is marked FAILED
   Millis push_retry_initial{15'000};  // backoff between attempts of one change: initial * 2^(n-1), capped
   Millis push_retry_max{3'600'000};
+  // Webhooks on: every cycle (a push-only one too) first applies the events waiting in the inbox.
+  bool apply_events = false;
+  Millis event_retention{7 * 86'400'000LL};  // applied events are kept this long, then pruned
+  // With apply_events, a change the search finds that is older than this and still news (no event brought
+  // it) counts as missed by the webhooks (CycleReport::events_missed). Events arrive within seconds; the
+  // margin keeps a change whose event is still in flight from counting.
+  Millis event_grace{120'000};
 };
 
 enum class CycleKind {
@@ -58,6 +67,9 @@ struct CycleReport {
   bool maintenance_sweep = false;
   std::optional<WallTime> watermark;  // after the cycle
   std::optional<DryRunPlan> dry_run;
+  std::int64_t events_applied = 0;   // webhook events taken from the inbox (EngineOptions::apply_events)
+  std::int64_t events_needless = 0;  // of which needed no read (core/events.hpp)
+  std::int64_t events_missed = 0;    // leads the search found changed that no event had announced
 };
 
 struct Progress {
@@ -146,7 +158,14 @@ class SyncEngine {
                                          std::optional<std::int64_t> sweep_id,
                                          std::optional<std::string> sweep_cursor = std::nullopt);
   std::vector<RemoteLead> refuse_future_leads(Cycle& c, std::vector<RemoteLead> leads);
+  void note_missed_event(Cycle& c, const std::string& hubspot_id,
+                         const std::map<std::string, WallTime>& changed_at);
   net::awaitable<PullApplyResult> apply_pull_page(std::vector<RemoteLead>& leads, PullApplyOptions opts);
+
+  // Webhook events (events_apply.cpp).
+  net::awaitable<void> apply_events(Cycle& c);
+  net::awaitable<void> apply_event_plan(Cycle& c, const EventPlan& plan, const std::set<std::string>& known);
+  net::awaitable<void> prune_events(Cycle& c);
 
   // Pushing (push_batch.cpp).
   net::awaitable<void> push_all(Cycle& c);

@@ -17,6 +17,7 @@
 
 #include "leadsync/core/api_activity.hpp"
 #include "leadsync/core/error.hpp"
+#include "leadsync/core/events.hpp"
 #include "leadsync/core/lead.hpp"
 #include "leadsync/core/net.hpp"
 #include "leadsync/core/reconcile.hpp"
@@ -144,6 +145,14 @@ class LeadStore {
   virtual void complete_push(const std::vector<PushOutcome>& outcomes) = 0;
   // FAILED changes -> NEW (attempts reset). Returns how many.
   virtual std::size_t requeue_failed() = 0;
+
+  // Webhook events the receiver stored and the engine has not applied yet, oldest first, at most `limit`
+  // (an empty inbox: none). Events of other object types are returned as EventKind::other.
+  virtual std::vector<InboxEvent> pending_events(std::size_t limit) = 0;
+  // Marks these events applied (they are not returned again).
+  virtual void mark_events_applied(const std::vector<std::int64_t>& event_ids) = 0;
+  // Deletes the events applied before `before`. Returns how many.
+  virtual std::size_t prune_events(WallTime before) = 0;
 
   virtual std::optional<std::string> load_state(const std::string& key) = 0;
   virtual void save_state(const std::string& key, const std::string& value) = 0;

@@ -52,6 +52,10 @@ class MemoryStore final : public core::LeadStore {
   std::map<std::string, std::string> state;
   std::vector<core::PushOutcome> outcomes;  // every outcome recorded, in order
   std::optional<core::RunRecord> last_run;
+  // The webhook inbox: events as the receiver stored them (known/base_value are filled in when handed out,
+  // as PgStore joins them with the base), and when each was applied.
+  std::vector<core::InboxEvent> inbox;
+  std::map<std::int64_t, core::WallTime> applied_events;
   int apply_pull_calls = 0;
 
   // ---- LeadStore ----
@@ -68,6 +72,9 @@ class MemoryStore final : public core::LeadStore {
   std::vector<core::PushItem> claim_push(std::size_t max_leads, bool dry_run) override;
   void complete_push(const std::vector<core::PushOutcome>& outcomes) override;
   std::size_t requeue_failed() override;
+  std::vector<core::InboxEvent> pending_events(std::size_t limit) override;
+  void mark_events_applied(const std::vector<std::int64_t>& event_ids) override;
+  std::size_t prune_events(core::WallTime before) override;
   std::optional<std::string> load_state(const std::string& key) override;
   void save_state(const std::string& key, const std::string& value) override { state[key] = value; }
   std::int64_t begin_run(const std::string&) override { return ++runs_; }
