@@ -40,13 +40,15 @@ std::string id_array(const std::vector<std::int64_t>& ids) {
 
 std::vector<core::InboxEvent> PgStore::pending_events(std::size_t limit) {
   // The property's base value comes along so that the engine can tell an echo of a known value from news
-  // without another round trip; vals holds JSON null for "no value", hence `?` before `->>`.
+  // without another round trip; vals holds JSON null for "no value", hence `?` before `->>`. The merged ids
+  // travel joined by commas, so only all-digit elements may join: a string "1,2" names no lead, not two.
   const std::string sql =
       "SELECT i.event_id, i.subscription_type, i.object_id::text, coalesce(i.payload->>'objectTypeId', ''), "
       "coalesce(i.payload->>'propertyName', ''), i.payload->>'propertyValue', "
       "coalesce(i.payload->>'primaryObjectId', ''), "
-      "(SELECT string_agg(x, ',') FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof("
-      "i.payload->'mergedObjectIds') = 'array' THEN i.payload->'mergedObjectIds' ELSE '[]' END) AS x), "
+      "(SELECT string_agg(x, ',') FILTER (WHERE x ~ '^[0-9]+$') FROM jsonb_array_elements_text(CASE WHEN "
+      "jsonb_typeof(i.payload->'mergedObjectIds') = 'array' THEN i.payload->'mergedObjectIds' ELSE '[]' END) "
+      "AS x), "
       "b.hubspot_id IS NOT NULL, coalesce(b.vals ? (i.payload->>'propertyName'), false), "
       "b.vals->>(i.payload->>'propertyName') "
       "FROM leadsync.inbox i LEFT JOIN leadsync.base b ON b.scope = i.scope AND b.hubspot_id = "
