@@ -64,7 +64,14 @@ EventPlan plan_events(const SyncMapping& mapping, const std::vector<InboxEvent>&
         else
           plan.read.insert(e.object_id);
         break;
-      case EventKind::deletion:  // confirmed by the read: a lead the read does not find is gone
+      case EventKind::deletion:
+        // Confirmed by the read: a lead the read does not find is gone. A lead leadsync has no base for has
+        // nothing to delete locally (leadsync's own archive coming back, or a lead never synced).
+        if (e.known)
+          plan.read.insert(e.object_id);
+        else
+          ++plan.needless;
+        break;
       case EventKind::restore:
         plan.read.insert(e.object_id);
         break;

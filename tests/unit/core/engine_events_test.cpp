@@ -105,9 +105,11 @@ TEST_F(EngineEventsTest, ADeletionArchivesTheRowOnlyWhenTheReadConfirmsIt) {
   const auto kept = synced("kept", &kept_row);
   remote.leads.at(gone).archived = true;
   event(EventKind::deletion, gone);
-  event(EventKind::deletion, kept);  // a stale or forged deletion: the lead is still there
+  event(EventKind::deletion, kept);    // a stale or forged deletion: the lead is still there
+  event(EventKind::deletion, "99999");  // never synced (or leadsync's own archive): nothing to read
   auto report = cycle(CycleKind::push_only);
   EXPECT_EQ(remote.count("read"), 1);
+  EXPECT_EQ(report.events_needless, 1);
   EXPECT_TRUE(store.rows.at(gone_row).archived);
   EXPECT_FALSE(store.rows.at(kept_row).archived);
   EXPECT_EQ(report.record.counts.deleted_local, 1);

@@ -9,7 +9,8 @@
 //   - a property change of a property the mapping does not pull;
 //   - a property change whose value equals the lead's base value (leadsync's own push coming back, or a
 //     change a poll already applied): reading the lead would find nothing new;
-//   - the creation of a lead leadsync already knows (its own create: the base exists).
+//   - the creation of a lead leadsync already knows (its own create: the base exists);
+//   - the deletion of a lead leadsync has no base for (its own archive coming back, or never synced).
 // Pure functions; thread-safe.
 #include <cstdint>
 #include <optional>
