@@ -1,4 +1,5 @@
 // Webhook subscriptions (/_fake/webhooks) and the object.* events made from the Store's changes.
+#include <algorithm>
 #include <array>
 
 #include "app.hpp"
@@ -14,6 +15,14 @@ constexpr std::int64_t kFirstAppId = 1'234'001;
 constexpr std::array<const char*, 6> kSubscriptionTypes = {
     "object.creation", "object.deletion",       "object.merge",
     "object.restore",  "object.propertyChange", "object.associationChange"};
+
+// Every key POST /_fake/webhooks takes.
+constexpr std::array<std::string_view, 21> kSubscriptionKeys = {
+    "target_url",    "client_secret", "signed_url",          "app_id",          "portal_id",
+    "subscriptions", "enabled",       "max_batch",           "batch_window_ms", "retry_base_ms",
+    "max_retries",   "timeout_ms",    "timestamp_offset_ms", "wrong_signature", "duplicate",
+    "reorder",       "drop_rate",     "duplicate_rate",      "delay_ms",        "delay_jitter_ms",
+    "fault_seed"};
 
 int subscription_id(std::string_view type) {
   for (std::size_t i = 0; i < kSubscriptionTypes.size(); ++i)
@@ -125,6 +134,7 @@ HttpResponse App::handle_admin_webhooks(Ctx& ctx) {
     j["pending"] = st.pending;
     j["requests"] = st.requests;
     j["retries"] = st.retries;
+    j["dropped"] = st.dropped;
     j["last_status"] = st.last_status;
     return json(200, j);
   }
@@ -146,6 +156,10 @@ HttpResponse App::handle_admin_webhooks(Ctx& ctx) {
   }
   const auto& b = *body;
   auto bad = [&](const std::string& msg) { return error(ctx, 400, "VALIDATION_ERROR", msg); };
+  // A misspelt fault must not pass for a run with that fault.
+  for (const auto& [key, value] : b.items())
+    if (std::find(kSubscriptionKeys.begin(), kSubscriptionKeys.end(), key) == kSubscriptionKeys.end())
+      return bad("unknown key \"" + key + "\"");
   WebhookSettings s;
   if (!b.contains("target_url") || !b["target_url"].is_string() ||
       b["target_url"].get<std::string>().rfind("http://", 0) != 0)
@@ -185,8 +199,23 @@ HttpResponse App::handle_admin_webhooks(Ctx& ctx) {
   if (!integer("timestamp_offset_ms", -kDay, kDay, s.timestamp_offset_ms))
     return bad("\"timestamp_offset_ms\" must be an integer within a day");
   if (!boolean("enabled", s.enabled) || !boolean("duplicate", s.duplicate) ||
-      !boolean("wrong_signature", s.wrong_signature))
-    return bad("\"enabled\", \"duplicate\" and \"wrong_signature\" must be booleans");
+      !boolean("wrong_signature", s.wrong_signature) || !boolean("reorder", s.reorder))
+    return bad("\"enabled\", \"duplicate\", \"wrong_signature\" and \"reorder\" must be booleans");
+  auto rate = [&](const char* key, double& out) -> bool {
+    if (!b.contains(key)) return true;
+    if (!b[key].is_number()) return false;
+    const auto v = b[key].get<double>();
+    if (!(v >= 0 && v <= 1)) return false;
+    out = v;
+    return true;
+  };
+  if (!rate("drop_rate", s.drop_rate)) return bad("\"drop_rate\" must be a number 0..1");
+  if (!rate("duplicate_rate", s.duplicate_rate)) return bad("\"duplicate_rate\" must be a number 0..1");
+  if (!integer("delay_ms", 0, kDay, s.delay_ms)) return bad("\"delay_ms\" must be an integer 0..86400000");
+  if (!integer("delay_jitter_ms", 0, kDay, s.delay_jitter_ms))
+    return bad("\"delay_jitter_ms\" must be an integer 0..86400000");
+  if (!integer("fault_seed", 0, INT64_MAX, s.fault_seed))
+    return bad("\"fault_seed\" must be a non-negative integer");
   if (b.contains("signed_url")) {
     if (!b["signed_url"].is_string()) return bad("\"signed_url\" must be a string");
     s.signed_url = b["signed_url"].get<std::string>();

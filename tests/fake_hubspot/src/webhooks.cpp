@@ -94,6 +94,33 @@ int post(const Target& t, const std::string& body, const SignedHeaders& sig,
   return status;
 }
 
+// The delivery faults' random choices. Each is a hash of the seed, what is being decided and the ids
+// it is decided for (splitmix64's finaliser), not a draw from a generator whose state would depend on
+// how many choices thread timing happened to make before: the same events get the same fate.
+enum class Choice : std::uint64_t { drop = 1, duplicate, delay, shuffle, order };
+
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+std::uint64_t choice(std::uint64_t seed, Choice what, std::int64_t id, int attempt = 0) {
+  const auto h = mix(mix(seed) ^ static_cast<std::uint64_t>(what));
+  return mix(mix(h ^ static_cast<std::uint64_t>(id)) ^ static_cast<std::uint64_t>(attempt));
+}
+
+// Uniform in [0, 1): true with probability p.
+bool happens(std::uint64_t h, double p) {
+  return static_cast<double>(h >> 11) * 0x1.0p-53 < p;
+}
+
+// Fisher-Yates written out: std::shuffle's use of the generator is left to the library.
+void shuffle(nlohmann::ordered_json& events, std::uint64_t h) {
+  for (std::size_t i = events.size(); i > 1; --i) std::swap(events[i - 1], events[mix(h + i) % i]);
+}
+
 // Refusals HubSpot does not retry (its 2018 retry rules; unconfirmed for 2026, see README decisions).
 bool retried(int status) {
   return !(status == 400 || status == 401 || status == 403 || status == 404 || status == 405);
@@ -139,7 +166,7 @@ void WebhookSender::configure(std::optional<WebhookSettings> settings) {
     settings_ = std::move(settings);
     ++generation_;
     queue_.clear();
-    retries_.clear();
+    scheduled_.clear();
     stats_ = {};
   }
   cv_.notify_all();
@@ -164,8 +191,17 @@ void WebhookSender::enqueue(std::vector<nlohmann::ordered_json> events) {
     std::lock_guard lock(mutex_);
     if (!settings_) return;
     const auto now = Clock::now();
-    for (auto& e : events) queue_.emplace_back(std::move(e), now);
-    stats_.pending += static_cast<std::int64_t>(events.size());
+    const auto& s = *settings_;
+    for (auto& e : events) {
+      // Lost before any attempt: HubSpot does not promise delivery at all.
+      if (s.drop_rate > 0 &&
+          happens(choice(s.fault_seed, Choice::drop, e.value("eventId", std::int64_t{0})), s.drop_rate)) {
+        ++stats_.dropped;
+        continue;
+      }
+      queue_.emplace_back(std::move(e), now);
+      ++stats_.pending;
+    }
   }
   cv_.notify_all();
 }
@@ -179,26 +215,60 @@ std::optional<WebhookSender::Batch> WebhookSender::next_batch(Clock::time_point&
   const auto now = Clock::now();
   wake = Clock::time_point::max();
   if (!settings_ || !settings_->enabled) return std::nullopt;
-  auto due = std::min_element(retries_.begin(), retries_.end(),
-                              [](const Batch& a, const Batch& b) { return a.due < b.due; });
-  if (due != retries_.end() && due->due <= now) {
-    Batch b = std::move(*due);
-    retries_.erase(due);
-    return b;
+  form_batches(now, wake);
+  const auto& s = *settings_;
+  auto rank = [&](const Batch& b) { return choice(s.fault_seed, Choice::order, b.key, b.attempt); };
+  auto pick = scheduled_.end();
+  for (auto it = scheduled_.begin(); it != scheduled_.end(); ++it) {
+    if (it->due > now) {
+      wake = std::min(wake, it->due);
+      continue;
+    }
+    // In order the earliest due goes first; reordered, a seeded rank picks among all that are due.
+    if (pick == scheduled_.end() || (s.reorder ? rank(*it) < rank(*pick) : it->due < pick->due)) pick = it;
   }
-  if (due != retries_.end()) wake = due->due;
-  if (queue_.empty()) return std::nullopt;
-  const auto ready = queue_.front().second + std::chrono::milliseconds(settings_->batch_window_ms);
-  if (ready > now && queue_.size() < settings_->max_batch) {
-    wake = std::min(wake, ready);
-    return std::nullopt;
+  if (pick == scheduled_.end()) return std::nullopt;
+  Batch b = std::move(*pick);
+  scheduled_.erase(pick);
+  return b;
+}
+
+void WebhookSender::form_batches(Clock::time_point now, Clock::time_point& wake) {
+  const auto& s = *settings_;
+  // Without reorder or delay one batch is cut at a time, and only when nothing formed is due, so events
+  // arriving meanwhile still join the next one. Delayed or reordered batches are all cut at once: each
+  // waits its own delay from now, and several can be due together to be sent in a shuffled order.
+  const bool all_at_once = s.reorder || s.delay_ms > 0 || s.delay_jitter_ms > 0;
+  while (!queue_.empty()) {
+    const auto ready = queue_.front().second + std::chrono::milliseconds(s.batch_window_ms);
+    if (ready > now && queue_.size() < s.max_batch) {
+      wake = std::min(wake, ready);
+      return;
+    }
+    if (!all_at_once &&
+        std::any_of(scheduled_.begin(), scheduled_.end(), [&](const Batch& b) { return b.due <= now; }))
+      return;
+    scheduled_.push_back(take_batch(now));
+    if (!all_at_once) return;
   }
+}
+
+WebhookSender::Batch WebhookSender::take_batch(Clock::time_point now) {
+  const auto& s = *settings_;
   Batch b;
   b.events = nlohmann::ordered_json::array();
-  while (!queue_.empty() && b.events.size() < std::max<std::size_t>(1, settings_->max_batch)) {
+  b.key = INT64_MAX;
+  while (!queue_.empty() && b.events.size() < std::max<std::size_t>(1, s.max_batch)) {
+    b.key = std::min(b.key, queue_.front().first.value("eventId", std::int64_t{0}));
     b.events.push_back(std::move(queue_.front().first));
     queue_.pop_front();
   }
+  if (s.reorder) shuffle(b.events, choice(s.fault_seed, Choice::shuffle, b.key));
+  auto delay = static_cast<std::int64_t>(s.delay_ms);
+  if (s.delay_jitter_ms > 0)
+    delay += static_cast<std::int64_t>(choice(s.fault_seed, Choice::delay, b.key) %
+                                       (static_cast<std::uint64_t>(s.delay_jitter_ms) + 1));
+  b.due = now + std::chrono::milliseconds(delay);
   return b;
 }
 
@@ -221,7 +291,11 @@ void WebhookSender::run() {
     const std::string body = batch->events.dump();
     int status = 0;
     const auto target = parse_target(s.target_url);
-    const int sends = s.duplicate ? 2 : 1;
+    const bool twice =
+        s.duplicate ||
+        (s.duplicate_rate > 0 &&
+         happens(choice(s.fault_seed, Choice::duplicate, batch->key, batch->attempt), s.duplicate_rate));
+    const int sends = twice ? 2 : 1;
     for (int i = 0; i < sends && target; ++i) {
       const auto sig = sign_webhook(s.wrong_signature ? s.client_secret + "-wrong" : s.client_secret, "POST",
                                     s.signed_url.empty() ? s.target_url : s.signed_url, body,
@@ -253,7 +327,7 @@ void WebhookSender::settle(Batch batch, int status) {
                                                << std::min(batch.attempt, 20));
   ++batch.attempt;
   batch.due = Clock::now() + delay;
-  retries_.push_back(std::move(batch));
+  scheduled_.push_back(std::move(batch));
 }
 
 }  // namespace leadsync::fake_hubspot

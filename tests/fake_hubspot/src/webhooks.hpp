@@ -36,6 +36,15 @@ struct WebhookSettings {
   std::int64_t timestamp_offset_ms = 0;  // added to X-HubSpot-Request-Timestamp (stale / future)
   bool duplicate = false;                // every batch is delivered twice
   bool wrong_signature = false;          // signs with a different secret
+  // Delivery faults HubSpot does not rule out (no ordering or exactly-once guarantee, late or lost
+  // events). Every random choice is a hash of fault_seed and event ids, so a run repeats exactly for
+  // the same events batched the same way.
+  bool reorder = false;       // events shuffled within a batch, due batches sent in random order
+  double drop_rate = 0;       // probability that an event is never delivered
+  double duplicate_rate = 0;  // probability that a POST is sent a second time
+  int delay_ms = 0;           // every batch waits delay_ms + uniform(0, delay_jitter_ms) ...
+  int delay_jitter_ms = 0;    // ... before its first POST
+  std::uint64_t fault_seed = 1;
 };
 
 // The headers HubSpot sends with a webhook POST (v3 signature over signed_url; the v2 one too).
@@ -53,6 +62,7 @@ struct WebhookStats {
   std::int64_t pending = 0;    // events queued or waiting for a retry
   std::int64_t requests = 0;   // POSTs made
   std::int64_t retries = 0;    // POSTs with attemptNumber > 0
+  std::int64_t dropped = 0;    // events discarded by the drop_rate fault (never pending, never delivered)
   int last_status = 0;         // of the last POST; 0 = no answer
 };
 
@@ -75,12 +85,16 @@ class WebhookSender {
  private:
   struct Batch {
     nlohmann::ordered_json events;  // array
+    std::int64_t key = 0;           // smallest eventId: names the batch for the seeded fault choices
     int attempt = 0;
     std::chrono::steady_clock::time_point due;
   };
   void run();
   // Next batch to send now, or the time to wait for when none is due.
   std::optional<Batch> next_batch(std::chrono::steady_clock::time_point& wake);
+  // Moves ready events from queue_ into scheduled_ as batches; sets wake when the window is still open.
+  void form_batches(std::chrono::steady_clock::time_point now, std::chrono::steady_clock::time_point& wake);
+  Batch take_batch(std::chrono::steady_clock::time_point now);
   void settle(Batch batch, int status);
 
   mutable std::mutex mutex_;
@@ -88,7 +102,7 @@ class WebhookSender {
   std::optional<WebhookSettings> settings_;
   std::uint64_t generation_ = 0;  // bumped by configure(): an in-flight batch of an older one is dropped
   std::deque<std::pair<nlohmann::ordered_json, std::chrono::steady_clock::time_point>> queue_;
-  std::vector<Batch> retries_;
+  std::vector<Batch> scheduled_;  // formed batches waiting to be sent: new, delayed or retried
   WebhookStats stats_;
   bool stop_ = false;
   std::thread thread_;

@@ -2,6 +2,10 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
+#include <map>
+#include <set>
+
 #include "helpers.hpp"
 #include "webhook_listener.hpp"
 
@@ -38,6 +42,29 @@ std::vector<json> events_of(WebhookListener& l) {
     for (const auto& e : batch) out.push_back(e);
   }
   return out;
+}
+
+// The eventIds of every event received so far, in arrival order.
+std::vector<std::int64_t> event_ids(WebhookListener& l) {
+  std::vector<std::int64_t> out;
+  for (const auto& e : events_of(l)) out.push_back(e["eventId"].get<std::int64_t>());
+  return out;
+}
+
+json webhook_stats(FakeHubspot& fake) {
+  return body_of(fake.admin("GET", "/_fake/webhooks"));
+}
+
+// Waits until every event recorded is either acknowledged or dropped.
+bool settled(FakeHubspot& fake, std::int64_t events) {
+  return eventually(
+      [&] {
+        const json st = webhook_stats(fake);
+        return st["pending"] == 0 && st["delivered"].get<std::int64_t>() + st["dropped"].get<std::int64_t>() +
+                                             st["failed"].get<std::int64_t>() ==
+                                         events;
+      },
+      std::chrono::seconds(10));
 }
 
 std::vector<json> of_type(const std::vector<json>& events, const std::string& type) {
@@ -195,6 +222,125 @@ TEST(FakeHubspotWebhooks, FaultsDuplicateWrongSignatureStaleTimestamp) {
             expected_signature("https://hooks.example.com/hubspot", reqs[0].body, ts));
 }
 
+// Every event of several paused leads, released at once in batches of 4 with reorder on; returns the
+// eventIds of each POST in arrival order.
+std::vector<std::vector<std::int64_t>> reordered_batches(std::int64_t seed, int* events) {
+  WebhookListener listener;
+  FakeHubspot fake;
+  subscribe(fake, listener, {{"enabled", false}, {"max_batch", 4}, {"reorder", true}, {"fault_seed", seed}});
+  for (int i = 0; i < 3; ++i) create_lead_with_contact(fake, "Reordered " + std::to_string(i));
+  *events = webhook_stats(fake)["pending"].get<int>();
+  EXPECT_GT(*events, 12) << "several batches";
+  EXPECT_EQ(fake.admin("PATCH", "/_fake/webhooks", R"({"enabled":true})").status, 204);
+  EXPECT_TRUE(settled(fake, *events));
+  std::vector<std::vector<std::int64_t>> out;
+  for (const auto& r : listener.requests()) {
+    out.emplace_back();
+    for (const auto& e : json::parse(r.body)) out.back().push_back(e["eventId"].get<std::int64_t>());
+  }
+  return out;
+}
+
+TEST(FakeHubspotWebhooks, FaultReorderShufflesEventsAndBatchesBySeed) {
+  int events = 0;
+  const auto batches = reordered_batches(7, &events);
+  std::vector<std::int64_t> arrived;
+  bool some_batch_shuffled = false;
+  std::vector<std::int64_t> batch_firsts;
+  for (const auto& b : batches) {
+    ASSERT_FALSE(b.empty());
+    arrived.insert(arrived.end(), b.begin(), b.end());
+    some_batch_shuffled |= !std::is_sorted(b.begin(), b.end());
+    batch_firsts.push_back(*std::min_element(b.begin(), b.end()));
+  }
+  EXPECT_TRUE(some_batch_shuffled) << "events within a batch out of order";
+  EXPECT_FALSE(std::is_sorted(batch_firsts.begin(), batch_firsts.end())) << "batches sent out of order";
+  std::vector<std::int64_t> sorted = arrived;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(std::adjacent_find(sorted.begin(), sorted.end()), sorted.end()) << "each event once";
+  EXPECT_EQ(sorted.size(), static_cast<std::size_t>(events)) << "nothing lost";
+
+  int again = 0;
+  EXPECT_EQ(reordered_batches(7, &again), batches) << "same seed, same order";
+  EXPECT_NE(reordered_batches(8, &again), batches) << "another seed, another order";
+}
+
+std::vector<std::int64_t> delivered_with_drops(std::int64_t seed, json* stats) {
+  WebhookListener listener;
+  FakeHubspot fake;
+  subscribe(fake, listener,
+            {{"drop_rate", 0.5}, {"fault_seed", seed}, {"subscriptions", {"object.creation"}}});
+  for (int i = 0; i < 20; ++i) create_lead_with_contact(fake, "Maybe lost " + std::to_string(i));
+  EXPECT_TRUE(settled(fake, 20));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // a dropped event never turns up later
+  *stats = webhook_stats(fake);
+  return event_ids(listener);
+}
+
+TEST(FakeHubspotWebhooks, FaultDropRateLosesEventsForGood) {
+  json st;
+  const auto ids = delivered_with_drops(3, &st);
+  EXPECT_GT(st["dropped"].get<int>(), 0);
+  EXPECT_LT(st["dropped"].get<int>(), 20);
+  EXPECT_EQ(st["delivered"].get<std::size_t>(), ids.size()) << "dropped events do not count as delivered";
+  EXPECT_EQ(st["dropped"].get<std::size_t>() + ids.size(), 20u);
+  EXPECT_EQ(st["failed"], 0);
+  EXPECT_EQ(std::set<std::int64_t>(ids.begin(), ids.end()).size(), ids.size());
+  json again;
+  EXPECT_EQ(delivered_with_drops(3, &again), ids) << "same seed, same events lost";
+}
+
+TEST(FakeHubspotWebhooks, FaultDelayHoldsEachBatchAndJitterSpreadsThem) {
+  {
+    WebhookListener listener;
+    FakeHubspot fake;
+    subscribe(fake, listener, {{"delay_ms", 600}, {"subscriptions", {"object.creation"}}});
+    const auto start = std::chrono::steady_clock::now();
+    create_lead_with_contact(fake, "Late");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_TRUE(listener.requests().empty()) << "held back";
+    EXPECT_EQ(webhook_stats(fake)["pending"], 1);
+    ASSERT_TRUE(eventually([&] { return listener.requests().size() == 1; }, std::chrono::seconds(5)));
+    EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(550));
+  }
+  // Jitter alone: batches released together reach the target in the order of their drawn delays.
+  WebhookListener listener;
+  FakeHubspot fake;
+  subscribe(fake, listener,
+            {{"enabled", false},
+             {"max_batch", 1},
+             {"delay_jitter_ms", 800},
+             {"subscriptions", {"object.creation"}}});
+  for (int i = 0; i < 8; ++i) create_lead_with_contact(fake, "Jittered " + std::to_string(i));
+  ASSERT_EQ(fake.admin("PATCH", "/_fake/webhooks", R"({"enabled":true})").status, 204);
+  ASSERT_TRUE(settled(fake, 8));
+  const auto ids = event_ids(listener);
+  ASSERT_EQ(ids.size(), 8u);
+  EXPECT_FALSE(std::is_sorted(ids.begin(), ids.end())) << "a later event overtook an earlier one";
+}
+
+TEST(FakeHubspotWebhooks, FaultDuplicateRatePostsSomeBatchesTwice) {
+  WebhookListener listener;
+  FakeHubspot fake;
+  subscribe(fake, listener,
+            {{"duplicate_rate", 0.5}, {"max_batch", 1}, {"subscriptions", {"object.creation"}}});
+  for (int i = 0; i < 16; ++i) create_lead_with_contact(fake, "Twice maybe " + std::to_string(i));
+  ASSERT_TRUE(settled(fake, 16));
+  std::map<std::string, int> posts;
+  for (const auto& r : listener.requests()) ++posts[r.body];
+  EXPECT_EQ(posts.size(), 16u);
+  int twice = 0;
+  for (const auto& [body, n] : posts) {
+    EXPECT_LE(n, 2) << body;
+    twice += n == 2;
+  }
+  EXPECT_GT(twice, 0);
+  EXPECT_LT(twice, 16);
+  const json st = webhook_stats(fake);
+  EXPECT_EQ(st["requests"].get<int>(), 16 + twice);
+  EXPECT_EQ(st["delivered"], 16) << "a duplicate POST delivers no extra event";
+}
+
 TEST(FakeHubspotWebhooks, SignedUrlPauseAndUnsubscribe) {
   WebhookListener listener;
   FakeHubspot fake;
@@ -225,7 +371,16 @@ TEST(FakeHubspotWebhooks, BadSubscriptionRequestsAreRefused) {
        {R"({"client_secret":"s"})", R"({"target_url":"https://x/y","client_secret":"s"})",
         R"({"target_url":"http://127.0.0.1:1/y"})",
         R"({"target_url":"http://127.0.0.1:1/y","client_secret":"s","subscriptions":["contact.creation"]})",
-        R"({"target_url":"http://127.0.0.1:1/y","client_secret":"s","max_batch":0})", "[1]"}) {
+        R"({"target_url":"http://127.0.0.1:1/y","client_secret":"s","max_batch":0})", "[1]",
+        R"({"target_url":"http://127.0.0.1:1/y","client_secret":"s","drop_rat":0.5})",
+        R"({"target_url":"http://127.0.0.1:1/y","client_secret":"s","drop_rate":1.5})",
+        R"({"target_url":"http://127.0.0.1:1/y","client_secret":"s","drop_rate":"0.5"})",
+        R"({"target_url":"http://127.0.0.1:1/y","client_secret":"s","duplicate_rate":-0.1})",
+        R"({"target_url":"http://127.0.0.1:1/y","client_secret":"s","reorder":1})",
+        R"({"target_url":"http://127.0.0.1:1/y","client_secret":"s","delay_ms":-1})",
+        R"({"target_url":"http://127.0.0.1:1/y","client_secret":"s","delay_jitter_ms":2.5})",
+        R"({"target_url":"http://127.0.0.1:1/y","client_secret":"s","fault_seed":-1})",
+        R"({"target_url":"http://127.0.0.1:1/y","client_secret":"s","fault_seed":"7"})"}) {
     EXPECT_EQ(fake.admin("POST", "/_fake/webhooks", body).status, 400) << body;
   }
 }
