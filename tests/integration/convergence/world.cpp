@@ -1,6 +1,10 @@
 #include "world.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -15,6 +19,8 @@ namespace {
 
 constexpr const char* kDriverToken = "convergence-driver-token";  // the test's own API calls (app 1234001)
 constexpr const char* kLeadsyncToken = "convergence-leadsync-token";  // leadsync's (app 1234002)
+constexpr const char* kWebhookSecret = "convergence-webhook-secret";
+constexpr const char* kWebhookUrl = "https://leadsync.example.com/hubspot/webhooks";
 const std::vector<std::string> kProperties = {"hs_lead_name", "hs_lead_label", "hs_lead_type"};
 
 std::string column_of(const std::string& property) {
@@ -45,7 +51,7 @@ std::string Settings::describe() const {
   out << "seed=" << seed << " conflict_policy=" << conflict_policy << " on_remote_delete=" << on_remote_delete
       << " seed_leads=" << seed_leads << " search_lag_ms=" << search_lag_ms
       << " association_sweep=" << (association_sweep_every_run ? "every run" : "hourly")
-      << " rounds=" << rounds << " api_version=" << api_version;
+      << " rounds=" << rounds << " api_version=" << api_version << " webhooks=" << (webhooks ? "on" : "off");
   return out.str();
 }
 
@@ -79,6 +85,9 @@ Settings settings_for(std::uint64_t seed, int rounds) {
   static const char* const kVersions[] = {"2026-03", "2026-09", "legacy"};
   const char* pinned = std::getenv("LEADSYNC_TEST_API_VERSION");
   s.api_version = pinned && *pinned ? pinned : kVersions[seed % std::size(kVersions)];
+  s.webhooks = r.chance(0.5);
+  if (const char* w = std::getenv("LEADSYNC_CONVERGENCE_WEBHOOKS"); w && *w)
+    s.webhooks = std::string(w) == "1";
   return s;
 }
 
@@ -166,7 +175,9 @@ std::vector<std::string> World::sync_args(bool full) const {
 }
 
 testing::ChildProcess::Env World::sync_env() const {
-  return {{"HUBSPOT_ACCESS_TOKEN", kLeadsyncToken}, {"LEADSYNC_DATABASE_URL", db_->dsn()}};
+  return {{"HUBSPOT_ACCESS_TOKEN", kLeadsyncToken},
+          {"LEADSYNC_DATABASE_URL", db_->dsn()},
+          {"LEADSYNC_WEBHOOK_SECRET", kWebhookSecret}};
 }
 
 std::string World::local_fingerprint() {
@@ -493,7 +504,15 @@ void World::setup() {
       << "  - { to_object_type: companies, association_type_ids: [580, 610] }\n"
       << "metrics: { enabled: false }\n"
       << "logging: { level: " << log_level() << " }\n";
+  if (settings_.webhooks) {
+    webhook_port_ = free_port();
+    out << "webhooks:\n  enabled: true\n  listen: \"127.0.0.1:" << webhook_port_
+        << "\"\n  public_url: " << kWebhookUrl
+        << "\n  client_secret_env: LEADSYNC_WEBHOOK_SECRET\n  portal_id: "
+        << admin("GET", "/_fake/config")["portal_id"] << "\n";
+  }
   out.close();
+  if (settings_.webhooks) subscribe_webhooks();
   log("settings: " + settings_.describe() + "; database " + db_->name());
 
   const int code = run_sync(/*full=*/true, false, 0);
@@ -1008,12 +1027,62 @@ void World::arm_faults() {
   log("faults " + faults.dump());
 }
 
+// ---- webhooks ---------------------------------------------------------------------------------------
+
+std::uint16_t World::free_port() {
+  // Bound and released: a receiver started later takes it (another process taking it first makes the
+  // daemon exit 78, which the run reports).
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    throw std::runtime_error("no free port for the webhook receiver");
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+void World::subscribe_webhooks() {
+  // Retries a few times over about a second, then drops the batch: between daemon rounds nothing listens,
+  // and those events are lost the way HubSpot gives up on a dead target; the poll finds their changes.
+  // Delivery faults as HubSpot may show them: reordered, lost, late and duplicated events.
+  json body = {{"target_url", "http://127.0.0.1:" + std::to_string(webhook_port_) + "/hubspot/webhooks"},
+               {"signed_url", kWebhookUrl},
+               {"client_secret", kWebhookSecret},
+               {"retry_base_ms", 20},
+               {"max_retries", 6},
+               {"timeout_ms", 2000},
+               {"fault_seed", settings_.seed},
+               {"reorder", rng_.chance(0.5)}};
+  if (rng_.chance(0.5)) body["drop_rate"] = rng_.uniform(5, 30) / 100.0;
+  if (rng_.chance(0.5)) {
+    body["delay_ms"] = rng_.uniform(0, 300);
+    body["delay_jitter_ms"] = rng_.uniform(0, 300);
+  }
+  if (rng_.chance(0.5)) body["duplicate_rate"] = rng_.uniform(10, 50) / 100.0;
+  int status = 0;
+  admin("POST", "/_fake/webhooks", body, &status);
+  if (status != 201)
+    violation("fake-hubspot refused the webhook subscription: HTTP " + std::to_string(status));
+  log("webhooks " + body.dump());
+}
+
 // ---- quiescence -------------------------------------------------------------------------------------
 
 void World::quiesce() {
   ++op_;
   admin("DELETE", "/_fake/faults");
   log("quiescence: faults cleared");
+  if (settings_.webhooks) {
+    const json st = admin("GET", "/_fake/webhooks");
+    log("webhooks: " + st.dump() + "; inbox: " + sql_value("SELECT count(*) FROM leadsync.inbox") +
+        " stored, " + sql_value("SELECT count(*) FROM leadsync.inbox WHERE processed_at IS NOT NULL") +
+        " applied");
+  }
   for (int i = 1; i <= 8; ++i) {
     // Push retries wait (15 s, doubling) before their next attempt: let that time pass.
     sql("UPDATE leadsync.changes SET next_attempt_at = now() WHERE state IN ('NEW', 'PENDING')");

@@ -60,6 +60,9 @@ struct Settings {
   // hubspot.api_version: picked per seed from the versions settings_for lists; LEADSYNC_TEST_API_VERSION
   // pins all seeds to one version.
   std::string api_version = "2026-03";
+  // webhooks.enabled: fake-hubspot delivers events to the daemon's receiver (when one runs; retried, then
+  // dropped otherwise) and every run applies the stored ones. LEADSYNC_CONVERGENCE_WEBHOOKS=0/1 pins it.
+  bool webhooks = false;
   std::string describe() const;
 };
 Settings settings_for(std::uint64_t seed, int rounds);
@@ -149,6 +152,8 @@ class World {
   std::string sql_value(const std::string& query);
   pqxx::result sql(const std::string& statement);
   std::string q(const Value& v);
+  static std::uint16_t free_port();
+  void subscribe_webhooks();
   json admin(const std::string& method, const std::string& path, const json& body = nullptr,
              int* status = nullptr);
   json api(const std::string& method, const std::string& target, const json& body = nullptr,
@@ -202,6 +207,7 @@ class World {
   std::unique_ptr<testing::TestDatabase> db_;
   std::unique_ptr<pqxx::connection> conn_;
   std::unique_ptr<testing::FakeHubspot> fake_;
+  std::uint16_t webhook_port_ = 0;  // settings_.webhooks: the daemon's receiver
   std::vector<std::string> contacts_, companies_;
   std::vector<std::unique_ptr<Entity>> entities_;
   std::vector<RunLog> runs_;
