@@ -2,6 +2,8 @@
 // API and UI routes) to a running daemon whose poll is an hour away, and the table follows within seconds:
 // creations, UI edits, associations and deletions, read with batch reads and never with a search.
 // leadsync's own writes coming back as events cost no read.
+#include <sstream>
+
 #include "webhooks_fixture.hpp"
 
 namespace leadsync::daemon_test {
@@ -110,6 +112,63 @@ TEST_F(WebhookEventsTest, LeadsyncsOwnWritesComingBackCostNoRead) {
       << text;
   EXPECT_NE(text.find("\nleadsync_webhook_missed_total 0\n"), std::string::npos) << text;
   EXPECT_EQ(lead_name(id), "Edited locally");
+}
+
+std::uint16_t free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  (void)::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  (void)::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+TEST_F(WebhookEventsTest, ADaemonKilledWhileHubSpotDeliversLosesNoEvent) {
+  LEADSYNC_REQUIRE_DATABASE();
+  constexpr int kEdits = 40;
+  EnvOptions o;
+  o.fake_args = {"--seed-leads", std::to_string(kEdits)};
+  const std::uint16_t port = free_port();  // fixed: fake-hubspot retries to the same target after the restart
+  o.extra_yaml = webhooks_yaml(port);
+  start_env(o);
+  auto d = start_receiving_daemon();
+  d->wait_for_line("cycle success", 60s);
+  std::vector<std::string> ids;
+  std::istringstream all(sql("SELECT string_agg(hubspot_id, ' ' ORDER BY id) FROM leads"));
+  for (std::string id; all >> id;) ids.push_back(id);
+  ASSERT_EQ(ids.size(), static_cast<std::size_t>(kEdits));
+  // One event per POST, retried every 200 ms or so while the daemon is down.
+  subscribe({{"max_batch", 1}, {"retry_base_ms", 50}, {"max_retries", 30}, {"delay_ms", 20}});
+
+  for (int i = 0; i < kEdits; ++i)
+    admin("PATCH", "/_fake/leads/" + ids[static_cast<std::size_t>(i)],
+          json{{"properties", {{"hs_lead_name", "kill edit " + std::to_string(i)}}}}.dump());
+  ASSERT_TRUE(eventually([&] { return inbox() >= 5; }, 15s)) << d->output();
+  d->send_signal(SIGKILL);
+  d->wait(10s);
+  const long stored_at_kill = inbox();
+  ASSERT_LT(stored_at_kill, kEdits) << "the kill came after every delivery: nothing tested";
+
+  auto again = start_receiving_daemon();
+  ASSERT_TRUE(eventually(
+      [&] {
+        const json st = admin("GET", "/_fake/webhooks");
+        return st["pending"] == 0 && unapplied() == 0 && inbox() == kEdits;
+      },
+      60s))
+      << admin("GET", "/_fake/webhooks").dump() << again->output();
+  const json st = admin("GET", "/_fake/webhooks");
+  EXPECT_EQ(st["failed"], 0);
+  EXPECT_EQ(st["delivered"], kEdits);
+  EXPECT_GE(st["retries"].get<long>(), 1) << "no delivery was refused while the daemon was down";
+  // Each edit's event is stored exactly once and applied, and the table holds every edit.
+  EXPECT_EQ(count("SELECT count(DISTINCT payload->>'propertyValue') FROM leadsync.inbox WHERE "
+                  "payload->>'propertyValue' LIKE 'kill edit %' AND processed_at IS NOT NULL"),
+            kEdits);
+  EXPECT_EQ(count("SELECT count(*) FROM leads WHERE lead_name LIKE 'kill edit %'"), kEdits);
 }
 
 }  // namespace

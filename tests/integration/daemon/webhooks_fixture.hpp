@@ -70,8 +70,10 @@ inline int post_head_only(std::uint16_t port, std::size_t content_length) {
 
 class WebhooksTest : public DaemonFixture {
  protected:
-  std::string webhooks_yaml() const {
-    return "webhooks:\n  enabled: true\n  listen: \"127.0.0.1:0\"\n  public_url: " + std::string(kPublicUrl) +
+  // listen_port 0: any free port (start_receiving_daemon reads it from the log).
+  std::string webhooks_yaml(std::uint16_t listen_port = 0) const {
+    return "webhooks:\n  enabled: true\n  listen: \"127.0.0.1:" + std::to_string(listen_port) +
+           "\"\n  public_url: " + std::string(kPublicUrl) +
            "\n  client_secret_env: LEADSYNC_WEBHOOK_SECRET\n  app_id: 1234001\n  portal_id: " +
            std::to_string(kPortal) + "\n";
   }
