@@ -66,6 +66,7 @@ PollSchedule poll_schedule(const config::AppConfig& cfg, bool rely_on_webhooks) 
   if (!rely_on_webhooks) return s;
   s.interval = std::max(s.interval, cfg.webhooks.safety_interval);
   s.association_sweep_interval = std::max(s.association_sweep_interval, kAssociationSweepWithWebhooks);
+  s.full_sweep_interval = std::max(s.full_sweep_interval, kFullSweepWithWebhooks);
   return s;
 }
 
@@ -77,7 +78,7 @@ core::EngineOptions to_engine_options(const config::AppConfig& cfg) {
                                   ? core::RemoteDeletePolicy::archive
                                   : core::RemoteDeletePolicy::remove;
   o.search_lookback = cfg.sync.search_lookback;
-  o.full_sweep_interval = cfg.sync.full_sweep_interval;
+  o.full_sweep_interval = poll_schedule(cfg, cfg.webhooks.enabled).full_sweep_interval;
   o.association_sweep_interval = poll_schedule(cfg, cfg.webhooks.enabled).association_sweep_interval;
   o.batch_size = static_cast<std::size_t>(cfg.sync.batch_size);
   o.max_push_attempts = cfg.sync.max_push_attempts;

@@ -12,11 +12,13 @@ namespace leadsync::daemon {
 
 // The poll and sweep intervals in force. With webhooks relied on (enabled, and no change missed lately), the
 // poll is only the safety net: the incremental search runs every webhooks.safety_interval (or sync.interval
-// when longer) and the association sweep at most daily, since events bring both kinds of change.
+// when longer), the association sweep at most daily and the full sweep at most weekly, since events bring
+// every kind of change (and the safety poll and the daily recycle-bin scan catch what they miss).
 struct PollSchedule {
   std::chrono::milliseconds interval, full_sweep_interval, association_sweep_interval;
 };
 inline constexpr std::chrono::milliseconds kAssociationSweepWithWebhooks{86'400'000};
+inline constexpr std::chrono::milliseconds kFullSweepWithWebhooks{7 * 86'400'000LL};
 PollSchedule poll_schedule(const config::AppConfig& cfg, bool rely_on_webhooks);
 
 core::SyncMapping to_mapping(const config::AppConfig& cfg);
