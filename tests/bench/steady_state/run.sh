@@ -24,38 +24,14 @@
 # webhook event tests measure both).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
-source "$root/scripts/lib/common.sh"
-source "$root/scripts/lib/pg.sh"
-build="${1:-${LEADSYNC_BUILD_DIR:-$root/build}}"
-leadsync="$build/daemon/leadsync"
-fake="$build/tests/fake_hubspot/fake-hubspot"
-for b in "$leadsync" "$fake"; do [ -x "$b" ] || die "missing $b (cmake --build $build --target leadsync fake-hubspot)"; done
+source "$root/tests/bench/lib.sh"
 LEADS="${LEADS:-100000}"
 PORTAL="${PORTAL:-1000000}"
 LEAD_CHANGES="${LEAD_CHANGES:-10000}"
 ASSOC_CHANGES="${ASSOC_CHANGES:-1000}"
-TOKEN=bench-token
-
-work="$(mktemp -d /tmp/leadsync-steady-bench.XXXXXX)"
-fake_pid=""
-cleanup() {
-  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-  pg_stop
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
-pg_start
-psql "$LEADSYNC_TEST_DSN" -qc "CREATE DATABASE steady" >/dev/null
-dsn="host=127.0.0.1 port=$LEADSYNC_PG_PORT user=postgres dbname=steady"
-export LEADSYNC_DATABASE_URL="$dsn" HUBSPOT_ACCESS_TOKEN="$TOKEN" LEADSYNC_MIGRATIONS_DIR="$root/migrations"
+bench_init "${1:-${LEADSYNC_BUILD_DIR:-$root/build}}" steady
 log "fake-hubspot with $LEADS leads"
-"$fake" --port 0 --token "$TOKEN" --seed-leads "$LEADS" >"$work/fake.log" 2>&1 &
-fake_pid=$!
-for _ in $(seq 3000); do grep -q 'listening on' "$work/fake.log" && break; sleep 0.1; done
-fport="$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/fake.log" | head -1)"
-[ -n "$fport" ] || die "fake-hubspot did not start: $(cat "$work/fake.log")"
+bench_start_fake --seed-leads "$LEADS"
 
 # Default settings, apart from the client-side limiter (off: the calls are counted, not paced).
 cat >"$work/leadsync.yaml" <<YAML

@@ -15,44 +15,19 @@
 # client signs batches of 100 events and POSTs them over keep-alive connections; every 200 is a commit.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
-source "$root/scripts/lib/common.sh"
-source "$root/scripts/lib/pg.sh"
-build="${1:-${LEADSYNC_BUILD_DIR:-$root/build}}"
-leadsync="$build/daemon/leadsync"
-fake="$build/tests/fake_hubspot/fake-hubspot"
-for b in "$leadsync" "$fake"; do [ -x "$b" ] || die "missing $b (cmake --build $build --target leadsync fake-hubspot)"; done
+source "$root/tests/bench/lib.sh"
 LEADS="${LEADS:-3000}"
 EDITS="${EDITS:-200}"
 BURST="${BURST:-1000}"
 EVENTS="${EVENTS:-50000}"
 SENDERS="${SENDERS:-4}"
-TOKEN=bench-token
 SECRET=bench-webhook-secret
 PUBLIC_URL=https://leadsync.example.com/hubspot/webhooks
 PORTAL=12345678
-
-work="$(mktemp -d /tmp/leadsync-webhook-bench.XXXXXX)"
-fake_pid="" daemon_pid=""
-cleanup() {
-  [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null || true
-  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-  pg_stop
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
-pg_start
-psql "$LEADSYNC_TEST_DSN" -qc "CREATE DATABASE webhooks" >/dev/null
-dsn="host=127.0.0.1 port=$LEADSYNC_PG_PORT user=postgres dbname=webhooks"
-export LEADSYNC_DATABASE_URL="$dsn" HUBSPOT_ACCESS_TOKEN="$TOKEN" LEADSYNC_MIGRATIONS_DIR="$root/migrations"
+bench_init "${1:-${LEADSYNC_BUILD_DIR:-$root/build}}" webhooks
 export LEADSYNC_WEBHOOK_SECRET="$SECRET"
-"$fake" --port 0 --token "$TOKEN" --seed-leads "$LEADS" --portal-id "$PORTAL" >"$work/fake.log" 2>&1 &
-fake_pid=$!
-for _ in $(seq 3000); do grep -q 'listening on' "$work/fake.log" && break; sleep 0.1; done
-fport="$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/fake.log" | head -1)"
-[ -n "$fport" ] || die "fake-hubspot did not start: $(cat "$work/fake.log")"
-fake_url="http://127.0.0.1:$fport"
+bench_start_fake --seed-leads "$LEADS" --portal-id "$PORTAL"
+daemon_pid=""
 
 cat >"$work/leadsync.yaml" <<YAML
 hubspot:
@@ -91,6 +66,7 @@ percentiles() {  # percentiles FILE -> "p50 p99" of its numbers
 log "leadsync with webhooks on; import of $LEADS leads"
 "$leadsync" --config "$work/leadsync.yaml" >"$work/daemon.log" 2>&1 &
 daemon_pid=$!
+bench_pids+=("$daemon_pid")
 for _ in $(seq 6000); do grep -q 'cycle success' "$work/daemon.log" && break; sleep 0.1; done
 grep -q 'cycle success' "$work/daemon.log" || die "the daemon's first cycle did not succeed: $(tail -20 "$work/daemon.log")"
 wport="$(sed -n 's/.*webhooks listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/daemon.log" | head -1)"
@@ -183,6 +159,7 @@ admin DELETE /_fake/webhooks >/dev/null
 # A receiver only: the engine is not what is measured, so the sync interval is long and its cycles idle.
 "$leadsync" --config "$work/leadsync.yaml" >"$work/daemon2.log" 2>&1 &
 daemon_pid=$!
+bench_pids+=("$daemon_pid")
 for _ in $(seq 600); do grep -q 'webhooks listening on' "$work/daemon2.log" && break; sleep 0.1; done
 wport="$(sed -n 's/.*webhooks listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/daemon2.log" | head -1)"
 rate=$(python3 - "$wport" "$EVENTS" "$SENDERS" "$SECRET" "$PUBLIC_URL" "$PORTAL" <<'PY'
