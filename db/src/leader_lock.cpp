@@ -11,6 +11,7 @@
 #include "api_usage.hpp"
 #include "dedicated_session.hpp"
 #include "dsn_redaction.hpp"
+#include "inbox_status.hpp"
 #include "pg_error.hpp"
 #include "pg_session.hpp"
 
@@ -189,6 +190,16 @@ core::ApiUsage LeaderLock::api_usage() {
   } catch (...) {
     if (!impl_->session || !impl_->session->conn.is_open()) impl_->close();
     detail::rethrow_as_core_error("reading the API calls of the last 24 hours");
+  }
+}
+
+InboxStatus LeaderLock::inbox_status() {
+  try {
+    pqxx::nontransaction tx(impl_->connection());
+    return detail::read_inbox_status(tx, impl_->scope);
+  } catch (...) {
+    if (!impl_->session || !impl_->session->conn.is_open()) impl_->close();
+    detail::rethrow_as_core_error("reading the webhook inbox");
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include "api_usage.hpp"
 #include "dedicated_session.hpp"
+#include "inbox_status.hpp"
 #include "leadsync/db/identifier.hpp"
 #include "leadsync/db/pg_failure.hpp"
 #include "pg_store_impl.hpp"
@@ -517,6 +518,7 @@ StoreStatus PgStore::status(std::size_t last_runs) {
       s.last_runs.push_back(std::move(run));
     }
     s.api_usage = detail::read_api_usage(tx, I.scope);
+    s.inbox = detail::read_inbox_status(tx, I.scope);
     auto counts = tx.exec(
         "SELECT count(*) FILTER (WHERE state = 'NEW'), count(*) FILTER (WHERE state = 'PENDING'), "
         "count(*) FILTER (WHERE state = 'FAILED') FROM leadsync.changes WHERE scope = " +

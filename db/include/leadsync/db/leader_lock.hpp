@@ -11,9 +11,9 @@
 // re-established silently (that would drop the lock unnoticed); after a loss, release() and try_acquire()
 // again.
 //
-// Errors: try_acquire() and outbox_depth() throw a transient core::Error when PostgreSQL cannot be reached
-// (messages never contain the DSN). check() does not throw: a broken connection is `false`.
-// Thread-safety: not thread-safe; every call blocks on the network (run it off the event loop).
+// Errors: try_acquire(), outbox_depth(), api_usage() and inbox_status() throw a transient core::Error when
+// PostgreSQL cannot be reached (messages never contain the DSN). check() does not throw: a broken connection
+// is `false`. Thread-safety: not thread-safe; every call blocks on the network (run it off the event loop).
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "leadsync/core/api_activity.hpp"
+#include "leadsync/db/inbox_status.hpp"
 
 namespace leadsync::db {
 
@@ -67,6 +68,8 @@ class LeaderLock {
   OutboxDepth outbox_depth();
   // The scope's API calls of the last 24 hours by activity (leadsync.runs), on the same session.
   core::ApiUsage api_usage();
+  // The scope's webhook inbox (the /metrics webhook gauges, /readyz's last event), on the same session.
+  InboxStatus inbox_status();
 
  private:
   struct Impl;

@@ -14,6 +14,7 @@
 
 #include "leadsync/core/mapping.hpp"
 #include "leadsync/core/ports.hpp"
+#include "leadsync/db/inbox_status.hpp"
 
 namespace leadsync::db {
 
@@ -37,6 +38,7 @@ struct StoreStatus {
   };
   std::vector<Failure> recent_failures;  // newest first
   core::ApiUsage api_usage;              // runs of the last 24 hours
+  InboxStatus inbox;                     // webhook events (empty unless webhooks were ever enabled)
 };
 
 class PgStore final : public core::LeadStore {
