@@ -318,7 +318,22 @@ net::awaitable<void> Daemon::Impl::refresh_outbox() {
   } catch (const std::exception& e) {
     spdlog::debug("could not count pending changes: {}", e.what());
   }
+  co_await refresh_inbox();
   co_await refresh_api_projection();
+}
+
+net::awaitable<void> Daemon::Impl::refresh_inbox() {
+  if (!cfg_.webhooks.enabled) co_return;
+  try {
+    auto inbox = co_await core::run_blocking(rt_->control_executor(), [&] { return lock_->inbox_status(); });
+    metrics_.set_inbox(inbox);
+    const bool news = !inbox_ || inbox_->last_received_ms != inbox.last_received_ms;
+    inbox_ = inbox;
+    // STATUS= names the last event: between cycles nothing else would send it.
+    if (news && !cycle_running()) update_status();
+  } catch (const std::exception& e) {
+    spdlog::debug("could not read the webhook inbox: {}", e.what());
+  }
 }
 
 net::awaitable<void> Daemon::Impl::refresh_api_projection() {

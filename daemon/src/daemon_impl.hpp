@@ -112,6 +112,7 @@ class Daemon::Impl {
   net::awaitable<void> signal_loop();
   net::awaitable<void> watchdog_loop();
   net::awaitable<void> refresh_outbox();
+  net::awaitable<void> refresh_inbox();
   net::awaitable<void> refresh_api_projection();
   void apply_budget_plan(const ApiBudgetReport& report);
   // Webhooks relied on: enabled, and no poll found a change they missed within webhooks.safety_interval.
@@ -134,6 +135,8 @@ class Daemon::Impl {
   // reaches the port reads it, and an error may carry a database's DETAIL) say it; computed from the same
   // fields as ready().
   std::string status_text(bool with_error = true) const;
+  // The receiver's line of STATUS= and /readyz (webhook_state.hpp); `with_age` for /readyz.
+  std::string webhooks_text(bool with_age) const;
   bool ready() const;
   double random01() { return rt_->random().uniform(); }
   HttpReply handle_http(const std::string& method, const std::string& target);
@@ -159,6 +162,7 @@ class Daemon::Impl {
   std::unique_ptr<db::LeaderLock> lock_;
   std::unique_ptr<db::ChangeListener> listener_;
   std::optional<Clock::time_point> webhook_missed_at_;  // the last poll that found a change events missed
+  std::optional<db::InboxStatus> inbox_;                // last read while active (webhooks enabled)
 
   net::steady_timer wake_timer_, leader_timer_, lease_timer_, listener_timer_, watchdog_timer_, grace_timer_;
   net::signal_set signals_;

@@ -1,4 +1,5 @@
 #include "daemon_impl.hpp"
+#include "webhook_state.hpp"
 
 namespace leadsync::daemon {
 
@@ -52,9 +53,25 @@ std::string Daemon::Impl::status_text(bool with_error) const {
   return s;
 }
 
+std::string Daemon::Impl::webhooks_text(bool with_age) const {
+  WebhookState state;
+  state.enabled = cfg_.webhooks.enabled;
+  state.listening = webhooks_ && !stopping();
+  state.active = active();
+  state.relied_on = rely_on_webhooks();
+  state.poll_interval = sched_.options().interval;
+  state.inbox = inbox_;
+  std::optional<std::int64_t> now_ms;
+  if (with_age)
+    now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  return webhook_state_text(state, now_ms);
+}
+
 void Daemon::Impl::update_status() {
   metrics_.set_ready(ready());
-  notifier_.status(status_text());
+  notifier_.status(status_text() + "; " + webhooks_text(false));
 }
 
 HttpReply Daemon::Impl::handle_http(const std::string&, const std::string& target) {
@@ -74,10 +91,14 @@ HttpReply Daemon::Impl::handle_http(const std::string&, const std::string& targe
   }
   if (path == "/healthz") return {200, "text/plain; charset=utf-8", stopping() ? "stopping\n" : "ok\n"};
   if (path == "/readyz") {
-    if (ready()) return {200, "text/plain; charset=utf-8", active() ? "ready: active\n" : "ready: standby\n"};
+    // The verdict stays alone on the first line (probes read it); the receiver's state follows.
+    const std::string webhooks = webhooks_text(true) + "\n";
+    if (ready())
+      return {200, "text/plain; charset=utf-8",
+              (active() ? "ready: active\n" : "ready: standby\n") + webhooks};
     // Said from the fields ready() read just now, not from the last STATUS= sent: between a failed cycle and
     // its status update (the outbox is counted in between) that still said "syncing".
-    return {503, "text/plain; charset=utf-8", "not ready: " + status_text(false) + "\n"};
+    return {503, "text/plain; charset=utf-8", "not ready: " + status_text(false) + "\n" + webhooks};
   }
   if (path == "/") return {200, "text/plain; charset=utf-8", "leadsync: /metrics /healthz /readyz\n"};
   return {404, "text/plain; charset=utf-8", "not found\n"};

@@ -180,7 +180,7 @@ int show_status(Runtime& rt, const CliOptions& cli) {
   for (const auto& [k, v] : status.state)
     if (k == kStateBudgetDailyMax) reported_daily = reported_daily_max(v);
   print_status(scope, status, holder, api_budget_report(rt.config(), status.api_usage, reported_daily),
-               cli.output);
+               rt.config().webhooks.enabled, cli.output);
   return kExitOk;
 }
 

@@ -82,6 +82,19 @@ void write_outbox(Writer& w, const std::optional<db::OutboxDepth>& outbox) {
   w.sample("leadsync_outbox_changes", {{"state", "failed"}}, static_cast<double>(outbox->failed));
 }
 
+// Absent until the inbox was read once (the active instance, webhooks enabled); the timestamp until an event
+// arrived, so that `time() - ...` alerts cannot fire on a receiver nobody has sent anything to yet.
+void write_inbox(Writer& w, const std::optional<db::InboxStatus>& inbox) {
+  if (!inbox) return;
+  w.metric("leadsync_webhook_inbox_unapplied", "gauge",
+           "Webhook events stored in leadsync.inbox that no cycle has applied yet.",
+           static_cast<double>(inbox->unapplied));
+  if (inbox->last_received_ms)
+    w.metric("leadsync_webhook_last_event_timestamp_seconds", "gauge",
+             "When the newest webhook event in leadsync.inbox was received, Unix time.",
+             static_cast<double>(*inbox->last_received_ms) / 1000.0);
+}
+
 // Absent until the first request: a daemon without webhooks.enabled shows no such series.
 void write_webhook_requests(Writer& w, const std::map<std::string, std::uint64_t>& by_outcome) {
   if (by_outcome.empty()) return;
@@ -226,6 +239,11 @@ void Metrics::webhook_missed(std::int64_t n) {
   events_missed_ = events_missed_.value_or(0) + static_cast<std::uint64_t>(std::max<std::int64_t>(n, 0));
 }
 
+void Metrics::set_inbox(const db::InboxStatus& inbox) {
+  std::lock_guard lock(mutex_);
+  inbox_ = inbox;
+}
+
 void Metrics::webhook_request(const std::string& outcome) {
   std::lock_guard lock(mutex_);
   ++webhook_requests_[outcome];
@@ -309,6 +327,7 @@ std::string Metrics::render(const ApiStats::Snapshot& api, const RateLimiterView
   write_api_activity(w, totals_.api_calls_by_activity, api_projection_);
   write_sweep_intervals(w, sweep_intervals_);
   write_webhook_requests(w, webhook_requests_);
+  write_inbox(w, inbox_);
   if (events_missed_)
     w.metric("leadsync_webhook_missed_total", "counter",
              "Changes a safety poll found that no webhook event had announced (the webhook path is broken "

@@ -49,6 +49,8 @@ class Metrics {
   void webhook_request(const std::string& outcome);
   // A poll found `n` changes no webhook event had announced.
   void webhook_missed(std::int64_t n);
+  // What leadsync.inbox holds (refreshed with the outbox while active, when webhooks are enabled).
+  void set_inbox(const db::InboxStatus& inbox);
   void set_scope(std::string scope);
 
   std::string render(const ApiStats::Snapshot& api, const RateLimiterView& limiter) const;
@@ -79,6 +81,7 @@ class Metrics {
   std::map<std::string, std::uint64_t> webhook_requests_;   // by outcome
   std::uint64_t events_applied_ = 0, events_needless_ = 0;  // webhook events the cycles applied
   std::optional<std::uint64_t> events_missed_;  // set when webhooks are enabled (Metrics::webhook_missed)
+  std::optional<db::InboxStatus> inbox_;
   double started_unix_ = 0;
 };
 

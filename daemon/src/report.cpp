@@ -269,6 +269,14 @@ std::string format_epoch_ms(const std::string& value) {
   return buf;
 }
 
+std::string age_text(std::chrono::milliseconds age) {
+  const auto s = std::max<std::int64_t>(0, age.count() / 1000);
+  if (s < 120) return std::to_string(s) + " s";
+  if (s < 2 * 3600) return std::to_string(s / 60) + " min";
+  if (s < 2 * 86400) return std::to_string(s / 3600) + " h";
+  return std::to_string(s / 86400) + " d";
+}
+
 namespace {
 
 // sync_state keys holding epoch-ms times.
@@ -361,8 +369,46 @@ void print_api_text(const ApiBudgetReport& api) {
   for (const auto& line : api.plan_lines) std::printf("    budget plan: %s\n", line.c_str());
 }
 
+nlohmann::json epoch_json(const std::optional<std::int64_t>& ms) {
+  return ms ? nlohmann::json(format_epoch_ms(std::to_string(*ms))) : nlohmann::json(nullptr);
+}
+
+nlohmann::json webhooks_json(const db::InboxStatus& inbox, bool enabled) {
+  if (!enabled) return {{"enabled", false}};
+  return {{"enabled", true},
+          {"unapplied", inbox.unapplied},
+          {"oldest_unapplied_received_at", epoch_json(inbox.oldest_unapplied_ms)},
+          {"oldest_unapplied_age_seconds", inbox.oldest_unapplied_age_ms
+                                               ? nlohmann::json(*inbox.oldest_unapplied_age_ms / 1000)
+                                               : nlohmann::json(nullptr)},
+          {"last_received_at", epoch_json(inbox.last_received_ms)},
+          {"last_applied_at", epoch_json(inbox.last_applied_ms)},
+          {"received_24h", inbox.received_24h}};
+}
+
+void print_webhooks_text(const db::InboxStatus& inbox, bool enabled) {
+  if (!enabled) {
+    std::printf("  webhooks:  off\n");
+    return;
+  }
+  auto at = [](const std::optional<std::int64_t>& ms) {
+    return ms ? format_epoch_ms(std::to_string(*ms)) : std::string("none in the inbox");
+  };
+  std::printf("  webhooks:  on\n");
+  if (inbox.unapplied == 0)
+    std::printf("    waiting to be applied: none\n");
+  else
+    std::printf("    waiting to be applied: %lld event(s), the oldest received %s ago\n",
+                static_cast<long long>(inbox.unapplied),
+                age_text(std::chrono::milliseconds(inbox.oldest_unapplied_age_ms.value_or(0))).c_str());
+  std::printf("    last received:         %s\n", at(inbox.last_received_ms).c_str());
+  std::printf("    last applied:          %s\n", at(inbox.last_applied_ms).c_str());
+  std::printf("    received, last 24 h:   %lld event(s)\n", static_cast<long long>(inbox.received_24h));
+}
+
 void print_status_json(const std::string& scope, const db::StoreStatus& s,
-                       const std::optional<db::LockHolder>& leader, const ApiBudgetReport& api) {
+                       const std::optional<db::LockHolder>& leader, const ApiBudgetReport& api,
+                       bool webhooks_enabled) {
   const BudgetState b(s);
   nlohmann::json j;
   j["scope"] = scope;
@@ -378,6 +424,7 @@ void print_status_json(const std::string& scope, const db::StoreStatus& s,
   for (const auto& [k, v] : s.state) j["state"][k] = is_time_key(k) ? format_epoch_ms(v) : v;
   j["changes"] = {{"new", s.changes_new}, {"pending", s.changes_pending}, {"failed", s.changes_failed}};
   j["open_conflicts"] = s.open_conflicts;
+  j["webhooks"] = webhooks_json(s.inbox, webhooks_enabled);
   j["rows"] = {{"total", s.rows}, {"linked", s.rows_linked}, {"archived", s.rows_archived}};
   nlohmann::json budget = nlohmann::json::object();
   if (!b.daily_remaining.empty()) budget["daily_remaining"] = std::stoll(b.daily_remaining);
@@ -444,7 +491,8 @@ void print_budget_text(const db::StoreStatus& s) {
 }
 
 void print_status_text(const std::string& scope, const db::StoreStatus& s,
-                       const std::optional<db::LockHolder>& leader, const ApiBudgetReport& api) {
+                       const std::optional<db::LockHolder>& leader, const ApiBudgetReport& api,
+                       bool webhooks_enabled) {
   std::printf("leadsync status of %s\n", scope.c_str());
   if (leader)
     std::printf("  daemon:    active (PostgreSQL backend %d, %s%s%s, since %s)\n", leader->pid,
@@ -466,6 +514,7 @@ void print_status_text(const std::string& scope, const db::StoreStatus& s,
   if (!state_value(s, core::kStateSweepId).empty())
     std::printf("  full sweep in progress since %s (resumes where it stopped)\n",
                 format_epoch_ms(state_value(s, core::kStateSweepStarted)).c_str());
+  print_webhooks_text(s.inbox, webhooks_enabled);
   print_budget_text(s);
   print_api_text(api);
   std::printf("\nlast runs:\n");
@@ -497,11 +546,11 @@ void print_status_text(const std::string& scope, const db::StoreStatus& s,
 
 void print_status(const std::string& scope, const db::StoreStatus& s,
                   const std::optional<db::LockHolder>& leader, const ApiBudgetReport& api,
-                  OutputFormat format) {
+                  bool webhooks_enabled, OutputFormat format) {
   if (format == OutputFormat::json)
-    print_status_json(scope, s, leader, api);
+    print_status_json(scope, s, leader, api, webhooks_enabled);
   else
-    print_status_text(scope, s, leader, api);
+    print_status_text(scope, s, leader, api, webhooks_enabled);
 }
 
 }  // namespace leadsync::daemon

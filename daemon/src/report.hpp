@@ -1,5 +1,6 @@
 #pragma once
 // Human- and machine-readable output of --sync-now, --dry-run and --status (stdout).
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -17,10 +18,13 @@ void print_cycle_summary(const core::CycleReport& report);
 void print_dry_run(const core::DryRunPlan& plan, const core::SyncMapping& mapping,
                    const std::map<std::string, core::PropertyValues>& local, OutputFormat format);
 // `leader`: the session holding the scope's leader lock (a running daemon), when there is one.
+// `webhooks_enabled`: the configuration's webhooks.enabled (the inbox block, or "webhooks: off").
 void print_status(const std::string& scope, const db::StoreStatus& status,
                   const std::optional<db::LockHolder>& leader, const ApiBudgetReport& api,
-                  OutputFormat format);
+                  bool webhooks_enabled, OutputFormat format);
 // "2024-05-01T10:00:00.123Z" for an epoch-ms string; the input unchanged when it is not a number.
 std::string format_epoch_ms(const std::string& value);
+// "42 s", "5 min", "3 h", "2 d": how long ago something happened, rounded down to a unit an operator reads.
+std::string age_text(std::chrono::milliseconds age);
 
 }  // namespace leadsync::daemon

@@ -118,7 +118,7 @@ TEST_F(DaemonTest, MetricsHealthAndReadiness) {
   EXPECT_EQ(http_request(port, "GET", "/healthz").status, 200);
   auto ready = http_request(port, "GET", "/readyz");
   EXPECT_EQ(ready.status, 200);
-  EXPECT_EQ(ready.body, "ready: active\n");
+  EXPECT_EQ(ready.body, "ready: active\nwebhooks: not enabled\n");
   EXPECT_EQ(http_request(port, "GET", "/nope").status, 404);
   EXPECT_EQ(http_request(port, "POST", "/metrics").status, 405);
   auto head = http_request(port, "HEAD", "/healthz");

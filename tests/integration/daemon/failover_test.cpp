@@ -40,7 +40,7 @@ TEST_F(FailoverTest, StandbyTakesOverWithinSecondsAndNeverTwoAreActive) {
   auto b = start_daemon();
   const auto port_b = metrics_port(*b);
   b->wait_for_line("standby: public.leads is synced by another leadsync", 30s);
-  EXPECT_EQ(http_request(port_b, "GET", "/readyz").body, "ready: standby\n");
+  EXPECT_EQ(http_request(port_b, "GET", "/readyz").body, "ready: standby\nwebhooks: not enabled\n");
 
   // Watch both for a while (A runs cycles every 2 s): exactly one active.
   for (int i = 0; i < 20; ++i) {

@@ -112,7 +112,7 @@ TEST_F(HardeningTest, WhileWaitingForPostgresNeitherStatusNorReadyzShowsThePassw
       << status.all();
   const auto ready = testing::http_request(port, "GET", "/readyz");
   EXPECT_EQ(ready.status, 503);
-  EXPECT_EQ(ready.body, "not ready: starting: waiting for PostgreSQL: see the log\n");
+  EXPECT_EQ(ready.body, "not ready: starting: waiting for PostgreSQL: see the log\nwebhooks: not enabled\n");
   EXPECT_EQ(status.all().find("Secret-7pw"), std::string::npos) << status.all();
   EXPECT_EQ(d->output().find("Secret-7pw"), std::string::npos) << d->output();
   d->send_signal(SIGTERM);

@@ -77,8 +77,9 @@ class WebhooksTest : public DaemonFixture {
            "\n  client_secret_env: LEADSYNC_WEBHOOK_SECRET\n  app_id: 1234001\n  portal_id: " +
            std::to_string(kPortal) + "\n";
   }
-  std::unique_ptr<testing::ChildProcess> start_receiving_daemon() {
-    auto d = start_daemon({}, {{"LEADSYNC_WEBHOOK_SECRET", kSecret}});
+  std::unique_ptr<testing::ChildProcess> start_receiving_daemon(testing::ChildProcess::Env extra_env = {}) {
+    extra_env.emplace_back("LEADSYNC_WEBHOOK_SECRET", kSecret);
+    auto d = start_daemon({}, std::move(extra_env));
     const auto line = d->wait_for_line("webhooks listening on 127.0.0.1:", 30s);
     const auto colon = line.rfind("127.0.0.1:") + 10;
     port_ = static_cast<std::uint16_t>(std::stoi(line.substr(colon)));
