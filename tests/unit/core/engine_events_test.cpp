@@ -105,7 +105,7 @@ TEST_F(EngineEventsTest, ADeletionArchivesTheRowOnlyWhenTheReadConfirmsIt) {
   const auto kept = synced("kept", &kept_row);
   remote.leads.at(gone).archived = true;
   event(EventKind::deletion, gone);
-  event(EventKind::deletion, kept);    // a stale or forged deletion: the lead is still there
+  event(EventKind::deletion, kept);     // a stale or forged deletion: the lead is still there
   event(EventKind::deletion, "99999");  // never synced (or leadsync's own archive): nothing to read
   auto report = cycle(CycleKind::push_only);
   EXPECT_EQ(remote.count("read"), 1);
