@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <string>
 
 namespace leadsync::daemon {
@@ -36,6 +38,34 @@ TEST(SystemdNotifyTest, AStatusIsOneFieldWhateverItsText) {
   ASSERT_GT(n, 0);
   EXPECT_EQ(std::string(buf, static_cast<std::size_t>(n)),
             "STATUS=active, backing off: HubSpot said: down\\nMAINPID=1\\nSTOPPING=1");
+}
+
+TEST(SystemdNotifyTest, AManagerThatStopsReadingNeverBlocksTheDaemon) {
+  const auto path =
+      std::filesystem::temp_directory_path() / ("leadsync-notify-full-" + std::to_string(::getpid()));
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ::setenv("NOTIFY_SOCKET", path.c_str(), 1);
+  // The socket's queue holds a few hundred datagrams at most; nothing reads it. Every call must return.
+  auto sending = std::async(std::launch::async, [] {
+    SystemdNotifier notifier;
+    for (int i = 0; i < 5000; ++i) notifier.status("status " + std::to_string(i));
+  });
+  const bool returned = sending.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
+  ::unsetenv("NOTIFY_SOCKET");
+  char buf[256];
+  const auto n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+  ::close(fd);
+  std::filesystem::remove(path);
+  if (!returned) {
+    ADD_FAILURE() << "a status update blocked on the full notify socket";
+    std::_Exit(1);  // the sending thread is stuck in the send and cannot be joined
+  }
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(std::string(buf, static_cast<std::size_t>(n)), "STATUS=status 0");
 }
 
 }  // namespace
