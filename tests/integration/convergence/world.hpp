@@ -122,6 +122,11 @@ struct RunLog {
   int exit_code = 0;
 };
 
+// When a cycle recorded in leadsync.runs without an end (its process was killed) ended at the latest: the end
+// of the driver's run that contained its start (the first run ending after it; the row may start up to a
+// second before the driver noted its run's start). No such run: never (the maximum).
+long long killed_cycle_end(long long row_start_ms, const std::vector<RunLog>& runs);
+
 class World {
  public:
   World(Settings settings, std::filesystem::path dir);
