@@ -254,6 +254,57 @@ void Metrics::set_scope(std::string scope) {
   scope_ = std::move(scope);
 }
 
+namespace {
+
+// HubSpot's side: requests by route and status, 429s, time spent, the budgets HubSpot reports and the
+// client-side limiter.
+void write_hubspot(Writer& w, const ApiStats::Snapshot& api, const RateLimiterView& limiter) {
+  w.header("leadsync_hubspot_requests_total", "counter",
+           "HTTP exchanges with HubSpot by endpoint route and status (0 = no response).");
+  for (const auto& [key, count] : api.calls_by_route_status)
+    w.sample("leadsync_hubspot_requests_total",
+             {{"route", key.first}, {"status", std::to_string(key.second)}}, static_cast<double>(count));
+  w.header("leadsync_hubspot_rate_limited_total", "counter",
+           "429 answers from HubSpot by rate-limit policy.");
+  for (const auto& [policy, count] : api.rate_limited_by_policy)
+    w.sample("leadsync_hubspot_rate_limited_total", {{"policy", policy}}, static_cast<double>(count));
+  w.metric("leadsync_hubspot_request_seconds_total", "counter", "Time spent in HubSpot requests.",
+           api.call_seconds_total);
+  w.metric("leadsync_hubspot_wait_seconds_total", "counter",
+           "Time spent waiting for rate limits and backoff.", api.wait_seconds_total);
+  w.header("leadsync_hubspot_rate_budget_remaining", "gauge",
+           "Requests left as HubSpot last reported them (X-HubSpot-RateLimit-*), by window.");
+  if (api.budget.ten_secondly_remaining)
+    w.sample("leadsync_hubspot_rate_budget_remaining", {{"window", "ten_secondly"}},
+             static_cast<double>(*api.budget.ten_secondly_remaining));
+  if (api.budget.daily_remaining)
+    w.sample("leadsync_hubspot_rate_budget_remaining", {{"window", "daily"}},
+             static_cast<double>(*api.budget.daily_remaining));
+  w.header("leadsync_hubspot_rate_budget_max", "gauge", "Window sizes HubSpot last reported, by window.");
+  if (api.budget.ten_secondly_max)
+    w.sample("leadsync_hubspot_rate_budget_max", {{"window", "ten_secondly"}},
+             static_cast<double>(*api.budget.ten_secondly_max));
+  if (api.budget.daily_max)
+    w.sample("leadsync_hubspot_rate_budget_max", {{"window", "daily"}},
+             static_cast<double>(*api.budget.daily_max));
+  w.header("leadsync_rate_limiter_slots", "gauge",
+           "Client-side rate limiter: capacity and slots in use, by bucket.");
+  w.sample("leadsync_rate_limiter_slots", {{"bucket", "ten_secondly"}, {"kind", "capacity"}},
+           limiter.ten_secondly_capacity);
+  w.sample("leadsync_rate_limiter_slots", {{"bucket", "ten_secondly"}, {"kind", "in_use"}},
+           limiter.ten_secondly_in_use);
+  w.sample("leadsync_rate_limiter_slots", {{"bucket", "search"}, {"kind", "capacity"}},
+           limiter.search_capacity);
+  w.sample("leadsync_rate_limiter_slots", {{"bucket", "search"}, {"kind", "in_use"}}, limiter.search_in_use);
+  w.metric("leadsync_rate_limiter_daily_used", "gauge", "Calls counted against the local daily budget today.",
+           static_cast<double>(limiter.daily_used));
+  w.metric("leadsync_hubspot_daily_budget_exhausted", "gauge",
+           "1 while the daily budget is exhausted and leadsync waits for the reset.",
+           limiter.daily_exhausted ? 1 : 0);
+}
+
+}  // namespace
+
 std::string Metrics::render(const ApiStats::Snapshot& api, const RateLimiterView& limiter) const {
   std::lock_guard lock(mutex_);
   Writer w;
@@ -342,48 +393,7 @@ std::string Metrics::render(const ApiStats::Snapshot& api, const RateLimiterView
              static_cast<double>(events_needless_));
   }
 
-  w.header("leadsync_hubspot_requests_total", "counter",
-           "HTTP exchanges with HubSpot by endpoint route and status (0 = no response).");
-  for (const auto& [key, count] : api.calls_by_route_status)
-    w.sample("leadsync_hubspot_requests_total",
-             {{"route", key.first}, {"status", std::to_string(key.second)}}, static_cast<double>(count));
-  w.header("leadsync_hubspot_rate_limited_total", "counter",
-           "429 answers from HubSpot by rate-limit policy.");
-  for (const auto& [policy, count] : api.rate_limited_by_policy)
-    w.sample("leadsync_hubspot_rate_limited_total", {{"policy", policy}}, static_cast<double>(count));
-  w.metric("leadsync_hubspot_request_seconds_total", "counter", "Time spent in HubSpot requests.",
-           api.call_seconds_total);
-  w.metric("leadsync_hubspot_wait_seconds_total", "counter",
-           "Time spent waiting for rate limits and backoff.", api.wait_seconds_total);
-  w.header("leadsync_hubspot_rate_budget_remaining", "gauge",
-           "Requests left as HubSpot last reported them (X-HubSpot-RateLimit-*), by window.");
-  if (api.budget.ten_secondly_remaining)
-    w.sample("leadsync_hubspot_rate_budget_remaining", {{"window", "ten_secondly"}},
-             static_cast<double>(*api.budget.ten_secondly_remaining));
-  if (api.budget.daily_remaining)
-    w.sample("leadsync_hubspot_rate_budget_remaining", {{"window", "daily"}},
-             static_cast<double>(*api.budget.daily_remaining));
-  w.header("leadsync_hubspot_rate_budget_max", "gauge", "Window sizes HubSpot last reported, by window.");
-  if (api.budget.ten_secondly_max)
-    w.sample("leadsync_hubspot_rate_budget_max", {{"window", "ten_secondly"}},
-             static_cast<double>(*api.budget.ten_secondly_max));
-  if (api.budget.daily_max)
-    w.sample("leadsync_hubspot_rate_budget_max", {{"window", "daily"}},
-             static_cast<double>(*api.budget.daily_max));
-  w.header("leadsync_rate_limiter_slots", "gauge",
-           "Client-side rate limiter: capacity and slots in use, by bucket.");
-  w.sample("leadsync_rate_limiter_slots", {{"bucket", "ten_secondly"}, {"kind", "capacity"}},
-           limiter.ten_secondly_capacity);
-  w.sample("leadsync_rate_limiter_slots", {{"bucket", "ten_secondly"}, {"kind", "in_use"}},
-           limiter.ten_secondly_in_use);
-  w.sample("leadsync_rate_limiter_slots", {{"bucket", "search"}, {"kind", "capacity"}},
-           limiter.search_capacity);
-  w.sample("leadsync_rate_limiter_slots", {{"bucket", "search"}, {"kind", "in_use"}}, limiter.search_in_use);
-  w.metric("leadsync_rate_limiter_daily_used", "gauge", "Calls counted against the local daily budget today.",
-           static_cast<double>(limiter.daily_used));
-  w.metric("leadsync_hubspot_daily_budget_exhausted", "gauge",
-           "1 while the daily budget is exhausted and leadsync waits for the reset.",
-           limiter.daily_exhausted ? 1 : 0);
+  write_hubspot(w, api, limiter);
   return w.take();
 }
 
