@@ -272,8 +272,8 @@ std::string format_epoch_ms(const std::string& value) {
 std::string age_text(std::chrono::milliseconds age) {
   const auto s = std::max<std::int64_t>(0, age.count() / 1000);
   if (s < 120) return std::to_string(s) + " s";
-  if (s < 2 * 3600) return std::to_string(s / 60) + " min";
-  if (s < 2 * 86400) return std::to_string(s / 3600) + " h";
+  if (s < std::int64_t{2} * 3600) return std::to_string(s / 60) + " min";
+  if (s < std::int64_t{2} * 86400) return std::to_string(s / 3600) + " h";
   return std::to_string(s / 86400) + " d";
 }
 
