@@ -5,7 +5,7 @@
 // three-way reconcile makes that harmless).
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
+#include <set>
 
 #include "engine_cycle.hpp"
 #include "leadsync/core/offload.hpp"
@@ -79,19 +79,18 @@ net::awaitable<void> SyncEngine::apply_event_plan(Cycle& c, const EventPlan& pla
   }
   to_read.insert(plan.merged_away.begin(), plan.merged_away.end());
 
-  std::vector<std::string> gone;
+  std::set<std::string> gone;
   for (auto& chunk : chunks(to_read, kReadChunk)) {
     auto read = co_await remote_.read(chunk, /*with_history=*/false);
     for (const auto& lead : read.found)
       if (no_associations.contains(lead.id) && !lead.archived)
         association_page.push_back(RemoteLead{.id = lead.id, .associations = AssociationSet{}});
     co_await process_pull_page(c, std::move(read.found), std::nullopt);
-    gone.insert(gone.end(), read.missing.begin(), read.missing.end());
+    gone.insert(read.missing.begin(), read.missing.end());
     if (stop_requested()) co_return;
   }
   // The association-only leads after the reads: a new lead's row exists by now.
-  std::erase_if(association_page,
-                [&](const RemoteLead& l) { return std::find(gone.begin(), gone.end(), l.id) != gone.end(); });
+  std::erase_if(association_page, [&](const RemoteLead& l) { return gone.contains(l.id); });
   co_await process_pull_page(c, std::move(association_page), std::nullopt);
 
   for (const auto& id : gone)
@@ -101,7 +100,7 @@ net::awaitable<void> SyncEngine::apply_event_plan(Cycle& c, const EventPlan& pla
           "HubSpot "
           "(sync.on_remote_delete); the lead it was merged into keeps syncing",
           id);
-  co_await apply_remote_deletes(c, std::move(gone));
+  co_await apply_remote_deletes(c, std::vector<std::string>(gone.begin(), gone.end()));
 }
 
 net::awaitable<void> SyncEngine::prune_events(Cycle& c) {

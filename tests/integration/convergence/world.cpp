@@ -1,10 +1,6 @@
 #include "world.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -12,6 +8,8 @@
 #include <iterator>
 #include <sstream>
 #include <thread>
+
+#include "leadsync/testing/http_client.hpp"
 
 namespace leadsync::convergence {
 
@@ -505,7 +503,7 @@ void World::setup() {
       << "metrics: { enabled: false }\n"
       << "logging: { level: " << log_level() << " }\n";
   if (settings_.webhooks) {
-    webhook_port_ = free_port();
+    webhook_port_ = testing::free_loopback_port();
     out << "webhooks:\n  enabled: true\n  listen: \"127.0.0.1:" << webhook_port_
         << "\"\n  public_url: " << kWebhookUrl
         << "\n  client_secret_env: LEADSYNC_WEBHOOK_SECRET\n  portal_id: "
@@ -1028,23 +1026,6 @@ void World::arm_faults() {
 }
 
 // ---- webhooks ---------------------------------------------------------------------------------------
-
-std::uint16_t World::free_port() {
-  // Bound and released: a receiver started later takes it (another process taking it first makes the
-  // daemon exit 78, which the run reports).
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    throw std::runtime_error("no free port for the webhook receiver");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 void World::subscribe_webhooks() {
   // Retries a few times over about a second, then drops the batch: between daemon rounds nothing listens,

@@ -157,7 +157,6 @@ class World {
   std::string sql_value(const std::string& query);
   pqxx::result sql(const std::string& statement);
   std::string q(const Value& v);
-  static std::uint16_t free_port();
   void subscribe_webhooks();
   json admin(const std::string& method, const std::string& path, const json& body = nullptr,
              int* status = nullptr);

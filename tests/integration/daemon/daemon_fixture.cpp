@@ -1,8 +1,14 @@
 #include "daemon_fixture.hpp"
 
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <fstream>
 #include <pqxx/pqxx>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 namespace leadsync::daemon_test {
@@ -209,6 +215,49 @@ std::string DaemonFixture::database_digest() const {
             "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) FROM leadsync.conflicts t")})
     out += sql(q) + "\n";
   return out;
+}
+
+// ---- NotifySocket ---------------------------------------------------------------------------------------
+
+NotifySocket::NotifySocket(std::filesystem::path path) : path_(std::move(path)) {
+  fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path_.c_str());
+  if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    throw std::runtime_error("bind notify socket");
+}
+
+NotifySocket::~NotifySocket() {
+  ::close(fd_);
+  ::unlink(path_.c_str());
+}
+
+const std::vector<std::string>& NotifySocket::messages() {
+  char buf[4096];
+  while (true) {
+    const auto n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    messages_.emplace_back(buf, static_cast<std::size_t>(n));
+  }
+  return messages_;
+}
+
+std::string NotifySocket::all() {
+  std::string text;
+  for (const auto& m : messages()) text.append(m).append("\n");
+  return text;
+}
+
+bool NotifySocket::has(const std::string& needle) {
+  return count(needle) > 0;
+}
+
+int NotifySocket::count(const std::string& needle) {
+  int n = 0;
+  for (const auto& m : messages())
+    if (m.find(needle) != std::string::npos) ++n;
+  return n;
 }
 
 }  // namespace leadsync::daemon_test

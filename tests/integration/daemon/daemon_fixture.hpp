@@ -38,6 +38,26 @@ struct EnvOptions {
   std::string extra_yaml;  // appended to the config (e.g. a webhooks: section)
 };
 
+// A systemd notify socket ($NOTIFY_SOCKET): an AF_UNIX datagram socket whose messages the test reads.
+class NotifySocket {
+ public:
+  explicit NotifySocket(std::filesystem::path path);
+  ~NotifySocket();
+  NotifySocket(const NotifySocket&) = delete;
+  NotifySocket& operator=(const NotifySocket&) = delete;
+  // Every message received so far, in order.
+  const std::vector<std::string>& messages();
+  // The same, each followed by a line break.
+  std::string all();
+  bool has(const std::string& needle);
+  int count(const std::string& needle);
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+  std::vector<std::string> messages_;
+};
+
 class DaemonFixture : public ::testing::Test {
  public:
   void SetUp() override;

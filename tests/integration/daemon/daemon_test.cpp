@@ -126,49 +126,6 @@ TEST_F(DaemonTest, MetricsHealthAndReadiness) {
   EXPECT_TRUE(head.body.empty());
 }
 
-// A systemd notify socket: an AF_UNIX datagram socket whose messages the test reads.
-class NotifySocket {
- public:
-  explicit NotifySocket(const std::filesystem::path& path) : path_(path) {
-    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-      throw std::runtime_error("bind notify socket");
-  }
-  ~NotifySocket() {
-    ::close(fd_);
-    ::unlink(path_.c_str());
-  }
-  // Every message received so far, in order.
-  const std::vector<std::string>& messages() {
-    char buf[4096];
-    while (true) {
-      auto n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      messages_.emplace_back(buf, static_cast<std::size_t>(n));
-    }
-    return messages_;
-  }
-  bool has(const std::string& needle) {
-    for (const auto& m : messages())
-      if (m.find(needle) != std::string::npos) return true;
-    return false;
-  }
-  int count(const std::string& needle) {
-    int n = 0;
-    for (const auto& m : messages())
-      if (m.find(needle) != std::string::npos) ++n;
-    return n;
-  }
-
- private:
-  std::filesystem::path path_;
-  int fd_ = -1;
-  std::vector<std::string> messages_;
-};
-
 // hubspot.rate_limit.daily_share (issue 19): the daemon plans its sweeps to fit the share, says so once, and
 // exports the planned intervals.
 TEST_F(DaemonTest, SweepsAreStretchedToFitTheDailyShare) {

@@ -22,37 +22,6 @@ namespace {
 
 class HardeningTest : public DaemonFixture {};
 
-// A systemd notify socket whose STATUS= messages the test reads.
-class StatusSocket {
- public:
-  explicit StatusSocket(const std::filesystem::path& path) : path_(path) {
-    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-      throw std::runtime_error("bind notify socket");
-  }
-  ~StatusSocket() {
-    ::close(fd_);
-    ::unlink(path_.c_str());
-  }
-  std::string all() {
-    char buf[4096];
-    while (true) {
-      auto n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      text_.append(buf, static_cast<std::size_t>(n)).append("\n");
-    }
-    return text_;
-  }
-
- private:
-  std::filesystem::path path_;
-  int fd_ = -1;
-  std::string text_;
-};
-
 // Malformed DSNs (libpq quotes pieces of them in its message) and their password, or the part of it libpq
 // would quote.
 struct BadDsn {
@@ -87,7 +56,7 @@ TEST_F(HardeningTest, AMalformedDsnIsAConfigurationErrorAndItsPasswordAppearsNow
       }
     }
     // The daemon: exits 78 (restarting cannot help), and neither its log nor STATUS= shows the password.
-    StatusSocket status(dir_ / "notify.sock");
+    NotifySocket status(dir_ / "notify.sock");
     auto d = start_daemon(
         {}, {{"LEADSYNC_DATABASE_URL", bad.dsn}, {"NOTIFY_SOCKET", (dir_ / "notify.sock").string()}});
     EXPECT_EQ(d->wait(30s), 78) << bad.dsn << ":\n" << d->output();
@@ -102,7 +71,7 @@ TEST_F(HardeningTest, WhileWaitingForPostgresNeitherStatusNorReadyzShowsThePassw
   LEADSYNC_REQUIRE_DATABASE();
   start_env();
   const std::string dsn = "host=127.0.0.1 port=1 dbname=x user=u password=Secret-7pw connect_timeout=2";
-  StatusSocket status(dir_ / "notify.sock");
+  NotifySocket status(dir_ / "notify.sock");
   auto d =
       start_daemon({}, {{"LEADSYNC_DATABASE_URL", dsn}, {"NOTIFY_SOCKET", (dir_ / "notify.sock").string()}});
   const auto port = metrics_port(*d);

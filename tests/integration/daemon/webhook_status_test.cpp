@@ -16,52 +16,6 @@
 namespace leadsync::daemon_test {
 namespace {
 
-// A systemd notify socket, drained by a thread of its own as systemd drains it: the daemon's sd_notify blocks
-// once a handful of datagrams wait unread, and failing cycles each send a new STATUS=.
-class NotifySocket {
- public:
-  explicit NotifySocket(const std::filesystem::path& path) : path_(path) {
-    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-      throw std::runtime_error("bind notify socket");
-    reader_ = std::thread([this] { drain(); });
-  }
-  ~NotifySocket() {
-    stop_ = true;
-    reader_.join();
-    ::close(fd_);
-    ::unlink(path_.c_str());
-  }
-  // Every datagram received so far, one per line.
-  std::string all() {
-    std::lock_guard lock(mutex_);
-    return text_;
-  }
-
- private:
-  void drain() {
-    char buf[4096];
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) continue;
-      const auto n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) continue;
-      std::lock_guard lock(mutex_);
-      text_.append(buf, static_cast<std::size_t>(n)).append("\n");
-    }
-  }
-
-  std::filesystem::path path_;
-  int fd_ = -1;
-  std::atomic<bool> stop_{false};
-  std::mutex mutex_;
-  std::string text_;
-  std::thread reader_;
-};
-
 constexpr const char* kMarker = "Payload text 7c41";  // the edited value: in the events' payload only
 
 class WebhookStatusTest : public WebhooksTest {

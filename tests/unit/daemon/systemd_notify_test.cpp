@@ -17,14 +17,22 @@
 namespace leadsync::daemon {
 namespace {
 
-TEST(SystemdNotifyTest, AStatusIsOneFieldWhateverItsText) {
-  const auto path =
-      std::filesystem::temp_directory_path() / ("leadsync-notify-" + std::to_string(::getpid()));
+// A bound AF_UNIX datagram socket standing in for systemd's notify socket; -1 when it cannot be bound.
+int bind_datagram_socket(const std::filesystem::path& path) {
   const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return fd;
+  ::close(fd);
+  return -1;
+}
+
+TEST(SystemdNotifyTest, AStatusIsOneFieldWhateverItsText) {
+  const auto path =
+      std::filesystem::temp_directory_path() / ("leadsync-notify-" + std::to_string(::getpid()));
+  const int fd = bind_datagram_socket(path);
+  ASSERT_GE(fd, 0);
   ::setenv("NOTIFY_SOCKET", path.c_str(), 1);
   {
     SystemdNotifier notifier;
@@ -43,11 +51,8 @@ TEST(SystemdNotifyTest, AStatusIsOneFieldWhateverItsText) {
 TEST(SystemdNotifyTest, AManagerThatStopsReadingNeverBlocksTheDaemon) {
   const auto path =
       std::filesystem::temp_directory_path() / ("leadsync-notify-full-" + std::to_string(::getpid()));
-  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const int fd = bind_datagram_socket(path);
+  ASSERT_GE(fd, 0);
   ::setenv("NOTIFY_SOCKET", path.c_str(), 1);
   // The socket's queue holds a few hundred datagrams at most; nothing reads it. Every call must return.
   auto sending = std::async(std::launch::async, [] {

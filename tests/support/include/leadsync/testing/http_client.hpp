@@ -21,4 +21,8 @@ SimpleResponse http_request(std::uint16_t port, const std::string& method, const
                             const std::string& body = {},
                             const std::vector<std::pair<std::string, std::string>>& headers = {});
 
+// A TCP port on 127.0.0.1 free at the time of the call (bound and released): for a server a test starts
+// later on a port it must know in advance (another process may take it first; rare, and the server says so).
+std::uint16_t free_loopback_port();
+
 }  // namespace leadsync::testing
