@@ -27,6 +27,7 @@
 #include "progress.hpp"
 #include "report.hpp"
 #include "runtime.hpp"
+#include "stop_signals.hpp"
 
 using namespace leadsync;
 using namespace leadsync::daemon;
@@ -205,6 +206,9 @@ int main(int argc, char** argv) {
   // Before any secret is read: a crash must not write them into a core file (systemd's LimitCORE=0 covers
   // the service; this covers every other way leadsync is started).
   disable_core_dumps();
+  // The daemon's handler exists only once the configuration is loaded and PostgreSQL answered; until then a
+  // stop signal waits for it (released below for the modes that keep the default actions).
+  hold_stop_signals();
 
   // libpq gives up on an unreachable server after this many seconds instead of the kernel's minutes; set
   // before any thread starts (the operator's own PGCONNECT_TIMEOUT wins).
@@ -217,6 +221,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "leadsync: %s\n", e.what());
     return kExitUsage;
   }
+  if (cli.mode != Mode::daemon) release_stop_signals();
   if (cli.mode == Mode::help) {
     std::fputs(help_text().c_str(), stdout);
     return kExitOk;
@@ -252,6 +257,7 @@ int main(int argc, char** argv) {
     try {
       Daemon daemon(DaemonOptions{*cli.config_path, migrations, cli.full}, std::move(cfg),
                     std::move(secrets));
+      release_stop_signals();  // the daemon's signal_set exists now and queues what came meanwhile
       return daemon.run();
     } catch (const core::Error& e) {
       return fail(exit_code_for(e), e.what());

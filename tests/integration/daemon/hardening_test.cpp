@@ -2,7 +2,7 @@
 // log line, STATUS=, /readyz or exit message), a database that fails at start-up for reasons of its own
 // (disk full, out of memory, I/O or internal errors: 69, so that systemd retries, not 78), core dumps, the
 // metrics server's connection lifetime and label values, and text from HubSpot that tries to start log
-// lines of its own.
+// lines of its own, and a stop signal sent before the daemon's handler exists.
 #include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -147,6 +148,38 @@ TEST_F(HardeningTest, TheRunningDaemonCannotDumpCore) {
   EXPECT_EQ(hard, "0") << core;
   d->send_signal(SIGTERM);
   EXPECT_EQ(d->wait(30s), 0) << d->output();
+}
+
+// Whether process `pid` runs `binary` and has SIGTERM blocked: main() has begun and holds the stop
+// signals, and the daemon's handler may not exist yet.
+bool holds_sigterm(pid_t pid, const std::string& binary) {
+  const std::string proc = "/proc/" + std::to_string(pid);
+  std::error_code ec;
+  if (std::filesystem::read_symlink(proc + "/exe", ec) != std::filesystem::canonical(binary, ec))
+    return false;
+  std::ifstream status(proc + "/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("SigBlk:", 0) == 0)
+      return (std::stoull(line.substr(7), nullptr, 16) >> (SIGTERM - 1) & 1U) != 0;
+  return false;
+}
+
+TEST_F(HardeningTest, ASigtermAsSoonAsTheDaemonStartsStopsItCleanly) {
+  LEADSYNC_REQUIRE_DATABASE();
+  start_env();
+  auto d = start_daemon();
+  // Sent while main() is still loading the configuration and connecting: before the fix the default
+  // action killed the process (143), and a supervisor or test saw an unclean stop.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!holds_sigterm(d->pid(), LEADSYNC_LEADSYNC_BIN) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_TRUE(holds_sigterm(d->pid(), LEADSYNC_LEADSYNC_BIN)) << "the daemon never held SIGTERM:\n"
+                                                              << d->output();
+  d->send_signal(SIGTERM);
+  EXPECT_EQ(d->wait(30s), 0) << d->output();
+  EXPECT_NE(d->output().find("SIGTERM: stopping after the batch in progress"), std::string::npos)
+      << d->output();
+  EXPECT_EQ(d->output().find("cycle success"), std::string::npos) << "stopped before any cycle";
 }
 
 // A raw keep-alive connection to the metrics server.
