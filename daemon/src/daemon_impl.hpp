@@ -81,6 +81,8 @@ class Daemon::Impl {
     listener_ = std::make_unique<db::ChangeListener>(rt_->dsn(), scope_, cfg_.webhooks.enabled);
     metrics_.set_scope(scope_);
     rt_->set_progress_callback([this](const core::Progress& p) { on_progress(p); });
+    // A push whose debounce ran out while a sweep runs is done by the sweep between two of its batches.
+    rt_->set_yield_check([this] { return sched_.take_due_push(Clock::now()); });
   }
 
   int run();

@@ -92,6 +92,7 @@ std::unique_ptr<Runtime::Stack> Runtime::build_stack(config::AppConfig cfg, cons
   s->engine = std::make_unique<core::SyncEngine>(*s->store, *s->remote, clock_, db_pool_.get_executor(),
                                                  std::move(engine_options));
   if (progress_) s->engine->set_progress_callback(progress_);
+  if (yield_check_) s->engine->set_yield_check(yield_check_);
   if (reuse && reuse->cfg.hubspot.unique_key_property == cfg.hubspot.unique_key_property &&
       reuse->cfg.hubspot.base_url == cfg.hubspot.base_url)
     s->unique_key_checked = reuse->unique_key_checked;
@@ -102,6 +103,11 @@ std::unique_ptr<Runtime::Stack> Runtime::build_stack(config::AppConfig cfg, cons
 void Runtime::set_progress_callback(std::function<void(const core::Progress&)> cb) {
   progress_ = std::move(cb);
   stack_->engine->set_progress_callback(progress_);
+}
+
+void Runtime::set_yield_check(std::function<bool()> check) {
+  yield_check_ = std::move(check);
+  stack_->engine->set_yield_check(yield_check_);
 }
 
 db::SchemaReport Runtime::prepare() {

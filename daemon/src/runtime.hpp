@@ -69,8 +69,10 @@ class Runtime {
   // Closes HubSpot connections cleanly (end of the daemon).
   net::awaitable<void> shutdown();
 
-  // The progress callback is re-attached to every new engine.
+  // The progress callback and the sweeps' yield check (SyncEngine::set_yield_check) are re-attached to every
+  // new engine.
   void set_progress_callback(std::function<void(const core::Progress&)> cb);
+  void set_yield_check(std::function<bool()> check);
 
   net::io_context& io() { return io_; }
   net::any_io_executor db_executor() { return db_pool_.get_executor(); }
@@ -117,6 +119,7 @@ class Runtime {
   core::StdRandom random_;
   ApiStats stats_;
   std::function<void(const core::Progress&)> progress_;
+  std::function<bool()> yield_check_;
   std::unique_ptr<Stack> stack_;
 };
 

@@ -37,6 +37,12 @@ void Scheduler::local_change(SteadyTime now) {
   if (!push_due_) push_due_ = now + options_.debounce;
 }
 
+bool Scheduler::take_due_push(SteadyTime now) {
+  if (!push_due_ || now < *push_due_) return false;
+  push_due_.reset();
+  return true;
+}
+
 void Scheduler::due_now(SteadyTime now, bool full) {
   next_automatic_ = std::min(next_automatic_, now);
   full_requested_ = full_requested_ || full;

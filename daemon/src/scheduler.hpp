@@ -47,6 +47,9 @@ class Scheduler {
 
   // A local change was announced (NOTIFY).
   void local_change(SteadyTime now);
+  // Whether a push is due now, for a cycle in progress to do it (a sweep between two batches); if so it
+  // counts as done, as if a cycle had started: changes announced later ask for another.
+  bool take_due_push(SteadyTime now);
   // Run an automatic cycle as soon as possible (start-up, taking over as leader, --full).
   void due_now(SteadyTime now, bool full = false);
 

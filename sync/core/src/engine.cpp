@@ -110,6 +110,22 @@ net::awaitable<void> SyncEngine::run_phases(Cycle& c) {
   if (!stop_requested()) co_await push_all(c);
 }
 
+bool SyncEngine::yield_wanted(const Cycle& c) const {
+  return yield_check_ && !c.dry_run() && !stop_requested() && yield_check_();
+}
+
+net::awaitable<void> SyncEngine::yield_to_waiting_work(Cycle& c) {
+  // Only between batches whose pages are all applied: a page read before the push and applied after it
+  // would hold HubSpot's state from before it, and associations carry no timestamp to tell it stale.
+  const ApiActivity sweep = c.activity;
+  ++c.report.sweep_yields;
+  spdlog::debug("sweep paused: local changes or webhook events are waiting");
+  if (options_.apply_events) co_await apply_events(c);
+  enter(c, ApiActivity::push);
+  if (!stop_requested()) co_await push_all(c);
+  enter(c, sweep);
+}
+
 net::awaitable<CycleReport> SyncEngine::run_cycle(CycleRequest request) {
   Cycle c;
   c.request = request;

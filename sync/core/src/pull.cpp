@@ -265,7 +265,10 @@ net::awaitable<void> SyncEngine::pull_full(Cycle& c) {
   co_await save_time_state(c, kStateWatermark, sweep.started_at);
   co_await save_time_state(c, kStateLastFullSweep, sweep.started_at);
   co_await save_time_state(c, kStateLastMaintenance, sweep.started_at);
-  spdlog::info("full sweep done: {} leads", done);
+  spdlog::info("full sweep done: {} leads{}", done,
+               c.report.sweep_yields == 0 ? std::string()
+                                          : " (paused " + std::to_string(c.report.sweep_yields) +
+                                                " time(s) for local changes or events)");
 }
 
 net::awaitable<bool> SyncEngine::sweep_pages(Cycle& c, const SweepStart& sweep,
@@ -279,6 +282,8 @@ net::awaitable<bool> SyncEngine::sweep_pages(Cycle& c, const SweepStart& sweep,
   // own start (everything before it is applied), so a crash redoes at most that batch (which then meets its
   // own rows and changes nothing); a separate transaction per page to record the next cursor cost a tenth of
   // an import's time. A fresh sweep's first batch has nothing to record: the cursor was reset in begin_sweep.
+  // Waiting pushes and events go first (yield_to_waiting_work): the batch in hand is applied without fetching
+  // the next one, the work is done, and the next batch is read after it.
   CursorGuard cursors("the full sweep's lead list");
   std::optional<std::string> batch_cursor = sweep.cursor;
   RemotePage batch = co_await list_batch(sweep.cursor, cursors);
@@ -286,7 +291,8 @@ net::awaitable<bool> SyncEngine::sweep_pages(Cycle& c, const SweepStart& sweep,
     auto leads = std::move(batch.leads);
     auto next_cursor = batch.next_cursor;
     const auto n = static_cast<std::int64_t>(leads.size());
-    if (next_cursor && !stop_requested()) {
+    const bool yield = next_cursor && yield_wanted(c);
+    if (next_cursor && !stop_requested() && !yield) {
       // Fetch the next batch while this one is written.
       const auto batch_start = clock_.steady_now();
       batch = co_await (list_batch(next_cursor, cursors) &&
@@ -301,12 +307,14 @@ net::awaitable<bool> SyncEngine::sweep_pages(Cycle& c, const SweepStart& sweep,
     report_progress({"full sweep", done, total});
     if (!next_cursor) co_return true;
     batch_cursor = *next_cursor;
+    if (yield) co_await yield_to_waiting_work(c);
     if (stop_requested()) {
       // No next batch's transaction will record it: this batch is applied, the next cycle resumes after it.
       if (!c.dry_run())
         co_await run_blocking(store_executor_, [&] { store_.save_state(kStateSweepCursor, *batch_cursor); });
       co_return false;
     }
+    if (yield) batch = co_await list_batch(next_cursor, cursors);
   }
 }
 
@@ -447,6 +455,7 @@ net::awaitable<bool> SyncEngine::association_sweep(Cycle& c) {
     co_await process_pull_page(c, std::move(leads), std::nullopt);
     done += static_cast<std::int64_t>(ids.size());
     report_progress({"association sweep", done, std::nullopt});
+    if (yield_wanted(c)) co_await yield_to_waiting_work(c);
     if (stop_requested()) co_return false;
   }
   co_return true;

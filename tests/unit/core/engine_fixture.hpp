@@ -53,6 +53,7 @@ class EngineTest : public ::testing::Test {
   CycleReport cycle(CycleKind kind = CycleKind::automatic, bool dry_run = false) {
     SyncEngine engine(store, remote, clock, io.get_executor(), options);
     if (on_progress) engine.set_progress_callback([&](const Progress& p) { on_progress(engine, p); });
+    if (yield_check) engine.set_yield_check(yield_check);
     std::optional<CycleReport> report;
     std::exception_ptr error;
     net::co_spawn(io, engine.run_cycle({kind, dry_run}), [&](std::exception_ptr e, CycleReport r) {
@@ -100,6 +101,7 @@ class EngineTest : public ::testing::Test {
   net::io_context io;
   EngineOptions options = engine_options();
   std::function<void(SyncEngine&, const Progress&)> on_progress;
+  std::function<bool()> yield_check;  // SyncEngine::set_yield_check, when set
   ErrorKind last_error_kind = ErrorKind::fatal;
   std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> log_;
 };

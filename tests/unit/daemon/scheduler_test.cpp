@@ -91,6 +91,20 @@ TEST(SchedulerTest, ChangesDuringACycleArePushedAfterIt) {
   EXPECT_EQ(d.kind, core::CycleKind::push_only);
 }
 
+TEST(SchedulerTest, ACycleInProgressTakesAPushOnceItsDebounceRanOut) {
+  Scheduler s(opts(), t0);
+  s.cycle_started(core::CycleKind::full);  // a long sweep
+  EXPECT_FALSE(s.take_due_push(t0 + 1s)) << "nothing announced";
+  s.local_change(t0 + 1s);
+  EXPECT_FALSE(s.take_due_push(t0 + 1s + 499ms)) << "still gathering the burst";
+  EXPECT_TRUE(s.take_due_push(t0 + 1s + 500ms));
+  EXPECT_FALSE(s.take_due_push(t0 + 2s)) << "taken once";
+  s.cycle_succeeded(core::CycleKind::full, t0 + 3s, 0.0);
+  EXPECT_EQ(s.next(t0 + 3s).action, Action::wait) << "the sweep pushed it: no push-only cycle after it";
+  s.local_change(t0 + 4s);  // a later change asks again
+  EXPECT_EQ(s.next(t0 + 4s + 500ms).kind, core::CycleKind::push_only);
+}
+
 TEST(SchedulerTest, AnAutomaticCycleDueCoversAPendingPush) {
   Scheduler s(opts(), t0);
   s.cycle_succeeded(core::CycleKind::automatic, t0, 0.0);

@@ -70,6 +70,7 @@ struct CycleReport {
   std::int64_t events_applied = 0;   // webhook events taken from the inbox (EngineOptions::apply_events)
   std::int64_t events_needless = 0;  // of which needed no read (core/events.hpp)
   std::int64_t events_missed = 0;    // leads the search found changed that no event had announced
+  std::int64_t sweep_yields = 0;     // times a sweep stopped between batches to let waiting work go first
 };
 
 struct Progress {
@@ -104,6 +105,11 @@ class SyncEngine {
   void clear_stop() noexcept { stop_.store(false); }
   bool stop_requested() const noexcept { return stop_.load(); }
   void set_progress_callback(std::function<void(const Progress&)> cb) { progress_ = std::move(cb); }
+  // Asked between the batches of a background sweep (full and association sweeps): true when local changes
+  // or webhook events are waiting. The sweep then applies the events and pushes the outbox before it reads
+  // on, so that a sweep of minutes does not hold up an edit. Without a check a sweep never yields (a
+  // one-off run pushes at its end anyway). Called on the thread that runs the cycle.
+  void set_yield_check(std::function<bool()> check) { yield_check_ = std::move(check); }
   const EngineOptions& options() const noexcept { return options_; }
   // The sweep intervals the budget plan chose (core/budget_plan.hpp). Call between cycles, on the thread
   // that runs them.
@@ -122,6 +128,10 @@ class SyncEngine {
   void report_progress(const Progress& p) const;
   // From now on the cycle's API calls count for `a`; those made since the last switch go to the previous one.
   void enter(Cycle& c, ApiActivity a);
+  // Whether a sweep should stop between two batches for waiting work (set_yield_check), and that work:
+  // the webhook events, then the outbox, with the sweep's activity restored afterwards.
+  bool yield_wanted(const Cycle& c) const;
+  net::awaitable<void> yield_to_waiting_work(Cycle& c);
 
   // Pulling (pull.cpp).
   struct SweepStart {
@@ -178,6 +188,7 @@ class SyncEngine {
   EngineOptions options_;
   std::atomic<bool> stop_{false};
   std::function<void(const Progress&)> progress_;
+  std::function<bool()> yield_check_;
 };
 
 }  // namespace leadsync::core
