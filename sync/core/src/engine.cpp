@@ -58,6 +58,7 @@ void SyncEngine::enter(Cycle& c, ApiActivity a) {
   c.counts().api_calls_by_activity[index_of(c.activity)] += static_cast<std::int64_t>(now - c.activity_mark);
   c.activity_mark = now;
   c.activity = a;
+  remote_.set_priority(priority_of(a));
 }
 
 net::awaitable<std::optional<WallTime>> SyncEngine::load_time_state(const char* key) {

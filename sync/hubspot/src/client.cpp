@@ -92,7 +92,7 @@ http::Request HubSpotClient::build_request(const Call& call, const std::string& 
 // decoder's verdict on a 2xx. Transport errors are caught into the outcome: what they mean is the
 // classifier's business.
 net::awaitable<void> HubSpotClient::send_attempt(const Call& call, const Decoder& decode, Attempt& out) {
-  auto permit = co_await limiter_.acquire(call.policy);
+  auto permit = co_await limiter_.acquire(call.policy, priority_);
   if (permit.waited().count() > 0)
     observer_.on_wait(call.policy == RatePolicy::search ? "rate_limit:search" : "rate_limit:ten_secondly",
                       permit.waited());

@@ -59,6 +59,10 @@ HubSpotLeadsRemote::HubSpotLeadsRemote(HubSpotClient& client, core::SyncMapping 
                                        std::function<std::uint64_t()> api_calls)
     : client_(client), mapping_(std::move(mapping)), api_calls_(std::move(api_calls)) {}
 
+void HubSpotLeadsRemote::set_priority(core::CallPriority p) {
+  client_.set_priority(p);
+}
+
 std::vector<std::string> HubSpotLeadsRemote::properties() const {
   std::vector<std::string> props;
   for (const auto& m : mapping_.properties) props.push_back(m.property);

@@ -183,7 +183,43 @@ void RateLimiter::pause(RatePolicy policy, milliseconds wait) {
   b.blocked_until = std::max(b.blocked_until, clock_.steady_now() + wait);
 }
 
-net::awaitable<RateLimiter::Permit> RateLimiter::acquire(RatePolicy policy) {
+namespace {
+
+// Counts a foreground call as waiting for as long as it is in acquire()'s loop, however it leaves it.
+class WaitingForeground {
+ public:
+  WaitingForeground(int& count, bool foreground) : count_(foreground ? &count : nullptr) {
+    if (count_) ++*count_;
+  }
+  ~WaitingForeground() {
+    if (count_) --*count_;
+  }
+  WaitingForeground(const WaitingForeground&) = delete;
+  WaitingForeground& operator=(const WaitingForeground&) = delete;
+
+ private:
+  int* count_;
+};
+
+}  // namespace
+
+milliseconds RateLimiter::slot_wait(const Bucket& b, SteadyTime now, core::CallPriority priority) const {
+  const bool background = priority == core::CallPriority::background;
+  if (background && now < b.next_background)
+    return std::max(milliseconds(1), ceil_ms(b.next_background - now));
+  const int used = static_cast<int>(b.done.size()) + b.in_flight;
+  if (used < b.capacity) {
+    if (!background || b.foreground_waiting == 0) return milliseconds(0);
+    return options_.in_flight_poll;  // a foreground call takes this slot first
+  }
+  // The slot frees when the (used - capacity)-th completed request leaves the window; when requests still in
+  // flight hold the slots, their completion time is unknown: look again shortly.
+  const auto index = static_cast<std::size_t>(used - b.capacity);
+  return index < b.done.size() ? std::max(milliseconds(1), ceil_ms(b.done[index] + b.window - now))
+                               : options_.in_flight_poll;
+}
+
+net::awaitable<RateLimiter::Permit> RateLimiter::acquire(RatePolicy policy, core::CallPriority priority) {
   Permit permit;
   if (!options_.enabled) co_return permit;
   roll_day();
@@ -194,25 +230,27 @@ net::awaitable<RateLimiter::Permit> RateLimiter::acquire(RatePolicy policy) {
 
   Bucket& b = bucket(policy);
   milliseconds slept{0};
-  for (;;) {
-    const auto now = clock_.steady_now();
-    if (now < b.blocked_until) {
-      const auto wait = ceil_ms(b.blocked_until - now);
+  {
+    const WaitingForeground waiting(b.foreground_waiting, priority == core::CallPriority::foreground);
+    for (;;) {
+      const auto now = clock_.steady_now();
+      if (now < b.blocked_until) {
+        const auto wait = ceil_ms(b.blocked_until - now);
+        slept += wait;
+        if (!co_await waits_.sleep(clock_, wait)) throw_stopping(policy);
+        continue;
+      }
+      prune(b, now);
+      const milliseconds wait = slot_wait(b, now, priority);
+      if (wait.count() == 0) break;
       slept += wait;
       if (!co_await waits_.sleep(clock_, wait)) throw_stopping(policy);
-      continue;
     }
-    prune(b, now);
-    const int used = static_cast<int>(b.done.size()) + b.in_flight;
-    if (used < b.capacity) break;
-    // The slot frees when the (used - capacity)-th completed request leaves the window; when requests
-    // still in flight hold the slots, their completion time is unknown: look again shortly.
-    const auto index = static_cast<std::size_t>(used - b.capacity);
-    const milliseconds wait = index < b.done.size()
-                                  ? std::max(milliseconds(1), ceil_ms(b.done[index] + b.window - now))
-                                  : options_.in_flight_poll;
-    slept += wait;
-    if (!co_await waits_.sleep(clock_, wait)) throw_stopping(policy);
+  }
+  if (priority == core::CallPriority::background) {
+    // Evenly spaced: the sweep's next call starts a capacity-th of the window after this one.
+    const auto now = clock_.steady_now();
+    b.next_background = std::max(now, b.next_background) + b.window / std::max(1, b.capacity);
   }
   // A 429 DAILY seen by another caller while we waited stops us too.
   roll_day();

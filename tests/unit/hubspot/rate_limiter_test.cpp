@@ -80,6 +80,46 @@ TEST(RateLimiterTest, NoWindowEverHoldsMoreThanCapacity) {
   EXPECT_EQ(starts.back(), 5 * 10'007 + 49 * 7);
 }
 
+// Background calls (the sweeps) are spaced evenly instead of filling the window in a burst and then
+// waiting for most of it, so a push arriving meanwhile finds the next slot a fraction of a second away.
+TEST(RateLimiterTest, BackgroundCallsArePacedEvenlyAndLeaveTheNextSlotToAPush) {
+  ManualClock clock;
+  RateLimiter rl(clock, limits(190));
+  std::vector<std::int64_t> starts;
+  const auto t0 = clock.steady_now();
+  milliseconds push_waited{0};
+  run_sync([&]() -> net::awaitable<void> {
+    for (int i = 0; i < 400; ++i) {
+      auto p = co_await rl.acquire(RatePolicy::ten_secondly, core::CallPriority::background);
+      starts.push_back(std::chrono::duration_cast<milliseconds>(clock.steady_now() - t0).count());
+      clock.advance(milliseconds(7));
+      p.complete();
+    }
+    auto push = co_await rl.acquire(RatePolicy::ten_secondly, core::CallPriority::foreground);
+    push_waited = push.waited();
+  }());
+  for (std::size_t i = 1; i < starts.size(); ++i)
+    ASSERT_GE(starts[i] - starts[i - 1], 10'000 / 190) << "at request " << i;
+  // The window still holds at most 190 of them, and the pacing costs no throughput: 400 calls take about
+  // 400 / 190 windows (a burst would take 2 windows and 20 calls).
+  std::size_t lo = 0;
+  for (std::size_t hi = 0; hi < starts.size(); ++hi) {
+    while (starts[hi] - starts[lo] >= 10'000) ++lo;
+    ASSERT_LE(hi - lo + 1, 190u) << "at request " << hi;
+  }
+  EXPECT_LE(starts.back(), 400 * 10'000 / 190 + 100);
+  EXPECT_LE(push_waited, milliseconds(10'000 / 190)) << "a push waits for one slot, not for the window";
+}
+
+TEST(RateLimiterTest, ForegroundCallsAreNotPaced) {
+  ManualClock clock;
+  RateLimiter rl(clock, limits(190));
+  run_sync([&]() -> net::awaitable<void> {
+    for (int i = 0; i < 190; ++i) co_await call(rl, clock);
+  }());
+  EXPECT_TRUE(clock.sleeps().empty());
+}
+
 TEST(RateLimiterTest, SearchHasItsOwnPerSecondBucket) {
   ManualClock clock;
   RateLimitOptions o = limits(100);

@@ -31,6 +31,16 @@ constexpr std::size_t index_of(ApiActivity a) noexcept {
   return static_cast<std::size_t>(a);
 }
 
+// Whose turn it is at HubSpot's rate limit: background work (the sweeps) is paced and lets waiting
+// foreground work (pushes, events, polls) take the next free slot, so that a sweep that fills the
+// ten-secondly window does not hold up a push for the rest of it.
+enum class CallPriority : std::uint8_t { foreground, background };
+constexpr CallPriority priority_of(ApiActivity a) noexcept {
+  return a == ApiActivity::full_sweep || a == ApiActivity::association_sweep || a == ApiActivity::recycle_bin
+             ? CallPriority::background
+             : CallPriority::foreground;
+}
+
 using ApiCallsByActivity = std::array<std::int64_t, kApiActivityCount>;
 
 // The runs of the last 24 hours, summed per activity.

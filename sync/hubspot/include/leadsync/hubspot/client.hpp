@@ -166,6 +166,9 @@ class HubSpotClient {
   // from now on: the call waiting fails as transient with "not retried: leadsync is stopping". For a stop
   // request (SIGTERM): a batch waiting out a long window would otherwise hold the stop up. Any thread.
   void stop_waiting();
+  // The rate-limit priority of the calls made from now on (RateLimiter::acquire): the engine says so with
+  // each activity. One cycle uses the client at a time, so one setting serves its calls.
+  void set_priority(core::CallPriority p) { priority_ = p; }
 
   // ---- leads: read ---------------------------------------------------------------------------
   // GET {objects}/{type}: one page. Paths per ClientOptions::api_version (routes.cpp): {objects} is
@@ -311,6 +314,7 @@ class HubSpotClient {
   std::string trace_prefix_;
   std::uint64_t trace_counter_ = 0;
   StoppableWait waits_;
+  core::CallPriority priority_ = core::CallPriority::foreground;
 };
 
 }  // namespace leadsync::hubspot

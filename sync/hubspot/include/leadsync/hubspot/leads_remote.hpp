@@ -40,6 +40,7 @@ class HubSpotLeadsRemote final : public core::LeadsRemote {
   net::awaitable<std::vector<core::WriteResult>> change_associations(
       std::vector<core::AssociationChange> changes) override;
   std::uint64_t api_calls() const override { return api_calls_ ? api_calls_() : 0; }
+  void set_priority(core::CallPriority p) override;
 
   // Converts one HubSpot object (exposed for unit tests).
   core::RemoteLead to_remote(const LeadObject& object) const;

@@ -20,6 +20,12 @@
 // (another integration shares the app) fills the local log so we slow down, Daily-Remaining caps the daily
 // budget. pause() blocks a bucket after a 429; mark_daily_exhausted() after a 429 DAILY.
 //
+// Priorities (core::CallPriority): background calls (the sweeps) are paced evenly over the window, one every
+// window / capacity, instead of filling it in a burst and then waiting for most of it; and while a foreground
+// call (a push, events, a poll) waits for a slot, no background call takes one. A push that comes while a
+// sweep uses the whole budget then waits for the next slot to free, a fraction of a second, not for the
+// window to roll. The sweep's throughput stays at the bucket's capacity.
+//
 // Throws: acquire() throws a transient core::Error with details().policy == "DAILY" and retry_after set
 // while the daily budget is exhausted (until the reset); the client does not retry it.
 // Time comes only from core::Clock (waits via Clock::sleep_for), so tests use a ManualClock.
@@ -30,6 +36,7 @@
 #include <optional>
 #include <vector>
 
+#include "leadsync/core/api_activity.hpp"
 #include "leadsync/core/clock.hpp"
 #include "leadsync/core/net.hpp"
 #include "leadsync/http/transport.hpp"
@@ -85,7 +92,8 @@ class RateLimiter {
   RateLimiter& operator=(const RateLimiter&) = delete;
 
   // Waits until the policy's bucket (and the daily budget) has room, then takes a slot.
-  net::awaitable<Permit> acquire(RatePolicy policy);
+  net::awaitable<Permit> acquire(RatePolicy policy,
+                                 core::CallPriority priority = core::CallPriority::foreground);
 
   // Follows the rate-limit headers of a response to a call made under `policy`.
   void observe(const RateBudget& budget, RatePolicy policy);
@@ -119,6 +127,8 @@ class RateLimiter {
     std::deque<std::chrono::steady_clock::time_point> done;  // completion times, ascending
     int in_flight = 0;
     std::chrono::steady_clock::time_point blocked_until{};
+    std::chrono::steady_clock::time_point next_background{};  // the earliest a background call may start
+    int foreground_waiting = 0;                               // foreground calls waiting for a slot
   };
 
   Bucket& bucket(RatePolicy policy) { return policy == RatePolicy::search ? search_ : ten_secondly_; }
@@ -126,6 +136,9 @@ class RateLimiter {
     return policy == RatePolicy::search ? search_ : ten_secondly_;
   }
   void prune(Bucket& b, std::chrono::steady_clock::time_point now);
+  // How long a call of `priority` must wait before it may take a slot of `b` (0: now).
+  std::chrono::milliseconds slot_wait(const Bucket& b, std::chrono::steady_clock::time_point now,
+                                      core::CallPriority priority) const;
   void roll_day();
   [[noreturn]] void throw_daily_exhausted() const;
   void release(RatePolicy policy);
