@@ -196,6 +196,10 @@ printf '%s\n' "${rows[@]}"
 printf '\n'
 env -u LEADSYNC_PG_PORT -u LEADSYNC_PG_DIR -u LEADSYNC_TEST_DSN bash "$root/tests/bench/steady_state/run.sh" "$build"
 
+# ---- local edits during a full sweep of 100,000 leads (its own PostgreSQL and fake-hubspot) -----------
+printf '\n'
+env -u LEADSYNC_PG_PORT -u LEADSYNC_PG_DIR -u LEADSYNC_TEST_DSN bash "$root/tests/bench/sweep_yield/run.sh" "$build"
+
 # ---- webhooks: latency, cost of applying events, receiver throughput (its own PostgreSQL and fake) ----
 printf '\n'
 env -u LEADSYNC_PG_PORT -u LEADSYNC_PG_DIR -u LEADSYNC_TEST_DSN bash "$root/tests/bench/webhooks/run.sh" "$build"
