@@ -18,6 +18,9 @@ struct ApiVersionNotice {
   std::string end_of_support;          // "2027-09-30"
   bool estimated = false;              // computed from HubSpot's 18-month rule, not announced
   std::optional<std::string> warning;  // from six months before the end
+  // What HubSpot itself announced in Deprecation / Sunset response headers (recorded by a daemon or a run);
+  // set by --status from sync_state.
+  std::optional<std::string> announced;
 };
 ApiVersionNotice api_version_notice(const config::AppConfig& cfg);
 

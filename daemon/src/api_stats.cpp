@@ -43,6 +43,11 @@ void ApiStats::on_wait(std::string_view, std::chrono::milliseconds wait) {
   data_.wait_seconds_total += static_cast<double>(wait.count()) / 1000.0;
 }
 
+void ApiStats::on_deprecation_notice(hubspot::ApiVersion version, const hubspot::DeprecationNotice& notice) {
+  std::lock_guard lock(mutex_);
+  data_.deprecations[version] = notice;
+}
+
 ApiStats::Snapshot ApiStats::snapshot() const {
   std::lock_guard lock(mutex_);
   Snapshot s = data_;

@@ -19,6 +19,7 @@ class ApiStats final : public hubspot::ApiObserver {
   void on_rate_limited(std::string_view policy) override;
   void on_budget(const hubspot::RateBudget& budget) override;
   void on_wait(std::string_view reason, std::chrono::milliseconds wait) override;
+  void on_deprecation_notice(hubspot::ApiVersion version, const hubspot::DeprecationNotice& notice) override;
 
   std::uint64_t calls() const { return calls_.load(); }
   // Steady-clock time of the last callback of any kind (the daemon's watchdog uses it as a sign of life).
@@ -34,6 +35,9 @@ class ApiStats final : public hubspot::ApiObserver {
     std::uint64_t calls = 0;
     double call_seconds_total = 0;
     double wait_seconds_total = 0;
+    // Deprecation / Sunset announcements in HubSpot's response headers, by API version; kept for the process
+    // (they survive reloads like the counters; DeprecationNotice::last_seen tells a lapsed one).
+    std::map<hubspot::ApiVersion, hubspot::DeprecationNotice> deprecations;
   };
   Snapshot snapshot() const;
 

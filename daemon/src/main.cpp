@@ -178,10 +178,15 @@ int show_status(Runtime& rt, const CliOptions& cli) {
   auto holder = lock.holder();
   const auto status = rt.store().status();
   std::optional<std::int64_t> reported_daily;
-  for (const auto& [k, v] : status.state)
+  std::optional<std::string> announced;
+  const auto version = to_api_version(rt.config().hubspot.api_version);
+  for (const auto& [k, v] : status.state) {
     if (k == kStateBudgetDailyMax) reported_daily = reported_daily_max(v);
-  print_status(scope, status, holder, api_budget_report(rt.config(), status.api_usage, reported_daily),
-               rt.config().webhooks.enabled, cli.output);
+    if (k == state_key_deprecation(version)) announced = announced_deprecation(version, v);
+  }
+  auto api = api_budget_report(rt.config(), status.api_usage, reported_daily);
+  api.version.announced = std::move(announced);
+  print_status(scope, status, holder, api, rt.config().webhooks.enabled, cli.output);
   return kExitOk;
 }
 

@@ -256,6 +256,30 @@ void Metrics::set_scope(std::string scope) {
 
 namespace {
 
+// Deprecation / Sunset announcements HubSpot's responses carried, per API version. One HubSpot has not
+// repeated for a day (the notice was withdrawn, or hubspot.api_version was switched away from it) is gone.
+void write_deprecations(Writer& w, const std::map<hubspot::ApiVersion, hubspot::DeprecationNotice>& notices) {
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  auto current = [&](const hubspot::DeprecationNotice& n) {
+    return now - n.last_seen < hubspot::kDeprecationRelog;
+  };
+  w.header(
+      "leadsync_hubspot_api_sunset_timestamp_seconds", "gauge",
+      "Sunset date HubSpot announced for the API version (Sunset response header), Unix time; absent when "
+      "none.");
+  for (const auto& [version, n] : notices)
+    if (current(n) && n.sunset)
+      w.sample("leadsync_hubspot_api_sunset_timestamp_seconds",
+               {{"version", std::string(hubspot::to_string(version))}},
+               static_cast<double>(n.sunset->time_since_epoch().count()));
+  w.header(
+      "leadsync_hubspot_api_deprecated", "gauge",
+      "1 when HubSpot announced the API version deprecated (Deprecation response header); absent when not.");
+  for (const auto& [version, n] : notices)
+    if (current(n) && n.deprecated)
+      w.sample("leadsync_hubspot_api_deprecated", {{"version", std::string(hubspot::to_string(version))}}, 1);
+}
+
 // HubSpot's side: requests by route and status, 429s, time spent, the budgets HubSpot reports and the
 // client-side limiter.
 void write_hubspot(Writer& w, const ApiStats::Snapshot& api, const RateLimiterView& limiter) {
@@ -301,6 +325,7 @@ void write_hubspot(Writer& w, const ApiStats::Snapshot& api, const RateLimiterVi
   w.metric("leadsync_hubspot_daily_budget_exhausted", "gauge",
            "1 while the daily budget is exhausted and leadsync waits for the reset.",
            limiter.daily_exhausted ? 1 : 0);
+  write_deprecations(w, api.deprecations);
 }
 
 }  // namespace

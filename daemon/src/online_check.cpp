@@ -217,6 +217,10 @@ net::awaitable<void> check_hubspot(Runtime& rt, CheckReport& report) {
                               ? *version.warning
                               : version.version + ", supported by HubSpot until " +
                                     (version.estimated ? "about " : "") + version.end_of_support});
+  // What HubSpot's own answers to the calls above announced (Deprecation / Sunset headers), if anything.
+  for (const auto& [v, notice] : rt.client().deprecation_notices())
+    report.items.push_back(
+        {Status::warn, "hubspot", "API deprecation notice", hubspot::describe_deprecation(v, notice)});
 }
 
 void check_postgresql(Runtime& rt, CheckReport& report) {

@@ -6,6 +6,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "leadsync/hubspot/deprecation_notice.hpp"
+
 namespace leadsync::daemon {
 
 namespace {
@@ -269,6 +271,15 @@ std::string format_epoch_ms(const std::string& value) {
   return buf;
 }
 
+std::optional<std::string> announced_deprecation(hubspot::ApiVersion version, std::string_view recorded) {
+  const auto notice = hubspot::decode_deprecation_notice(recorded);
+  if (!notice) return std::nullopt;
+  const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now() -
+                                                                         notice->last_seen);
+  return hubspot::describe_deprecation(version, *notice) + " (last sent " + age_text(std::max(age, {})) +
+         " ago)";
+}
+
 std::string age_text(std::chrono::milliseconds age) {
   const auto s = std::max<std::int64_t>(0, age.count() / 1000);
   if (s < 120) return std::to_string(s) + " s";
@@ -323,10 +334,12 @@ nlohmann::json api_json(const ApiBudgetReport& api) {
   const auto share = api.share_percent();
   j["projected_budget_share_percent"] = share ? nlohmann::json(*share) : nlohmann::json(nullptr);
   const auto seconds = [](std::chrono::milliseconds d) { return d.count() / 1000; };
-  j["version"] = {{"version", api.version.version},
-                  {"end_of_support", api.version.end_of_support},
-                  {"end_of_support_estimated", api.version.estimated},
-                  {"warning", api.version.warning ? nlohmann::json(*api.version.warning) : nlohmann::json()}};
+  j["version"] = {
+      {"version", api.version.version},
+      {"end_of_support", api.version.end_of_support},
+      {"end_of_support_estimated", api.version.estimated},
+      {"warning", api.version.warning ? nlohmann::json(*api.version.warning) : nlohmann::json()},
+      {"announced", api.version.announced ? nlohmann::json(*api.version.announced) : nlohmann::json()}};
   j["planned_sweeps"] = {
       {"allowed_daily_calls", api.plan.allowed},
       {"stretched", api.plan.stretched()},
@@ -341,6 +354,7 @@ void print_api_text(const ApiBudgetReport& api) {
   std::printf("  HubSpot API: version %s, supported until %s%s\n", api.version.version.c_str(),
               api.version.estimated ? "about " : "", api.version.end_of_support.c_str());
   if (api.version.warning) std::printf("    WARNING: %s\n", api.version.warning->c_str());
+  if (api.version.announced) std::printf("    WARNING: %s\n", api.version.announced->c_str());
   std::int64_t total = api.usage.unattributed;
   for (auto c : api.usage.calls) total += c;
   const auto covered_min = api.usage.covered.count() / 60;

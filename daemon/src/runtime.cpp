@@ -191,6 +191,8 @@ net::awaitable<void> Runtime::persist_budget() {
   const auto exhausted = stack_->limiter->daily_exhausted_until();
   values.emplace_back(kStateDailyExhaustedUntil,
                       exhausted ? std::to_string(core::to_epoch_ms(*exhausted)) : "");
+  for (const auto& [version, notice] : snap.deprecations)
+    values.emplace_back(state_key_deprecation(version), hubspot::encode_deprecation_notice(notice));
   db::PgStore& store = *stack_->store;
   try {
     co_await core::run_blocking(db_pool_.get_executor(), [&] {

@@ -45,6 +45,11 @@ inline constexpr const char* kStateBudgetDailyMax = "hubspot.daily_max";
 inline constexpr const char* kStateBudgetTenSecondlyMax = "hubspot.ten_secondly_max";
 inline constexpr const char* kStateBudgetReportedAt = "hubspot.budget_reported_at";        // epoch ms
 inline constexpr const char* kStateDailyExhaustedUntil = "hubspot.daily_exhausted_until";  // epoch ms or ""
+// sync_state key of the deprecation notice HubSpot's response headers carried for one API version
+// (hubspot::encode_deprecation_notice), for --status.
+inline std::string state_key_deprecation(hubspot::ApiVersion v) {
+  return "hubspot.deprecation_notice." + std::string(hubspot::to_string(v));
+}
 
 class Runtime {
  public:

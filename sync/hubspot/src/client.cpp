@@ -115,6 +115,7 @@ net::awaitable<void> HubSpotClient::send_attempt(const Call& call, const Decoder
     limiter_.observe(budget, call.policy);
     observer_.on_budget(budget);
   }
+  note_deprecation(outcome.response);
   observer_.on_call(call.route, outcome.response.status, elapsed);
   if (outcome.response.status < 200 || outcome.response.status >= 300 || !decode) co_return;
   try {

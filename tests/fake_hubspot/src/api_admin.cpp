@@ -256,6 +256,7 @@ HttpResponse App::handle_admin(Ctx& ctx) {
 
   if (what == "oauth") return handle_admin_oauth(ctx);
   if (what == "webhooks") return handle_admin_webhooks(ctx);
+  if (what == "deprecation") return handle_admin_deprecation(ctx);
 
   if (what == "config" && s.size() == 2) {
     if (m == "POST") {

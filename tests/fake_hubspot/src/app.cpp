@@ -44,6 +44,7 @@ void App::reset_state() {
   limiter_.reset();
   limiter_.config = config_.rate;
   faults_.clear();
+  deprecations_.clear();
   webhooks_.configure(std::nullopt);
   store_.record_changes(false);
   requests_.clear();
@@ -104,6 +105,7 @@ HttpResponse App::handle(const HttpRequest& req) {
     }
     bool mismatch = false;
     Handler h = route(ctx, mismatch);
+    ctx.api_route = h != nullptr || mismatch;
     if (ctx.route.empty()) ctx.route = req.path;
     ++requests_[req.method + " " + ctx.route];
     if (auto fault = faults_.take(req.method, req.path)) {
@@ -117,6 +119,7 @@ HttpResponse App::handle(const HttpRequest& req) {
           try {
             bool mm = false;
             Handler again = route(later, mm);
+            later.api_route = again != nullptr || mm;
             out = apply_fault(later, f, again, mm);
           } catch (const std::exception& e) {
             out =
@@ -141,6 +144,8 @@ HttpResponse App::handle(const HttpRequest& req) {
 void App::finish(Ctx& ctx, HttpResponse& r) {
   emit_webhooks();
   r.headers.emplace_back("X-HubSpot-Correlation-Id", ctx.corr);
+  if (ctx.api_route)
+    for (auto& h : deprecations_.headers_for(ctx.version)) r.headers.push_back(std::move(h));
   ++statuses_[r.status];
   // The OAuth endpoints may receive secrets in the query string (v1); log their path only.
   if (config_.log_requests)

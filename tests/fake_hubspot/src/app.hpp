@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "deprecation.hpp"
 #include "faults.hpp"
 #include "http_types.hpp"
 #include "lead_json.hpp"
@@ -61,7 +62,8 @@ class App {
     std::string route;                // templated route for /_fake/stats
     std::vector<std::string> params;  // route parameters in path order
     ApiVersion version = ApiVersion::legacy;
-    bool no_auth = false;  // the OAuth token endpoint authenticates the client itself
+    bool no_auth = false;    // the OAuth token endpoint authenticates the client itself
+    bool api_route = false;  // a route of the API (not /_fake/, not an unknown path): gets notices
   };
   using Handler = HttpResponse (App::*)(Ctx&);
   struct ItemError {
@@ -178,6 +180,9 @@ class App {
   nlohmann::ordered_json object_json(const CrmObject& o);
   void reset_state();
 
+  // ---- deprecation notices (api_deprecation.cpp) ---------------------------------------------
+  HttpResponse handle_admin_deprecation(Ctx& ctx);
+
   // ---- webhooks (api_webhooks.cpp) ------------------------------------------------------------
   HttpResponse handle_admin_webhooks(Ctx& ctx);
   // Turns the changes the Store recorded during this request into events for the sender.
@@ -193,6 +198,7 @@ class App {
   std::map<std::string, AppInfo> apps_;  // by token
   VersionConfig versions_;
   OAuthState oauth_;
+  DeprecationNotices deprecations_;
   std::map<std::string, AppInfo> oauth_apps_;  // by client id
   std::map<std::string, std::int64_t> requests_;
   std::map<int, std::int64_t> statuses_;

@@ -47,11 +47,13 @@ class RecordingObserver final : public ApiObserver {
   void on_wait(std::string_view reason, milliseconds wait) override {
     waits.emplace_back(std::string(reason), wait);
   }
+  void on_deprecation_notice(ApiVersion, const DeprecationNotice&) override { ++deprecations; }
 
   std::vector<CallRecord> calls;
   std::vector<std::string> rate_limited;
   std::vector<RateBudget> budgets;
   std::vector<std::pair<std::string, milliseconds>> waits;
+  int deprecations = 0;
 };
 
 inline Json lead_json(const std::string& id, Json properties = Json::object()) {

@@ -7,6 +7,9 @@
 #include <optional>
 #include <string_view>
 
+#include "leadsync/hubspot/api_version.hpp"
+#include "leadsync/hubspot/deprecation_notice.hpp"
+
 namespace leadsync::hubspot {
 
 struct RateBudget {
@@ -33,6 +36,10 @@ class ApiObserver {
   virtual void on_budget(const RateBudget& budget) = 0;
   // The client will wait this long before retrying (backoff, Retry-After, rate limiting).
   virtual void on_wait(std::string_view reason, std::chrono::milliseconds wait) = 0;
+  // A response announced a deprecation or sunset of `version` (deprecation_notice.hpp); `notice` is all the
+  // client knows of it so far. Every such response reports, so last_seen stays current. Not pure: most
+  // observers have no use for it.
+  virtual void on_deprecation_notice(ApiVersion /*version*/, const DeprecationNotice& /*notice*/) {}
 };
 
 // Counts nothing; the default when no observer is wired.

@@ -46,6 +46,7 @@
 #include "leadsync/http/transport.hpp"
 #include "leadsync/hubspot/api_observer.hpp"
 #include "leadsync/hubspot/api_version.hpp"
+#include "leadsync/hubspot/deprecation_notice.hpp"
 #include "leadsync/hubspot/errors.hpp"
 #include "leadsync/hubspot/lead_types.hpp"
 #include "leadsync/hubspot/rate_limiter.hpp"
@@ -170,6 +171,10 @@ class HubSpotClient {
   // each activity. One cycle uses the client at a time, so one setting serves its calls.
   void set_priority(core::CallPriority p) { priority_ = p; }
 
+  // Deprecation / Sunset announcements HubSpot's responses carried so far, by API version
+  // (deprecation_notice.hpp). Any thread.
+  std::map<ApiVersion, DeprecationNotice> deprecation_notices() const { return deprecations_.notices(); }
+
   // ---- leads: read ---------------------------------------------------------------------------
   // GET {objects}/{type}: one page. Paths per ClientOptions::api_version (routes.cpp): {objects} is
   // /crm/v3/objects (legacy) or /crm/objects/2026-03, ...; associations /crm/v4/associations or
@@ -292,6 +297,8 @@ class HubSpotClient {
   http::Request build_request(const Call& call, const std::string& token) const;
   net::awaitable<void> send_attempt(const Call& call, const Decoder& decode, Attempt& out);
   void apply_effects(const Call& call, const detail::Verdict& verdict);
+  // Reads Deprecation / Sunset / Link headers: keeps the notice, logs it (client_deprecation.cpp).
+  void note_deprecation(const http::Response& response);
   net::awaitable<BatchResult<LeadObject>> create_chunk(std::vector<LeadCreateInput> inputs, bool single);
   net::awaitable<BatchResult<LeadObject>> update_chunk(std::vector<LeadUpdateInput> inputs,
                                                        std::optional<std::string> id_property);
@@ -315,6 +322,7 @@ class HubSpotClient {
   std::uint64_t trace_counter_ = 0;
   StoppableWait waits_;
   core::CallPriority priority_ = core::CallPriority::foreground;
+  DeprecationTracker deprecations_;
 };
 
 }  // namespace leadsync::hubspot
