@@ -12,6 +12,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "database_encoding.hpp"
 #include "leadsync/core/error.hpp"
 #include "pg_error.hpp"
 #include "pg_session.hpp"
@@ -211,6 +212,9 @@ MigrationReport MigrationRunner::run() const {
   try {
     detail::PgSession session(dsn_, "leadsync migrations");
     auto& conn = session.conn;
+
+    doing = "checking the database's encoding";
+    detail::require_utf8(conn);  // before anything is created in a database leadsync cannot use
 
     doing = "taking the migration lock";
     {

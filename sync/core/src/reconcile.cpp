@@ -88,11 +88,33 @@ std::string with_thousands(std::size_t n) {
   return out;
 }
 
+// The form normalize_value gives every number it can read: -?digits(.digits)?. PostgreSQL's numeric and
+// double precision also hold NaN, Infinity and -Infinity, which no HubSpot number property can store; such a
+// value stays as PostgreSQL wrote it and must not be sent as if it were a number.
+bool finite_decimal(std::string_view v) {
+  if (!v.empty() && v.front() == '-') v.remove_prefix(1);
+  const auto dot = v.find('.');
+  const auto digits = [](std::string_view d) {
+    return !d.empty() && std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  return dot == std::string_view::npos ? digits(v) : digits(v.substr(0, dot)) && digits(v.substr(dot + 1));
+}
+
+const PropertyMapping* mapping_of(const SyncMapping& mapping, const std::string& property) {
+  for (const auto& m : mapping.properties)
+    if (m.property == property) return &m;
+  return nullptr;
+}
+
 // Values HubSpot must refuse, found before anything is sent (a batch would otherwise carry them).
-void check_pushable_values(const PushPlan& plan, std::string& failure) {
+void check_pushable_values(const SyncMapping& mapping, const PushPlan& plan, std::string& failure) {
   auto add = [&](const std::string& why) { failure += (failure.empty() ? "" : "; ") + why; };
   for (const auto& [p, v] : plan.properties) {
     if (!v) continue;
+    if (const PropertyMapping* m = mapping_of(mapping, p);
+        m && m->type == PropertyType::number && !finite_decimal(*v))
+      add("column " + m->column + " holds " + v->substr(0, 40) + ", which HubSpot's number property " + p +
+          " cannot store (finite numbers only); not sent: set a number or NULL to sync this lead");
     const auto chars = utf8_chars(*v);
     if (chars > kMaxPropertyChars)
       add(p + " is " + with_thousands(chars) + " characters long: HubSpot accepts at most " +
@@ -500,7 +522,7 @@ PushPlan plan_push(const SyncMapping& mapping, const PushContext& context) {
           "no primary association: HubSpot creates a lead only with a primary contact (type 578) or company "
           "(type 580); insert that row into the associations table in the same transaction as the lead";
     }
-    check_pushable_values(plan, plan.failure);
+    check_pushable_values(mapping, plan, plan.failure);
     return plan;
   }
 
@@ -537,7 +559,7 @@ PushPlan plan_push(const SyncMapping& mapping, const PushContext& context) {
     plan.failure =
         "the lead name (hs_lead_name) was cleared: HubSpot requires one on every lead; set a name to sync "
         "this lead again";
-  check_pushable_values(plan, plan.failure);
+  check_pushable_values(mapping, plan, plan.failure);
   return plan;
 }
 

@@ -6,6 +6,7 @@
 
 #include "client_internal.hpp"
 #include "leadsync/hubspot/client.hpp"
+#include "response_form.hpp"
 #include "retry_classifier.hpp"
 #include "routes.hpp"
 
@@ -118,6 +119,10 @@ net::awaitable<void> HubSpotClient::send_attempt(const Call& call, const Decoder
   note_deprecation(outcome.response);
   observer_.on_call(call.route, outcome.response.status, elapsed);
   if (outcome.response.status < 200 || outcome.response.status >= 300 || !decode) co_return;
+  if (auto unreadable = detail::unreadable_body(outcome.response)) {
+    outcome.malformed = std::move(*unreadable);  // never handed to a JSON decoder
+    co_return;
+  }
   try {
     decode(outcome.response);
   } catch (const detail::MalformedResponse& m) {

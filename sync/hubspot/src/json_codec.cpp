@@ -6,6 +6,8 @@
 #include <map>
 #include <stdexcept>
 
+#include "response_form.hpp"
+
 namespace leadsync::hubspot::detail {
 
 namespace {
@@ -471,6 +473,10 @@ ErrorBody decode_error_body(const http::Response& response) {
   ErrorBody e;
   e.details.http_status = response.status;
   if (auto cid = response.header("X-HubSpot-Correlation-Id")) e.details.correlation_id = std::string(*cid);
+  if (auto unreadable = unreadable_body(response)) {
+    e.message = std::move(*unreadable);
+    return e;
+  }
   if (!json_depth_within(response.body)) {
     e.message = "error body nests arrays/objects deeper than " + std::to_string(kMaxJsonDepth) + " levels (" +
                 std::to_string(response.body.size()) + " bytes): not HubSpot's JSON, not read";

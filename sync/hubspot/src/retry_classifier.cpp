@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "json_codec.hpp"
+#include "response_form.hpp"
 
 namespace leadsync::hubspot::detail {
 
@@ -152,6 +153,22 @@ Verdict classify_rate_limited(const CallTraits& call, ErrorBody& e, const std::s
   return v;
 }
 
+// Never followed: the request carries the bearer token, which must go to hubspot.base_url's host only, and
+// a redirect elsewhere would hand it over. The same request gets the same redirect, so it is not retried;
+// the message names the status and at most the scheme and host it points to.
+// Nothing of the body is kept: a redirect page often repeats the whole Location, query string included.
+core::Error redirect_error(const CallTraits& call, const http::Response& response, const ErrorBody& body) {
+  core::ErrorDetails details;
+  details.http_status = response.status;
+  details.correlation_id = body.details.correlation_id;
+  return core::fatal_error(
+      "HubSpot's address answered " + call.route + " with a redirect (" + std::to_string(response.status) +
+          ") " + redirect_target(response.header("Location")) +
+          "; leadsync does not follow redirects, so that the access token goes to hubspot.base_url's host "
+          "only: set hubspot.base_url to the address HubSpot's API answers on, or fix the proxy in between",
+      details);
+}
+
 Verdict classify_error_status(const CallTraits& call, const http::Response& response,
                               const RetryPolicy& policy, const WaitInputs& waits, const std::string& token,
                               bool may_refresh_token) {
@@ -208,6 +225,8 @@ Verdict classify_error_status(const CallTraits& call, const http::Response& resp
                           e.details));
   } else if (status >= 400) {
     v = fail(core::record_error("HubSpot refused " + what, e.details));
+  } else if (is_redirect(response)) {
+    v = fail(redirect_error(call, response, e));
   } else {
     // 1xx/3xx: not something HubSpot sends to an API client; treated like a bad gateway.
     v = retry_with_backoff(

@@ -1,5 +1,7 @@
 #include "app.hpp"
 
+#include "gzip.hpp"
+
 #include <algorithm>
 #include <iostream>
 #include <numeric>
@@ -321,9 +323,28 @@ HttpResponse App::apply_fault(Ctx& ctx, const Fault& f, Handler h, bool mismatch
       r.status = 200;
       r.body = R"({"results":[{"id":"1","properties":{"hs_lead_name":"Tru)";
       break;
+    case FaultKind::redirect: {
+      // As nginx answers a `return 302 URL;`: a short HTML page and the Location.
+      if (f.execute) (void)process(ctx, h, mismatch);
+      r.status = f.status;
+      r.content_type = "text/html";
+      const std::string title = std::to_string(f.status) + " " + std::string(reason_phrase(f.status));
+      r.body = "<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" + title +
+               "</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+      r.headers.emplace_back("Location", f.location);
+      break;
+    }
+    case FaultKind::gzip_body:
+      // The real answer, compressed as a proxy that ignores the missing Accept-Encoding would send it.
+      r = f.execute ? process(ctx, h, mismatch) : fault_body(ctx, 200);
+      r.body = gzip_stored(f.body ? *f.body : r.body);
+      r.headers.emplace_back("Content-Encoding", "gzip");
+      r.headers.emplace_back("Vary", "Accept-Encoding");
+      break;
   }
   if (f.body && f.kind != FaultKind::delay && f.kind != FaultKind::drop_after_headers &&
-      f.kind != FaultKind::drop_mid_body && f.kind != FaultKind::truncated_body)
+      f.kind != FaultKind::drop_mid_body && f.kind != FaultKind::truncated_body &&
+      f.kind != FaultKind::gzip_body)
     r.body = *f.body;
   if (f.content_type) r.content_type = *f.content_type;
   if (f.retry_after) r.headers.emplace_back("Retry-After", std::to_string(*f.retry_after));

@@ -24,6 +24,10 @@ std::string_view fault_kind_name(FaultKind k) {
       return "truncated_body";
     case FaultKind::invalid_json:
       return "invalid_json";
+    case FaultKind::redirect:
+      return "redirect";
+    case FaultKind::gzip_body:
+      return "gzip_body";
   }
   return "status";
 }
@@ -33,11 +37,11 @@ namespace {
 FaultKind parse_kind(const std::string& s) {
   for (auto k : {FaultKind::status, FaultKind::rate_limit, FaultKind::delay, FaultKind::drop_before_response,
                  FaultKind::drop_after_headers, FaultKind::drop_mid_body, FaultKind::truncated_body,
-                 FaultKind::invalid_json})
+                 FaultKind::invalid_json, FaultKind::redirect, FaultKind::gzip_body})
     if (fault_kind_name(k) == s) return k;
   throw std::invalid_argument(
       "\"kind\" must be one of status, rate_limit, delay, drop_before_response, drop_after_headers, "
-      "drop_mid_body, truncated_body, invalid_json");
+      "drop_mid_body, truncated_body, invalid_json, redirect, gzip_body");
 }
 
 int get_int(const nlohmann::json& j, const char* key, int def) {
@@ -57,8 +61,8 @@ std::string get_string(const nlohmann::json& j, const char* key, std::string def
 
 Fault parse_fault(const nlohmann::json& j) {
   if (!j.is_object()) throw std::invalid_argument("a fault must be a JSON object");
-  static const char* kKnown[] = {"method",      "path_prefix", "times",   "kind", "status",      "policy",
-                                 "retry_after", "delay_ms",    "execute", "body", "content_type"};
+  static const char* kKnown[] = {"method",      "path_prefix", "times",   "kind", "status",       "policy",
+                                 "retry_after", "delay_ms",    "execute", "body", "content_type", "location"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool known = false;
     for (const char* k : kKnown) known |= it.key() == k;
@@ -92,12 +96,24 @@ Fault parse_fault(const nlohmann::json& j) {
     f.policy = get_string(j, "policy", "TEN_SECONDLY_ROLLING");
     if (f.policy != "TEN_SECONDLY_ROLLING" && f.policy != "DAILY" && f.policy != "SECONDLY")
       throw std::invalid_argument("\"policy\" must be TEN_SECONDLY_ROLLING, DAILY or SECONDLY");
+  } else if (f.kind == FaultKind::redirect) {
+    f.status = get_int(j, "status", 302);
+    if (f.status != 301 && f.status != 302 && f.status != 303 && f.status != 307 && f.status != 308)
+      throw std::invalid_argument("\"status\" of a redirect must be 301, 302, 303, 307 or 308");
+    f.location = get_string(j, "location", "");
+    if (f.location.empty()) throw std::invalid_argument("a redirect fault needs \"location\"");
+    for (char c : f.location)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+        throw std::invalid_argument("\"location\" must not contain control characters");
   }
+  if (f.kind != FaultKind::redirect && j.contains("location"))
+    throw std::invalid_argument("\"location\" is for redirect faults only");
   if (j.contains("retry_after") && !j["retry_after"].is_null()) f.retry_after = get_int(j, "retry_after", 0);
   if (f.kind == FaultKind::status && f.status == 477 && !f.retry_after) f.retry_after = 5;
   // By default only faults that still deliver the real response (or a late one) apply the request.
   f.execute = f.kind == FaultKind::delay || f.kind == FaultKind::drop_after_headers ||
-              f.kind == FaultKind::drop_mid_body || f.kind == FaultKind::truncated_body;
+              f.kind == FaultKind::drop_mid_body || f.kind == FaultKind::truncated_body ||
+              f.kind == FaultKind::gzip_body;
   if (j.contains("execute")) {
     if (!j["execute"].is_boolean()) throw std::invalid_argument("\"execute\" must be a boolean");
     f.execute = j["execute"].get<bool>();
@@ -116,7 +132,9 @@ nlohmann::ordered_json fault_to_json(const Fault& f) {
   j["method"] = f.method.empty() ? "*" : f.method;
   j["path_prefix"] = f.path_prefix;
   j["kind"] = std::string(fault_kind_name(f.kind));
-  if (f.kind == FaultKind::status || f.kind == FaultKind::rate_limit) j["status"] = f.status;
+  if (f.kind == FaultKind::status || f.kind == FaultKind::rate_limit || f.kind == FaultKind::redirect)
+    j["status"] = f.status;
+  if (f.kind == FaultKind::redirect) j["location"] = f.location;
   if (f.kind == FaultKind::rate_limit) j["policy"] = f.policy;
   if (f.retry_after) j["retry_after"] = *f.retry_after;
   if (f.delay_ms) j["delay_ms"] = f.delay_ms;

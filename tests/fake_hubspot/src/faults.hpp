@@ -22,6 +22,8 @@ enum class FaultKind {
   drop_mid_body,         // send the head and half of the body, then close
   truncated_body,        // Content-Length larger than the bytes sent, then close
   invalid_json,          // 200 with a body that is not JSON
+  redirect,              // a 3xx with a Location, as a proxy or a moved address answers
+  gzip_body,             // the real response, gzip-encoded, although the client sent no Accept-Encoding
 };
 
 struct Fault {
@@ -38,6 +40,7 @@ struct Fault {
   bool execute = false;             // whether the request is applied to the portal
   std::optional<std::string> body;  // overrides the default body
   std::optional<std::string> content_type;
+  std::string location;  // redirect
 };
 
 Fault parse_fault(const nlohmann::json& j);

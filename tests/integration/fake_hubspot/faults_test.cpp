@@ -150,5 +150,29 @@ TEST(FakeHubspotFaults, ClearAndRejectBadFaults) {
   EXPECT_EQ(fake.api("GET", "/crm/v3/objects/leads").status, 503);
 }
 
+TEST(FakeHubspotFaults, RedirectAnswersTheStatusAndLocationWithoutApplyingTheRequest) {
+  FakeHubspot fake;
+  inject(fake, {{"kind", "redirect"}, {"status", 301}, {"location", "https://elsewhere.example/crm?x=1"}});
+  auto r = fake.api("POST", "/crm/v3/objects/leads", R"({"properties":{"hs_lead_name":"x"}})");
+  EXPECT_EQ(r.status, 301);
+  EXPECT_EQ(r.headers["location"], "https://elsewhere.example/crm?x=1");
+  EXPECT_EQ(r.headers["content-type"], "text/html");
+  EXPECT_NE(r.body.find("301 Moved Permanently"), std::string::npos) << r.body;
+  EXPECT_EQ(body_of(fake.api("GET", "/crm/v3/objects/leads"))["results"].size(), 0u) << "nothing created";
+}
+
+TEST(FakeHubspotFaults, GzipBodyIsTheRealAnswerGzipEncoded) {
+  FakeHubspot fake;
+  const auto plain = fake.api("GET", "/crm/v3/objects/leads");
+  inject(fake, {{"kind", "gzip_body"}});
+  auto r = fake.api("GET", "/crm/v3/objects/leads");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["content-encoding"], "gzip");
+  ASSERT_GE(r.body.size(), 18u);
+  EXPECT_EQ(r.body.substr(0, 2), std::string("\x1f\x8b"));
+  // Stored blocks: the plain answer is inside, after the 10-byte header and the 5-byte block header.
+  EXPECT_EQ(r.body.substr(15, plain.body.size()), plain.body);
+}
+
 }  // namespace
 }  // namespace leadsync::fake_hubspot_test

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "leadsync/core/reconcile.hpp"
+#include "leadsync/core/values.hpp"
 
 namespace leadsync::core {
 namespace {
@@ -66,6 +67,43 @@ TEST(PushValidationTest, ValuesUpToTheLimitPassAndLongerOnesFailOnUpdateAndCreat
   EXPECT_NE(create.failure.find("hs_lead_name is 70,000 characters long"), std::string::npos)
       << create.failure;
   EXPECT_TRUE(plan_push(mapping(), unsynced("Ada")).failure.empty());
+}
+
+// PostgreSQL's numeric and double precision hold NaN and +-Infinity; normalize_value leaves them as written.
+// Before: sent to HubSpot as the text "NaN", where HubSpot's own parser may take it for a number.
+TEST(PushValidationTest, ANumberColumnHoldingNaNOrInfinityFailsNamingTheColumn) {
+  SyncMapping m = mapping();
+  m.properties.push_back({"lead_score", "score", PropertyType::number, Direction::both});
+  for (const char* raw : {"NaN", "Infinity", "-Infinity", "nan"}) {
+    SCOPED_TRACE(raw);
+    const Value v = normalize_value(PropertyType::number, std::string_view(raw));
+    PushContext update = synced("Ada");
+    update.base->values["lead_score"] = "3";
+    update.local->values["lead_score"] = v;
+    auto plan = plan_push(m, update);
+    EXPECT_EQ(plan.action, PushAction::update);
+    EXPECT_NE(plan.failure.find(std::string("column score holds ") + raw +
+                                ", which HubSpot's number property lead_score cannot store"),
+              std::string::npos)
+        << plan.failure;
+    PushContext create = unsynced("Ada");
+    create.local->values["lead_score"] = v;
+    EXPECT_NE(plan_push(m, create).failure.find("column score holds"), std::string::npos);
+  }
+  for (const char* fine : {"0", "-7", "42.5", "1e20", "-0.000001", "1E+3"}) {
+    PushContext update = synced("Ada");
+    update.base->values["lead_score"] = "3";
+    update.local->values["lead_score"] = normalize_value(PropertyType::number, std::string_view(fine));
+    const auto plan = plan_push(m, update);
+    EXPECT_EQ(plan.action, PushAction::update) << fine;
+    EXPECT_TRUE(plan.failure.empty()) << fine << ": " << plan.failure;
+  }
+  PushContext cleared = synced("Ada");
+  cleared.local->values["lead_score"] = std::nullopt;
+  cleared.base->values["lead_score"] = "5";
+  const auto plan = plan_push(m, cleared);
+  EXPECT_EQ(plan.action, PushAction::update);
+  EXPECT_TRUE(plan.failure.empty()) << "NULL clears the property";
 }
 
 }  // namespace

@@ -155,7 +155,8 @@ TEST(RetryClassifier, ServerErrorsRetryExceptForACreate) {
   EXPECT_EQ(c.action, Action::fail);
   EXPECT_TRUE(c.ambiguous);
   EXPECT_EQ(classify(answer(477, "{}", {{"Retry-After", "5"}})).wait, milliseconds(5'000));
-  EXPECT_EQ(classify(answer(302)).wait_reason, "backoff:unexpected_status");
+  EXPECT_EQ(classify(answer(304)).wait_reason, "backoff:unexpected_status");
+  EXPECT_EQ(classify(answer(302)).action, Action::fail) << "a redirect is never followed nor retried";
 }
 
 TEST(RetryClassifier, ClientErrorsAreNotRetried) {
