@@ -47,6 +47,7 @@ void App::reset_state() {
   limiter_.config = config_.rate;
   faults_.clear();
   deprecations_.clear();
+  property_rules_.clear();
   webhooks_.configure(std::nullopt);
   store_.record_changes(false);
   requests_.clear();
@@ -490,6 +491,9 @@ App::Handler App::route(Ctx& ctx, bool& mismatch) {
     ctx.params = {s[3], s[4]};
     return match({{"GET", &App::h_v4_labels}}, "/crm/associations/v4/" + s[3] + "/" + s[4] + "/labels");
   }
+
+  if (s[1] == "property-validations" || s[2] == "property-validations")
+    return route_property_validations(ctx, mismatch);
 
   // Properties and pipelines: /crm/v3/{properties|pipelines}/..., /crm/{properties|pipelines}/2026-03/...
   if ((s[1] == "properties" || s[1] == "pipelines") && s[2] != "v3") {

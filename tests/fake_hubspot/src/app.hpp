@@ -169,6 +169,12 @@ class App {
   HttpResponse h_pipeline_get(Ctx& ctx);
   HttpResponse h_pipeline_stages(Ctx& ctx);
   HttpResponse h_pipeline_stage(Ctx& ctx);
+
+  // ---- property validation rules (api_property_validations.cpp) -------------------------------
+  HttpResponse h_propval_list(Ctx& ctx);
+  HttpResponse h_propval_get(Ctx& ctx);
+  HttpResponse h_propval_rule(Ctx& ctx);
+  Handler route_property_validations(Ctx& ctx, bool& mismatch);
   nlohmann::ordered_json property_json(const PropertyDef& p);
   nlohmann::ordered_json pipeline_json(const Pipeline& p);
   nlohmann::ordered_json stage_json(const PipelineStage& s);
@@ -199,6 +205,8 @@ class App {
   VersionConfig versions_;
   OAuthState oauth_;
   DeprecationNotices deprecations_;
+  // Property validation rules set through the property-validations API: property -> ruleType -> rule.
+  std::map<std::string, std::map<std::string, PropertyRule>> property_rules_;
   std::map<std::string, AppInfo> oauth_apps_;  // by client id
   std::map<std::string, std::int64_t> requests_;
   std::map<int, std::int64_t> statuses_;

@@ -35,6 +35,12 @@ struct PropOption {
 // What fills the value of an externalOptions enumeration.
 enum class ExternalOptions { none, pipeline, pipeline_stage, owner };
 
+// A property validation rule (property-validations API): stored and reported, not enforced on writes.
+struct PropertyRule {
+  std::vector<std::string> arguments;
+  bool normalize = false;  // shouldApplyNormalization
+};
+
 struct PropertyDef {
   std::string name;
   std::string label;

@@ -185,5 +185,59 @@ TEST(FakeHubspotProperties, PropertiesAndPipelinesEndpoints) {
                                               "qualified-stage-id", "unqualified-stage-id"}));
 }
 
+TEST(FakeHubspotProperties, ValidationRulesAreSetAndReadInEveryVersion) {
+  FakeHubspot fake;
+  const std::string v3 = "/crm/v3/property-validations/0-136";
+  auto empty = fake.api("GET", v3);
+  ASSERT_EQ(empty.status, 200) << empty.body;
+  EXPECT_EQ(body_of(empty)["results"], json::array());
+
+  auto put = fake.api("PUT", v3 + "/hs_lead_name/rule-type/MAX_LENGTH",
+                      json{{"ruleArguments", {"20"}}, {"shouldApplyNormalization", true}}.dump());
+  EXPECT_EQ(put.status, 204) << put.body;
+  EXPECT_EQ(fake.api("PUT", "/crm/property-validations/2026-03/0-136/hs_lead_name/rule-type/ALPHANUMERIC",
+                     json{{"ruleArguments", {"NUMERIC_ONLY"}}}.dump())
+                .status,
+            204);
+  // A second PUT of a rule type replaces that rule only.
+  EXPECT_EQ(fake.api("PUT", v3 + "/hs_lead_name/rule-type/MAX_LENGTH", json{{"ruleArguments", {"30"}}}.dump())
+                .status,
+            204);
+  for (const std::string& path : {v3, std::string("/crm/property-validations/2026-03/0-136"),
+                                  std::string("/crm/property-validations/2026-09/leads")}) {
+    SCOPED_TRACE(path);
+    auto r = fake.api("GET", path);
+    ASSERT_EQ(r.status, 200) << r.body;
+    const json results = body_of(r)["results"];
+    ASSERT_EQ(results.size(), 1u) << results;
+    EXPECT_EQ(results[0]["propertyName"], "hs_lead_name");
+    ASSERT_EQ(results[0]["propertyValidationRules"].size(), 2u);
+    EXPECT_EQ(results[0]["propertyValidationRules"][0]["ruleType"], "ALPHANUMERIC");
+    EXPECT_EQ(results[0]["propertyValidationRules"][1]["ruleArguments"], json({"30"}));
+  }
+  auto one = fake.api("GET", v3 + "/hs_lead_name");
+  ASSERT_EQ(one.status, 200);
+  EXPECT_EQ(body_of(one)["results"].size(), 2u);
+  EXPECT_EQ(body_of(fake.api("GET", v3 + "/hs_lead_type"))["results"], json::array());
+  EXPECT_EQ(fake.api("GET", v3 + "/nope").status, 404);
+  EXPECT_EQ(fake.api("GET", v3 + "/hs_lead_name/rule-type/MAX_LENGTH").status, 200);
+
+  // Refused: unknown property, a bad rule type, arguments that are not strings, another object type.
+  EXPECT_EQ(fake.api("PUT", v3 + "/nope/rule-type/MAX_LENGTH", json{{"ruleArguments", {"1"}}}.dump()).status,
+            404);
+  EXPECT_EQ(fake.api("PUT", v3 + "/hs_lead_name/rule-type/max-length", json{{"ruleArguments", {"1"}}}.dump())
+                .status,
+            400);
+  EXPECT_EQ(
+      fake.api("PUT", v3 + "/hs_lead_name/rule-type/MIN_LENGTH", json{{"ruleArguments", {1}}}.dump()).status,
+      400);
+  EXPECT_EQ(fake.api("GET", "/crm/v3/property-validations/0-1").status, 400);
+
+  EXPECT_EQ(fake.api("DELETE", v3 + "/hs_lead_name/rule-type/ALPHANUMERIC").status, 204);
+  EXPECT_EQ(body_of(fake.api("GET", v3 + "/hs_lead_name"))["results"].size(), 1u);
+  EXPECT_EQ(fake.admin("POST", "/_fake/reset").status, 200);
+  EXPECT_EQ(body_of(fake.api("GET", v3))["results"], json::array());
+}
+
 }  // namespace
 }  // namespace leadsync::fake_hubspot_test
