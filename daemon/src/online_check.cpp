@@ -9,6 +9,7 @@
 #include "leadsync/core/error.hpp"
 #include "leadsync/db/schema_inspector.hpp"
 #include "options.hpp"
+#include "property_rules_check.hpp"
 #include "runtime.hpp"
 
 namespace leadsync::daemon {
@@ -61,6 +62,10 @@ std::pair<Status, std::string> type_fit(config::PropertyType mapped, const hubsp
   return {Status::fail, std::string("HubSpot type is ") + t + ", which does not fit mapping type " +
                             config::to_string(mapped)};
 }
+
+constexpr const char* kHiddenRulesNote =
+    ". On 2026-09 HubSpot also enforces conditional-required properties and Create-form requirements, "
+    "which it does not list: a row that breaks one goes FAILED with the property named in sync_error";
 
 bool is_unreachable(const core::Error& e) {
   return e.is_transient() || e.details().http_status == 401 || e.details().http_status == 403;
@@ -136,6 +141,30 @@ std::vector<CheckItem> check_properties(const config::AppConfig& cfg,
 
 namespace {
 
+// The portal's property validation rules (check_validation_rules). Reading them is advice, not a
+// precondition: a token without the scope, or a portal that does not serve the endpoint, gets a warning
+// and the check goes on.
+net::awaitable<void> check_rules(Runtime& rt, CheckReport& report) {
+  std::vector<hubspot::PropertyValidation> validations;
+  try {
+    validations = co_await rt.client().list_property_validations();
+  } catch (const core::Error& e) {
+    report.items.push_back({Status::warn, "hubspot", "property validation rules",
+                            std::string("could not be read (") + e.what() +
+                                "); a write that breaks a rule is refused and its row goes FAILED"});
+    co_return;
+  }
+  auto items = check_validation_rules(rt.config(), validations);
+  // 2026-09 also enforces conditional-required and Create-form rules, which this API is not known to
+  // report: say so, since a clean list does not rule them out.
+  const bool hidden_rules = rt.config().hubspot.api_version == config::ApiVersion::v2026_09;
+  report.items.push_back({Status::ok, "hubspot", "property validation rules",
+                          std::to_string(validations.size()) + " lead properties carry rules, " +
+                              std::to_string(items.size()) + " of them written by leadsync" +
+                              (hidden_rules ? kHiddenRulesNote : "")});
+  for (auto& item : items) report.items.push_back(std::move(item));
+}
+
 // Whether the configured sweeps fit hubspot.rate_limit.daily_share at the portal's lead count (the
 // daemon plans the same way from its own measured runs, and stretches the sweeps when they do not fit).
 net::awaitable<void> check_budget(Runtime& rt, CheckReport& report) {
@@ -185,6 +214,7 @@ net::awaitable<void> check_hubspot(Runtime& rt, CheckReport& report) {
       {Status::ok, "hubspot", "connection",
        cfg.hubspot.base_url + " answered: " + std::to_string(properties.size()) + " lead properties"});
   for (auto& item : check_properties(cfg, properties)) report.items.push_back(std::move(item));
+  co_await check_rules(rt, report);
   for (const auto& a : cfg.associations) {
     CheckItem item{Status::ok, "hubspot", "associations to " + a.to_object_type, ""};
     try {

@@ -4,7 +4,8 @@
 //     <table>_associations present and fitting the mapping, columns and triggers still to be added.
 //   HubSpot (properties and association-label APIs): every mapped property exists, its type fits the
 //     mapping type, it is writable when the mapping pushes (direction push or both), the unique key
-//     property exists with unique values (or will be created), the association type ids exist.
+//     property exists with unique values (or will be created), the association type ids exist, and the
+//     portal's property validation rules on what leadsync writes (property_rules_check.hpp).
 // Exit code: 78 when something only the operator can fix was found, else 69 when a system could not be
 // reached or refused the credentials, else 0 (warnings do not fail).
 // check_properties is pure (unit-tested). Thread-safety: main thread only.

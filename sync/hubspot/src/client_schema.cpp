@@ -67,4 +67,17 @@ net::awaitable<std::vector<Pipeline>> HubSpotClient::list_pipelines() {
   co_return out;
 }
 
+net::awaitable<std::vector<PropertyValidation>> HubSpotClient::list_property_validations() {
+  Call call = call_for(detail::Op::ListPropertyValidations);
+  std::vector<PropertyValidation> out;
+  Decoder decode = [&](const http::Response& r) {
+    const Json j = detail::parse_json(r.body);
+    out.clear();
+    for (const auto& item : detail::req_array(j, "results", "property validations response"))
+      out.push_back(detail::decode_property_validation(item));
+  };
+  co_await with_retry(std::move(call), std::move(decode));
+  co_return out;
+}
+
 }  // namespace leadsync::hubspot

@@ -402,6 +402,22 @@ PropertyDefinition decode_property(const Json& j) {
   return p;
 }
 
+PropertyValidation decode_property_validation(const Json& j) {
+  PropertyValidation v;
+  v.property = req_string(j, "propertyName", "property validation");
+  auto rules = j.find("propertyValidationRules");
+  if (rules == j.end() || !rules->is_array()) return v;
+  for (const auto& r : *rules) {
+    PropertyValidationRule rule;
+    rule.rule_type = req_string(r, "ruleType", "property validation rule");
+    if (auto args = r.find("ruleArguments"); args != r.end() && args->is_array())
+      for (const auto& a : *args)
+        if (auto text = scalar_to_string(a)) rule.arguments.push_back(std::move(*text));
+    v.rules.push_back(std::move(rule));
+  }
+  return v;
+}
+
 Pipeline decode_pipeline(const Json& j) {
   Pipeline p;
   p.id = req_string(j, "id", "pipeline");

@@ -56,6 +56,8 @@ AssociatedObject decode_v4_association(const Json& j);  // {toObjectId, associat
 AssociationPairLabels decode_pair_labels(const Json& j);
 AssociationLabel decode_association_label(const Json& j);
 PropertyDefinition decode_property(const Json& j);
+// One item of a property-validations list: propertyName and propertyValidationRules[].
+PropertyValidation decode_property_validation(const Json& j);
 Pipeline decode_pipeline(const Json& j);
 
 // Encoders.

@@ -8,7 +8,7 @@ namespace leadsync::hubspot::detail {
 namespace {
 
 // The API families and where each version's paths start.
-enum class Family { objects, associations, properties, pipelines };
+enum class Family { objects, associations, properties, property_validations, pipelines };
 
 std::string family_prefix(Family f, ApiVersion v) {
   if (v == ApiVersion::legacy) {
@@ -19,6 +19,8 @@ std::string family_prefix(Family f, ApiVersion v) {
         return "/crm/v4/associations/";
       case Family::properties:
         return "/crm/v3/properties/";
+      case Family::property_validations:
+        return "/crm/v3/property-validations/";
       case Family::pipelines:
         return "/crm/v3/pipelines/";
     }
@@ -31,10 +33,17 @@ std::string family_prefix(Family f, ApiVersion v) {
       return "/crm/associations/" + version + "/";
     case Family::properties:
       return "/crm/properties/" + version + "/";
+    case Family::property_validations:
+      return "/crm/property-validations/" + version + "/";
     case Family::pipelines:
       return "/crm/pipelines/" + version + "/";
   }
   return "/";
+}
+
+// The property-validations API names object types by id only (0-136 for leads).
+std::string_view object_type_id(std::string_view type) {
+  return type == "leads" ? "0-136" : type;
 }
 
 // Legacy per-pair label writes are v4 object routes; the date versions serve them under /crm/objects.
@@ -126,6 +135,8 @@ std::string_view to_string(Op op) noexcept {
       return "get property";
     case Op::CreateProperty:
       return "create property";
+    case Op::ListPropertyValidations:
+      return "list property validation rules";
     case Op::ListPipelines:
       return "list pipelines";
   }
@@ -221,6 +232,10 @@ Route route(Op op, ApiVersion v, std::string_view type, const RouteArgs& a) {
           .done();
     case Op::CreateProperty:
       return Builder("POST", family_prefix(Family::properties, v)).shown(type).done();
+    case Op::ListPropertyValidations:
+      return Builder("GET", family_prefix(Family::property_validations, v))
+          .shown(object_type_id(type))
+          .done();
     case Op::ListPipelines:
       return Builder("GET", family_prefix(Family::pipelines, v)).shown(type).done();
   }

@@ -37,6 +37,7 @@ enum class Op {
   ListProperties,
   GetProperty,
   CreateProperty,
+  ListPropertyValidations,  // addressed by object type id (0-136), not by name
   ListPipelines,
 };
 

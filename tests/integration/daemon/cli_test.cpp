@@ -139,6 +139,50 @@ TEST_F(CliTest, CheckConfigOnlineReportsWhatTheFirstRunWouldDo) {
       << r.output;
 }
 
+TEST_F(CliTest, CheckConfigOnlineWarnsAboutValidationRulesLeadsyncCannotSatisfy) {
+  LEADSYNC_REQUIRE_DATABASE();
+  start_env();
+  const std::string rules = "/crm/v3/property-validations/0-136/";
+  auto put_rule = [&](const std::string& property, const std::string& type, const std::string& arg) {
+    auto r =
+        fake_->api("PUT", rules + property + "/rule-type/" + type, json{{"ruleArguments", {arg}}}.dump());
+    ASSERT_EQ(r.status, 204) << r.body;
+  };
+  // A rule on a pushed property: a warning naming it and what happens to a row that breaks it.
+  put_rule("hs_lead_name", "MAX_LENGTH", "12");
+  auto r = cli({"--check-config", "--online"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(
+      r.output.find("warn  validation rules of hs_lead_name: HubSpot refuses writes that break MAX_LENGTH 12 "
+                    "(at most 12 characters)"),
+      std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("1 lead properties carry rules, 1 of them written by leadsync"), std::string::npos)
+      << r.output;
+
+  // The same through the 2026-09 path, which also says what that version enforces without listing it.
+  auto text = config_text(options_);
+  text.replace(text.find("api_version: legacy"), 19, "api_version: 2026-09");
+  write_config(text);
+  r = cli({"--check-config", "--online"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("validation rules of hs_lead_name"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("conditional-required properties"), std::string::npos) << r.output;
+  EXPECT_EQ(requests_matching(fake_stats(), "GET /crm/property-validations/2026-09/0-136"), 1)
+      << fake_stats();
+
+  // A rule on the unique key property that no UUID passes would refuse every create: 78.
+  json key = {{"name", "leadsync_key"}, {"label", "leadsync key"},        {"type", "string"},
+              {"fieldType", "text"},    {"groupName", "leadinformation"}, {"hasUniqueValue", true}};
+  ASSERT_EQ(fake_->api("POST", "/crm/v3/properties/leads", key.dump()).status, 201);
+  put_rule("leadsync_key", "ALPHANUMERIC", "NUMERIC_ONLY");
+  r = cli({"--check-config", "--online"});
+  EXPECT_EQ(r.exit_code, 78) << r.output;
+  EXPECT_NE(r.output.find("FAIL  validation rules of leadsync_key"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("would refuse it on every create: ALPHANUMERIC NUMERIC_ONLY"), std::string::npos)
+      << r.output;
+}
+
 TEST_F(CliTest, StatusShowsRunsOutboxAndBudgetAndRetryFailedRequeues) {
   LEADSYNC_REQUIRE_DATABASE();
   EnvOptions o;

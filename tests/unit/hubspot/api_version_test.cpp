@@ -77,6 +77,9 @@ TEST(Routes, LegacyKeepsTodaysV3AndV4Paths) {
   EXPECT_EQ(line(Op::GetProperty, v), "GET /crm/v3/properties/leads/p | GET /crm/v3/properties/leads/{name}");
   EXPECT_EQ(line(Op::CreateProperty, v), "POST /crm/v3/properties/leads | POST /crm/v3/properties/leads");
   EXPECT_EQ(line(Op::ListPipelines, v), "GET /crm/v3/pipelines/leads | GET /crm/v3/pipelines/leads");
+  // Addressed by object type id, whatever the client's object type is called.
+  EXPECT_EQ(line(Op::ListPropertyValidations, v),
+            "GET /crm/v3/property-validations/0-136 | GET /crm/v3/property-validations/0-136");
 }
 
 TEST(Routes, DateVersionsPutTheVersionAfterTheFamily) {
@@ -115,6 +118,9 @@ TEST(Routes, DateVersionsPutTheVersionAfterTheFamily) {
               "POST /crm/properties/" + d + "/leads | POST /crm/properties/" + d + "/leads");
     EXPECT_EQ(line(Op::ListPipelines, v),
               "GET /crm/pipelines/" + d + "/leads | GET /crm/pipelines/" + d + "/leads");
+    EXPECT_EQ(
+        line(Op::ListPropertyValidations, v),
+        "GET /crm/property-validations/" + d + "/0-136 | GET /crm/property-validations/" + d + "/0-136");
   }
 }
 

@@ -1,4 +1,5 @@
 // Request shapes (method, target with encoded query, JSON body) and response decoding for every endpoint.
+#include "json_codec.hpp"
 #include "test_support.hpp"
 
 namespace leadsync::hubspot::test {
@@ -475,6 +476,34 @@ TEST_F(EndpointsTest, PropertiesListGetCreate) {
   EXPECT_EQ(body["hasUniqueValue"], true);
   EXPECT_EQ(body["groupName"], "leadinformation");
   EXPECT_TRUE(created.has_unique_value);
+}
+
+TEST_F(EndpointsTest, PropertyValidationRulesAreReadTolerantly) {
+  // Arguments may come as numbers; a property without its rules array has none; the object type id is
+  // in the path, not the name.
+  transport.respond(
+      200,
+      R"({"results":[{"propertyName":"zip","propertyValidationRules":[{"ruleType":"ALPHANUMERIC",
+        "ruleArguments":["NUMERIC_ONLY"]},{"ruleType":"MAX_LENGTH","ruleArguments":[5],"shouldApplyNormalization":true}]},
+        {"propertyName":"age"}]})");
+  auto rules = run_sync(client.list_property_validations());
+  EXPECT_EQ(request(0).method, "GET");
+  EXPECT_EQ(request(0).target, "/crm/v3/property-validations/0-136");
+  ASSERT_EQ(rules.size(), 2u);
+  EXPECT_EQ(rules[0].property, "zip");
+  ASSERT_EQ(rules[0].rules.size(), 2u);
+  EXPECT_EQ(rules[0].rules[0].rule_type, "ALPHANUMERIC");
+  EXPECT_EQ(rules[0].rules[0].arguments, std::vector<std::string>{"NUMERIC_ONLY"});
+  EXPECT_EQ(rules[0].rules[1].arguments, std::vector<std::string>{"5"});
+  EXPECT_TRUE(rules[1].rules.empty());
+}
+
+TEST(PropertyValidationDecodeTest, AnItemWithoutItsNameOrARuleWithoutItsTypeIsMalformed) {
+  EXPECT_THROW(detail::decode_property_validation(Json::parse(R"({"propertyValidationRules":[]})")),
+               detail::MalformedResponse);
+  EXPECT_THROW(detail::decode_property_validation(
+                   Json::parse(R"({"propertyName":"x","propertyValidationRules":[{"ruleArguments":[]}]})")),
+               detail::MalformedResponse);
 }
 
 TEST_F(EndpointsTest, Pipelines) {

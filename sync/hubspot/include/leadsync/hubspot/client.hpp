@@ -271,6 +271,10 @@ class HubSpotClient {
   static PropertyDefinition unique_key_definition(std::string name, std::string label,
                                                   std::string group_name = "leadinformation");
   net::awaitable<std::vector<Pipeline>> list_pipelines();
+  // GET .../property-validations/{objectTypeId}: the properties that carry validation rules and their
+  // rules. HubSpot exposes format rules here (length, characters, ranges, patterns, dates); 2026-09's
+  // conditional-required and Create-form requirements are not known to be readable.
+  net::awaitable<std::vector<PropertyValidation>> list_property_validations();
 
  private:
   // One exchange as the retry helper sees it.

@@ -167,6 +167,18 @@ struct PropertyDefinition {
   bool read_only_definition = false;  // modificationMetadata.readOnlyDefinition
 };
 
+// A property validation rule as the property-validations API reports it: ruleType (MAX_LENGTH,
+// ALPHANUMERIC, MIN_NUMBER, REGEX, ...) and its arguments, kept as text whatever JSON type they came in.
+struct PropertyValidationRule {
+  std::string rule_type;
+  std::vector<std::string> arguments;
+};
+
+struct PropertyValidation {
+  std::string property;
+  std::vector<PropertyValidationRule> rules;
+};
+
 struct PipelineStage {
   std::string id;
   std::string label;
