@@ -420,6 +420,13 @@ void Daemon::Impl::on_local_change(std::size_t count) {
   wake_main();
 }
 
+void Daemon::Impl::on_events_stored(std::size_t count) {
+  if (!active()) return;
+  spdlog::debug("{} webhook delivery notification(s)", count);
+  sched_.events_arrived(Clock::now());
+  wake_main();
+}
+
 net::awaitable<void> Daemon::Impl::listener_loop() {
   auto& listener = *listener_;
   int failures = 0;
@@ -453,14 +460,15 @@ net::awaitable<void> Daemon::Impl::listener_loop() {
       auto [ec] = co_await listen_fd_->async_wait(net::posix::stream_descriptor::wait_read,
                                                   net::as_tuple(net::use_awaitable));
       if (ec || stopping()) break;
-      std::size_t n = 0;
+      db::ChangeListener::Received n;
       try {
         n = listener.poll();
       } catch (const std::exception& e) {
         spdlog::warn("LISTEN connection lost: {}", e.what());
         break;
       }
-      if (n > 0) on_local_change(n);
+      if (n.events > 0) on_events_stored(n.events);
+      if (n.changes > 0) on_local_change(n.changes);
     }
     boost::system::error_code ignored;
     listen_fd_->close(ignored);

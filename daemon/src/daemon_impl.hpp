@@ -125,6 +125,8 @@ class Daemon::Impl {
   void become_leader();
   void lose_leadership(const std::string& why);
   void on_local_change(std::size_t count);
+  // Webhook events were stored: an events cycle at once, without the local-change debounce.
+  void on_events_stored(std::size_t count);
   void on_progress(const core::Progress& p);
   void request_reload();
   void begin_stop(const std::string& reason);

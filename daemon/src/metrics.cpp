@@ -25,6 +25,8 @@ std::string mode_of(core::CycleKind kind) {
   switch (kind) {
     case core::CycleKind::push_only:
       return "push";
+    case core::CycleKind::events:
+      return "events";
     case core::CycleKind::full:
       return "full";
     case core::CycleKind::automatic:

@@ -37,9 +37,17 @@ void Scheduler::local_change(SteadyTime now) {
   if (!push_due_) push_due_ = now + options_.debounce;
 }
 
+void Scheduler::events_arrived(SteadyTime now) {
+  if (!events_due_) events_due_ = now;
+}
+
 bool Scheduler::take_due_push(SteadyTime now) {
-  if (!push_due_ || now < *push_due_) return false;
+  const bool push = push_due_ && now >= *push_due_;
+  const bool events = events_due_ && now >= *events_due_;
+  if (!push && !events) return false;
+  // The cycle in progress drains the whole outbox: a push still inside its debounce window is covered too.
   push_due_.reset();
+  events_due_.reset();
   return true;
 }
 
@@ -64,21 +72,29 @@ Decision Scheduler::next(SteadyTime now) const {
     d.kind = core::CycleKind::push_only;
     return d;
   }
-  d.wake_at = push_due_ ? std::min(*push_due_, next_automatic_) : next_automatic_;
+  if (events_due_ && now >= *events_due_) {
+    d.action = Decision::Action::cycle;
+    d.kind = core::CycleKind::events;
+    return d;
+  }
+  d.wake_at = next_automatic_;
+  if (push_due_) d.wake_at = std::min(d.wake_at, *push_due_);
+  if (events_due_) d.wake_at = std::min(d.wake_at, *events_due_);
   return d;
 }
 
 void Scheduler::cycle_started(core::CycleKind kind) {
-  // Whatever cycle starts now pushes the outbox as it is: announced changes are covered by it. Changes
-  // announced while it runs set push_due again.
+  // Whatever cycle starts now applies the inbox and pushes the outbox as they are: announced changes and
+  // events are covered by it. Those announced while it runs set their due time again.
   push_due_.reset();
+  events_due_.reset();
   (void)kind;
 }
 
 void Scheduler::cycle_succeeded(core::CycleKind kind, SteadyTime now, double random01) {
   failures_ = 0;
   retry_at_.reset();
-  if (kind != core::CycleKind::push_only) {
+  if (!core::drains_only(kind)) {
     full_requested_ = false;
     last_automatic_end_ = now;
     const auto max_jitter = std::min(options_.interval / 10, options_.max_jitter);

@@ -6,6 +6,8 @@
 //     re-armed when a cycle completes, plus a small jitter so several daemons do not fire in lockstep;
 //   - a local change (LISTEN wake-up) asks for a push_only cycle `debounce` later; changes arriving within
 //     that window join the same push (a burst becomes one batch); an automatic cycle due by then covers it;
+//   - webhook events stored in the inbox ask for an `events` cycle at once: HubSpot already batched them,
+//     and waiting would only add latency (that cycle pushes the outbox too, covering a pending push);
 //   - a failed cycle backs off: capped exponential (initial * 2^(n-1), at most `max_backoff`, equal
 //     jitter), or the server-requested wait when longer (HubSpot's daily budget reset); what was due stays
 //     due, so nothing is skipped.
@@ -47,8 +49,10 @@ class Scheduler {
 
   // A local change was announced (NOTIFY).
   void local_change(SteadyTime now);
-  // Whether a push is due now, for a cycle in progress to do it (a sweep between two batches); if so it
-  // counts as done, as if a cycle had started: changes announced later ask for another.
+  // Webhook events were stored in the inbox (NOTIFY on the inbox channel).
+  void events_arrived(SteadyTime now);
+  // Whether a push or events are due now, for a cycle in progress to take them (a sweep between two
+  // batches); if so they count as done, as if a cycle had started: later ones ask for another.
   bool take_due_push(SteadyTime now);
   // Run an automatic cycle as soon as possible (start-up, taking over as leader, --full).
   void due_now(SteadyTime now, bool full = false);
@@ -69,12 +73,14 @@ class Scheduler {
   std::optional<SteadyTime> retry_at() const { return retry_at_; }
   SteadyTime next_automatic() const { return next_automatic_; }
   std::optional<SteadyTime> push_due() const { return push_due_; }
+  std::optional<SteadyTime> events_due() const { return events_due_; }
 
  private:
   SchedulerOptions options_;
   SteadyTime next_automatic_;
   SteadyTime last_automatic_end_;
   std::optional<SteadyTime> push_due_;
+  std::optional<SteadyTime> events_due_;
   std::optional<SteadyTime> retry_at_;
   bool full_requested_ = false;
   int failures_ = 0;

@@ -2,6 +2,7 @@
 #include "leadsync/db/change_listener.hpp"
 
 #include <pqxx/pqxx>
+#include <utility>
 
 #include "dedicated_session.hpp"
 #include "leadsync/db/inbox_writer.hpp"
@@ -35,7 +36,7 @@ struct ChangeListener::Impl {
   bool inbox = false;
   std::unique_ptr<Receiver> receiver;
   std::unique_ptr<Receiver> inbox_receiver;  // when `inbox`: the webhook receiver's stored events
-  std::size_t received = 0;
+  Received received;
 
   void reset() noexcept {
     inbox_receiver.reset();
@@ -63,17 +64,17 @@ void ChangeListener::connect() {
     // the owner reconnects explicitly and pushes after every reconnect instead.
     detail::inhibit_reactivation(impl_->session->conn);
     detail::enable_fast_dead_peer_detection(impl_->session->conn);
-    impl_->receiver =
-        std::make_unique<Receiver>(impl_->session->conn, kNotifyChannel, impl_->scope, impl_->received);
+    impl_->receiver = std::make_unique<Receiver>(impl_->session->conn, kNotifyChannel, impl_->scope,
+                                                 impl_->received.changes);
     if (impl_->inbox)
-      impl_->inbox_receiver =
-          std::make_unique<Receiver>(impl_->session->conn, kInboxChannel, impl_->scope, impl_->received);
+      impl_->inbox_receiver = std::make_unique<Receiver>(impl_->session->conn, kInboxChannel, impl_->scope,
+                                                         impl_->received.events);
     impl_->session->conn.get_notifs();  // makes sure the LISTEN reached the server
   } catch (...) {
     impl_->reset();
     detail::rethrow_as_core_error("listening for local changes");
   }
-  impl_->received = 0;
+  impl_->received = {};
 }
 
 bool ChangeListener::connected() const noexcept {
@@ -84,7 +85,7 @@ int ChangeListener::socket() const noexcept {
   return connected() ? impl_->session->conn.sock() : -1;
 }
 
-std::size_t ChangeListener::poll() {
+ChangeListener::Received ChangeListener::poll() {
   if (!impl_->session) throw core::transient_error("listening for local changes: not connected");
   try {
     impl_->session->conn.get_notifs();
@@ -93,9 +94,7 @@ std::size_t ChangeListener::poll() {
     impl_->reset();
     detail::rethrow_as_core_error("listening for local changes");
   }
-  const std::size_t n = impl_->received;
-  impl_->received = 0;
-  return n;
+  return std::exchange(impl_->received, {});
 }
 
 void ChangeListener::disconnect() noexcept {

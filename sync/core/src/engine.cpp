@@ -74,7 +74,7 @@ net::awaitable<void> SyncEngine::save_time_state(Cycle& c, const char* key, Wall
 }
 
 net::awaitable<void> SyncEngine::choose_sweeps(Cycle& c) {
-  if (c.request.kind == CycleKind::push_only) co_return;
+  if (drains_only(c.request.kind)) co_return;
   const WallTime now = clock_.now();
   auto watermark = co_await load_time_state(kStateWatermark);
   auto last_full = co_await load_time_state(kStateLastFullSweep);
@@ -95,9 +95,9 @@ net::awaitable<void> SyncEngine::run_phases(Cycle& c) {
   }
   if (options_.apply_events) {
     co_await apply_events(c);
-    if (c.request.kind != CycleKind::push_only) co_await prune_events(c);
+    if (!drains_only(c.request.kind)) co_await prune_events(c);
   }
-  if (c.request.kind != CycleKind::push_only && !stop_requested()) {
+  if (!drains_only(c.request.kind) && !stop_requested()) {
     if (c.report.full_sweep) {
       enter(c, ApiActivity::full_sweep);
       co_await pull_full(c);
@@ -137,7 +137,10 @@ net::awaitable<CycleReport> SyncEngine::run_cycle(CycleRequest request) {
 
   co_await choose_sweeps(c);
   auto& rec = c.report.record;
-  rec.mode = request.kind == CycleKind::push_only ? "push" : (c.report.full_sweep ? "full" : "incremental");
+  rec.mode = request.kind == CycleKind::push_only ? "push"
+             : request.kind == CycleKind::events  ? "events"
+             : c.report.full_sweep                ? "full"
+                                                  : "incremental";
 
   std::int64_t run_id = 0;
   if (!request.dry_run) {

@@ -78,6 +78,10 @@ TEST_F(WebhookEventsTest, HubSpotChangesReachTheTableThroughEventsWithoutASearch
   EXPECT_EQ(requests("search"), 0) << admin("GET", "/_fake/stats").dump();
   EXPECT_GE(requests("/objects/leads/batch/read"), 1) << admin("GET", "/_fake/stats").dump();
   EXPECT_EQ(d->output().find(kSecret), std::string::npos);
+  // The cycles events woke are told apart from local pushes, in the log and in the runs table.
+  EXPECT_GE(count_lines(d->output(), "cycle success: mode=events"), 1) << d->output();
+  EXPECT_EQ(count_lines(d->output(), "cycle success: mode=push"), 0) << d->output();
+  EXPECT_GE(count("SELECT count(*) FROM leadsync.runs WHERE mode = 'events'"), 1);
 }
 
 TEST_F(WebhookEventsTest, LeadsyncsOwnWritesComingBackCostNoRead) {

@@ -105,6 +105,38 @@ TEST(SchedulerTest, ACycleInProgressTakesAPushOnceItsDebounceRanOut) {
   EXPECT_EQ(s.next(t0 + 4s + 500ms).kind, core::CycleKind::push_only);
 }
 
+TEST(SchedulerTest, StoredEventsAreAppliedAtOnceWithoutTheDebounce) {
+  Scheduler s(opts(), t0);
+  s.cycle_succeeded(core::CycleKind::automatic, t0, 0.0);
+  s.events_arrived(t0 + 1s);
+  auto d = s.next(t0 + 1s);
+  EXPECT_EQ(d.action, Action::cycle) << "no debounce for events";
+  EXPECT_EQ(d.kind, core::CycleKind::events);
+  s.cycle_started(d.kind);
+  s.cycle_succeeded(d.kind, t0 + 2s, 0.0);
+  d = s.next(t0 + 2s);
+  EXPECT_EQ(d.action, Action::wait);
+  EXPECT_EQ(d.wake_at, t0 + 60s) << "an events cycle does not re-arm the interval";
+
+  // Events while a local change gathers its burst: one events cycle at once, which pushes it too.
+  s.local_change(t0 + 3s);
+  s.events_arrived(t0 + 3s + 100ms);
+  d = s.next(t0 + 3s + 100ms);
+  EXPECT_EQ(d.kind, core::CycleKind::events);
+  s.cycle_started(d.kind);
+  s.cycle_succeeded(d.kind, t0 + 4s, 0.0);
+  EXPECT_EQ(s.next(t0 + 4s).action, Action::wait) << "the pending push was covered";
+}
+
+TEST(SchedulerTest, ACycleInProgressTakesStoredEventsAtOnce) {
+  Scheduler s(opts(), t0);
+  s.cycle_started(core::CycleKind::full);
+  s.events_arrived(t0 + 1s);
+  EXPECT_TRUE(s.take_due_push(t0 + 1s));
+  EXPECT_FALSE(s.take_due_push(t0 + 1s)) << "taken once";
+  EXPECT_FALSE(s.events_due());
+}
+
 TEST(SchedulerTest, AnAutomaticCycleDueCoversAPendingPush) {
   Scheduler s(opts(), t0);
   s.cycle_succeeded(core::CycleKind::automatic, t0, 0.0);

@@ -31,8 +31,12 @@ class ChangeListener {
   bool connected() const noexcept;
   // The connection's socket (for readiness waits), -1 when not connected.
   int socket() const noexcept;
-  // Notifications for our scope received since the last call (0 when none). Never blocks.
-  std::size_t poll();
+  // Notifications for our scope received since the last call, per channel. Never blocks.
+  struct Received {
+    std::size_t changes = 0;  // local changes (kNotifyChannel)
+    std::size_t events = 0;   // webhook events stored in the inbox (kInboxChannel)
+  };
+  Received poll();
   void disconnect() noexcept;
 
  private:

@@ -48,7 +48,13 @@ enum class CycleKind {
   automatic,  // incremental, or a full sweep when none ran yet / one is due / one was requested
   full,       // full sweep now (--full)
   push_only,  // drain the outbox only (a local change woke the daemon)
+  events,     // apply the webhook events waiting in the inbox, then drain the outbox (events woke the daemon)
 };
+
+// Cycles that read nothing from HubSpot on their own (no search, no sweep).
+constexpr bool drains_only(CycleKind kind) noexcept {
+  return kind == CycleKind::push_only || kind == CycleKind::events;
+}
 
 struct CycleRequest {
   CycleKind kind = CycleKind::automatic;
