@@ -9,7 +9,7 @@
 # Latency: fake-hubspot delivers signed events to a running daemon (sync.interval 1h, so only events bring
 # changes); each edit is made through fake-hubspot's UI route, one every 50 ms, and its latency is the time
 # from just before the edit (this script's clock) to the start of the transaction that wrote the lead's
-# base (leadsync.base.synced_at, same machine); sync.debounce (500 ms by default) is most of it. Cost: BURST
+# base (leadsync.base.synced_at, same machine); events start a cycle at once (no sync.debounce). Cost: BURST
 # edits of distinct leads made by 8 parallel clients, delivered in batches of up to 100 (a 200 ms batching
 # window), and the batch reads and searches fake-hubspot counted while they were applied. Receiver: a Python
 # client signs batches of 100 events and POSTs them over keep-alive connections; every 200 is a commit.
