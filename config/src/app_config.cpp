@@ -521,6 +521,24 @@ void read_metrics(const MapReader& root, MetricsConfig& out) {
   out.listen_port = *r.value->port;
 }
 
+// Native TLS: both files or neither. With them the listener speaks HTTPS only, so an http:// public_url
+// cannot be what HubSpot calls and every signature would fail: refused here rather than as 401s later.
+// Whether the files can be read and hold a matching PEM chain and key is checked when the listener starts.
+void read_webhook_tls(const MapReader& m, WebhooksConfig& out) {
+  read_absolute_path(m, "cert_file", out.cert_file, Sensitivity::shown);
+  read_absolute_path(m, "key_file", out.key_file, Sensitivity::shown);
+  const bool cert = m.has("cert_file");
+  const bool key = m.has("key_file");
+  if (cert && !key)
+    m.error("cert_file", "native TLS needs key_file too (set both cert_file and key_file, or neither)");
+  if (key && !cert)
+    m.error("key_file", "native TLS needs cert_file too (set both cert_file and key_file, or neither)");
+  if (cert && key && out.public_url.rfind("http://", 0) == 0)
+    m.error("public_url",
+            "with cert_file and key_file the receiver serves HTTPS only: expected https://, got " +
+                quote(out.public_url));
+}
+
 void read_webhooks(const MapReader& root, WebhooksConfig& out) {
   if (!root.has("webhooks")) return;
   MapReader m(root.issues(), root.node("webhooks"), "webhooks", config_section("webhooks"),
@@ -559,11 +577,7 @@ void read_webhooks(const MapReader& root, WebhooksConfig& out) {
   m.read("portal_id", out.portal_id);
   m.read("safety_interval", out.safety_interval);
   m.read("retention", out.retention);
-  for (const char* tls : {"cert_file", "key_file"})
-    if (m.has(tls))
-      m.error(tls,
-              "native TLS is not supported yet: listen on loopback behind a TLS-terminating reverse "
-              "proxy (README: Webhooks)");
+  read_webhook_tls(m, out);
   if (!out.enabled) return;
   m.require("public_url");
   m.require("portal_id");

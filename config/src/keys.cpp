@@ -321,9 +321,9 @@ constexpr KeySpec kWebhooks[] = {
      .default_text = "7d",
      .min = kOneSecond,
      .differs = &differs<&AppConfig::webhooks, &WebhooksConfig::retention>},
-    // Declared so that they get a clear "not supported yet" instead of "unknown key".
-    {.name = "cert_file", .type = K::file_path, .reload = Reload::restart},
-    {.name = "key_file", .type = K::file_path, .reload = Reload::restart},
+    // Loaded once by the listener at start, like the secret.
+    webhook_key<&WebhooksConfig::cert_file>("cert_file", K::file_path),
+    webhook_key<&WebhooksConfig::key_file>("key_file", K::file_path),
 };
 
 constexpr SectionSpec kSections[] = {

@@ -79,8 +79,8 @@ bool Daemon::Impl::start_webhooks() {
   try {
     const auto port = webhooks_->start();
     const auto& h = cfg_.webhooks.listen_host;
-    spdlog::info("webhooks listening on {}:{}{}", h.find(':') != std::string::npos ? "[" + h + "]" : h, port,
-                 cfg_.webhooks.path);
+    spdlog::info("webhooks listening on {}:{}{}{}", h.find(':') != std::string::npos ? "[" + h + "]" : h,
+                 port, cfg_.webhooks.path, cfg_.webhooks.cert_file ? " (HTTPS only)" : "");
     metrics_.webhook_missed(0);  // the series exists from the start, for rate() and alerts
   } catch (const core::Error& e) {
     spdlog::critical("{}", e.what());

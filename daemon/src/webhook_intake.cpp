@@ -36,6 +36,7 @@ struct WebhookIntake::Impl {
     o.client_secret = secret.reveal();
     o.portal_id = c.portal_id;
     o.app_id = c.app_id;
+    if (c.cert_file && c.key_file) o.tls = webhooks::TlsFiles{*c.cert_file, *c.key_file};
     return o;
   }
 

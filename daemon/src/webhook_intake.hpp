@@ -3,7 +3,7 @@
 // (db::InboxWriter): verified batches are stored on a database thread of their own, so a slow commit
 // never blocks the event loop nor waits behind a sync cycle; every request's outcome is counted in
 // Metrics (leadsync_webhook_requests_total{outcome}).
-// Errors: start() throws core::Error (fatal, CONFIG) when it cannot listen.
+// Errors: start() throws core::Error (fatal, CONFIG) when it cannot listen or load the TLS files.
 // Thread-safety: construct, start and stop on the io_context's thread.
 #include <cstdint>
 #include <memory>
@@ -25,7 +25,7 @@ class WebhookIntake {
   WebhookIntake(const WebhookIntake&) = delete;
   WebhookIntake& operator=(const WebhookIntake&) = delete;
 
-  // Binds webhooks.listen; returns the bound port.
+  // Loads the TLS files when set, binds webhooks.listen; returns the bound port.
   std::uint16_t start();
   void stop();
 

@@ -17,12 +17,12 @@ constexpr std::array<const char*, 6> kSubscriptionTypes = {
     "object.restore",  "object.propertyChange", "object.associationChange"};
 
 // Every key POST /_fake/webhooks takes.
-constexpr std::array<std::string_view, 21> kSubscriptionKeys = {
-    "target_url",    "client_secret", "signed_url",          "app_id",          "portal_id",
-    "subscriptions", "enabled",       "max_batch",           "batch_window_ms", "retry_base_ms",
-    "max_retries",   "timeout_ms",    "timestamp_offset_ms", "wrong_signature", "duplicate",
-    "reorder",       "drop_rate",     "duplicate_rate",      "delay_ms",        "delay_jitter_ms",
-    "fault_seed"};
+constexpr std::array<std::string_view, 22> kSubscriptionKeys = {
+    "target_url",      "ca_file",       "client_secret", "signed_url",          "app_id",
+    "portal_id",       "subscriptions", "enabled",       "max_batch",           "batch_window_ms",
+    "retry_base_ms",   "max_retries",   "timeout_ms",    "timestamp_offset_ms", "wrong_signature",
+    "duplicate",       "reorder",       "drop_rate",     "duplicate_rate",      "delay_ms",
+    "delay_jitter_ms", "fault_seed"};
 
 int subscription_id(std::string_view type) {
   for (std::size_t i = 0; i < kSubscriptionTypes.size(); ++i)
@@ -162,9 +162,15 @@ HttpResponse App::handle_admin_webhooks(Ctx& ctx) {
       return bad("unknown key \"" + key + "\"");
   WebhookSettings s;
   if (!b.contains("target_url") || !b["target_url"].is_string() ||
-      b["target_url"].get<std::string>().rfind("http://", 0) != 0)
-    return bad("\"target_url\" must be an http:// URL");
+      (b["target_url"].get<std::string>().rfind("http://", 0) != 0 &&
+       b["target_url"].get<std::string>().rfind("https://", 0) != 0))
+    return bad("\"target_url\" must be an http:// or https:// URL");
   s.target_url = b["target_url"].get<std::string>();
+  if (b.contains("ca_file")) {
+    if (!b["ca_file"].is_string() || b["ca_file"].get<std::string>().empty())
+      return bad("\"ca_file\" must be the path of a PEM file");
+    s.ca_file = b["ca_file"].get<std::string>();
+  }
   if (!b.contains("client_secret") || !b["client_secret"].is_string() ||
       b["client_secret"].get<std::string>().empty())
     return bad("\"client_secret\" must be a non-empty string");

@@ -7,11 +7,13 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <algorithm>
 
@@ -22,6 +24,7 @@ namespace leadsync::fake_hubspot {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
@@ -35,21 +38,28 @@ std::string base64(const unsigned char* data, std::size_t n) {
 }
 
 struct Target {
+  bool tls = false;
   std::string host, port, target;
 };
 
 std::optional<Target> parse_target(const std::string& url) {
-  constexpr std::string_view kScheme = "http://";
-  if (url.rfind(kScheme, 0) != 0) return std::nullopt;
-  const auto rest = url.substr(kScheme.size());
+  Target t;
+  std::string rest;
+  if (url.rfind("https://", 0) == 0) {
+    t.tls = true;
+    rest = url.substr(8);
+  } else if (url.rfind("http://", 0) == 0) {
+    rest = url.substr(7);
+  } else {
+    return std::nullopt;
+  }
   const auto slash = rest.find('/');
   const std::string authority = rest.substr(0, slash);
-  Target t;
   t.target = slash == std::string::npos ? "/" : rest.substr(slash);
   const auto colon = authority.rfind(':');
   if (colon == std::string::npos) {
     t.host = authority;
-    t.port = "80";
+    t.port = t.tls ? "443" : "80";
   } else {
     t.host = authority.substr(0, colon);
     t.port = authority.substr(colon + 1);
@@ -58,12 +68,8 @@ std::optional<Target> parse_target(const std::string& url) {
   return t;
 }
 
-// One POST; the HTTP status, or 0 when there was no complete answer within the timeout.
-int post(const Target& t, const std::string& body, const SignedHeaders& sig,
-         std::chrono::milliseconds timeout) {
-  net::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  tcp::resolver resolver(ioc);
+http::request<http::string_body> webhook_post(const Target& t, const std::string& body,
+                                              const SignedHeaders& sig) {
   http::request<http::string_body> req{http::verb::post, t.target, 11};
   req.set(http::field::host, t.host + ":" + t.port);
   req.set(http::field::content_type, "application/json");
@@ -74,19 +80,69 @@ int post(const Target& t, const std::string& body, const SignedHeaders& sig,
   req.set("X-HubSpot-Signature-Version", "v2");
   req.body() = body;
   req.prepare_payload();
+  return req;
+}
+
+// Write the request, read the answer; `status` is set only by a complete answer.
+template <class Stream>
+void exchange(Stream& stream, http::request<http::string_body>& req, http::response<http::string_body>& res,
+              beast::flat_buffer& buffer, int& status) {
+  http::async_write(stream, req, [&](beast::error_code ec, std::size_t) {
+    if (ec) return;
+    http::async_read(stream, buffer, res, [&](beast::error_code ec2, std::size_t) {
+      if (!ec2) status = static_cast<int>(res.result_int());
+    });
+  });
+}
+
+// A TLS client as HubSpot is one: TLS 1.2+, the target's certificate verified for its host name against
+// ca_file (or the system store). A target that fails verification gets no request: status 0, retried.
+std::optional<ssl::context> client_tls(const std::string& ca_file) {
+  ssl::context ctx(ssl::context::tls_client);
+  SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+  ctx.set_verify_mode(ssl::verify_peer);
+  beast::error_code ec;
+  if (ca_file.empty())
+    ctx.set_default_verify_paths(ec);
+  else
+    ctx.load_verify_file(ca_file, ec);
+  if (ec) return std::nullopt;
+  return ctx;
+}
+
+// One POST; the HTTP status, or 0 when there was no complete answer within the timeout.
+int post(const Target& t, const std::string& ca_file, const std::string& body, const SignedHeaders& sig,
+         std::chrono::milliseconds timeout) {
+  net::io_context ioc;
+  tcp::resolver resolver(ioc);
+  auto req = webhook_post(t, body, sig);
   http::response<http::string_body> res;
   beast::flat_buffer buffer;
   int status = 0;
-  stream.expires_after(timeout);
+  if (!t.tls) {
+    beast::tcp_stream stream(ioc);
+    stream.expires_after(timeout);
+    resolver.async_resolve(t.host, t.port, [&](beast::error_code ec, tcp::resolver::results_type results) {
+      if (ec) return;
+      stream.async_connect(results, [&](beast::error_code ec2, const tcp::endpoint&) {
+        if (!ec2) exchange(stream, req, res, buffer, status);
+      });
+    });
+    ioc.run();
+    return status;
+  }
+  auto ctx = client_tls(ca_file);
+  if (!ctx) return 0;
+  beast::ssl_stream<beast::tcp_stream> stream(ioc, *ctx);
+  SSL_set_tlsext_host_name(stream.native_handle(), t.host.c_str());
+  SSL_set1_host(stream.native_handle(), t.host.c_str());
+  beast::get_lowest_layer(stream).expires_after(timeout);
   resolver.async_resolve(t.host, t.port, [&](beast::error_code ec, tcp::resolver::results_type results) {
     if (ec) return;
-    stream.async_connect(results, [&](beast::error_code ec2, const tcp::endpoint&) {
+    beast::get_lowest_layer(stream).async_connect(results, [&](beast::error_code ec2, const tcp::endpoint&) {
       if (ec2) return;
-      http::async_write(stream, req, [&](beast::error_code ec3, std::size_t) {
-        if (ec3) return;
-        http::async_read(stream, buffer, res, [&](beast::error_code ec4, std::size_t) {
-          if (!ec4) status = static_cast<int>(res.result_int());
-        });
+      stream.async_handshake(ssl::stream_base::client, [&](beast::error_code ec3) {
+        if (!ec3) exchange(stream, req, res, buffer, status);
       });
     });
   });
@@ -300,7 +356,7 @@ void WebhookSender::run() {
       const auto sig = sign_webhook(s.wrong_signature ? s.client_secret + "-wrong" : s.client_secret, "POST",
                                     s.signed_url.empty() ? s.target_url : s.signed_url, body,
                                     now_ms() + s.timestamp_offset_ms);
-      status = post(*target, body, sig, std::chrono::milliseconds(s.timeout_ms));
+      status = post(*target, s.ca_file, body, sig, std::chrono::milliseconds(s.timeout_ms));
     }
     lock.lock();
     if (generation != generation_) continue;

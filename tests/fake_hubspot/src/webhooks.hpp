@@ -20,7 +20,8 @@
 namespace leadsync::fake_hubspot {
 
 struct WebhookSettings {
-  std::string target_url;  // http://host:port/path (plain HTTP only)
+  std::string target_url;  // http:// or https://host:port/path
+  std::string ca_file;     // PEM CA(s) trusted for an https:// target; empty: the system store
   std::string signed_url;  // the URL the signature covers; target_url unless a proxy is emulated
   std::string client_secret;
   std::int64_t app_id = 0;

@@ -368,7 +368,9 @@ TEST(FakeHubspotWebhooks, SignedUrlPauseAndUnsubscribe) {
 TEST(FakeHubspotWebhooks, BadSubscriptionRequestsAreRefused) {
   FakeHubspot fake;
   for (const char* body :
-       {R"({"client_secret":"s"})", R"({"target_url":"https://x/y","client_secret":"s"})",
+       {R"({"client_secret":"s"})", R"({"target_url":"ftp://x/y","client_secret":"s"})",
+        R"({"target_url":"https://x/y","client_secret":"s","ca_file":""})",
+        R"({"target_url":"https://x/y","client_secret":"s","ca_file":7})",
         R"({"target_url":"http://127.0.0.1:1/y"})",
         R"({"target_url":"http://127.0.0.1:1/y","client_secret":"s","subscriptions":["contact.creation"]})",
         R"({"target_url":"http://127.0.0.1:1/y","client_secret":"s","max_batch":0})", "[1]",

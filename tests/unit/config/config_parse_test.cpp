@@ -174,6 +174,49 @@ TEST(ConfigParse, DocumentedAlternativesInTheExampleAreValid) {
               "  # client_secret_env: HUBSPOT_CLIENT_SECRET\n  client_secret_file");
   EXPECT_EQ(parse(with_secret_file).webhooks.client_secret_file,
             "/run/credentials/leadsync.service/hubspot-client-secret");
+  AppConfig tls = parse(uncomment_block(with_webhooks, "  # cert_file:", 2));
+  EXPECT_EQ(tls.webhooks.cert_file, "/etc/leadsync/tls/webhooks.crt");
+  EXPECT_EQ(tls.webhooks.key_file, "/etc/leadsync/tls/webhooks.key");
+}
+
+// Native TLS takes both files or neither, and then the URL HubSpot calls cannot be plain http://.
+TEST(ConfigParse, WebhookTlsNeedsBothFilesAndAnHttpsPublicUrl) {
+  const std::string webhooks = kMinimal + R"(webhooks:
+  enabled: true
+  public_url: https://hooks.example.com/hubspot/webhooks
+  client_secret_env: HUBSPOT_CLIENT_SECRET
+  portal_id: 12345678
+)";
+  const std::string cert = "  cert_file: /etc/leadsync/tls/hooks.crt\n";
+  const std::string key = "  key_file: /etc/leadsync/tls/hooks.key\n";
+  AppConfig both = parse(webhooks + cert + key);
+  EXPECT_EQ(both.webhooks.cert_file, "/etc/leadsync/tls/hooks.crt");
+  EXPECT_EQ(both.webhooks.key_file, "/etc/leadsync/tls/hooks.key");
+  AppConfig neither = parse(webhooks);
+  EXPECT_FALSE(neither.webhooks.cert_file);
+  EXPECT_FALSE(neither.webhooks.key_file);
+
+  EXPECT_NE(parse_error(webhooks + cert).find("webhooks.cert_file: native TLS needs key_file too"),
+            std::string::npos)
+      << parse_error(webhooks + cert);
+  EXPECT_NE(parse_error(webhooks + key).find("webhooks.key_file: native TLS needs cert_file too"),
+            std::string::npos)
+      << parse_error(webhooks + key);
+  const std::string http = kMinimal + R"(webhooks:
+  enabled: true
+  public_url: http://hooks.example.com/hubspot/webhooks
+  client_secret_env: HUBSPOT_CLIENT_SECRET
+  portal_id: 12345678
+)";
+  EXPECT_EQ(parse(http).webhooks.public_url, "http://hooks.example.com/hubspot/webhooks");  // behind a proxy
+  EXPECT_NE(parse_error(http + cert + key)
+                .find("webhooks.public_url: with cert_file and key_file the receiver "
+                      "serves HTTPS only: expected https://"),
+            std::string::npos)
+      << parse_error(http + cert + key);
+  EXPECT_NE(parse_error(webhooks + "  cert_file: tls/hooks.crt\n" + key)
+                .find("webhooks.cert_file: expected an absolute file path, got \"tls/hooks.crt\""),
+            std::string::npos);
 }
 
 // Every key set to a value other than its default, to catch a key read into the wrong field.
@@ -225,6 +268,8 @@ webhooks:
   client_secret_file: /run/credentials/x/client-secret
   app_id: 1234001
   portal_id: 9007199254740991
+  cert_file: /etc/leadsync/tls/hooks.crt
+  key_file: /etc/leadsync/tls/hooks.key
 )");
   const HubspotConfig& h = c.hubspot;
   EXPECT_EQ(h.base_url, "http://127.0.0.1:8080");
@@ -257,7 +302,8 @@ webhooks:
   EXPECT_EQ(c.logging, (LoggingConfig{LogLevel::debug, LogFormat::json}));
   EXPECT_EQ(c.webhooks,
             (WebhooksConfig{true, "::1", 0, "/hooks/hubspot", "https://hooks.example.com/hubspot?instance=eu",
-                            std::nullopt, "/run/credentials/x/client-secret", 1234001, 9007199254740991}));
+                            std::nullopt, "/run/credentials/x/client-secret", 1234001, 9007199254740991,
+                            "/etc/leadsync/tls/hooks.crt", "/etc/leadsync/tls/hooks.key"}));
 }
 
 TEST(ConfigParse, TableWithoutSchemaIsInPublic) {

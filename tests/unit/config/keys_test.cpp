@@ -89,8 +89,14 @@ const std::string kWebhooksBase = kBase + R"(webhooks:
   client_secret_env: HUBSPOT_CLIENT_SECRET
 )";
 
+// cert_file and key_file go together, so each is changed from a config that has both.
+const std::string kWebhooksTlsBase = kWebhooksBase + R"(  cert_file: /etc/leadsync/tls/webhooks.crt
+  key_file: /etc/leadsync/tls/webhooks.key
+)";
+
 const std::string& base_for(const std::string& key) {
   if (in_oauth(key)) return kOAuthBase;
+  if (key == "webhooks.cert_file" || key == "webhooks.key_file") return kWebhooksTlsBase;
   return key.starts_with("webhooks.") ? kWebhooksBase : kBase;
 }
 
@@ -186,6 +192,8 @@ const std::map<std::string, Edit>& examples() {
       {"webhooks.portal_id", {"webhooks.portal_id", "87654321"}},
       {"webhooks.safety_interval", {"webhooks.safety_interval", "30m"}},
       {"webhooks.retention", {"webhooks.retention", "2d"}},
+      {"webhooks.cert_file", {"webhooks.cert_file", "/etc/leadsync/tls/renewed.crt"}},
+      {"webhooks.key_file", {"webhooks.key_file", "/etc/leadsync/tls/renewed.key"}},
   };
   return e;
 }
@@ -205,9 +213,9 @@ const std::set<std::string> kRestartKeys = {"database.dsn_env",
                                             "webhooks.app_id",
                                             "webhooks.portal_id",
                                             "webhooks.client_secret_env",
-                                            "webhooks.client_secret_file"};
-// Declared so that setting them gets "not supported yet" rather than "unknown key": no valid value.
-const std::set<std::string> kRefusedKeys = {"webhooks.cert_file", "webhooks.key_file"};
+                                            "webhooks.client_secret_file",
+                                            "webhooks.cert_file",
+                                            "webhooks.key_file"};
 
 struct TableKey {
   const SectionSpec* section;
@@ -238,7 +246,7 @@ std::string writable_path(const TableKey& k) {
 TEST(ConfigKeys, EveryKeyHasAnExample) {
   const std::vector<TableKey> keys = table_keys();
   for (const TableKey& k : keys) {
-    if (!has_value(k) || kRefusedKeys.count(k.path())) continue;
+    if (!has_value(k)) continue;
     EXPECT_TRUE(examples().count(k.path())) << k.path() << " has no example in keys_test.cpp";
   }
   for (const auto& [path, edit] : examples())

@@ -145,7 +145,8 @@ struct MetricsConfig {
 };
 
 // The receiver of HubSpot's webhook POSTs (its own listener). When enabled, public_url, portal_id and
-// exactly one client secret source are required; native TLS (cert_file/key_file) is refused for now.
+// exactly one client secret source are required. Native TLS takes cert_file and key_file together; with
+// them the listener speaks HTTPS only, so public_url must be https://.
 struct WebhooksConfig {
   bool enabled = false;
   std::string listen_host = "127.0.0.1";  // from `listen: host:port`
@@ -156,6 +157,8 @@ struct WebhooksConfig {
   std::optional<std::string> client_secret_file;  // absolute path
   std::optional<std::int64_t> app_id;             // when set, events of another app are refused
   std::int64_t portal_id = 0;                     // events of another portal are refused
+  std::optional<std::string> cert_file;           // absolute path: PEM chain, server certificate first
+  std::optional<std::string> key_file;            // absolute path: PEM private key of that certificate
   // With the receiver on, the poll is only the safety net: incremental search at most this often.
   std::chrono::milliseconds safety_interval{15 * 60'000};
   std::chrono::milliseconds retention{7 * 86'400'000LL};  // applied events are kept this long

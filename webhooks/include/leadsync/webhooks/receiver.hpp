@@ -5,10 +5,13 @@
 // of them reaches the sink, and the 2xx is sent only after the sink reports the batch durably stored.
 // A refused request gets its status (401/400/404/405/413) with an empty body; a sink that cannot store
 // gets 503 so that HubSpot retries later. Every request ends in exactly one outcome for the counter.
-// Limits: per-connection deadline (head and body), at most max_connections at once (more are closed at
-// accept), keep-alive.
+// Limits: per-connection deadline (TLS handshake, head and body), at most max_connections at once (more
+// are closed at accept), keep-alive.
+// With `tls` set the listener speaks HTTPS only (TLS 1.2 or later): a plain-HTTP request, or a client that
+// does not finish the handshake within the deadline, loses its connection and reaches none of the checks.
 // The Beast code lives in receiver.cpp alone; this header exposes no Beast types.
-// Errors: start() throws core::Error (fatal, CONFIG) when it cannot listen.
+// Errors: start() throws core::Error (fatal, CONFIG) when it cannot listen, or cannot load the TLS files
+// (unreadable, not PEM, key not matching the certificate); the message names the file, never its content.
 // Thread-safety: construct, start and stop on the executor's thread; sink and counter run there too.
 #include <chrono>
 #include <cstdint>
@@ -23,6 +26,12 @@
 
 namespace leadsync::webhooks {
 
+// PEM files for native TLS; both are read once, by start().
+struct TlsFiles {
+  std::string cert_chain_file;  // the server certificate first, then any intermediates
+  std::string key_file;         // the private key of that certificate, unencrypted
+};
+
 struct ReceiverOptions {
   std::string path = "/hubspot/webhooks";
   std::string public_url;  // the exact URL HubSpot calls: what the signature covers
@@ -34,6 +43,7 @@ struct ReceiverOptions {
   std::chrono::milliseconds request_deadline{10'000};  // head and body of one request
   std::chrono::milliseconds idle_timeout{30'000};      // between keep-alive requests
   TimestampWindow window;
+  std::optional<TlsFiles> tls;  // set: HTTPS only
 };
 
 enum class SinkResult { stored, unavailable };
