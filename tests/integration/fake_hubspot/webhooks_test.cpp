@@ -191,8 +191,11 @@ TEST(FakeHubspotWebhooks, RetriesUntilAcknowledgedWithGrowingAttemptNumber) {
 TEST(FakeHubspotWebhooks, RefusalsThatHubSpotDoesNotRetryAndSpentRetriesFail) {
   WebhookListener listener({401, 503, 503});
   FakeHubspot fake;
-  subscribe(fake, listener,
-            {{"retry_base_ms", 10}, {"max_retries", 1}, {"subscriptions", {"object.creation"}}});
+  subscribe(
+      fake, listener,
+      // One event per POST: two leads created in a row may otherwise share a batch (one 401, no
+      // retry, 1 request instead of 3).
+      {{"retry_base_ms", 10}, {"max_retries", 1}, {"max_batch", 1}, {"subscriptions", {"object.creation"}}});
   create_lead_with_contact(fake, "Refused");
   create_lead_with_contact(fake, "Unavailable");
   ASSERT_TRUE(eventually([&] { return body_of(fake.admin("GET", "/_fake/webhooks"))["failed"] == 2; },
