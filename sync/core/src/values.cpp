@@ -6,21 +6,11 @@
 #include <chrono>
 #include <cstdio>
 
+#include "leadsync/core/text.hpp"
+
 namespace leadsync::core {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
@@ -28,7 +18,7 @@ bool all_digits(std::string_view s) {
 
 // Canonical decimal text, or nullopt when `s` is not a plain decimal number (optionally with exponent).
 std::optional<std::string> canonical_number(std::string_view s) {
-  s = trim(s);
+  s = trim_space(s);
   bool negative = false;
   if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
     negative = s.front() == '-';
@@ -75,7 +65,7 @@ std::optional<std::string> canonical_number(std::string_view s) {
 }
 
 std::optional<std::string> canonical_bool(std::string_view s) {
-  auto v = lower(trim(s));
+  auto v = ascii_lower(trim_space(s));
   if (v == "true" || v == "t" || v == "1" || v == "yes" || v == "y" || v == "on") return "true";
   if (v == "false" || v == "f" || v == "0" || v == "no" || v == "n" || v == "off") return "false";
   return std::nullopt;
@@ -113,7 +103,7 @@ bool parse_fixed(std::string_view s, std::size_t pos, std::size_t len, int& out)
 }
 
 std::optional<std::int64_t> parse_epoch_ms(std::string_view s) {
-  s = trim(s);
+  s = trim_space(s);
   bool neg = !s.empty() && s.front() == '-';
   if (neg) s.remove_prefix(1);
   if (!all_digits(s) || s.size() > 15) return std::nullopt;
@@ -125,7 +115,7 @@ std::optional<std::int64_t> parse_epoch_ms(std::string_view s) {
 }  // namespace
 
 std::optional<WallTime> parse_timestamp(std::string_view text) {
-  auto s = trim(text);
+  auto s = trim_space(text);
   if (s.size() >= 8 && all_digits(s)) {  // epoch milliseconds (HubSpot's filter/value format)
     if (auto ms = parse_epoch_ms(s)) return from_epoch_ms(*ms);
   }
@@ -220,22 +210,22 @@ Value normalize_value(PropertyType type, std::optional<std::string_view> raw) {
       if (raw->empty()) return std::nullopt;
       return std::string(*raw);
     case PropertyType::number: {
-      if (trim(*raw).empty()) return std::nullopt;
+      if (trim_space(*raw).empty()) return std::nullopt;
       if (auto n = canonical_number(*raw)) return n;
       return std::string(*raw);
     }
     case PropertyType::boolean: {
-      if (trim(*raw).empty()) return std::nullopt;
+      if (trim_space(*raw).empty()) return std::nullopt;
       if (auto b = canonical_bool(*raw)) return b;
       return std::string(*raw);
     }
     case PropertyType::date: {
-      if (trim(*raw).empty()) return std::nullopt;
+      if (trim_space(*raw).empty()) return std::nullopt;
       if (auto t = parse_timestamp(*raw)) return format_timestamp(*t).substr(0, 10);
       return std::string(*raw);
     }
     case PropertyType::datetime: {
-      if (trim(*raw).empty()) return std::nullopt;
+      if (trim_space(*raw).empty()) return std::nullopt;
       if (auto t = parse_timestamp(*raw)) return format_timestamp(*t);
       return std::string(*raw);
     }

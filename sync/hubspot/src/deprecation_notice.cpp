@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "leadsync/core/text.hpp"
 #include "leadsync/hubspot/api_support.hpp"
 
 namespace leadsync::hubspot {
@@ -17,17 +18,8 @@ namespace {
 constexpr std::int64_t kMaxEpochSeconds = 253'402'300'799;  // 9999-12-31T23:59:59Z
 constexpr std::size_t kQuotedPrefix = 40;
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view trim(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return v;
-}
+using core::iequals;
+using core::trim_blanks;
 
 // Visible ASCII and spaces only: anything else in a value means it is not what the RFCs describe.
 bool printable(std::string_view v) {
@@ -201,7 +193,7 @@ std::string what_to_do(ApiVersion version) {
 }  // namespace
 
 std::optional<SysSeconds> parse_http_date(std::string_view value) {
-  const auto f = fields(trim(value));
+  const auto f = fields(trim_blanks(value));
   // IMF-fixdate: "Sun," "06" "Nov" "1994" "08:49:37" "GMT"
   if (f.size() == 6 && f[0].size() == 4 && f[0].back() == ',' && is_day_name(f[0].substr(0, 3), false) &&
       f[1].size() == 2 && f[3].size() == 4 && f[5] == "GMT") {
@@ -232,7 +224,7 @@ std::optional<SysSeconds> parse_http_date(std::string_view value) {
 }
 
 std::optional<DeprecationValue> parse_deprecation_value(std::string_view value) {
-  const std::string_view v = trim(value);
+  const std::string_view v = trim_blanks(value);
   // RFC 9745: an sf-date, "@" and an integer of at most 15 digits (RFC 9651), seconds since the epoch.
   if (!v.empty() && v.front() == '@') {
     const std::string_view n = v.substr(1);

@@ -3,26 +3,17 @@
 #include <algorithm>
 #include <cctype>
 
+#include "leadsync/core/text.hpp"
 #include "query.hpp"
 
 namespace leadsync::hubspot::detail {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using core::trim_blanks;
 
 bool starts_with_nocase(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && lower(text.substr(0, prefix.size())) == prefix;
+  return text.size() >= prefix.size() && core::ascii_lower(text.substr(0, prefix.size())) == prefix;
 }
 
 // A DNS name or an IPv4 literal (letters, digits, dots, hyphens), or an IPv6 literal in brackets: anything
@@ -56,7 +47,7 @@ std::string excerpt(std::string_view body) {
 std::string media_type(const http::Response& response) {
   const auto value = response.header("Content-Type");
   if (!value) return "";
-  return lower(trim(value->substr(0, value->find(';'))));
+  return core::ascii_lower(trim_blanks(value->substr(0, value->find(';'))));
 }
 
 bool is_html_type(const std::string& type) {
@@ -79,7 +70,7 @@ bool is_redirect(const http::Response& response) {
 
 std::string redirect_target(std::optional<std::string_view> location) {
   if (!location) return "without a Location";
-  const std::string_view loc = trim(*location);
+  const std::string_view loc = trim_blanks(*location);
   std::string scheme;
   std::string_view rest;
   if (starts_with_nocase(loc, "https://")) {
@@ -107,16 +98,16 @@ std::string redirect_target(std::optional<std::string_view> location) {
     if (!plain_port(port)) return "to a location whose host is not shown";
   }
   if (!plain_host(host)) return "to a location whose host is not shown";
-  return "to " + scheme + lower(host) + (port.empty() ? "" : ":" + std::string(port)) +
+  return "to " + scheme + core::ascii_lower(host) + (port.empty() ? "" : ":" + std::string(port)) +
          " (path and query not shown)";
 }
 
 std::optional<std::string> unreadable_body(const http::Response& response) {
   const std::string size = std::to_string(response.body.size()) + " bytes";
   if (const auto encoding = response.header("Content-Encoding")) {
-    const std::string name = lower(trim(*encoding));
+    const std::string name = core::ascii_lower(trim_blanks(*encoding));
     if (!name.empty() && name != "identity")
-      return "body is encoded (Content-Encoding: " + quoted(trim(*encoding)) + ", " + size +
+      return "body is encoded (Content-Encoding: " + quoted(trim_blanks(*encoding)) + ", " + size +
              ") although leadsync asked for no encoding (it sends no Accept-Encoding): not read; a proxy in "
              "between may be compressing HubSpot's answers";
   }
