@@ -179,6 +179,7 @@ void Metrics::cycle_finished(const core::CycleReport& report, std::chrono::durat
   h.sum += duration.count();
   events_applied_ += static_cast<std::uint64_t>(report.events_applied);
   events_needless_ += static_cast<std::uint64_t>(report.events_needless);
+  skipped_bad_id_ += static_cast<std::uint64_t>(std::max<std::int64_t>(report.skipped_bad_id, 0));
   last_cycle_unix_ = unix_now();
   if (r.status == "success" || r.status == "partial") last_success_unix_ = *last_cycle_unix_;
 }
@@ -355,6 +356,12 @@ std::string Metrics::render(const ApiStats::Snapshot& api, const RateLimiterView
   w.metric("leadsync_echoes_suppressed_total", "counter",
            "HubSpot changes recognised as leadsync's own writes coming back.",
            static_cast<double>(n.echoes_suppressed));
+  // Always present (0 included), so an alert on its increase needs no absent() guard.
+  w.header(
+      "leadsync_leads_skipped_total", "counter",
+      "Leads left out of a cycle, by reason (bad_id: an id that is not a HubSpot record id, from HubSpot "
+      "or from the table).");
+  w.sample("leadsync_leads_skipped_total", {{"reason", "bad_id"}}, static_cast<double>(skipped_bad_id_));
   w.header("leadsync_records_applied_total", "counter", "Record changes applied, by side and operation.");
   w.sample("leadsync_records_applied_total", {{"side", "postgresql"}, {"op", "create"}},
            static_cast<double>(n.created_local));

@@ -80,6 +80,7 @@ class Metrics {
   std::uint64_t reloads_ok_ = 0, reloads_failed_ = 0;
   std::map<std::string, std::uint64_t> webhook_requests_;   // by outcome
   std::uint64_t events_applied_ = 0, events_needless_ = 0;  // webhook events the cycles applied
+  std::uint64_t skipped_bad_id_ = 0;            // leads left out because their id is not a record id
   std::optional<std::uint64_t> events_missed_;  // set when webhooks are enabled (Metrics::webhook_missed)
   std::optional<db::InboxStatus> inbox_;
   double started_unix_ = 0;

@@ -30,6 +30,9 @@ void print_cycle_summary(const core::CycleReport& report) {
   std::printf("  conflicts %lld, failed %lld, echoes suppressed %lld, API calls %lld\n",
               static_cast<long long>(n.conflicts), static_cast<long long>(n.failed),
               static_cast<long long>(n.echoes_suppressed), static_cast<long long>(n.api_calls));
+  if (report.skipped_bad_id > 0)
+    std::printf("  skipped %lld lead(s) whose id is not a HubSpot record id (digits only); see the log\n",
+                static_cast<long long>(report.skipped_bad_id));
   if (!r.error.empty()) std::printf("  error: %s\n", r.error.c_str());
 }
 

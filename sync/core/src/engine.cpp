@@ -24,17 +24,18 @@ std::optional<WallTime> parse_ms_state(const std::optional<std::string>& s) {
 
 namespace {
 
-void log_cycle_end(const RunRecord& rec) {
+void log_cycle_end(const RunRecord& rec, std::int64_t skipped_bad_id) {
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(rec.finished_at - rec.started_at).count();
   const auto& n = rec.counts;
   spdlog::info(
       "cycle {}: mode={} pulled={} created_local={} updated_local={} deleted_local={} pushed={} "
       "created_remote={} "
-      "updated_remote={} deleted_remote={} conflicts={} failed={} echoes={} api_calls={} duration={}ms{}",
+      "updated_remote={} deleted_remote={} conflicts={} failed={} echoes={} skipped_bad_id={} api_calls={} "
+      "duration={}ms{}",
       rec.status, rec.mode, n.pulled, n.created_local, n.updated_local, n.deleted_local, n.pushed,
       n.created_remote, n.updated_remote, n.deleted_remote, n.conflicts, n.failed, n.echoes_suppressed,
-      n.api_calls, ms, rec.error.empty() ? "" : " error=" + rec.error);
+      skipped_bad_id, n.api_calls, ms, rec.error.empty() ? "" : " error=" + rec.error);
 }
 
 }  // namespace
@@ -133,6 +134,7 @@ net::awaitable<CycleReport> SyncEngine::run_cycle(CycleRequest request) {
   c.report.record.started_at = clock_.now();
   c.api_calls_at_start = remote_.api_calls();
   c.activity_mark = c.api_calls_at_start;
+  c.skipped_bad_id_at_start = remote_.leads_skipped_bad_id();
   if (request.dry_run) c.report.dry_run.emplace();
 
   co_await choose_sweeps(c);
@@ -159,6 +161,8 @@ net::awaitable<CycleReport> SyncEngine::run_cycle(CycleRequest request) {
   rec.finished_at = clock_.now();
   enter(c, ApiActivity::setup);  // closes the last activity's share
   rec.counts.api_calls = static_cast<std::int64_t>(remote_.api_calls() - c.api_calls_at_start);
+  c.report.skipped_bad_id =
+      static_cast<std::int64_t>(remote_.leads_skipped_bad_id() - c.skipped_bad_id_at_start);
   if (failure) {
     rec.status = "failed";
     try {
@@ -180,7 +184,7 @@ net::awaitable<CycleReport> SyncEngine::run_cycle(CycleRequest request) {
       spdlog::error("could not record run {}: {}", run_id, e.what());
     }
   }
-  log_cycle_end(rec);
+  log_cycle_end(rec, c.report.skipped_bad_id);
   if (failure) std::rethrow_exception(failure);
   co_return c.report;
 }

@@ -14,6 +14,7 @@ struct SyncEngine::Cycle {
   CycleRequest request;
   CycleReport report;
   std::uint64_t api_calls_at_start = 0;
+  std::uint64_t skipped_bad_id_at_start = 0;
   ApiActivity activity = ApiActivity::setup;  // what the calls since activity_mark are for
   std::uint64_t activity_mark = 0;
   std::set<std::string> pull_failed;  // hubspot ids whose local write PostgreSQL refused in this cycle

@@ -13,9 +13,11 @@ namespace leadsync::hubspot {
 namespace {
 
 // A lead whose id is not a record id cannot be stored or addressed (the id goes into request paths): it is
-// left out, loudly. Real HubSpot ids are digits; this guards against a server that sends anything else.
-bool has_record_id(const LeadObject& o) {
+// left out, loudly, and counted (`skipped`, the cycle's report and /metrics). Real HubSpot ids are digits;
+// this guards against a server that sends anything else.
+bool has_record_id(const LeadObject& o, std::uint64_t& skipped) {
   if (detail::is_record_id(o.id)) return true;
+  ++skipped;
   spdlog::error("HubSpot sent a lead with id {}, which is not a record id (digits only): skipped",
                 detail::quoted(o.id));
   return false;
@@ -29,9 +31,11 @@ core::Error not_a_record_id(const std::string& id) {
 // Ids to read (from the table, a webhook event, the pull-retry list) that are not record ids stay out of
 // batch read bodies too: HubSpot reports them as not found, and a lead not found is deleted locally (the full
 // sweep's delete check). Left out loudly, neither found nor missing: the row stays as it is.
-std::vector<std::string> record_ids_only(std::vector<std::string> ids, std::string_view reading) {
+std::vector<std::string> record_ids_only(std::vector<std::string> ids, std::string_view reading,
+                                         std::uint64_t& skipped) {
   std::erase_if(ids, [&](const std::string& id) {
     if (detail::is_record_id(id)) return false;
+    ++skipped;
     spdlog::error(
         "lead id {} is not a HubSpot record id (digits only): not sent to HubSpot to read its {}, and not "
         "taken as deleted there",
@@ -164,7 +168,7 @@ net::awaitable<core::RemotePage> HubSpotLeadsRemote::list_page(std::optional<std
   core::RemotePage out;
   out.next_cursor = page.next_after;
   out.leads.reserve(page.results.size());
-  std::erase_if(page.results, [](const LeadObject& o) { return !has_record_id(o); });
+  std::erase_if(page.results, [this](const LeadObject& o) { return !has_record_id(o, skipped_bad_id_); });
   for (const auto& o : page.results) out.leads.push_back(to_remote(o));
   co_await resolve_unresolved(out.leads, page.results);
   co_return out;
@@ -187,14 +191,14 @@ net::awaitable<void> HubSpotLeadsRemote::search_modified(
         std::vector<core::RemoteLead> leads;
         leads.reserve(objects.size());
         for (const auto& o : objects)
-          if (has_record_id(o)) leads.push_back(to_remote(o));
+          if (has_record_id(o, skipped_bad_id_)) leads.push_back(to_remote(o));
         co_await on_page(std::move(leads));
       });
 }
 
 net::awaitable<core::RemoteReadResult> HubSpotLeadsRemote::read(std::vector<std::string> ids,
                                                                 bool with_history) {
-  ids = record_ids_only(std::move(ids), "properties");
+  ids = record_ids_only(std::move(ids), "properties", skipped_bad_id_);
   if (ids.empty()) co_return core::RemoteReadResult{};
   BatchReadOptions opts;
   opts.properties = properties();
@@ -204,7 +208,7 @@ net::awaitable<core::RemoteReadResult> HubSpotLeadsRemote::read(std::vector<std:
   core::RemoteReadResult out;
   std::set<std::string> found;
   for (const auto& o : result.results) {
-    if (!has_record_id(o)) continue;
+    if (!has_record_id(o, skipped_bad_id_)) continue;
     found.insert(o.id);
     if (!o.archived) out.found.push_back(to_remote(o));
   }
@@ -226,14 +230,14 @@ net::awaitable<std::vector<core::RemoteLead>> HubSpotLeadsRemote::find_by_unique
   for (const auto& e : result.errors)
     if (e.category != "OBJECT_NOT_FOUND") throw batch_error_to_core(e);
   for (const auto& o : result.results)
-    if (has_record_id(o)) out.push_back(to_remote(o));
+    if (has_record_id(o, skipped_bad_id_)) out.push_back(to_remote(o));
   co_return out;
 }
 
 net::awaitable<std::map<std::string, core::AssociationSet>> HubSpotLeadsRemote::read_associations(
     std::vector<std::string> ids) {
   std::map<std::string, core::AssociationSet> out;
-  ids = record_ids_only(std::move(ids), "associations");
+  ids = record_ids_only(std::move(ids), "associations", skipped_bad_id_);
   if (ids.empty()) co_return out;
   for (const auto& type : association_types()) {
     auto by_lead = co_await client_.batch_read_associations(type, ids);

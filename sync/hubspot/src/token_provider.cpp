@@ -8,6 +8,7 @@
 
 #include "json_codec.hpp"
 #include "query.hpp"
+#include "response_form.hpp"
 
 namespace leadsync::hubspot {
 
@@ -90,6 +91,22 @@ std::string printable(std::string_view text, std::size_t max = 200) {
   return out;
 }
 
+// Never followed: the request carries the client secret and the refresh token, which must go to
+// hubspot.base_url's host only. The same request gets the same redirect, so it is not retried either.
+// Nothing of the body is kept: a redirect page often repeats the whole Location, query string included.
+core::Error redirect_error(const std::string& token_path, const http::Response& response) {
+  core::ErrorDetails details;
+  details.http_status = response.status;
+  details.correlation_id = detail::decode_error_body(response).details.correlation_id;
+  return core::fatal_error(
+      "HubSpot's address answered the OAuth token refresh (POST " + token_path + ") with a redirect (" +
+          std::to_string(response.status) + ") " + detail::redirect_target(response.header("Location")) +
+          "; leadsync does not follow redirects, so that the client secret and refresh "
+          "token go to hubspot.base_url's host only: set hubspot.base_url to the address "
+          "HubSpot's API answers on, or fix the proxy in between",
+      std::move(details));
+}
+
 }  // namespace
 
 OAuthTokenProvider::OAuthTokenProvider(http::Transport& transport, core::Clock& clock, OAuthOptions options)
@@ -167,6 +184,19 @@ net::awaitable<void> OAuthTokenProvider::refresh() {
   } catch (const http::TransportError& e) {
     throw core::Error(e.kind(), scrub(std::string("OAuth token refresh (POST ") + options_.token_path +
                                       ") failed: " + e.what()));
+  }
+
+  if (detail::is_redirect(response)) throw redirect_error(options_.token_path, response);
+  // A proxy's HTML page or an encoded body is never read as HubSpot's JSON, whatever its status: it does not
+  // say whether HubSpot would take the credentials, so it is not a refusal of them either.
+  if (auto unreadable = detail::unreadable_body(response)) {
+    const bool ok = response.status >= 200 && response.status < 300;
+    throw core::transient_error(
+        scrub((ok ? "malformed response from HubSpot for POST " + options_.token_path + ": "
+                  : "OAuth token refresh (POST " + options_.token_path + ") failed (" +
+                        std::to_string(response.status) + "): ") +
+              *unreadable),
+        detail::decode_error_body(response).details);
   }
 
   if (response.status >= 200 && response.status < 300) {

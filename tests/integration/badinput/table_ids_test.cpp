@@ -26,6 +26,10 @@ TEST_F(TableIdsTest, ARowWhoseHubspotIdIsNotARecordIdIsNotDeletedByTheFullSweep)
                           "read its properties, and not taken as deleted there"),
             std::string::npos)
       << r.output;
+  // Counted, not only logged: the run's summary and its log line say how many leads were left out.
+  EXPECT_NE(r.output.find("skipped 1 lead(s) whose id is not a HubSpot record id"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("skipped_bad_id=1 "), std::string::npos) << r.output;
   EXPECT_EQ(sql("SELECT lead_name || '/' || archived FROM leads WHERE hubspot_id = '12a'"), name + "/false")
       << "deleted as if gone from HubSpot:\n"
       << r.output;

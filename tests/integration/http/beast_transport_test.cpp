@@ -18,6 +18,7 @@
 namespace leadsync::http {
 namespace {
 
+using testing::LeafValidity;
 using testing::Reply;
 using testing::ServerRequest;
 using testing::TestPki;
@@ -33,6 +34,14 @@ const TestPki& localhost_pki() {
 }
 const TestPki& otherhost_pki() {
   static const TestPki pki({"otherhost"}, {});
+  return pki;
+}
+const TestPki& expired_pki() {
+  static const TestPki pki({"localhost"}, {"127.0.0.1"}, LeafValidity::expired);
+  return pki;
+}
+const TestPki& not_yet_valid_pki() {
+  static const TestPki pki({"localhost"}, {"127.0.0.1"}, LeafValidity::not_yet_valid);
   return pki;
 }
 
@@ -171,6 +180,39 @@ TEST(BeastTransportTls, ACertificateForAnotherHostFails) {
     const auto error = expect_transport_error([&] { client.send(get()); }, TransportErrorKind::tls_verify);
     EXPECT_TRUE(contains(error.what(), "IP address mismatch")) << error.what();
   }
+  EXPECT_EQ(server.requests(), 0);
+}
+
+// A certificate outside its validity period, from a CA that is trusted: a verification failure like an
+// untrusted one (fatal, never retried, nothing sent), saying which it is, naming the host and the clock.
+TEST(BeastTransportTls, AnExpiredCertificateIsAVerificationFailureNamingTheHost) {
+  TestServer server([](const ServerRequest&) { return ok(); }, {.pki = &expired_pki()});
+  for (const char* host : {"localhost", "127.0.0.1"}) {
+    TransportOptions options = tls_options(server, host);
+    options.ca_file = expired_pki().ca_file().string();
+    Client client(options);
+    const auto error = expect_transport_error([&] { client.send(get()); }, TransportErrorKind::tls_verify);
+    EXPECT_TRUE(error.is_fatal());
+    EXPECT_TRUE(contains(error.what(), std::string("TLS certificate verification failed for ") + host + ":" +
+                                           std::to_string(server.port()) + ": certificate has expired"))
+        << error.what();
+    EXPECT_TRUE(contains(error.what(), "this machine's clock")) << error.what();
+    EXPECT_FALSE(contains(error.what(), "ca_file")) << error.what();  // the CA is trusted: not the advice
+  }
+  EXPECT_EQ(server.requests(), 0);
+}
+
+TEST(BeastTransportTls, ACertificateNotYetValidIsAVerificationFailureNamingTheHost) {
+  TestServer server([](const ServerRequest&) { return ok(); }, {.pki = &not_yet_valid_pki()});
+  TransportOptions options = tls_options(server);
+  options.ca_file = not_yet_valid_pki().ca_file().string();
+  Client client(options);
+  const auto error = expect_transport_error([&] { client.send(get()); }, TransportErrorKind::tls_verify);
+  EXPECT_TRUE(error.is_fatal());
+  EXPECT_TRUE(contains(error.what(), "TLS certificate verification failed for localhost:" +
+                                         std::to_string(server.port()) + ": certificate is not yet valid"))
+      << error.what();
+  EXPECT_TRUE(contains(error.what(), "this machine's clock")) << error.what();
   EXPECT_EQ(server.requests(), 0);
 }
 

@@ -48,16 +48,32 @@ void add_extension(X509* cert, X509V3_CTX& ctx, int nid, const std::string& valu
   check(ok, "adding extension " + value);
 }
 
+constexpr long kDay = 24 * 3600;
+
+// The validity period as offsets from now, in seconds.
+std::pair<long, long> validity_window(LeafValidity validity) {
+  switch (validity) {
+    case LeafValidity::expired:
+      return {-30 * kDay, -kDay};
+    case LeafValidity::not_yet_valid:
+      return {kDay, 30 * kDay};
+    case LeafValidity::current:
+      break;
+  }
+  return {-3600, 7 * kDay};
+}
+
 // issuer == nullptr: self-signed CA.
 Cert make_cert(EVP_PKEY* key, const std::string& common_name, X509* issuer, EVP_PKEY* issuer_key, long serial,
-               const std::string& subject_alt_names) {
+               const std::string& subject_alt_names, LeafValidity validity = LeafValidity::current) {
   Cert cert(X509_new());
   if (!cert) fail("X509_new");
   X509* x = cert.get();
   check(X509_set_version(x, X509_VERSION_3), "version");
   check(ASN1_INTEGER_set(X509_get_serialNumber(x), serial), "serial");
-  if (!X509_gmtime_adj(X509_getm_notBefore(x), -3600) ||
-      !X509_gmtime_adj(X509_getm_notAfter(x), 7 * 24 * 3600))
+  const auto [not_before, not_after] = validity_window(validity);
+  if (!X509_gmtime_adj(X509_getm_notBefore(x), not_before) ||
+      !X509_gmtime_adj(X509_getm_notAfter(x), not_after))
     fail("validity");
   check(X509_set_pubkey(x, key), "public key");
   X509_NAME* name = X509_get_subject_name(x);
@@ -95,7 +111,8 @@ void write_file(const std::filesystem::path& path, const auto& write) {
 
 }  // namespace
 
-TestPki::TestPki(const std::vector<std::string>& dns_names, const std::vector<std::string>& ip_addresses) {
+TestPki::TestPki(const std::vector<std::string>& dns_names, const std::vector<std::string>& ip_addresses,
+                 LeafValidity validity) {
   std::string dir_template = (std::filesystem::temp_directory_path() / "leadsync-pki-XXXXXX").string();
   if (!mkdtemp(dir_template.data())) throw std::runtime_error("test PKI: mkdtemp failed");
   dir_ = dir_template;
@@ -111,7 +128,7 @@ TestPki::TestPki(const std::vector<std::string>& dns_names, const std::vector<st
   const Cert ca = make_cert(ca_key.get(), "leadsync test CA", nullptr, nullptr, 1, "");
   const Key leaf_key = make_key();
   const Cert leaf = make_cert(leaf_key.get(), dns_names.empty() ? "leaf" : dns_names.front(), ca.get(),
-                              ca_key.get(), 2, sans);
+                              ca_key.get(), 2, sans, validity);
 
   write_file(ca_file_, [&](FILE* f) { return PEM_write_X509(f, ca.get()); });
   write_file(cert_file_, [&](FILE* f) { return PEM_write_X509(f, leaf.get()); });

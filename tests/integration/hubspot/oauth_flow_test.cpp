@@ -121,5 +121,40 @@ TEST_F(OAuthFlowIT, ARevokedRefreshTokenIsFatalSaysSoAndLeaksNothing) {
   }
 }
 
+// A proxy in front of the token endpoint: its redirect is not followed (the secrets in the body would go
+// with it), its gzip-encoded answer is not read as JSON; each says so, and neither echoes a secret.
+TEST_F(OAuthFlowIT, TheTokenEndpointsRedirectAndGzipAnswersGetTheirOwnMessages) {
+  build();
+  admin("POST", "/_fake/faults",
+        Json{{"kind", "redirect"},
+             {"status", 307},
+             {"path_prefix", "/oauth/"},
+             {"location", std::string("https://sso.example.org/oauth?refresh_token=") + kRefreshToken}}
+            .dump());
+  try {
+    list();
+    FAIL() << "a redirected token refresh must fail";
+  } catch (const core::Error& e) {
+    EXPECT_TRUE(e.is_fatal()) << e.what();
+    EXPECT_THAT(e.what(), HasSubstr("with a redirect (307) to https://sso.example.org (path and query not "
+                                    "shown); leadsync does not follow redirects"));
+    EXPECT_THAT(e.what(), Not(HasSubstr(kRefreshToken)));
+  }
+  EXPECT_EQ(token_calls(), 1);
+
+  admin("POST", "/_fake/faults", Json{{"kind", "gzip_body"}, {"path_prefix", "/oauth/"}}.dump());
+  try {
+    list();
+    FAIL() << "a gzip-encoded token response must fail";
+  } catch (const core::Error& e) {
+    EXPECT_TRUE(e.is_transient()) << e.what();
+    EXPECT_THAT(e.what(), HasSubstr("malformed response from HubSpot for POST /oauth/2026-03/token: body is "
+                                    "encoded (Content-Encoding: \"gzip\""));
+    EXPECT_THAT(e.what(), Not(HasSubstr(kRefreshToken)));
+    EXPECT_THAT(e.what(), Not(HasSubstr(kClientSecret)));
+  }
+  EXPECT_EQ(list(), 0u);  // the proxy gone, the refresh and the call go through
+}
+
 }  // namespace
 }  // namespace leadsync::hubspot::itest

@@ -63,6 +63,17 @@ TEST(MetricsTest, CountersAccumulateCycleResults) {
   EXPECT_GT(std::stod(value_of(text, "leadsync_last_success_timestamp_seconds")), 1.6e9);
 }
 
+TEST(MetricsTest, LeadsSkippedForABadIdAreCountedFromZero) {
+  Metrics m;
+  EXPECT_EQ(value_of(m.render({}, {}), R"(leadsync_leads_skipped_total{reason="bad_id"})"), "0");
+  auto r = report("full", "success", 3, 0);
+  r.skipped_bad_id = 2;
+  m.cycle_finished(r, 1s);
+  r.skipped_bad_id = 1;
+  m.cycle_finished(r, 1s);
+  EXPECT_EQ(value_of(m.render({}, {}), R"(leadsync_leads_skipped_total{reason="bad_id"})"), "3");
+}
+
 TEST(MetricsTest, WebhookRequestsAreCountedByOutcome) {
   Metrics m;
   EXPECT_EQ(m.render({}, {}).find("leadsync_webhook_requests_total"), std::string::npos)

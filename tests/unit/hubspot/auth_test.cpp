@@ -228,7 +228,8 @@ TEST(OAuthOptionsTest, ATokenPathWithAQueryStringIsRefused) {
 
 TEST_F(OAuthFixture, ATokenResponseThatIsNotJsonOrHasNoAccessTokenIsTransient) {
   const std::pair<const char*, const char*> cases[] = {
-      {"<html>502 Bad Gateway</html>", "body is not valid JSON"},
+      {"<html>502 Bad Gateway</html>", "an HTML page (Content-Type \"application/json\", 28 bytes)"},
+      {R"({"access_token":"at-x",)", "body is not valid JSON"},
       {R"({"refresh_token":"rt-x","expires_in":1800})", "OAuth token response lacks \"access_token\""},
       {R"({"access_token":"","expires_in":1800})", "empty access_token"}};
   for (const auto& [body, says] : cases) {

@@ -104,6 +104,20 @@ TEST_F(RecordIdTest, ALeadFromHubSpotWithABadIdIsNotStored) {
   auto page = run_sync(remote.list_page(std::nullopt, false));
   ASSERT_EQ(page.leads.size(), 1u);
   EXPECT_EQ(page.leads[0].id, "2");
+  EXPECT_EQ(remote.leads_skipped_bad_id(), 1u);
+}
+
+TEST_F(RecordIdTest, LeadsLeftOutForABadIdAreCountedInEveryRead) {
+  Json bad = lead_json("1");
+  bad["id"] = "1x";
+  transport.respond(200, batch_json(Json::array({lead_json("2"), bad})));
+  auto read =
+      run_sync(remote.read({"2", "../3", "4a"}, false));  // two table ids not sent, one answer dropped
+  EXPECT_EQ(read.found.size(), 1u);
+  EXPECT_EQ(remote.leads_skipped_bad_id(), 3u);
+  run_sync(remote.read_associations({"x"}));  // nothing left to send
+  EXPECT_EQ(remote.leads_skipped_bad_id(), 4u);
+  EXPECT_EQ(transport.requests().size(), 1u);
 }
 
 TEST_F(RecordIdTest, ACreateAnsweredWithABadIdIsARecordErrorForThatRow) {

@@ -77,6 +77,7 @@ struct CycleReport {
   std::int64_t events_needless = 0;  // of which needed no read (core/events.hpp)
   std::int64_t events_missed = 0;    // leads the search found changed that no event had announced
   std::int64_t sweep_yields = 0;     // times a sweep stopped between batches to let waiting work go first
+  std::int64_t skipped_bad_id = 0;   // leads left out because their id is not a record id (LeadsRemote)
 };
 
 struct Progress {

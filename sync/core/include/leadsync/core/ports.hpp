@@ -230,6 +230,9 @@ class LeadsRemote {
 
   // HTTP calls made so far (for leadsync.runs.api_calls and the benchmarks).
   virtual std::uint64_t api_calls() const = 0;
+  // Leads left out so far because their id is not a HubSpot record id (digits only): a lead HubSpot sent
+  // with such an id, or a table id not sent to HubSpot to be read (CycleReport::skipped_bad_id).
+  virtual std::uint64_t leads_skipped_bad_id() const { return 0; }
   // The priority of the calls made from now on (the engine sets it with each activity); a remote without a
   // rate limit of its own may ignore it.
   virtual void set_priority(CallPriority) {}

@@ -40,6 +40,7 @@ class HubSpotLeadsRemote final : public core::LeadsRemote {
   net::awaitable<std::vector<core::WriteResult>> change_associations(
       std::vector<core::AssociationChange> changes) override;
   std::uint64_t api_calls() const override { return api_calls_ ? api_calls_() : 0; }
+  std::uint64_t leads_skipped_bad_id() const override { return skipped_bad_id_; }
   void set_priority(core::CallPriority p) override;
 
   // Converts one HubSpot object (exposed for unit tests).
@@ -61,6 +62,7 @@ class HubSpotLeadsRemote final : public core::LeadsRemote {
   std::function<std::uint64_t()> api_calls_;
   // Association type id -> category per target type (GET .../labels), needed in every label write.
   std::map<std::string, std::map<int, std::string>> association_categories_;
+  std::uint64_t skipped_bad_id_ = 0;  // leads left out because their id is not a record id
 };
 
 // A core::Error for one failed input of a batch call (record for validation-like categories).

@@ -10,8 +10,9 @@
 //     one is used from then on and handed to `on_refresh_token_rotated` to be kept for the next start.
 // Throws: access_token()/on_unauthorized() throw core::Error - fatal when the token endpoint refuses the
 // credentials (400/401/403, or an RFC 6749 error), with FatalCause::credentials_revoked when the refresh
-// token itself was refused (invalid_grant: revoked, expired or rotated away); transient for 429/5xx,
-// network failures or an unreadable answer.
+// token itself was refused (invalid_grant: revoked, expired or rotated away); fatal for a redirect, which is
+// never followed (the secrets would go with it); transient for 429/5xx, network failures or an unreadable
+// answer (an HTML page or an encoded body at any status: a proxy answered, not HubSpot).
 // Tokens, client secrets and refresh tokens never appear in an exception message or a log line.
 // Thread-safety: one executor; concurrent callers on that executor share one in-flight refresh.
 #include <chrono>

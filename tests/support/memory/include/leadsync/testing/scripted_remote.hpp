@@ -28,6 +28,9 @@ class ScriptedRemote final : public core::LeadsRemote {
   std::map<std::string, core::RemoteLead> leads;  // by id; archived ones have archived = true
   std::size_t page_size = 2;
   std::vector<std::string> calls;
+  // Leads "left out for a bad id" so far (LeadsRemote::leads_skipped_bad_id): a hook that plays such a
+  // server bumps it.
+  std::uint64_t skipped_bad_id = 0;
 
   std::function<core::RemotePage(const std::optional<std::string>&, bool)> on_list_page;
   std::function<std::vector<core::WriteResult>(const std::vector<core::CreateRequest>&)> on_create;
@@ -53,6 +56,7 @@ class ScriptedRemote final : public core::LeadsRemote {
   net::awaitable<std::vector<core::WriteResult>> change_associations(
       std::vector<core::AssociationChange> changes) override;
   std::uint64_t api_calls() const override { return calls.size(); }
+  std::uint64_t leads_skipped_bad_id() const override { return skipped_bad_id; }
 
   // The default behaviour of each write, for hooks that script only part of a batch.
   std::vector<core::WriteResult> do_create(const std::vector<core::CreateRequest>& requests);
