@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -34,19 +35,41 @@ std::string dechunk(const std::string& body) {
 
 }  // namespace
 
-SimpleResponse http_request(std::uint16_t port, const std::string& method, const std::string& target,
-                            const std::string& body,
-                            const std::vector<std::pair<std::string, std::string>>& headers) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
+int connect_loopback(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     ::close(fd);
-    throw std::runtime_error("cannot connect to 127.0.0.1:" + std::to_string(port));
+    return -1;
   }
+  return fd;
+}
+
+std::pair<std::string, bool> read_until_closed(int fd, std::chrono::milliseconds wait) {
+  std::string got;
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (::poll(&p, 1, static_cast<int>(std::max<long>(left.count(), 1))) <= 0) continue;
+    char buf[512];
+    const auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return {got, true};
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+  return {got, false};
+}
+
+SimpleResponse http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                            const std::string& body,
+                            const std::vector<std::pair<std::string, std::string>>& headers) {
+  const int fd = connect_loopback(port);
+  if (fd < 0) throw std::runtime_error("cannot connect to 127.0.0.1:" + std::to_string(port));
   std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
                     "\r\nConnection: close\r\n";
   bool has_type = false;

@@ -22,6 +22,9 @@
 namespace leadsync::webhooks {
 namespace {
 
+using leadsync::testing::connect_loopback;
+using leadsync::testing::read_until_closed;
+
 using namespace std::chrono_literals;
 
 constexpr const char* kSecret = "unit-secret-3f9a";
@@ -39,36 +42,6 @@ std::string event(std::int64_t id, std::int64_t portal = kPortal, std::int64_t a
   return R"({"eventId":)" + std::to_string(id) + R"(,"portalId":)" + std::to_string(portal) + R"(,"appId":)" +
          std::to_string(app) +
          R"(,"subscriptionType":"object.creation","objectId":42,"objectTypeId":"0-136"})";
-}
-
-int connect_loopback(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-// Reads until the peer closes or `wait` passes; returns what arrived and whether the peer closed.
-std::pair<std::string, bool> read_until_closed(int fd, std::chrono::milliseconds wait) {
-  std::string got;
-  const auto deadline = std::chrono::steady_clock::now() + wait;
-  while (std::chrono::steady_clock::now() < deadline) {
-    pollfd p{fd, POLLIN, 0};
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (::poll(&p, 1, static_cast<int>(std::max<long>(left.count(), 1))) <= 0) continue;
-    char buf[512];
-    const auto n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) return {got, true};
-    got.append(buf, static_cast<std::size_t>(n));
-  }
-  return {got, false};
 }
 
 class ReceiverTest : public ::testing::Test {
