@@ -332,6 +332,19 @@ void World::run_daemon(int concurrent_local_ops) {
   const auto left = std::chrono::milliseconds(r.start_ms + stop_after_ms - now_ms());
   if (left.count() > 0) child.wait(left);
   const bool exited_by_itself = !child.running();
+  if (!exited_by_itself && graceful) {
+    // A SIGTERM that lands before main() blocked the stop signals (the exec and dynamic linking of a big
+    // binary take over 100 ms on a loaded machine) kills the process by the default action, before any of
+    // leadsync's code ran: nothing to check there. Wait until leadsync holds the signal (seed 1554 under
+    // load 6 sent it at 121 ms, too early).
+    const auto since = now_ms();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (child.running() && !testing::holds_signal(child.pid(), LEADSYNC_LEADSYNC_BIN, SIGTERM) &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (now_ms() - since > 0)
+      log("(SIGTERM held back " + std::to_string(now_ms() - since) + " ms until leadsync blocked it)");
+  }
   if (!exited_by_itself) {
     child.send_signal(graceful ? SIGTERM : SIGKILL);
     r.killed = !graceful;

@@ -150,18 +150,8 @@ TEST_F(HardeningTest, TheRunningDaemonCannotDumpCore) {
   EXPECT_EQ(d->wait(30s), 0) << d->output();
 }
 
-// Whether process `pid` runs `binary` and has SIGTERM blocked: main() has begun and holds the stop
-// signals, and the daemon's handler may not exist yet.
 bool holds_sigterm(pid_t pid, const std::string& binary) {
-  const std::string proc = "/proc/" + std::to_string(pid);
-  std::error_code ec;
-  if (std::filesystem::read_symlink(proc + "/exe", ec) != std::filesystem::canonical(binary, ec))
-    return false;
-  std::ifstream status(proc + "/status");
-  for (std::string line; std::getline(status, line);)
-    if (line.rfind("SigBlk:", 0) == 0)
-      return (std::stoull(line.substr(7), nullptr, 16) >> (SIGTERM - 1) & 1U) != 0;
-  return false;
+  return testing::holds_signal(pid, binary, SIGTERM);
 }
 
 TEST_F(HardeningTest, ASigtermAsSoonAsTheDaemonStartsStopsItCleanly) {

@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -149,6 +150,18 @@ ProcessResult run_process(const std::string& path, const std::vector<std::string
   result.exit_code = *code;
   result.output = child.output();
   return result;
+}
+
+bool holds_signal(pid_t pid, const std::string& binary, int sig) {
+  const std::string proc = "/proc/" + std::to_string(pid);
+  std::error_code ec;
+  if (std::filesystem::read_symlink(proc + "/exe", ec) != std::filesystem::canonical(binary, ec))
+    return false;
+  std::ifstream status(proc + "/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("SigBlk:", 0) == 0)
+      return (std::stoull(line.substr(7), nullptr, 16) >> (sig - 1) & 1U) != 0;
+  return false;
 }
 
 }  // namespace leadsync::testing

@@ -37,6 +37,11 @@ class ChildProcess {
   std::optional<int> exit_code_;
 };
 
+// Whether process `pid` runs `binary` (its exec finished) and has signal `sig` blocked. leadsync blocks
+// its stop signals first thing in main(); before that, a SIGTERM takes the default action (the process
+// dies with 143 before any of leadsync's code ran), which no program can prevent.
+bool holds_signal(pid_t pid, const std::string& binary, int sig);
+
 struct ProcessResult {
   int exit_code = -1;
   std::string output;  // stdout and stderr interleaved
